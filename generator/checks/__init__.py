@@ -1,0 +1,27 @@
+"""The validate step: every check is a function ``(project, index) -> problems``.
+
+They run in this order; each reports all it finds and never raises on bad data.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from generator.checks import budgets, dates, documents, ids, languages, markup, privacy, references, votes
+from generator.index import Index
+from generator.load import Project
+from generator.problems import Problem
+
+Check = Callable[[Project, Index], Iterable[Problem]]
+
+CHECKS: tuple[tuple[str, Check], ...] = (
+    ("ids", ids.check),
+    ("references", references.check),
+    ("dates", dates.check),
+    ("votes", votes.check),
+    ("documents", documents.check),
+    ("budgets", budgets.check),
+    ("privacy", privacy.check),
+    ("markup", markup.check),
+    ("languages", languages.check),
+)

@@ -1,0 +1,111 @@
+"""Budget arithmetic and finance rules.
+
+- each line sits in its year's file;
+- declared totals (``totals.csv``) equal the sum of their lines, to the fen;
+- a line's ``decision`` exists and was adopted;
+- the community's own rule: spending above its threshold needs a decision;
+- actual spending above plan is flagged (a warning: it may be right, but say why).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterator
+
+from generator.index import Index
+from generator.kinds.common import pick
+from generator.load import Project
+from generator.messages import DIRECTION
+from generator.problems import Problem
+
+#: Totals are compared in fen (0.01 CNY) to avoid float drift.
+def _fen(value: float) -> int:
+    return round(value * 100)
+
+
+def _money(fen: int) -> str:
+    return f"{fen / 100:,.2f}"
+
+
+def check(project: Project, index: Index) -> Iterator[Problem]:
+    budgets = project.budgets
+    community = project.community
+    rules = community.finance_rules if community is not None else None
+    threshold = rules.decision_threshold if rules is not None else None
+    threshold_funds = set(rules.threshold_funds) if rules is not None else set()
+    source = pick(rules.source, "zh") if rules is not None and rules.source else "社区财务规则"
+    have_meetings = bool(project.docs.get("meeting"))
+
+    def col(file: str, name: str) -> int | None:
+        return budgets.columns.get(file, {}).get(name)
+
+    sums: dict[tuple[int, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for line in budgets.lines:
+        file_year = _file_year(line.file)
+        if line.year is not None and file_year is not None and line.year != file_year:
+            yield Problem("budget.year-mismatch", line.file, line.line, col(line.file, "year"), {"year": line.year, "file_year": file_year})
+        if line.year is not None:
+            s = sums[(line.year, line.fund, line.direction)]
+            s[0] += _fen(line.planned or 0)
+            s[1] += _fen(line.actual or 0)
+            s[2] += 1
+        if line.decision:
+            ref = index.decisions.get(line.decision)
+            if ref is None and have_meetings:
+                sample = ", ".join(sorted(index.decisions)[:8])
+                yield Problem("ref.unknown", line.file, line.line, col(line.file, "decision"),
+                              {"what": "决议", "what_en": "decision", "id": line.decision,
+                               "hint_known": f"已有的决议：{sample}", "hint_known_en": f"known decision ids: {sample}"})
+            elif ref is not None and ref.decision.outcome != "adopted":
+                yield Problem("budget.decision-not-adopted", line.file, line.line, col(line.file, "decision"),
+                              {"decision": line.decision, "outcome": ref.decision.outcome})
+        elif (threshold is not None and line.direction == "expenditure"
+              and (not threshold_funds or line.fund in threshold_funds)):
+            amount = max(line.planned or 0, line.actual or 0)
+            if amount > threshold:
+                yield Problem("budget.decision-required", line.file, line.line, col(line.file, "decision"),
+                              {"amount": f"{amount:,.2f}", "threshold": f"{threshold:,.0f}", "source": source})
+        if (line.direction == "expenditure" and line.planned is not None and line.actual is not None
+                and _fen(line.actual) > _fen(line.planned)):
+            yield Problem("budget.actual-over-plan", line.file, line.line, col(line.file, "actual"),
+                          {"actual": _money(_fen(line.actual)), "planned": _money(_fen(line.planned))},
+                          "warning")
+
+    declared: set[tuple[int, str, str]] = set()
+    for total in budgets.totals:
+        if total.year is None:
+            continue
+        key = (total.year, total.fund, total.direction)
+        declared.add(key)
+        fund_name = budgets.funds.get(total.fund, total.fund)
+        zh_dir, en_dir = DIRECTION.get(total.direction, (total.direction, total.direction))
+        base = {"year": total.year, "fund": fund_name, "direction": zh_dir, "direction_en": en_dir}
+        s = sums.get(key)
+        if s is None:
+            if budgets.years and total.year in budgets.years:
+                yield Problem("budget.total-no-lines", total.file, total.line, None, base)
+            continue
+        for name, value, computed, zh, en in (
+            ("planned_total", total.planned_total, s[0], "预算合计", "planned total"),
+            ("actual_total", total.actual_total, s[1], "实际合计", "actual total"),
+        ):
+            if value is None:
+                continue
+            if _fen(value) != computed:
+                yield Problem("budget.total-mismatch", total.file, total.line, col(total.file, name),
+                              {**base, "column": zh, "column_en": en, "declared": _money(_fen(value)),
+                               "computed": _money(computed), "diff": _money(_fen(value) - computed)})
+    if budgets.totals:
+        totals_file = budgets.totals[0].file
+        for key in sorted(sums):
+            if key not in declared:
+                year, fund, direction = key
+                zh_dir, en_dir = DIRECTION.get(direction, (direction, direction))
+                yield Problem("budget.total-missing", totals_file, None, None,
+                              {"year": year, "fund": budgets.funds.get(fund, fund), "direction": zh_dir,
+                               "direction_en": en_dir}, "warning")
+
+
+def _file_year(file: str) -> int | None:
+    stem = file.rsplit("/", 1)[-1].removesuffix(".csv")
+    return int(stem) if stem.isdigit() and len(stem) == 4 else None

@@ -1,0 +1,40 @@
+"""Checks inside single documents: rule article numbering and form definitions."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from generator.index import Index
+from generator.load import Project
+from generator.problems import Problem
+
+CHOICE_TYPES = {"select", "radio", "checkbox"}
+CONTACT_TYPES = {"tel", "email"}
+
+
+def check(project: Project, index: Index) -> Iterator[Problem]:
+    for doc in project.valid("rule"):
+        for i, version in enumerate(doc.model.versions):
+            for j, article in enumerate(version.articles):
+                if article.number != j + 1:
+                    yield doc.problem("rule.article-numbering", "versions", i, "articles", j, "number",
+                                      position=j + 1, number=article.number)
+                    break  # one report per version: the rest are shifted by the same mistake
+
+    for doc in project.valid("form"):
+        for i, f in enumerate(doc.model.fields):
+            path = ("fields", i)
+            if f.type in CHOICE_TYPES and not f.choices:
+                yield doc.problem("form.choices-missing", *path, "type", field=f.name, type=f.type)
+            if f.type not in CHOICE_TYPES and f.choices:
+                yield doc.problem("form.choices-unexpected", *path, "choices", field=f.name, type=f.type)
+            if f.type in CONTACT_TYPES and not f.private:
+                yield doc.problem("form.contact-not-private", *path, "type", field=f.name, type=f.type)
+            if f.min is not None and f.max is not None and f.min > f.max:
+                yield doc.problem("form.min-max", *path, "min", field=f.name, min=f.min, max=f.max)
+            if f.pattern is not None:
+                try:
+                    re.compile(f.pattern)
+                except re.error as exc:
+                    yield doc.problem("form.bad-pattern", *path, "pattern", field=f.name, detail=str(exc))

@@ -1,0 +1,36 @@
+"""Multilingual text (``{zh: …, en: …}``) should have the default language:
+otherwise the default site shows a fallback language to most readers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from generator.index import Index
+from generator.load import Doc, Project
+from generator.loading.yamlfile import LocDict, LocList
+from generator.problems import Problem
+
+
+def check(project: Project, index: Index) -> Iterator[Problem]:
+    languages = set(index.languages) | {"zh", "en"}
+    default = index.languages[0]
+    for docs in project.docs.values():
+        for doc in docs:
+            if doc.model is not None:
+                yield from _walk(doc, doc.data, (), languages, default)
+
+
+def _walk(doc: Doc, node: Any, path: tuple[Any, ...], languages: set[str], default: str) -> Iterator[Problem]:
+    if isinstance(node, LocDict):
+        if node and all(isinstance(k, str) and k in languages and isinstance(v, str) for k, v in node.items()):
+            if default not in node:
+                yield doc.problem("text.default-language-missing", *path, severity="warning", lang=default)
+            return
+        for key, value in node.items():
+            if isinstance(value, (LocDict, LocList)):
+                yield from _walk(doc, value, (*path, key), languages, default)
+    elif isinstance(node, LocList):
+        for i, value in enumerate(node):
+            if isinstance(value, (LocDict, LocList)):
+                yield from _walk(doc, value, (*path, i), languages, default)

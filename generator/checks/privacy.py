@@ -1,0 +1,89 @@
+"""Personal data must never be published: mainland ID-card numbers (GB 11643
+checksum and a plausible birth date), mobile numbers and e-mail addresses.
+
+The scan runs over the raw text of every data file, comments included: a number
+in a YAML comment is not shown on the site, but it is published in the git
+history. The one exception is an official contact field (``phone:`` / ``email:``
+of a body, contact point, grid or service), where a number is the point.
+Masked values such as ``138****1234`` do not match and pass.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator
+
+from generator.checks.scanning import LineMap
+from generator.index import Index
+from generator.load import Project
+from generator.problems import Problem
+
+_CANDIDATES = re.compile(
+    r"(?<![\dA-Za-z])(?P<id>\d{17}[\dXx])(?![\dA-Za-z])"
+    r"|(?<![\d])(?:\+?86[ -]?)?(?P<mobile>1[3-9]\d(?:[ -]?\d{4}){2})(?!\d)"
+    r"|(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"
+)
+#: A quick pre-filter: most files have no long digit run and no @ at all.
+_PREFILTER = re.compile(r"\d{11}|\d{3}[ -]\d{4}|@")
+_CONTACT_LINE = re.compile(r"^\s*(?:-\s+)?(?:phone|email)\s*:")
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+
+
+def valid_id_card(number: str) -> bool:
+    """GB 11643-1999 checksum plus a plausible birth date.
+
+    >>> valid_id_card("11010519491231002X"), valid_id_card("110105194912310021")
+    (True, False)
+    """
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], _WEIGHTS))
+    if _CHECK[total % 11] != number[17].upper():
+        return False
+    year, month, day = int(number[6:10]), int(number[10:12]), int(number[12:14])
+    return 1900 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31
+
+
+def mask(value: str) -> str:
+    """Show enough to find the value, not enough to publish it again.
+
+    >>> mask("13812345678"), mask("someone@example.cn")
+    ('138****5678', 's***@example.cn')
+    """
+    if "@" in value:
+        user, _, host = value.partition("@")
+        return f"{user[:1]}***@{host}"
+    digits = value.replace(" ", "").replace("-", "")
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+def scan(file: str, text: str, contact_lines: bool = True) -> Iterator[Problem]:
+    if not _PREFILTER.search(text):
+        return
+    lines = LineMap(text)
+    for m in _CANDIDATES.finditer(text):
+        line, col = lines.position(m.start())
+        if contact_lines and _CONTACT_LINE.match(lines.line_text(line)):
+            continue
+        if m.group("id"):
+            if valid_id_card(m.group("id")):
+                yield Problem("privacy.id-card", file, line, col, {"masked": mask(m.group("id"))})
+        elif m.group("mobile"):
+            yield Problem("privacy.mobile", file, line, col, {"masked": mask(m.group("mobile"))})
+        elif m.group("email"):
+            yield Problem("privacy.email", file, line, col, {"masked": mask(m.group("email"))})
+
+
+def texts(project: Project) -> Iterable[tuple[str, str, bool]]:
+    """(file, text, is_yaml) for every data file that was read."""
+    for docs in project.docs.values():
+        for doc in docs:
+            yield doc.file, doc.text, True
+    for file, text in project.tables_text.items():
+        yield file, text, False
+
+
+def check(project: Project, index: Index) -> Iterator[Problem]:
+    for file, text, is_yaml in texts(project):
+        yield from scan(file, text, contact_lines=is_yaml)

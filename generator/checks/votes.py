@@ -1,0 +1,81 @@
+"""Arithmetic of meetings: attendance, quorum, and whether each recorded outcome
+follows from its vote under the body's decision rule.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterator
+
+from generator.index import Index
+from generator.kinds.community import DecisionRule
+from generator.load import Project
+from generator.problems import Problem
+
+DEFAULT_RULE = DecisionRule()
+
+_OUTCOME = {"adopted": ("通过", "adopted"), "rejected": ("未通过", "rejected")}
+
+
+def describe(rule: DecisionRule) -> str:
+    """A rule in words, e.g. ``实到人数 > 1/2``.
+
+    >>> describe(DecisionRule(threshold=2/3, strict=False))
+    'present ≥ 0.667'
+    """
+    op = ">" if rule.strict else "≥"
+    return f"{rule.base} {op} {round(rule.threshold, 3)}"
+
+
+def expected_outcome(rule: DecisionRule, votes_for: int, cast: int, present: int, members: int) -> str:
+    base = {"present": present, "members": members, "cast": cast}[rule.base]
+    needed = rule.threshold * base
+    passed = votes_for > needed if rule.strict else votes_for >= needed - 1e-9
+    return "adopted" if passed else "rejected"
+
+
+def quorum_needed(rule: DecisionRule, members: int) -> int:
+    share = rule.quorum * members
+    return math.floor(share) + 1 if rule.quorum_strict else math.ceil(share - 1e-9)
+
+
+def check(project: Project, index: Index) -> Iterator[Problem]:
+    for doc in project.valid("meeting"):
+        m = doc.model
+        body = index.bodies.get(m.body)
+        rule = (body.decision_rule if body is not None else None) or DEFAULT_RULE
+        decisions = [(i, item.decision) for i, item in enumerate(m.agenda) if item.decision is not None]
+        if m.status != "held":
+            if decisions:
+                yield doc.problem("meeting.planned-with-decision", "status", status=m.status)
+            continue
+        att = m.attendance
+        voted = [(i, d) for i, d in decisions if d.votes is not None]
+        if att is None:
+            if voted:
+                yield doc.problem("votes.no-attendance", "status")
+            continue
+        if att.present > att.members:
+            yield doc.problem("votes.present-exceeds-members", "attendance", "present",
+                              present=att.present, members=att.members)
+        needed = quorum_needed(rule, att.members)
+        quorate = att.present >= needed
+        for i, d in decisions:
+            path = ("agenda", i, "decision")
+            if d.outcome == "adopted" and not quorate:
+                yield doc.problem("votes.quorum-not-met", *path, "outcome", present=att.present, needed=needed)
+            if d.votes is None:
+                if d.outcome in _OUTCOME:
+                    yield doc.problem("votes.missing", *path, "outcome", severity="warning",
+                                      outcome=_OUTCOME[d.outcome][0])
+                continue
+            v = d.votes
+            cast = v.for_ + v.against + v.abstain
+            if cast > att.present:
+                yield doc.problem("votes.exceed-attendance", *path, "votes", total=cast, present=att.present)
+            if d.outcome in _OUTCOME and quorate:
+                expected = expected_outcome(rule, v.for_, cast, att.present, att.members)
+                if expected != d.outcome:
+                    yield doc.problem("votes.outcome-mismatch", *path, "outcome",
+                                      outcome=_OUTCOME[d.outcome][0], expected=_OUTCOME[expected][0],
+                                      rule=describe(rule))

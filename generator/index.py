@@ -1,0 +1,85 @@
+"""Model step: index the validated records by id so checks and pages can follow
+references (decision → meeting, budget line → decision, rule version → meeting).
+
+Duplicates are not resolved here: the first record wins in the index and
+``duplicates`` lists the rest, for the id check to report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.kinds.meetings import AgendaItem, Decision, Meeting
+from generator.load import Doc, Project
+
+
+@dataclass
+class DecisionRef:
+    decision: Decision
+    meeting: Meeting
+    item: AgendaItem
+    doc: Doc
+    path: tuple[Any, ...]  #: path of the decision inside the meeting file
+
+
+@dataclass
+class Index:
+    bodies: dict[str, Any] = field(default_factory=dict)
+    categories: set[str] = field(default_factory=set)
+    languages: list[str] = field(default_factory=lambda: ["zh"])
+    meetings: dict[str, Doc] = field(default_factory=dict)
+    decisions: dict[str, DecisionRef] = field(default_factory=dict)
+    rules: dict[str, Doc] = field(default_factory=dict)
+    notices: dict[str, Doc] = field(default_factory=dict)
+    services: dict[str, Doc] = field(default_factory=dict)
+    forms: dict[str, Doc] = field(default_factory=dict)
+    funds: set[str] = field(default_factory=set)
+    years: set[int] = field(default_factory=set)
+    #: (what, id, file:line of the first, doc, path of the duplicate)
+    duplicates: list[tuple[str, str, str, Doc, tuple[Any, ...]]] = field(default_factory=list)
+
+    def ids(self, kind: str) -> set[str]:
+        table = {
+            "meeting": self.meetings, "decision": self.decisions, "rule": self.rules,
+            "notice": self.notices, "service": self.services, "form": self.forms,
+            "body": self.bodies,
+        }.get(kind)
+        if table is not None:
+            return set(table)
+        if kind == "fund":
+            return self.funds
+        if kind == "budget":
+            return {str(y) for y in self.years}
+        return set()
+
+
+def build_index(project: Project) -> Index:
+    index = Index()
+    community = project.community
+    if community is not None:
+        index.languages = [community.languages.default, *community.languages.others]
+        for i, body in enumerate(community.bodies):
+            index.bodies.setdefault(body.id, body)
+        index.categories = {c.id for c in community.service_categories}
+    for kind, table in (("rule", index.rules), ("notice", index.notices),
+                        ("service", index.services), ("form", index.forms),
+                        ("meeting", index.meetings)):
+        for doc in project.valid(kind):
+            table.setdefault(doc.model.id, doc)
+    for doc in index.meetings.values():
+        meeting: Meeting = doc.model
+        for i, item in enumerate(meeting.agenda):
+            if item.decision is None:
+                continue
+            path = ("agenda", i, "decision")
+            ref = DecisionRef(item.decision, meeting, item, doc, path)
+            first = index.decisions.get(item.decision.id)
+            if first is None:
+                index.decisions[item.decision.id] = ref
+            else:
+                where = f"{first.doc.file}:{first.doc.at(*first.path, 'id')[0]}"
+                index.duplicates.append(("decision", item.decision.id, where, doc, (*path, "id")))
+    index.funds = set(project.budgets.funds)
+    index.years = set(project.budgets.years)
+    return index

@@ -1,0 +1,77 @@
+"""Budgets and accounts: CSV tables in ``data/budgets/``, described by a
+Frictionless Data Package (``datapackage.yaml``).
+
+Concepts borrowed from the Fiscal Data Package: each line has a ``direction``
+(income / expenditure, FDP's revenue / expenditure), a classification
+(``category``), and both phases side by side: ``planned`` (budget, 预算) and
+``actual`` (spending, 决算/实际).
+
+Resources:
+
+- ``funds``: the funds the community accounts for (社区经费, 公共收益, 维修资金 …);
+- ``lines-<year>``: one table per year, ``<year>.csv``, sharing
+  ``budget-lines.schema.yaml``;
+- ``totals``: the totals the committee declares (e.g. on the paper 公示), which the
+  check recomputes from the lines.
+
+This module holds the contract (which fields the checks rely on) and the light
+row records the checks use; frictionless validates the tables themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Fields each resource must declare for the checks and the site to work.
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "funds": ("id", "name"),
+    "lines": (
+        "id", "year", "period", "fund", "direction", "category", "item",
+        "planned", "actual", "source", "decision", "note",
+    ),
+    "totals": ("year", "fund", "direction", "planned_total", "actual_total"),
+}
+
+#: Text columns that are published and so scanned for personal data.
+TEXT_COLUMNS = ("category", "item", "source", "note", "name", "description", "document")
+
+
+def resource_role(name: str) -> str | None:
+    """Which part of the contract a resource plays, from its name.
+
+    >>> resource_role("lines-2025"), resource_role("funds"), resource_role("misc")
+    ('lines', 'funds', None)
+    """
+    if name.startswith("lines-"):
+        return "lines"
+    if name in ("funds", "totals"):
+        return name
+    return None
+
+
+@dataclass(slots=True)
+class BudgetLine:
+    """One budget line as the cross-checks see it (already type-checked)."""
+
+    file: str
+    line: int
+    id: str
+    year: int | None
+    fund: str
+    direction: str
+    planned: float | None
+    actual: float | None
+    decision: str
+    category: str
+    item: str
+
+
+@dataclass(slots=True)
+class DeclaredTotal:
+    file: str
+    line: int
+    year: int | None
+    fund: str
+    direction: str
+    planned_total: float | None
+    actual_total: float | None

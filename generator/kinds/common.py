@@ -1,0 +1,91 @@
+"""Building blocks shared by the data kinds: ids, multilingual text, links.
+
+Every model forbids unknown keys, so a misspelt field name ("titel") is reported
+instead of silently ignored. Field metadata in ``json_schema_extra`` marks what the
+checks need to know about a field:
+
+- ``"markdown": True``  the text is rendered as Markdown (unsafe-HTML check applies);
+- ``"contact": True``   an official public contact point, so a phone number or
+  e-mail address there is intended, not a personal-data leak.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+#: Ids appear in URLs and cross-references: ASCII, no spaces, no slashes.
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80),
+]
+#: Language codes such as ``zh`` or ``en`` (BCP 47 primary tag, optional region).
+Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")]
+#: Plain text, or a map of language code to text: ``{zh: 通知, en: Notice}``.
+Text = Union[str, dict[Lang, str]]
+#: A clock time written as "HH:MM" (quote it in YAML: ``"19:00"``).
+ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+#: A whole-CNY or two-decimal amount; negative amounts are never valid here.
+Amount = Annotated[float, Field(ge=0)]
+
+
+def markdown(**kw: Any) -> Any:
+    """A text field rendered as Markdown."""
+    return Field(json_schema_extra={"markdown": True}, **kw)
+
+
+def contact(**kw: Any) -> Any:
+    """An official public contact field (phone numbers are allowed here)."""
+    return Field(json_schema_extra={"contact": True}, **kw)
+
+
+class Model(BaseModel):
+    """Base for every data kind: strict about unknown keys, lax about numbers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True)
+
+
+class Link(Model):
+    """An attachment or related document."""
+
+    title: Text = Field(description="Link text / 链接文字")
+    url: str = Field(description="Address: a path on this site or an https:// URL / 地址")
+
+
+class Today:
+    """Indirection so tests can pin 'today' (display periods, overdue items)."""
+
+    value: dt.date | None = None
+
+    @classmethod
+    def get(cls) -> dt.date:
+        return cls.value or dt.date.today()
+
+
+def text_values(value: Text | None) -> list[str]:
+    """All language variants of a text, for scanning."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return list(value.values())
+
+
+def pick(value: Text | None, lang: str, default_lang: str = "zh") -> str:
+    """The text in ``lang``, falling back to the default language, then any.
+
+    >>> pick({"zh": "通知", "en": "Notice"}, "en")
+    'Notice'
+    >>> pick("通知", "en")
+    '通知'
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return value.get(lang) or value.get(default_lang) or next(iter(value.values()), "")
+
+
+Status = Literal["draft", "in-force", "repealed"]

@@ -1,0 +1,121 @@
+"""Community profile: ``data/community.yaml``.
+
+Who the community is, how to reach it, the bodies that govern it, its grids, and
+its own finance rules (e.g. "spending over ¥5,000 must be put to the owners").
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from generator.kinds.common import Amount, Id, Lang, Model, Text, contact
+
+BodyKind = Literal[
+    "residents-committee",  # 居民委员会
+    "owners-committee",  # 业主委员会
+    "deliberation-council",  # 居民议事会
+    "representative-assembly",  # 居民代表大会 / 居民会议
+    "owners-assembly",  # 业主大会
+    "property-company",  # 物业服务企业
+    "party-organization",  # 社区党组织
+    "social-organization",  # 社区社会组织
+    "street-office",  # 街道办事处
+    "joint-meeting",  # 联席会议
+    "other",
+]
+
+
+class Languages(Model):
+    default: Lang = Field("zh", description="Default language of the site / 默认语言")
+    others: list[Lang] = Field(default_factory=list, description="Other languages / 其他语言")
+
+
+class ContactPoint(Model):
+    """A public contact point of the community (office, hotline …)."""
+
+    name: Text = Field(description="What this contact is, e.g. 居委会办公室")
+    phone: str | None = contact(default=None, description="Public phone / 对外公开电话")
+    email: str | None = contact(default=None, description="Public e-mail / 对外公开邮箱")
+    address: Text | None = Field(None, description="Where / 地址")
+    hours: Text | None = Field(None, description="Opening hours in words / 接待时间")
+
+
+class PublicRole(Model):
+    """A public role on a body. ``holder`` is only for elected or appointed office."""
+
+    title: Text = Field(description="Role, e.g. 主任, 委员, 网格员")
+    holder: Text | None = Field(None, description="Name of the office holder (public office only)")
+    duties: Text | None = Field(None, description="What this role is responsible for / 职责")
+
+
+class DecisionRule(Model):
+    """How a body decides: the quorum and the majority needed to adopt.
+
+    ``threshold`` is a share of ``base``. ``strict: true`` means *more than* the
+    share (过半数: more than 1/2); ``strict: false`` means *at least* (三分之二以上).
+    """
+
+    quorum: float = Field(0.5, ge=0, le=1, description="Share of members that must be present / 法定人数比例")
+    quorum_strict: bool = Field(False, description="Quorum must be exceeded, not just met / 须超过法定比例")
+    threshold: float = Field(0.5, gt=0, le=1, description="Share of votes needed / 通过所需比例")
+    base: Literal["present", "members", "cast"] = Field(
+        "present", description="Share of: present, all members, or votes cast / 比例基数"
+    )
+    strict: bool = Field(True, description="More than the share (过半数) rather than at least / 须超过")
+
+
+class Body(Model):
+    id: Id
+    name: Text
+    kind: BodyKind
+    description: Text | None = None
+    members: int | None = Field(None, ge=1, description="Number of members (for quorum) / 成员人数")
+    roles: list[PublicRole] = Field(default_factory=list)
+    decision_rule: DecisionRule | None = Field(None, description="Quorum and majority / 议事规则")
+    phone: str | None = contact(default=None, description="Public phone / 对外公开电话")
+    email: str | None = contact(default=None, description="Public e-mail / 对外公开邮箱")
+
+
+class Grid(Model):
+    id: Id
+    name: Text
+    buildings: list[str] = Field(description="Building numbers in this grid / 楼栋")
+    worker_role: Text | None = Field(None, description="Who serves this grid, by role / 网格员")
+    phone: str | None = contact(default=None, description="Grid service phone / 网格服务电话")
+
+
+class ServiceCategory(Model):
+    id: Id
+    name: Text
+
+
+class FinanceRules(Model):
+    """The community's own finance rules, checked against every budget line."""
+
+    decision_threshold: Amount | None = Field(
+        None,
+        description="Spending above this amount (CNY) needs a recorded decision / 超过此金额须有决议",
+    )
+    threshold_funds: list[Id] = Field(
+        default_factory=list,
+        description="Funds the threshold applies to (empty: all) / 适用的资金，空表示全部",
+    )
+    source: Text | None = Field(None, description="Where this rule comes from / 依据")
+
+
+class Community(Model):
+    id: Id
+    name: Text
+    street_office: Text | None = None
+    district: Text | None = None
+    address: Text
+    languages: Languages = Field(default_factory=Languages)
+    site_url: str | None = Field(None, description="Public address of the site / 网站地址")
+    description: Text | None = None
+    contacts: list[ContactPoint] = Field(default_factory=list)
+    bodies: list[Body] = Field(min_length=1)
+    grids: list[Grid] = Field(default_factory=list)
+    service_categories: list[ServiceCategory] = Field(default_factory=list)
+    finance_rules: FinanceRules = Field(default_factory=FinanceRules)

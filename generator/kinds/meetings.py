@@ -1,0 +1,126 @@
+"""Meetings: ``data/meetings/<id>.yaml``, one file per meeting.
+
+A meeting's agenda records who raised each item, its background, the options
+considered (with their cost and whom they affect) and the decision with its vote,
+so a resident can follow background → options → vote → spending → outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from generator.kinds.common import Amount, ClockTime, Id, Link, Model, Text, markdown
+
+MeetingType = Literal[
+    "deliberation",  # 议事会
+    "assembly",  # 居民代表大会 / 居民会议
+    "owners-assembly",  # 业主大会
+    "hearing",  # 听证会
+    "joint",  # 联席会议
+    "committee",  # 委员会会议
+    "consultation",  # 协商会 / 恳谈会
+    "other",
+]
+
+RaisedByKind = Literal[
+    "residents",  # 居民提出
+    "owners",  # 业主提出
+    "committee",  # 居委会 / 业委会
+    "street-office",  # 街道
+    "property-company",  # 物业
+    "social-organization",
+    "council-member",  # 议事会成员
+    "other",
+]
+
+
+class RaisedBy(Model):
+    """Who put the item on the agenda. Name groups, never private individuals."""
+
+    kind: RaisedByKind
+    body: Id | None = Field(None, description="Body id when a body raised it / 提出主体")
+    detail: Text | None = Field(None, description='e.g. "3号楼居民联名 (12户)"')
+    submission: str | None = Field(None, description="Receipt of the agenda proposal form / 议题征集回执号")
+
+
+class Effect(Model):
+    group: Text = Field(description="Who is affected, e.g. 有车业主 / 全体业主 / 开发商")
+    effect: Text = Field(description="How / 影响")
+
+
+class Option(Model):
+    id: Id
+    title: Text
+    description: Text | None = markdown(default=None)
+    cost: Amount | None = Field(None, description="Estimated cost, CNY / 预计费用")
+    fund: Id | None = Field(None, description="Fund that would pay / 资金来源")
+    effects: list[Effect] = Field(default_factory=list)
+
+
+class Votes(Model):
+    for_: int = Field(alias="for", ge=0)
+    against: int = Field(0, ge=0)
+    abstain: int = Field(0, ge=0)
+
+
+class RuleAdoption(Model):
+    rule: Id
+    version: str
+
+
+class Decision(Model):
+    id: Id = Field(description="Unique across all meetings, e.g. D2025-07 / 决议编号")
+    text: Text = markdown(description="What was decided / 决议内容")
+    option: Id | None = Field(None, description="Chosen option id / 采纳方案")
+    date: dt.date | None = Field(None, description="Defaults to the meeting date / 决议日期")
+    votes: Votes | None = None
+    outcome: Literal["adopted", "rejected", "deferred"]
+    adopts_rule: RuleAdoption | None = Field(None, description="Rule version this adopts / 通过的规约版本")
+
+
+class AgendaItem(Model):
+    id: Id
+    title: Text
+    raised_by: RaisedBy
+    background: Text | None = markdown(default=None)
+    documents: list[Link] = Field(default_factory=list)
+    options: list[Option] = Field(default_factory=list)
+    decision: Decision | None = None
+
+
+class Attendance(Model):
+    members: int = Field(ge=1, description="Members entitled to attend / 应到人数")
+    present: int = Field(ge=0, description="Members present / 实到人数")
+    observers: int = Field(0, ge=0, description="Residents observing / 列席旁听")
+
+
+class ActionItem(Model):
+    id: Id
+    text: Text
+    owner: Text = Field(description="Responsible role or body / 责任方")
+    owner_body: Id | None = None
+    decision: Id | None = Field(None, description="Decision this implements / 对应决议")
+    due: dt.date | None = None
+    status: Literal["open", "in-progress", "done", "dropped"]
+    done: dt.date | None = Field(None, description="Date completed / 完成日期")
+    note: Text | None = None
+
+
+class Meeting(Model):
+    id: Id
+    body: Id = Field(description="Body that meets / 会议主体")
+    type: MeetingType
+    title: Text
+    date: dt.date
+    start: ClockTime | None = None
+    end: ClockTime | None = None
+    place: Text
+    status: Literal["planned", "held", "cancelled"]
+    attendance: Attendance | None = None
+    agenda: list[AgendaItem] = Field(min_length=1)
+    action_items: list[ActionItem] = Field(default_factory=list)
+    minutes: Text | None = markdown(default=None, description="Minutes (Markdown) / 会议纪要")
+    documents: list[Link] = Field(default_factory=list)

@@ -1,0 +1,155 @@
+"""Load step: find the YAML data files, parse them with positions, and validate
+each against its kind's model.
+
+Returns a ``Project`` holding, per kind, a ``Doc`` for every file (with the raw
+located data, and the model when it validated) plus the problems found. Nothing
+here raises on bad input: every failure becomes a ``Problem``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from generator.kinds import YAML_KINDS, YamlKind
+from generator.kinds.budgets import BudgetLine, DeclaredTotal
+from generator.kinds.common import Model
+from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, read_text
+from generator.loading.yamlfile import LocDict, YamlProblem, locate, parse_yaml
+from generator.problems import Problem
+from generator.schema_errors import problems_from
+
+
+@dataclass
+class Doc:
+    """One YAML data file: where it is, what it said, and its model if valid."""
+
+    kind: str
+    file: str  #: path relative to the project root, e.g. ``data/meetings/x.yaml``
+    data: Any
+    model: Any = None
+    text: str = ""  #: the file's text, for the scanners (privacy, unsafe markup)
+
+    def at(self, *path: Any) -> tuple[int | None, int | None]:
+        return locate(self.data, tuple(path))
+
+    def problem(self, code: str, *path: Any, severity: str = "error", **params: Any) -> Problem:
+        line, col = self.at(*path)
+        return Problem(code, self.file, line, col, params, severity)  # type: ignore[arg-type]
+
+
+@dataclass
+class Budgets:
+    """The budget tables as the cross-checks need them (see ``generator.tables``)."""
+
+    lines: list[BudgetLine] = field(default_factory=list)
+    totals: list[DeclaredTotal] = field(default_factory=list)
+    funds: dict[str, str] = field(default_factory=dict)  #: fund id -> name
+    years: list[int] = field(default_factory=list)
+    #: file -> column name -> 1-based column number, to point at the right cell
+    columns: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass
+class Project:
+    root: Path
+    docs: dict[str, list[Doc]] = field(default_factory=dict)
+    budgets: Budgets = field(default_factory=Budgets)
+    #: CSV file -> text, for the scanners
+    tables_text: dict[str, str] = field(default_factory=dict)
+    files_checked: int = 0
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    def valid(self, kind: str) -> list[Doc]:
+        """The docs of a kind whose model validated."""
+        return [d for d in self.docs.get(kind, []) if d.model is not None]
+
+    @property
+    def community(self) -> Any:
+        docs = self.valid("community")
+        return docs[0].model if docs else None
+
+
+def discover(root: Path) -> list[tuple[YamlKind, Path]]:
+    """Every YAML data file, by kind, in a stable order."""
+    data = root / "data"
+    found: list[tuple[YamlKind, Path]] = []
+    for kind in YAML_KINDS:
+        if kind.file:
+            found.append((kind, data / kind.file))
+        elif kind.folder and (data / kind.folder).is_dir():
+            files = sorted(p for p in (data / kind.folder).iterdir()
+                           if p.suffix in (".yaml", ".yml") and p.is_file())
+            found.extend((kind, p) for p in files)
+    return found
+
+
+def unexpected_files(root: Path) -> list[Problem]:
+    """Files in data/ folders that no kind reads: most likely a mistake."""
+    problems = []
+    for kind in YAML_KINDS:
+        if not kind.folder or not (root / "data" / kind.folder).is_dir():
+            continue
+        for p in sorted((root / "data" / kind.folder).iterdir()):
+            if p.is_file() and p.suffix not in (".yaml", ".yml") and not p.name.startswith("."):
+                problems.append(Problem("file.unexpected", rel(root, p), None, None,
+                                        {"name": p.name}, "warning"))
+    return problems
+
+
+def rel(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_doc(root: Path, kind: YamlKind, path: Path) -> tuple[Doc | None, list[Problem]]:
+    """Read, parse and validate one file."""
+    file = rel(root, path)
+    if not path.exists():
+        return None, [Problem("file.missing", file, params={"path": file})]
+    try:
+        text = read_text(path, MAX_YAML_BYTES)
+    except TextFileProblem as exc:
+        line = exc.params.get("line")
+        return None, [Problem(exc.code, file, line if isinstance(line, int) else None, None, exc.params)]
+    if not text.strip():
+        return None, [Problem("file.empty", file)]
+    try:
+        data = parse_yaml(text)
+    except YamlProblem as exc:
+        return None, [Problem(exc.code, file, exc.line, exc.col, exc.params)]
+    if not isinstance(data, LocDict):
+        actual = ("列表 (list)" if isinstance(data, list)
+                  else "一段文字 (text)" if isinstance(data, str) else type(data).__name__)
+        return None, [Problem("yaml.not-mapping", file, 1, 1, {"actual": actual})]
+    doc = Doc(kind.name, file, data, text=text)
+    model: type[Model] = kind.model
+    try:
+        doc.model = model.model_validate(data)
+    except ValidationError as exc:
+        return doc, problems_from(exc, data, file, model)
+    except (RecursionError, ValueError, TypeError) as exc:  # defensive: never a traceback
+        return doc, [Problem("schema.invalid", file, 1, 1, {"field": "(file)", "detail": str(exc)[:200]})]
+    stem = path.stem
+    if kind.folder and getattr(doc.model, "id", stem) != stem:
+        return doc, [doc.problem("id.filename-mismatch", "id", id=doc.model.id, stem=stem)]
+    return doc, []
+
+
+def load_yaml_kinds(root: Path, files: list[tuple[YamlKind, Path]] | None = None) -> tuple[dict[str, list[Doc]], list[Problem]]:
+    docs: dict[str, list[Doc]] = {k.name: [] for k in YAML_KINDS}
+    problems: list[Problem] = []
+    for kind, path in files if files is not None else discover(root):
+        doc, found = load_doc(root, kind, path)
+        problems.extend(found)
+        if doc is not None:
+            docs[kind.name].append(doc)
+    return docs, problems

@@ -1,0 +1,358 @@
+"""The budget tables: the data package, frictionless validation, and the rows.
+
+Two passes over the CSV files, each doing what it is best at:
+
+1. ``read_tables`` and ``parse_budgets`` read every table with the ``csv`` module: it enforces UTF-8
+   (frictionless would silently guess GBK), records the physical line each row
+   starts on (a quoted cell may span lines, so row number != line number), and
+   builds the light records the cross-checks use.
+2. ``frictionless_errors`` runs frictionless' own ``validate`` on the package:
+   types, constraints, primary and foreign keys. It is the slow part, so the
+   pipeline can run it in a worker process while the YAML is checked; it returns
+   plain dicts, which pickle cheaply.
+
+``map_frictionless`` then turns those dicts into located, translated problems.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.kinds import BUDGETS_FOLDER
+from generator.kinds.budgets import REQUIRED_FIELDS, BudgetLine, DeclaredTotal, resource_role
+from generator.load import Budgets, rel
+from generator.loading.textfile import MAX_CSV_BYTES, MAX_YAML_BYTES, TextFileProblem, read_text
+from generator.loading.yamlfile import YamlProblem, locate, parse_yaml
+from generator.problems import Problem
+
+PACKAGE_FILE = "datapackage.yaml"
+
+
+@dataclass
+class Table:
+    """One CSV resource as read by us."""
+
+    name: str
+    role: str | None
+    file: str  #: relative to the project root
+    path: Path
+    fields: list[dict[str, Any]]
+    header: list[str] = field(default_factory=list)
+    row_lines: list[int] = field(default_factory=list)  #: row_lines[n] = line of row n (1 = header)
+    text: str = ""
+    readable: bool = False
+
+    def line_of(self, row_number: int | None) -> int | None:
+        if row_number is None:
+            return None
+        if 0 < row_number < len(self.row_lines):
+            return self.row_lines[row_number]
+        return row_number
+
+
+@dataclass
+class PackageInfo:
+    file: str
+    descriptor: dict[str, Any] | None = None
+    data: Any = None
+    tables: list[Table] = field(default_factory=list)
+
+
+def package_path(root: Path) -> Path:
+    return root / "data" / BUDGETS_FOLDER / PACKAGE_FILE
+
+
+def load_package(root: Path) -> tuple[PackageInfo | None, list[Problem]]:
+    """Parse ``datapackage.yaml`` and resolve each resource's schema."""
+    path = package_path(root)
+    file = rel(root, path)
+    if not path.parent.is_dir():
+        return None, []  # a community without budgets yet is allowed
+    if not path.exists():
+        return None, [Problem("file.missing", file, params={"path": file})]
+    try:
+        data = parse_yaml(read_text(path, MAX_YAML_BYTES))
+    except TextFileProblem as exc:
+        return None, [Problem(exc.code, file, None, None, exc.params)]
+    except YamlProblem as exc:
+        return None, [Problem(exc.code, file, exc.line, exc.col, exc.params)]
+    info = PackageInfo(file, data=data)
+    problems: list[Problem] = []
+    resources = data.get("resources") if isinstance(data, dict) else None
+    if not isinstance(resources, list):
+        return None, [Problem("schema.required", file, 1, 1, {"field": "resources"})]
+    descriptor = _plain(data)
+    schema_cache: dict[str, Any] = {}
+    for index, res in enumerate(resources):
+        where = locate(data, ("resources", index))
+        if not isinstance(res, dict) or not isinstance(res.get("name"), str) or not isinstance(res.get("path"), str):
+            problems.append(Problem("schema.required", file, *where, {"field": f"resources[{index + 1}].name/path"}))
+            continue
+        schema = res.get("schema")
+        if isinstance(schema, str):
+            schema_path = path.parent / schema
+            if schema not in schema_cache:
+                try:
+                    schema_cache[schema] = _plain(parse_yaml(read_text(schema_path, MAX_YAML_BYTES)))
+                except TextFileProblem as exc:
+                    problems.append(Problem(exc.code, rel(root, schema_path), None, None, exc.params))
+                    schema_cache[schema] = None
+                except YamlProblem as exc:
+                    problems.append(Problem(exc.code, rel(root, schema_path), exc.line, exc.col, exc.params))
+                    schema_cache[schema] = None
+            schema = schema_cache[schema]
+            descriptor["resources"][index]["schema"] = _plain(schema)  # a copy: frictionless mutates it
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        if not isinstance(fields, list):
+            problems.append(Problem("schema.required", file, *where, {"field": f"{res['name']}.schema.fields"}))
+            continue
+        table = Table(res["name"], resource_role(res["name"]), rel(root, path.parent / res["path"]),
+                      path.parent / res["path"], [f for f in fields if isinstance(f, dict)])
+        names = {f.get("name") for f in table.fields}
+        for required in REQUIRED_FIELDS.get(table.role or "", ()):
+            if required not in names:
+                problems.append(Problem("budget.schema-missing-field", file, *where,
+                                        {"resource": table.name, "field": required}))
+        info.tables.append(table)
+    info.descriptor = descriptor
+    return info, problems
+
+
+def _plain(value: Any) -> Any:
+    """LocDict/LocList -> plain dict/list (frictionless copies descriptors)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def read_tables(info: PackageInfo) -> list[Problem]:
+    """Read every table's text, refusing what is not UTF-8 text."""
+    problems: list[Problem] = []
+    for table in info.tables:
+        if not table.path.exists():
+            problems.append(Problem("file.missing", table.file, params={"path": table.file}))
+            continue
+        try:
+            table.text = read_text(table.path, MAX_CSV_BYTES)
+        except TextFileProblem as exc:
+            line = exc.params.get("line")
+            problems.append(Problem(exc.code, table.file, line if isinstance(line, int) else None, None, exc.params))
+            continue
+        if not table.text.strip():
+            problems.append(Problem("file.empty", table.file))
+            continue
+        table.readable = True
+    return problems
+
+
+def parse_budgets(info: PackageInfo) -> Budgets:
+    """Parse the readable tables into the records the cross-checks use."""
+    budgets = Budgets()
+    for table in info.tables:
+        if not table.readable:
+            continue
+        rows = _rows(table)
+        budgets.columns[table.file] = {name: i + 1 for i, name in enumerate(table.header)}
+        if table.role == "lines":
+            year = _year_of(table.name)
+            if year is not None:
+                budgets.years.append(year)
+            budgets.lines.extend(_lines(table, rows))
+        elif table.role == "totals":
+            budgets.totals.extend(_totals(table, rows))
+        elif table.role == "funds":
+            for _, row in rows:
+                if row.get("id"):
+                    budgets.funds[row["id"]] = row.get("name", "")
+    budgets.years.sort()
+    return budgets
+
+
+def _year_of(name: str) -> int | None:
+    m = re.fullmatch(r"lines-(\d{4})", name)
+    return int(m.group(1)) if m else None
+
+
+def _rows(table: Table) -> list[tuple[int, dict[str, str]]]:
+    """(physical line, row dict) for each data row; fills ``table.row_lines``."""
+    reader = csv.reader(table.text.splitlines(keepends=True))
+    out: list[tuple[int, dict[str, str]]] = []
+    table.row_lines = [0]
+    start = 1
+    for row_index, cells in enumerate(reader):
+        table.row_lines.append(start)
+        if row_index == 0:
+            table.header = [c.strip() for c in cells]
+        elif cells:
+            out.append((start, dict(zip(table.header, cells))))
+        start = reader.line_num + 1
+    return out
+
+
+def _num(value: str | None) -> float | None:
+    if value is None or value.strip() == "":
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None  # frictionless reports the type error
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _lines(table: Table, rows: list[tuple[int, dict[str, str]]]) -> list[BudgetLine]:
+    get = dict.get
+    return [
+        BudgetLine(table.file, line, get(r, "id", ""), _int(get(r, "year")), get(r, "fund", ""),
+                   get(r, "direction", ""), _num(get(r, "planned")), _num(get(r, "actual")),
+                   get(r, "decision", "") or "", get(r, "category", ""), get(r, "item", ""))
+        for line, r in rows
+    ]
+
+
+def _totals(table: Table, rows: list[tuple[int, dict[str, str]]]) -> list[DeclaredTotal]:
+    return [
+        DeclaredTotal(table.file, line, _int(r.get("year")), r.get("fund", ""), r.get("direction", ""),
+                      _num(r.get("planned_total")), _num(r.get("actual_total")))
+        for line, r in rows
+    ]
+
+
+# --- frictionless ---------------------------------------------------------------
+
+def frictionless_errors(descriptor: dict[str, Any], basepath: str, skip: list[str]) -> list[dict[str, Any]]:
+    """Run frictionless ``validate`` on the package; return error descriptors.
+
+    Module-level and picklable so it can run in a worker process.
+    """
+    from frictionless import FrictionlessException, Package
+
+    errors: list[dict[str, Any]] = []
+    try:
+        package = Package(descriptor, basepath=basepath)
+        for name in skip:
+            if package.has_resource(name):
+                package.remove_resource(name)
+        for resource in package.resources:
+            resource.encoding = "utf-8"  # we enforce UTF-8 ourselves; skip detection
+        report = package.validate()
+    except FrictionlessException as exc:
+        return [{"type": exc.error.type, "message": exc.error.message, "resource": None}]
+    except Exception as exc:  # noqa: BLE001 - a library failure must not become a traceback
+        return [{"type": "package-error", "message": f"{type(exc).__name__}: {exc}", "resource": None}]
+    for task in report.tasks:
+        for error in task.errors:
+            d = error.to_descriptor()
+            d["resource"] = task.name
+            d.pop("cells", None)  # large and unused
+            errors.append(d)
+    for error in report.errors:
+        d = error.to_descriptor()
+        d["resource"] = None
+        errors.append(d)
+    return errors
+
+
+_TYPE_WORDS = {
+    "number": ("数字", "a number"),
+    "integer": ("整数", "a whole number"),
+    "date": ("日期（年-月-日）", "a date (YYYY-MM-DD)"),
+    "boolean": ("true 或 false", "true or false"),
+}
+_CONSTRAINT = re.compile(r'constraint "(\w+)"')
+_HEADER_TYPES = {"incorrect-label", "missing-label", "duplicate-label", "extra-label", "blank-label", "blank-header"}
+
+
+def map_frictionless(errors: list[dict[str, Any]], info: PackageInfo) -> list[Problem]:
+    tables = {t.name: t for t in info.tables}
+    problems = []
+    for err in errors:
+        table = tables.get(err.get("resource") or "")
+        problems.append(_map_one(err, table, info.file))
+    return problems
+
+
+def _map_one(err: dict[str, Any], table: Table | None, package_file: str) -> Problem:
+    kind = err.get("type", "")
+    file = table.file if table else package_file
+    line = table.line_of(err.get("rowNumber")) if table else None
+    col = err.get("fieldNumber")
+    field_def = _field(table, err.get("fieldName"))
+    label = _label(field_def, err.get("fieldName", ""))
+    cell = err.get("cell")
+    value = f"“{cell}”" if cell not in (None, "") else "（空）"
+    params: dict[str, Any] = {"field": label, "value": value}
+
+    if kind == "type-error":
+        ftype = (field_def or {}).get("type", "string")
+        zh, en = _TYPE_WORDS.get(ftype, (ftype, ftype))
+        params.update(expected=zh, expected_en=en)
+        digits = re.sub(r"[^\d.]", "", str(cell or ""))
+        if ftype in ("number", "integer") and digits:
+            params.update(extra=f"只填数字，如 {digits}", extra_en=f"digits only, e.g. {digits}")
+        else:
+            params.update(extra="参见数据说明", extra_en="see the data reference")
+        return Problem("table.type", file, line, col, params)
+    if kind == "constraint-error":
+        m = _CONSTRAINT.search(err.get("note", ""))
+        constraint = m.group(1) if m else ""
+        if constraint == "required":
+            return Problem("table.required", file, line, col, params)
+        if constraint == "enum":
+            params["choices"] = ", ".join(map(str, ((field_def or {}).get("constraints") or {}).get("enum", [])))
+            return Problem("table.enum", file, line, col, params)
+        if constraint == "pattern":
+            params.update(pattern_hint="只用英文字母、数字、- 和 _", pattern_hint_en="letters, digits, - and _ only")
+            if err.get("fieldName") == "period":
+                params.update(pattern_hint="写成 2025、2025-H1、2025-Q3 或 2025-07",
+                              pattern_hint_en="write 2025, 2025-H1, 2025-Q3 or 2025-07")
+            return Problem("table.pattern", file, line, col, params)
+        if constraint in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            return Problem("table.range", file, line, col, params)
+        if constraint == "unique":
+            return Problem("table.duplicate-id", file, line, col, params)
+    if kind in ("primary-key", "unique-error"):
+        params["value"] = value if cell else err.get("note", "")
+        return Problem("table.duplicate-id", file, line, 1, params)
+    if kind == "foreign-key":
+        params.update(target="资金表 funds.csv", target_en="funds.csv")
+        note = err.get("note", "")
+        m = re.search(r'"(\w+)"', note)
+        if m:
+            params["field"] = m.group(1)
+        vals = re.findall(r"'([^']*)'", note)
+        if vals:
+            params["value"] = f"“{vals[0]}”"
+        return Problem("table.foreign-key", file, line, None, params)
+    if kind == "missing-cell":
+        return Problem("table.missing-cell", file, line, col, params)
+    if kind == "extra-cell":
+        return Problem("table.extra-cell", file, line, col, params)
+    if kind == "blank-row":
+        return Problem("table.blank-row", file, line, None, params)
+    if kind in _HEADER_TYPES:
+        expected = ",".join(str(f.get("name")) for f in (table.fields if table else []))
+        return Problem("table.header", file, 1, col, {"detail": err.get("message", kind), "expected": expected})
+    return Problem("table.invalid", file, line, col, {"detail": err.get("message", kind)})
+
+
+def _field(table: Table | None, name: str | None) -> dict[str, Any] | None:
+    if table is None or name is None:
+        return None
+    return next((f for f in table.fields if f.get("name") == name), None)
+
+
+def _label(field_def: dict[str, Any] | None, name: str) -> str:
+    title = (field_def or {}).get("title")
+    return f"{title}（{name}）" if title and title != name else name
