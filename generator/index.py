@@ -59,7 +59,7 @@ def build_index(project: Project) -> Index:
     community = project.community
     if community is not None:
         index.languages = [community.languages.default, *community.languages.others]
-        for i, body in enumerate(community.bodies):
+        for body in community.bodies:
             index.bodies.setdefault(body.id, body)
         index.categories = {c.id for c in community.service_categories}
     for kind, table in (("rule", index.rules), ("notice", index.notices),

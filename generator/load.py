@@ -33,11 +33,12 @@ class Doc:
     model: Any = None
     text: str = ""  #: the file's text, for the scanners (privacy, unsafe markup)
 
-    def at(self, *path: Any) -> tuple[int | None, int | None]:
-        return locate(self.data, tuple(path))
+    def at(self, *path: Any, value: bool = False) -> tuple[int | None, int | None]:
+        return locate(self.data, tuple(path), value)
 
     def problem(self, code: str, *path: Any, severity: str = "error", **params: Any) -> Problem:
-        line, col = self.at(*path)
+        """A problem located at the value found along ``path`` in this file."""
+        line, col = self.at(*path, value=True)
         return Problem(code, self.file, line, col, params, severity)  # type: ignore[arg-type]
 
 

@@ -23,7 +23,11 @@ from generator.index import Index, build_index
 from generator.load import Project, load_yaml_kinds, unexpected_files
 from generator.problems import Problem, Report
 from generator.tables import (
-    frictionless_errors, load_package, map_frictionless, parse_budgets, read_tables,
+    frictionless_errors,
+    load_package,
+    map_frictionless,
+    parse_budgets,
+    read_tables,
 )
 
 #: Below this many bytes of CSV a worker process costs more than it saves.

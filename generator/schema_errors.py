@@ -108,7 +108,8 @@ def _problem(err: dict[str, Any], path: tuple[Any, ...], data: Any, file: str,
     kind = str(err["type"])
     ctx = err.get("ctx") or {}
     value = err.get("input")
-    line, col = locate(data, path)
+    # Point at the offending value, except where the key itself is the problem.
+    line, col = locate(data, path, value=kind not in ("missing", "extra_forbidden"))
     field = _field_name(path)
     last = next((s for s in reversed(path) if isinstance(s, str)), "")
     params: dict[str, Any] = {"field": field, "value": _display(value), "path": list(path)}

@@ -213,12 +213,15 @@ def _int(value: str | None) -> int | None:
 
 def _lines(table: Table, rows: list[tuple[int, dict[str, str]]]) -> list[BudgetLine]:
     get = dict.get
-    return [
-        BudgetLine(table.file, line, get(r, "id", ""), _int(get(r, "year")), get(r, "fund", ""),
-                   get(r, "direction", ""), _num(get(r, "planned")), _num(get(r, "actual")),
-                   get(r, "decision", "") or "", get(r, "category", ""), get(r, "item", ""))
-        for line, r in rows
-    ]
+    out = []
+    for line, r in rows:
+        planned_s, actual_s = get(r, "planned") or "", get(r, "actual") or ""
+        planned, actual = _num(planned_s), _num(actual_s)
+        ok = (planned is not None or not planned_s.strip()) and (actual is not None or not actual_s.strip())
+        out.append(BudgetLine(table.file, line, get(r, "id", ""), _int(get(r, "year")), get(r, "fund", ""),
+                              get(r, "direction", ""), planned, actual, get(r, "decision", "") or "",
+                              get(r, "category", ""), get(r, "item", ""), ok))
+    return out
 
 
 def _totals(table: Table, rows: list[tuple[int, dict[str, str]]]) -> list[DeclaredTotal]:

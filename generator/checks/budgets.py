@@ -18,6 +18,7 @@ from generator.load import Project
 from generator.messages import DIRECTION
 from generator.problems import Problem
 
+
 #: Totals are compared in fen (0.01 CNY) to avoid float drift.
 def _fen(value: float) -> int:
     return round(value * 100)
@@ -40,6 +41,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
         return budgets.columns.get(file, {}).get(name)
 
     sums: dict[tuple[int, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    unreadable: set[tuple[int, str, str]] = set()
     for line in budgets.lines:
         file_year = _file_year(line.file)
         if line.year is not None and file_year is not None and line.year != file_year:
@@ -49,6 +51,8 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
             s[0] += _fen(line.planned or 0)
             s[1] += _fen(line.actual or 0)
             s[2] += 1
+            if not line.amounts_ok:
+                unreadable.add((line.year, line.fund, line.direction))
         if line.decision:
             ref = index.decisions.get(line.decision)
             if ref is None and have_meetings:
@@ -81,6 +85,8 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
         zh_dir, en_dir = DIRECTION.get(total.direction, (total.direction, total.direction))
         base = {"year": total.year, "fund": fund_name, "direction": zh_dir, "direction_en": en_dir}
         s = sums.get(key)
+        if key in unreadable:
+            continue
         if s is None:
             if budgets.years and total.year in budgets.years:
                 yield Problem("budget.total-no-lines", total.file, total.line, None, base)

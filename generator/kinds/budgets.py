@@ -64,6 +64,9 @@ class BudgetLine:
     decision: str
     category: str
     item: str
+    #: False when an amount cell is not a number (frictionless reports that);
+    #: the group's total is then not compared, to avoid a second, derived error.
+    amounts_ok: bool = True
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ checks need to know about a field:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -24,7 +24,7 @@ Id = Annotated[
 #: Language codes such as ``zh`` or ``en`` (BCP 47 primary tag, optional region).
 Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")]
 #: Plain text, or a map of language code to text: ``{zh: 通知, en: Notice}``.
-Text = Union[str, dict[Lang, str]]
+Text = str | dict[Lang, str]
 #: A clock time written as "HH:MM" (quote it in YAML: ``"19:00"``).
 ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 #: A whole-CNY or two-decimal amount; negative amounts are never valid here.

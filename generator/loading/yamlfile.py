@@ -29,13 +29,14 @@ except AttributeError:  # pragma: no cover
 
 
 class LocDict(dict):  # type: ignore[type-arg]
-    """A mapping that remembers where each key was: ``pos[key] = (line, col)``."""
+    """A mapping that remembers where each key (``pos``) and value (``vpos``) was."""
 
-    __slots__ = ("pos", "start")
+    __slots__ = ("pos", "vpos", "start")
 
     def __init__(self) -> None:
         super().__init__()
         self.pos: dict[Any, tuple[int, int]] = {}
+        self.vpos: dict[Any, tuple[int, int]] = {}
         self.start: tuple[int, int] = (1, 1)
 
 
@@ -89,6 +90,7 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
                 raise YamlProblem("yaml.duplicate-key", line, col, key=str(key),
                                   first=result.pos[key][0])
             result.pos[key] = _mark(key_node)
+            result.vpos[key] = _mark(value_node)
             result[key] = self.construct_object(value_node)
         return result
 
@@ -164,18 +166,21 @@ def parse_yaml(text: str) -> Any:
         loader.dispose()
 
 
-def locate(data: Any, path: tuple[Any, ...]) -> tuple[int | None, int | None]:
+def locate(data: Any, path: tuple[Any, ...], value: bool = False) -> tuple[int | None, int | None]:
     """The deepest known position along ``path`` in a loaded document.
 
     Pydantic reports errors by path (``("agenda", 2, "options", 0, "cost")``); this
-    walks the same path through ``LocDict``/``LocList`` and returns where the value
-    (or, for a missing key, the enclosing mapping) was written.
+    walks the same path through ``LocDict``/``LocList`` and returns where the key
+    was written (with ``value=True``: where a scalar value starts), or, for a
+    missing key, where the enclosing mapping is.
     """
     best: tuple[int | None, int | None] = getattr(data, "start", (None, None))
     node = data
     for step in path:
         if isinstance(node, LocDict) and step in node:
             best = node.pos.get(step, best)
+            if value and not isinstance(node[step], (LocDict, LocList)):
+                best = node.vpos.get(step, best)
             node = node[step]
         elif isinstance(node, LocList) and isinstance(step, int) and 0 <= step < len(node):
             best = node.pos[step]

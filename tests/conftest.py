@@ -1,0 +1,67 @@
+"""Shared fixtures: a sample project copied into a temp dir, and helpers to break it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.kinds.common import Today
+from generator.pipeline import check
+from generator.problems import Problem, Report
+
+PROJECTS = Path(__file__).parent / "projects"
+REPO = Path(__file__).resolve().parent.parent
+
+
+class SampleProject:
+    """A copy of ``tests/projects/<name>`` that a test may edit and check."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def read(self, rel: str) -> str:
+        return self.path(rel).read_text(encoding="utf-8")
+
+    def write(self, rel: str, text: str | bytes) -> None:
+        p = self.path(rel)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            p.write_bytes(text)
+        else:
+            p.write_text(text, encoding="utf-8")
+
+    def replace(self, rel: str, old: str, new: str, count: int = 1) -> None:
+        text = self.read(rel)
+        assert old in text, f"{old!r} not in {rel}"
+        self.write(rel, text.replace(old, new, count))
+
+    def check(self, jobs: int | None = 1) -> Report:
+        return check(self.root, jobs=jobs)
+
+    def only(self, code: str) -> Problem:
+        """The single problem with ``code``; fails listing all problems otherwise."""
+        report = self.check()
+        found = [p for p in report.problems if p.code == code]
+        assert len(found) == 1, f"expected one {code}, got: {report.problems}"
+        return found[0]
+
+
+@pytest.fixture(autouse=True)
+def fixed_today():
+    """Checks that depend on today's date see a fixed date in tests."""
+    import datetime as dt
+
+    Today.value = dt.date(2026, 11, 22)
+    yield
+    Today.value = None
+
+
+@pytest.fixture
+def minimal(tmp_path: Path) -> SampleProject:
+    shutil.copytree(PROJECTS / "minimal", tmp_path / "minimal")
+    return SampleProject(tmp_path / "minimal")
