@@ -1,0 +1,187 @@
+"""``portal build``: check → render → mkdocs build, for each language, then swap
+the finished site into place.
+
+- The check runs first; any error stops the build before anything is written.
+- Pages are rendered to plain Markdown with front matter under a build folder
+  (``.portal-build/<lang>/docs``), beside the hand-written pages of ``content/``,
+  so any mkdocs-compatible builder can take over (mkdocs-material reaches end of
+  life in 2027).
+- The two languages are independent mkdocs builds (zh at ``/``, en at ``/en/``)
+  and run in parallel processes.
+- The output folder is replaced only when everything succeeded: the new site is
+  built beside it and swapped in with renames, so a failed build leaves the
+  previous site untouched.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.pipeline import Checked, load_and_check
+from generator.problems import Report
+from generator.site.exports import write_extras
+from generator.site.pages import build_pages
+from generator.site.render import TEMPLATES, Renderer
+
+REPO = Path(__file__).resolve().parent.parent
+LANG_NAMES = {"zh": "中文", "en": "English"}
+NAV = [("index.md", "home"), ("notices/index.md", "notices"), ("meetings/index.md", "meetings"),
+       ("decisions/index.md", "decisions"), ("rules/index.md", "rules"), ("budgets/index.md", "budgets"),
+       ("services/index.md", "services"), ("organisation/index.md", "organisation")]
+
+
+class BuildError(Exception):
+    """The build stopped; ``report`` holds the data problems, if that was why."""
+
+    def __init__(self, message: str, report: Report | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    pages: int
+    seconds: dict[str, float] = field(default_factory=dict)
+    report: Report | None = None
+
+
+def languages(checked: Checked) -> list[str]:
+    community = checked.project.community
+    return [community.languages.default, *[x for x in community.languages.others if x in LANG_NAMES]]
+
+
+def render_language(checked: Checked, lang: str, docs: Path, site_url: str) -> int:
+    """Write every generated page for ``lang`` into ``docs``; returns the count."""
+    default = checked.project.community.languages.default
+    renderer = Renderer(lang, default)
+    pages, common = build_pages(checked.project, checked.index)
+    common["site_url"] = site_url
+    if docs.exists():
+        shutil.rmtree(docs)
+    docs.mkdir(parents=True)
+    for page in pages:
+        target = docs / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(renderer.render(page, common), encoding="utf-8")
+    content = checked.project.root / "content" / lang
+    if content.is_dir():
+        shutil.copytree(content, docs, dirs_exist_ok=True)
+    shutil.copytree(TEMPLATES / "assets", docs / "assets", dirs_exist_ok=True)
+    return len(pages)
+
+
+def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir: Path, checked: Checked,
+                  site_url: str) -> dict[str, Any]:
+    base_file = root / "mkdocs.yml" if (root / "mkdocs.yml").exists() else REPO / "mkdocs.yml"
+    config: dict[str, Any] = yaml.safe_load(base_file.read_text(encoding="utf-8"))
+    renderer = Renderer(lang, langs[0])
+    community = checked.project.community
+    prefix = "" if lang == langs[0] else f"{lang}/"
+    config.update(
+        site_name=f"{renderer.plain(community.name)} · {renderer.t('site_title')}",
+        site_url=site_url.rstrip("/") + "/" + prefix,
+        docs_dir=str(docs),
+        site_dir=str(site_dir),
+        nav=[{renderer.t(key): path} for path, key in NAV],
+    )
+    theme = config.setdefault("theme", {})
+    theme["language"] = lang
+    custom = theme.get("custom_dir")
+    if custom:
+        theme["custom_dir"] = str((base_file.parent / custom).resolve())
+        if not Path(theme["custom_dir"]).is_dir():
+            theme["custom_dir"] = str(TEMPLATES / "theme")
+    extra = config.setdefault("extra", {})
+    extra["alternate"] = [
+        {"name": LANG_NAMES.get(code, code), "lang": code,
+         "link": "/" + ("" if code == langs[0] else f"{code}/")} for code in langs
+    ]
+    for plugin in config.get("plugins", []):
+        if isinstance(plugin, dict) and "search" in plugin:
+            plugin["search"]["lang"] = [lang] + [x for x in ("zh", "en") if x != lang]
+    return config
+
+
+def _mkdocs_build(config_file: str) -> float:
+    """Run one mkdocs build (in a worker process)."""
+    import logging
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    start = time.perf_counter()
+    build(load_config(config_file))
+    return time.perf_counter() - start
+
+
+def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs: int | None = None) -> BuildResult:
+    root = Path(root).resolve()
+    out = (out or root / "site").resolve()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    checked = load_and_check(root, jobs=jobs)
+    timings["check"] = time.perf_counter() - t0
+    if not checked.report.ok:
+        raise BuildError("data has errors", checked.report)
+    langs = languages(checked)
+    community = checked.project.community
+    site_url = site_url or community.site_url or "http://localhost:8000/"
+
+    work = root / ".portal-build"
+    stage = out.parent / f".{out.name}.building-{os.getpid()}"
+    for leftover in out.parent.glob(f".{out.name}.building-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    t1 = time.perf_counter()
+    configs = []
+    pages = 0
+    for lang in langs:
+        docs = work / lang / "docs"
+        lang_url = site_url.rstrip("/") + "/" + ("" if lang == langs[0] else f"{lang}/")
+        pages += render_language(checked, lang, docs, lang_url)
+        site_dir = stage / lang
+        config = mkdocs_config(root, lang, langs, docs, site_dir, checked, site_url)
+        config_file = work / lang / "mkdocs.yml"
+        config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        configs.append(str(config_file))
+    timings["render"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    try:
+        if jobs == 1 or len(configs) == 1:
+            for c in configs:
+                _mkdocs_build(c)
+        else:
+            with ProcessPoolExecutor(len(configs), mp_context=multiprocessing.get_context("spawn")) as pool:
+                list(pool.map(_mkdocs_build, configs))
+        timings["mkdocs"] = time.perf_counter() - t2
+        final = stage / "site"
+        shutil.move(str(stage / langs[0]), final)
+        for lang in langs[1:]:
+            shutil.move(str(stage / lang), final / lang)
+        write_extras(checked, final, langs, site_url)
+        _swap(final, out)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    shutil.rmtree(stage, ignore_errors=True)
+    timings["total"] = time.perf_counter() - t0
+    return BuildResult(out, pages, timings, checked.report)
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Put ``new`` at ``out``; the old site stays in place until the new one is complete."""
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if out.exists():
+        os.rename(out, old)
+    os.rename(new, out)
+    shutil.rmtree(old, ignore_errors=True)

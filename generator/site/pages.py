@@ -1,0 +1,163 @@
+"""Which pages the site has, and what each shows: model → list of ``Page``.
+
+Pure functions over the checked project; no file I/O. Derived facts the pages
+need (a notice's display state, what changed between rule versions, budget
+sums, spending per decision) are computed here, once, for both languages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from generator.index import Index
+from generator.kinds.budgets import BudgetLine
+from generator.kinds.common import Today
+from generator.kinds.rules import Rule, RuleVersion
+from generator.load import Project
+from generator.site.render import Page
+
+
+@dataclass
+class ArticleChange:
+    number: int
+    kind: str  #: added | removed | changed
+    before: Any = None
+    after: Any = None
+
+
+def rule_changes(old: RuleVersion, new: RuleVersion) -> list[ArticleChange]:
+    """What changed between two versions, article by article (matched by number)."""
+    before = {a.number: a for a in old.articles}
+    after = {a.number: a for a in new.articles}
+    changes = []
+    for n in sorted(set(before) | set(after)):
+        a, b = before.get(n), after.get(n)
+        if a is None:
+            changes.append(ArticleChange(n, "added", after=b))
+        elif b is None:
+            changes.append(ArticleChange(n, "removed", before=a))
+        elif (a.text, a.title) != (b.text, b.title):
+            changes.append(ArticleChange(n, "changed", a, b))
+    return changes
+
+
+def current_version(rule: Rule, today: dt.date) -> RuleVersion:
+    in_force = [v for v in rule.versions if v.effective <= today]
+    return in_force[-1] if in_force else rule.versions[-1]
+
+
+def display_state(published: dt.date, until: dt.date | None, today: dt.date) -> str:
+    if published > today:
+        return "upcoming"
+    if until is None or until >= today:
+        return "active"
+    return "ended"
+
+
+@dataclass
+class YearSummary:
+    year: int
+    funds: list[dict[str, Any]]  #: per fund: name, directions → {planned, actual, categories, lines}
+
+
+def budget_years(project: Project) -> list[YearSummary]:
+    by_year: dict[int, list[BudgetLine]] = defaultdict(list)
+    for line in project.budgets.lines:
+        if line.year is not None:
+            by_year[line.year].append(line)
+    out = []
+    for year in sorted(by_year, reverse=True):
+        funds: dict[str, dict[str, Any]] = {}
+        for line in by_year[year]:
+            fund = funds.setdefault(line.fund, {"id": line.fund, "name": project.budgets.funds.get(line.fund, line.fund),
+                                                "income": _bucket(), "expenditure": _bucket()})
+            bucket = fund.get(line.direction)
+            if bucket is None:
+                continue
+            bucket["planned"] += line.planned or 0
+            bucket["actual"] += line.actual or 0
+            cat = bucket["categories"].setdefault(line.category, {"planned": 0.0, "actual": 0.0})
+            cat["planned"] += line.planned or 0
+            cat["actual"] += line.actual or 0
+            bucket["lines"].append(line)
+        out.append(YearSummary(year, sorted(funds.values(), key=lambda f: f["id"])))
+    return out
+
+
+def _bucket() -> dict[str, Any]:
+    return {"planned": 0.0, "actual": 0.0, "categories": {}, "lines": []}
+
+
+def spending_by_decision(project: Project) -> dict[str, list[BudgetLine]]:
+    out: dict[str, list[BudgetLine]] = defaultdict(list)
+    for line in project.budgets.lines:
+        if line.decision:
+            out[line.decision].append(line)
+    return out
+
+
+def build_pages(project: Project, index: Index) -> tuple[list[Page], dict[str, Any]]:
+    """Every page of the site, and the context common to all of them."""
+    today = Today.get()
+    community = project.community
+    meetings = sorted((d.model for d in index.meetings.values()), key=lambda m: (m.date, m.id), reverse=True)
+    notices = sorted((d.model for d in index.notices.values()), key=lambda n: (n.published, n.id), reverse=True)
+    rules = sorted((d.model for d in index.rules.values()), key=lambda r: r.id)
+    services = sorted((d.model for d in index.services.values()), key=lambda s: (s.category, s.id))
+    forms = sorted((d.model for d in index.forms.values()), key=lambda f: f.id)
+    decisions = sorted(index.decisions.values(), key=lambda r: (r.meeting.date, r.decision.id), reverse=True)
+    years = budget_years(project)
+    spending = spending_by_decision(project)
+    categories = {c.id: c.name for c in community.service_categories}
+    states = {n.id: display_state(n.published, n.display_until, today) for n in notices}
+
+    common: dict[str, Any] = {
+        "community": community, "today": today, "index": index, "states": states,
+        "categories": categories, "bodies": index.bodies, "funds": project.budgets.funds,
+    }
+    pages = [
+        Page("index.md", "home.md.j2", community.name, {
+            "current": [n for n in notices if states[n.id] == "active"][:8],
+            "upcoming": sorted((m for m in meetings if m.status == "planned" and m.date >= today),
+                               key=lambda m: m.date)[:5],
+            "latest": decisions[:5],
+            "year": years[0] if years else None,
+            "forms": forms,
+        }, {"hide": ["navigation"]}),
+        Page("notices/index.md", "notices_index.md.j2", {"zh": "通知公示", "en": "Notices"},
+             {"notices": notices}),
+        Page("rules/index.md", "rules_index.md.j2", {"zh": "规约制度", "en": "Rules"}, {"rules": rules}),
+        Page("meetings/index.md", "meetings_index.md.j2", {"zh": "会议", "en": "Meetings"},
+             {"meetings": meetings}),
+        Page("decisions/index.md", "decisions_index.md.j2", {"zh": "决议", "en": "Decisions"},
+             {"decisions": decisions, "spending": spending}),
+        Page("services/index.md", "services_index.md.j2", {"zh": "办事服务", "en": "Services"},
+             {"services": services}),
+        Page("budgets/index.md", "budgets_index.md.j2", {"zh": "财务公开", "en": "Budgets and accounts"},
+             {"years": years}),
+        Page("organisation/index.md", "organisation.md.j2", {"zh": "组织机构", "en": "Organisation"}, {}),
+    ]
+    for n in notices:
+        pages.append(Page(f"notices/{n.id}.md", "notice.md.j2", n.title, {"n": n, "state": states[n.id]},
+                          {"updated": n.published.isoformat(), "print": True}))
+    for r in rules:
+        versions = list(r.versions)
+        diffs = [(versions[i - 1], v, rule_changes(versions[i - 1], v)) for i in range(1, len(versions))]
+        pages.append(Page(f"rules/{r.id}.md", "rule.md.j2", r.title,
+                          {"r": r, "current": current_version(r, today), "diffs": diffs},
+                          {"updated": max(v.effective for v in versions).isoformat(), "print": True}))
+    for m in meetings:
+        pages.append(Page(f"meetings/{m.id}.md", "meeting.md.j2", m.title,
+                          {"m": m, "body": index.bodies.get(m.body), "spending": spending},
+                          {"updated": m.date.isoformat(), "print": True}))
+    for s in services:
+        pages.append(Page(f"services/{s.id}.md", "service.md.j2", s.name, {"s": s},
+                          {"updated": s.updated.isoformat()} if s.updated else {}))
+    for y in years:
+        pages.append(Page(f"budgets/{y.year}.md", "budget_year.md.j2", {"zh": f"{y.year} 年财务公开",
+                                                                        "en": f"Budget {y.year}"},
+                          {"y": y, "decisions": index.decisions}, {"print": True}))
+    return pages, common

@@ -1,0 +1,133 @@
+"""Render step: jinja2 templates in ``site_templates/pages/`` → Markdown pages with
+front matter, one set per language.
+
+Templates autoescape: plain text from the data is HTML-escaped wherever it lands
+(Markdown passes raw HTML through), and only Markdown fields, already checked for
+unsafe HTML by ``portal check``, go in unescaped through the ``md`` filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from markupsafe import Markup, escape
+
+from generator.kinds.common import Text
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "site_templates"
+
+
+@dataclass
+class Page:
+    """One generated page: where it goes, which template, what it shows."""
+
+    path: str  #: relative to docs_dir, e.g. ``notices/2025-001.md``
+    template: str
+    title: Text
+    context: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)  #: extra front matter
+
+
+class Strings:
+    def __init__(self, templates: Path) -> None:
+        self.table: dict[str, dict[str, str]] = yaml.safe_load(
+            (templates / "strings.yaml").read_text(encoding="utf-8"))
+
+    def get(self, key: str, lang: str, **params: Any) -> str:
+        entry = self.table.get(key)
+        if entry is None:
+            return key
+        text = entry.get(lang) or entry.get("zh") or key
+        return text.format(**params) if params else text
+
+
+class Renderer:
+    """Renders pages for one language."""
+
+    def __init__(self, lang: str, default_lang: str = "zh", templates: Path = TEMPLATES) -> None:
+        self.lang, self.default_lang = lang, default_lang
+        self.strings = Strings(templates)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(templates / "pages"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,  # a template typo fails the build, not the page
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.globals.update(t=self.t, lang=lang, chart=self.chart)
+        self.env.filters.update(tx=self.tx, md=self.md, money=money, date=self.date, plain=self.plain)
+
+    # -- helpers exposed to templates ------------------------------------------
+    def t(self, key: str, **params: Any) -> str:
+        return self.strings.get(key, self.lang, **params)
+
+    def plain(self, value: Text | None) -> str:
+        """The text in this language (fallback: default language, then any); unescaped str."""
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        return value.get(self.lang) or value.get(self.default_lang) or next(iter(value.values()), "")
+
+    def tx(self, value: Text | None) -> Markup:
+        """Escaped text in this language; a fallback is marked with its language."""
+        if value is None:
+            return Markup("")
+        if isinstance(value, str) or self.lang in value:
+            return escape(self.plain(value))
+        other = self.default_lang if self.default_lang in value else next(iter(value), self.default_lang)
+        return Markup('<span lang="{}" class="fallback">{}</span><span class="fallback-note">{}</span>').format(
+            "zh-CN" if other == "zh" else other, self.plain(value), self.t("fallback"))
+
+    def md(self, value: Text | None) -> Markup:
+        """Markdown text, unescaped (checked for unsafe HTML by ``portal check``)."""
+        return Markup(self.plain(value))
+
+    def chart(self, title: str, categories: dict[str, dict[str, float]]) -> Markup:
+        from generator.site.charts import bars
+
+        rows = [(name, v["planned"], v["actual"]) for name, v in categories.items()]
+        return bars(title, rows, self.t("planned"), self.t("actual"))
+
+    def date(self, value: dt.date | None) -> str:
+        if value is None:
+            return ""
+        if self.lang == "zh":
+            return f"{value.year}年{value.month}月{value.day}日"
+        return value.strftime("%-d %b %Y")
+
+    # -- pages -----------------------------------------------------------------
+    def render(self, page: Page, common: dict[str, Any]) -> str:
+        template = self.env.get_template(page.template)
+        body = template.render(**common, **page.context, page=page)
+        meta = {"title": self.plain(page.title), **{k: v for k, v in page.meta.items() if k != "print"}}
+        if page.meta.get("updated"):
+            updated = dt.date.fromisoformat(page.meta["updated"])
+            body += f'\n<p class="page-updated">{self.t("last_updated")}: {self.date(updated)}</p>\n'
+        if page.meta.get("print") and common.get("site_url"):
+            from generator.site.qr import page_url, qr_svg
+
+            url = page_url(common["site_url"], page.path)
+            body += (f'\n<div class="print-only qr">{qr_svg(url, self.t("print_qr"))}'
+                     f"<p>{self.t('print_qr')}<br>{escape(url)}</p></div>\n")
+        front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=False)
+        return f"---\n{front}---\n\n{body}"
+
+
+def money(value: float | None) -> str:
+    """``12,345.50`` style; whole amounts without decimals.
+
+    >>> money(12000), money(31500.5), money(None)
+    ('12,000', '31,500.50', '')
+    """
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
