@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 LANG_NAMES = {"zh": "中文", "en": "English"}
 NAV = [("index.md", "home"), ("notices/index.md", "notices"), ("meetings/index.md", "meetings"),
        ("decisions/index.md", "decisions"), ("rules/index.md", "rules"), ("budgets/index.md", "budgets"),
-       ("services/index.md", "services"), ("organisation/index.md", "organisation")]
+       ("services/index.md", "services"), ("organisation/index.md", "organisation"), ("data/index.md", "data")]
 
 
 class BuildError(Exception):
@@ -60,24 +60,46 @@ def languages(checked: Checked) -> list[str]:
     return [community.languages.default, *[x for x in community.languages.others if x in LANG_NAMES]]
 
 
-def render_language(checked: Checked, lang: str, docs: Path, site_url: str) -> int:
-    """Write every generated page for ``lang`` into ``docs``; returns the count."""
+def render_site(checked: Checked, lang: str, site_url: str) -> dict[str, bytes]:
+    """Every file of the ``lang`` docs folder: generated pages, hand-written pages
+    from ``content/<lang>/`` and the site assets, by relative path."""
     default = checked.project.community.languages.default
     renderer = Renderer(lang, default)
     pages, common = build_pages(checked.project, checked.index)
     common["site_url"] = site_url
-    if docs.exists():
-        shutil.rmtree(docs)
-    docs.mkdir(parents=True)
-    for page in pages:
-        target = docs / page.path
+    files = {page.path: renderer.render(page, common).encode("utf-8") for page in pages}
+    for folder, prefix in ((checked.project.root / "content" / lang, ""), (TEMPLATES / "assets", "assets/")):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    files[prefix + path.relative_to(folder).as_posix()] = path.read_bytes()
+    return files
+
+
+def write_docs(docs: Path, files: dict[str, bytes]) -> list[str]:
+    """Make ``docs`` hold exactly ``files``, touching only what changed (so a
+    live-reloading server rebuilds only those pages). Returns the changed paths."""
+    changed = []
+    docs.mkdir(parents=True, exist_ok=True)
+    for rel, data in files.items():
+        target = docs / rel
+        if target.is_file() and target.read_bytes() == data:
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(renderer.render(page, common), encoding="utf-8")
-    content = checked.project.root / "content" / lang
-    if content.is_dir():
-        shutil.copytree(content, docs, dirs_exist_ok=True)
-    shutil.copytree(TEMPLATES / "assets", docs / "assets", dirs_exist_ok=True)
-    return len(pages)
+        target.write_bytes(data)
+        changed.append(rel)
+    for path in sorted(docs.rglob("*"), reverse=True):
+        rel = path.relative_to(docs).as_posix()
+        if path.is_file() and rel not in files:
+            path.unlink()
+            changed.append(rel)
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return changed
+
+
+def lang_url(site_url: str, lang: str, langs: list[str]) -> str:
+    return site_url.rstrip("/") + "/" + ("" if lang == langs[0] else f"{lang}/")
 
 
 def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir: Path, checked: Checked,
@@ -86,10 +108,9 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
     config: dict[str, Any] = yaml.safe_load(base_file.read_text(encoding="utf-8"))
     renderer = Renderer(lang, langs[0])
     community = checked.project.community
-    prefix = "" if lang == langs[0] else f"{lang}/"
     config.update(
         site_name=f"{renderer.plain(community.name)} · {renderer.t('site_title')}",
-        site_url=site_url.rstrip("/") + "/" + prefix,
+        site_url=lang_url(site_url, lang, langs),
         docs_dir=str(docs),
         site_dir=str(site_dir),
         nav=[{renderer.t(key): path} for path, key in NAV],
@@ -120,6 +141,7 @@ def _mkdocs_build(config_file: str) -> float:
     from mkdocs.config import load_config
 
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    logging.getLogger("jieba").setLevel(logging.WARNING)  # "Building prefix dict…" chatter
     start = time.perf_counter()
     build(load_config(config_file))
     return time.perf_counter() - start
@@ -147,8 +169,9 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
     pages = 0
     for lang in langs:
         docs = work / lang / "docs"
-        lang_url = site_url.rstrip("/") + "/" + ("" if lang == langs[0] else f"{lang}/")
-        pages += render_language(checked, lang, docs, lang_url)
+        files = render_site(checked, lang, lang_url(site_url, lang, langs))
+        write_docs(docs, files)
+        pages += sum(1 for name in files if name.endswith(".md"))
         site_dir = stage / lang
         config = mkdocs_config(root, lang, langs, docs, site_dir, checked, site_url)
         config_file = work / lang / "mkdocs.yml"

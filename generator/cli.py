@@ -66,3 +66,58 @@ def docs(out: Path) -> None:
 
     for path in write_reference(out):
         click.echo(path)
+
+
+@main.command()
+@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: PROJECT/site). Replaced only when the build succeeds.")
+@click.option("--site-url", default=None, help="Public address of the site (default: community.yaml site_url).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the messages / 提示语言.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="1 to build everything in this process.")
+def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs: int | None) -> None:
+    """Check the data, then build the static website (zh at /, en at /en/).
+
+    \b
+    Example:
+        portal build
+        portal build --out /var/www/community --site-url https://example.org/
+    """
+    from generator.build import BuildError
+    from generator.build import build as run_build
+    from generator.reporters import text
+
+    try:
+        result = run_build(project, out, site_url=site_url, jobs=jobs)
+    except BuildError as exc:
+        if exc.report is not None:
+            sys.stdout.write(text(exc.report, lang))
+        click.echo("构建已停止，网站没有改动 · build stopped, the site was not changed", err=True)
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001
+        click.echo(f"portal build: 内部错误 internal error: {type(exc).__name__}: {exc}\n"
+                   "构建已停止，网站没有改动 · build stopped, the site was not changed", err=True)
+        sys.exit(1)
+    if result.report and result.report.warnings:
+        sys.stdout.write(text(result.report, lang))
+    secs = result.seconds.get("total", 0)
+    click.echo(f"{result.pages} pages → {result.out} ({secs:.1f} s)")
+
+
+@main.command()
+@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Site language to preview.")
+def serve(project: Path, host: str, port: int, lang: str | None) -> None:
+    """Preview the site locally; pages follow your edits to data/ as you save.
+
+    \b
+    Example:
+        portal serve
+        portal serve --port 8080 --lang en
+    """
+    from generator.serve import serve as run_serve
+
+    run_serve(project, host, port, lang)

@@ -124,7 +124,7 @@ def _problem(err: dict[str, Any], path: tuple[Any, ...], data: Any, file: str,
         params["allowed"] = ", ".join(close + [a for a in allowed if a not in close])
         code = "schema.unknown-field"
     elif kind in ("literal_error", "enum"):
-        params["choices"] = str(ctx.get("expected", "")).replace("'", "")
+        params["choices"] = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
         code = "schema.choice"
     elif kind == "string_pattern_mismatch":
         zh, en = _PATTERN_HINTS[_pattern_kind(last, str(ctx.get("pattern", "")))]

@@ -17,6 +17,7 @@ from generator.kinds.budgets import BudgetLine
 from generator.kinds.common import Today
 from generator.kinds.rules import Rule, RuleVersion
 from generator.load import Project
+from generator.site import exports
 from generator.site.render import Page
 
 
@@ -139,6 +140,8 @@ def build_pages(project: Project, index: Index) -> tuple[list[Page], dict[str, A
         Page("budgets/index.md", "budgets_index.md.j2", {"zh": "财务公开", "en": "Budgets and accounts"},
              {"years": years}),
         Page("organisation/index.md", "organisation.md.j2", {"zh": "组织机构", "en": "Organisation"}, {}),
+        Page("data/index.md", "data.md.j2", {"zh": "开放数据", "en": "Open data"},
+             {"datasets": exports.datasets(project, index)}),
     ]
     for n in notices:
         pages.append(Page(f"notices/{n.id}.md", "notice.md.j2", n.title, {"n": n, "state": states[n.id]},

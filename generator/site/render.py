@@ -60,7 +60,9 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.globals.update(t=self.t, lang=lang, chart=self.chart)
+        from generator.site import jsonld
+
+        self.env.globals.update(t=self.t, lang=lang, chart=self.chart, jsonld=jsonld)
         self.env.filters.update(tx=self.tx, md=self.md, money=money, date=self.date, plain=self.plain)
 
     # -- helpers exposed to templates ------------------------------------------
@@ -105,7 +107,12 @@ class Renderer:
     # -- pages -----------------------------------------------------------------
     def render(self, page: Page, common: dict[str, Any]) -> str:
         template = self.env.get_template(page.template)
-        body = template.render(**common, **page.context, page=page)
+        url = ""
+        if common.get("site_url"):
+            from generator.site.qr import page_url
+
+            url = page_url(common["site_url"], page.path)
+        body = template.render(**common, **page.context, page=page, url=url)
         meta = {"title": self.plain(page.title), **{k: v for k, v in page.meta.items() if k != "print"}}
         if page.meta.get("updated"):
             updated = dt.date.fromisoformat(page.meta["updated"])

@@ -1,0 +1,117 @@
+"""``portal serve``: a local preview that follows the data as it is edited.
+
+mkdocs' own development server does the serving, live reload and dirty
+rebuilds; this module keeps its docs folder in step with the data: on every
+change under ``data/``, ``content/`` or ``site_templates/`` it re-checks,
+re-renders, and rewrites only the pages whose Markdown changed, so mkdocs
+rebuilds only those. A data error never stops the server: the problems are
+printed in the terminal and shown on the home page until they are fixed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import yaml
+from markupsafe import escape
+
+from generator.build import languages, lang_url, mkdocs_config, render_site, write_docs
+from generator.pipeline import load_and_check
+from generator.reporters import text
+from generator.site.render import TEMPLATES
+
+log = logging.getLogger("portal.serve")
+
+
+def error_page(report_text: str) -> bytes:
+    lines = "\n".join(escape(line) for line in report_text.splitlines())
+    return (
+        "---\ntitle: 数据有错误 · Data errors\n---\n\n# 数据有错误 · Data errors\n\n"
+        '!!! failure "网站没有更新：请先修正下列问题 · The site was not updated: fix these first"\n\n'
+        f'<pre class="problems">{lines}</pre>\n'
+    ).encode("utf-8")
+
+
+class Preview:
+    """Keeps ``docs`` in step with the project; thread-safe ``refresh``."""
+
+    def __init__(self, root: Path, lang: str | None, site_url: str) -> None:
+        self.root, self.site_url = root, site_url
+        self.lock = threading.Lock()
+        checked = load_and_check(root)
+        self.langs = languages(checked) if checked.project.community else ["zh"]
+        self.lang = lang or self.langs[0]
+        self.work = root / ".portal-build" / f"serve-{self.lang}"
+        self.docs = self.work / "docs"
+        self.last_good: dict[str, bytes] = {}
+        self._apply(checked)
+
+    def _apply(self, checked: object) -> list[str]:
+        report = checked.report  # type: ignore[attr-defined]
+        if report.problems:
+            print(text(report), flush=True)
+        if report.ok:
+            self.last_good = render_site(checked, self.lang, lang_url(self.site_url, self.lang, self.langs))  # type: ignore[arg-type]
+            files = self.last_good
+        else:
+            files = dict(self.last_good) or {}
+            files["index.md"] = error_page(text(report))
+            if "assets/portal.css" not in files:
+                files["assets/portal.css"] = (TEMPLATES / "assets" / "portal.css").read_bytes()
+        changed = write_docs(self.docs, files)
+        if report.ok and not self.config_file.exists():
+            self._write_config(checked)
+        return changed
+
+    @property
+    def config_file(self) -> Path:
+        return self.work / "mkdocs.yml"
+
+    def _write_config(self, checked: object) -> None:
+        config = mkdocs_config(self.root, self.lang, self.langs, self.docs, self.work / "site", checked,  # type: ignore[arg-type]
+                               self.site_url)
+        self.config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    def refresh(self) -> list[str]:
+        with self.lock:
+            try:
+                changed = self._apply(load_and_check(self.root))
+            except Exception as exc:  # noqa: BLE001 - the preview must survive anything
+                print(f"portal serve: 内部错误 internal error: {type(exc).__name__}: {exc}", flush=True)
+                return []
+        if changed:
+            print(f"portal serve: 已更新 updated {len(changed)} 个文件: {', '.join(changed[:5])}", flush=True)
+        return changed
+
+
+def watch(preview: Preview, stop: threading.Event) -> None:
+    from watchfiles import watch as watch_files
+
+    paths = [p for p in (preview.root / "data", preview.root / "content", TEMPLATES) if p.exists()]
+    for _changes in watch_files(*paths, stop_event=stop, debounce=300):
+        preview.refresh()
+
+
+def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, lang: str | None = None) -> None:
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    root = Path(root).resolve()
+    site_url = f"http://{host}:{port}/"
+    preview = Preview(root, lang, site_url)
+    if not preview.config_file.exists():
+        # First start with broken data: a minimal config so the error page is served.
+        preview.config_file.write_text(yaml.safe_dump({
+            "site_name": "portal preview", "docs_dir": str(preview.docs),
+            "theme": {"name": "material", "font": False, "language": "zh"},
+            "extra_css": ["assets/portal.css"], "markdown_extensions": ["admonition"],
+        }), encoding="utf-8")
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=(preview, stop), daemon=True)
+    thread.start()
+    try:
+        mkdocs_serve(str(preview.config_file), livereload=True, build_type="dirty",
+                     dev_addr=f"{host}:{port}", open_in_browser=False)
+    finally:
+        stop.set()
