@@ -2,7 +2,8 @@
 
 Each chart is an image with a text alternative (``role="img"`` + ``<title>``);
 the page puts the same figures in a table right after it for screen readers
-and for print.
+and for print. Labels sit above their bars so the chart stays legible on a
+phone (the viewBox is narrow: it scales down little on a 360 px screen).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from markupsafe import Markup, escape
 
 from generator.site.render import money
 
-ROW = 34
-LABEL_W = 150
-BAR_W = 360
+WIDTH = 360
+ROW = 52
+BAR_W = 250
 
 
 def bars(title: str, rows: list[tuple[str, float, float | None]], planned: str, actual: str) -> Markup:
@@ -25,26 +26,21 @@ def bars(title: str, rows: list[tuple[str, float, float | None]], planned: str, 
     if not rows:
         return Markup("")
     top = max(max(p, a or 0) for _, p, a in rows) or 1
-    height = ROW * len(rows) + 30
-    width = LABEL_W + BAR_W + 110
+    height = ROW * len(rows) + 28
     parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
-        f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
+        f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {height}" width="100%" '
+        f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg" font-size="14">',
         f"<title>{escape(title)}</title>",
-        f'<g class="legend" font-size="12"><rect x="{LABEL_W}" y="4" width="12" height="12" class="planned"/>'
-        f'<text x="{LABEL_W + 16}" y="14">{escape(planned)}</text>'
-        f'<rect x="{LABEL_W + 90}" y="4" width="12" height="12" class="actual"/>'
-        f'<text x="{LABEL_W + 106}" y="14">{escape(actual)}</text></g>',
+        f'<rect x="0" y="4" width="14" height="14" class="planned"/><text x="20" y="16">{escape(planned)}</text>'
+        f'<rect x="110" y="4" width="14" height="14" class="actual"/><text x="130" y="16">{escape(actual)}</text>',
     ]
     for i, (label, p, a) in enumerate(rows):
-        y = 26 + i * ROW
-        pw = BAR_W * p / top
-        parts.append(f'<text x="{LABEL_W - 6}" y="{y + 16}" text-anchor="end" font-size="13">{escape(label[:12])}</text>')
-        parts.append(f'<rect x="{LABEL_W}" y="{y + 2}" width="{pw:.1f}" height="12" class="planned"/>')
+        y = 28 + i * ROW
+        parts.append(f'<text x="0" y="{y + 14}">{escape(label[:20])}</text>')
+        parts.append(f'<rect x="0" y="{y + 20}" width="{BAR_W * p / top:.1f}" height="12" class="planned"/>')
+        parts.append(f'<text x="{BAR_W + 6}" y="{y + 31}" font-size="12">{money(p)}</text>')
         if a is not None:
-            aw = BAR_W * a / top
-            parts.append(f'<rect x="{LABEL_W}" y="{y + 15}" width="{aw:.1f}" height="12" class="actual"/>')
-        value = money(a if a is not None else p)
-        parts.append(f'<text x="{LABEL_W + BAR_W + 6}" y="{y + 18}" font-size="12">{value}</text>')
+            parts.append(f'<rect x="0" y="{y + 34}" width="{BAR_W * a / top:.1f}" height="12" class="actual"/>')
+            parts.append(f'<text x="{BAR_W + 6}" y="{y + 45}" font-size="12">{money(a)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

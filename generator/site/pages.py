@@ -115,6 +115,15 @@ def build_pages(project: Project, index: Index) -> tuple[list[Page], dict[str, A
     categories = {c.id: c.name for c in community.service_categories}
     states = {n.id: display_state(n.published, n.display_until, today) for n in notices}
 
+    def latest(dates: list[dt.date]) -> dict[str, str]:
+        return {"updated": max(dates).isoformat()} if dates else {}
+
+    meeting_dates = [m.date for m in meetings if m.date <= today]
+    notice_dates = [n.published for n in notices]
+    rule_dates = [v.effective for r in rules for v in r.versions]
+    service_dates = [s.updated for s in services if s.updated]
+    everything = meeting_dates + notice_dates + rule_dates + service_dates
+
     common: dict[str, Any] = {
         "community": community, "today": today, "index": index, "states": states,
         "categories": categories, "bodies": index.bodies, "funds": project.budgets.funds,
@@ -127,21 +136,23 @@ def build_pages(project: Project, index: Index) -> tuple[list[Page], dict[str, A
             "latest": decisions[:5],
             "year": years[0] if years else None,
             "forms": forms,
-        }, {"hide": ["navigation"]}),
+        }, {"hide": ["navigation"], **latest(everything)}),
         Page("notices/index.md", "notices_index.md.j2", {"zh": "通知公示", "en": "Notices"},
-             {"notices": notices}),
-        Page("rules/index.md", "rules_index.md.j2", {"zh": "规约制度", "en": "Rules"}, {"rules": rules}),
+             {"notices": notices}, latest(notice_dates)),
+        Page("rules/index.md", "rules_index.md.j2", {"zh": "规约制度", "en": "Rules"}, {"rules": rules},
+             latest(rule_dates)),
         Page("meetings/index.md", "meetings_index.md.j2", {"zh": "会议", "en": "Meetings"},
-             {"meetings": meetings}),
+             {"meetings": meetings}, latest(meeting_dates)),
         Page("decisions/index.md", "decisions_index.md.j2", {"zh": "决议", "en": "Decisions"},
-             {"decisions": decisions, "spending": spending}),
+             {"decisions": decisions, "spending": spending}, latest(meeting_dates)),
         Page("services/index.md", "services_index.md.j2", {"zh": "办事服务", "en": "Services"},
-             {"services": services}),
+             {"services": services}, latest(service_dates)),
         Page("budgets/index.md", "budgets_index.md.j2", {"zh": "财务公开", "en": "Budgets and accounts"},
-             {"years": years}),
-        Page("organisation/index.md", "organisation.md.j2", {"zh": "组织机构", "en": "Organisation"}, {}),
+             {"years": years}, latest(everything)),
+        Page("organisation/index.md", "organisation.md.j2", {"zh": "组织机构", "en": "Organisation"}, {},
+             latest(everything)),
         Page("data/index.md", "data.md.j2", {"zh": "开放数据", "en": "Open data"},
-             {"datasets": exports.datasets(project, index)}),
+             {"datasets": exports.datasets(project, index)}, latest(everything)),
     ]
     for n in notices:
         pages.append(Page(f"notices/{n.id}.md", "notice.md.j2", n.title, {"n": n, "state": states[n.id]},
@@ -162,5 +173,5 @@ def build_pages(project: Project, index: Index) -> tuple[list[Page], dict[str, A
     for y in years:
         pages.append(Page(f"budgets/{y.year}.md", "budget_year.md.j2", {"zh": f"{y.year} 年财务公开",
                                                                         "en": f"Budget {y.year}"},
-                          {"y": y, "decisions": index.decisions}, {"print": True}))
+                          {"y": y, "decisions": index.decisions}, {"print": True, **latest(everything)}))
     return pages, common
