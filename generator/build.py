@@ -15,6 +15,7 @@ the finished site into place.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -26,17 +27,22 @@ from typing import Any
 
 import yaml
 
+from endpoint.abuse import sign_token
+from generator.forms_spec import compile_forms
 from generator.pipeline import Checked, load_and_check
+from generator.secrets_file import shared_secret
 from generator.problems import Report
 from generator.site.exports import write_extras
 from generator.site.pages import build_pages
 from generator.site.render import TEMPLATES, Renderer
 
 REPO = Path(__file__).resolve().parent.parent
+DEFAULT_ENDPOINT = "http://127.0.0.1:8001"
 LANG_NAMES = {"zh": "中文", "en": "English"}
 NAV = [("index.md", "home"), ("notices/index.md", "notices"), ("meetings/index.md", "meetings"),
        ("decisions/index.md", "decisions"), ("rules/index.md", "rules"), ("budgets/index.md", "budgets"),
-       ("services/index.md", "services"), ("organisation/index.md", "organisation"), ("data/index.md", "data")]
+       ("services/index.md", "services"), ("forms/index.md", "forms"), ("organisation/index.md", "organisation"),
+       ("data/index.md", "data")]
 
 
 class BuildError(Exception):
@@ -60,13 +66,19 @@ def languages(checked: Checked) -> list[str]:
     return [community.languages.default, *[x for x in community.languages.others if x in LANG_NAMES]]
 
 
-def render_site(checked: Checked, lang: str, site_url: str) -> dict[str, bytes]:
+def render_site(checked: Checked, lang: str, site_url: str, endpoint_url: str = DEFAULT_ENDPOINT,
+                secret: str = "") -> dict[str, bytes]:
     """Every file of the ``lang`` docs folder: generated pages, hand-written pages
     from ``content/<lang>/`` and the site assets, by relative path."""
     default = checked.project.community.languages.default
     renderer = Renderer(lang, default)
     pages, common = build_pages(checked.project, checked.index)
     common["site_url"] = site_url
+    common["endpoint_url"] = endpoint_url.rstrip("/")
+    # Build-time tokens let visitors without JavaScript submit (see endpoint.abuse).
+    common["static_tokens"] = {
+        doc.model.id: sign_token(secret.encode(), doc.model.id, time.time(), "s") for doc in checked.project.valid("form")
+    } if secret else {}
     files = {page.path: renderer.render(page, common).encode("utf-8") for page in pages}
     for folder, prefix in ((checked.project.root / "content" / lang, ""), (TEMPLATES / "assets", "assets/")):
         if folder.is_dir():
@@ -152,7 +164,8 @@ def _mkdocs_build(config_file: str) -> float:
     return time.perf_counter() - start
 
 
-def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs: int | None = None) -> BuildResult:
+def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs: int | None = None,
+          endpoint_url: str | None = None) -> BuildResult:
     root = Path(root).resolve()
     out = (out or root / "site").resolve()
     timings: dict[str, float] = {}
@@ -164,6 +177,8 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
     langs = languages(checked)
     community = checked.project.community
     site_url = site_url or community.site_url or "http://localhost:8000/"
+    endpoint_url = endpoint_url or community.endpoint_url or DEFAULT_ENDPOINT
+    secret = shared_secret(root)
 
     work = root / ".portal-build"
     stage = out.parent / f".{out.name}.building-{os.getpid()}"
@@ -174,7 +189,7 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
     pages = 0
     for lang in langs:
         docs = work / lang / "docs"
-        files = render_site(checked, lang, lang_url(site_url, lang, langs))
+        files = render_site(checked, lang, lang_url(site_url, lang, langs), endpoint_url, secret)
         write_docs(docs, files)
         pages += sum(1 for name in files if name.endswith(".md"))
         site_dir = stage / lang
@@ -197,6 +212,9 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
         for lang in langs[1:]:
             shutil.move(str(stage / lang), final / lang)
         write_extras(checked, final, langs, site_url)
+        (final / "forms").mkdir(exist_ok=True)
+        spec = compile_forms([d.model for d in checked.project.valid("form")])
+        (final / "forms" / "spec.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
         _swap(final, out)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)

@@ -113,6 +113,8 @@ class Community(Model):
     address: Text
     languages: Languages = Field(default_factory=Languages)
     site_url: str | None = Field(None, description="Public address of the site / 网站地址")
+    endpoint_url: str | None = Field(
+        None, description="Address of the form submission endpoint / 表单提交服务地址 (default http://127.0.0.1:8001)")
     description: Text | None = None
     contacts: list[ContactPoint] = Field(default_factory=list)
     bodies: list[Body] = Field(min_length=1)

@@ -17,6 +17,7 @@ from generator.kinds.budgets import BudgetLine
 from generator.kinds.common import Today
 from generator.kinds.rules import Rule, RuleVersion
 from generator.load import Project
+from generator.forms_spec import compile_forms
 from generator.site import exports
 from generator.site.render import Page
 
@@ -167,6 +168,11 @@ def build_pages(project: Project, index: Index) -> tuple[list[Page], dict[str, A
         pages.append(Page(f"meetings/{m.id}.md", "meeting.md.j2", m.title,
                           {"m": m, "body": index.bodies.get(m.body), "spending": spending},
                           {"updated": m.date.isoformat(), "print": True}))
+    specs = compile_forms(forms)["forms"]
+    pages.append(Page("forms/index.md", "forms_index.md.j2", {"zh": "意见与诉求", "en": "Have your say"},
+                      {"forms": forms}))
+    for f in forms:
+        pages.append(Page(f"forms/{f.id}.md", "form.md.j2", f.title, {"f": f, "spec": specs[f.id]}))
     for s in services:
         pages.append(Page(f"services/{s.id}.md", "service.md.j2", s.name, {"s": s},
                           {"updated": s.updated.isoformat()} if s.updated else {}))

@@ -53,16 +53,19 @@ class Renderer:
         self.lang, self.default_lang = lang, default_lang
         self.strings = Strings(templates)
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(templates / "pages"),
+            loader=jinja2.FileSystemLoader([templates / "pages", templates]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,  # a template typo fails the build, not the page
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        from endpoint.messages import form_texts
+        from generator.forms_spec import loc
         from generator.site import jsonld
 
-        self.env.globals.update(t=self.t, lang=lang, chart=self.chart, jsonld=jsonld)
+        self.env.globals.update(t=self.t, lang=lang, chart=self.chart, jsonld=jsonld, form_texts=form_texts(lang))
+        self.env.filters["loc"] = loc
         self.env.filters.update(tx=self.tx, md=self.md, money=money, date=self.date, plain=self.plain)
 
     # -- helpers exposed to templates ------------------------------------------

@@ -1,0 +1,88 @@
+"""Abuse defences, all self-hosted (a third-party captcha is unreachable in
+mainland China and a privacy leak):
+
+- a honeypot field people never see (bots fill it);
+- a signed time token: refused when used too fast after it was issued, or
+  after it expired; a static token baked into the page at build time serves
+  visitors without JavaScript (checked for expiry only);
+- per-client rate limits (token bucket);
+- an origin allow-list;
+- an optional proof-of-work: the client finds a nonce such that
+  sha256(token + nonce) starts with ``pow_bits`` zero bits.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass, field
+
+HONEYPOT = "website"  # looks like a normal field to a bot; hidden from people
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def sign_token(secret: bytes, form_id: str, issued: float | None = None, kind: str = "t") -> str:
+    """``<kind>.<issued>.<mac>``; ``kind`` is ``t`` (fresh) or ``s`` (static, from the build)."""
+    issued = int(issued if issued is not None else time.time())
+    mac = hmac.new(secret, f"{kind}.{issued}.{form_id}".encode(), hashlib.sha256).digest()[:16]
+    return f"{kind}.{issued}.{_b64(mac)}"
+
+
+def check_token(secret: bytes, form_id: str, token: str, min_age: float, max_age: float,
+                static_max_age: float, now: float | None = None) -> str | None:
+    """None when the token is good, else why not: missing, invalid, too-fast, expired."""
+    if not token:
+        return "missing"
+    try:
+        kind, issued_s, mac = token.split(".")
+        issued = int(issued_s)
+    except ValueError:
+        return "invalid"
+    if kind not in ("t", "s"):
+        return "invalid"
+    expected = sign_token(secret, form_id, issued, kind).split(".")[2]
+    if not hmac.compare_digest(expected, mac):
+        return "invalid"
+    age = (now if now is not None else time.time()) - issued
+    if kind == "t" and age < min_age:
+        return "too-fast"
+    if age > (max_age if kind == "t" else static_max_age) or age < -60:
+        return "expired"
+    return None
+
+
+def check_pow(token: str, nonce: str, bits: int) -> bool:
+    """True when sha256(token + nonce) has ``bits`` leading zero bits."""
+    if bits <= 0:
+        return True
+    digest = hashlib.sha256(f"{token}{nonce}".encode()).digest()
+    value = int.from_bytes(digest, "big")
+    return value >> (256 - bits) == 0
+
+
+@dataclass
+class RateLimiter:
+    """Token bucket per client: ``burst`` at once, refilled at ``per_minute``."""
+
+    per_minute: float
+    burst: int
+    buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def allow(self, client: str, now: float | None = None) -> bool:
+        if self.per_minute <= 0:
+            return True
+        now = now if now is not None else time.monotonic()
+        tokens, last = self.buckets.get(client, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) * self.per_minute / 60.0)
+        if tokens < 1:
+            self.buckets[client] = (tokens, now)
+            return False
+        self.buckets[client] = (tokens - 1, now)
+        if len(self.buckets) > 100_000:  # bound memory under a spray of addresses
+            self.buckets.clear()
+        return True

@@ -1,0 +1,368 @@
+"""Durable storage of submissions: SQLite by default, PostgreSQL when one machine
+is not enough. One schema, one code path, two dialects.
+
+Durability rule: a receipt is handed to the resident only after the
+transaction holding the submission (and its forwarding jobs) has committed —
+SQLite in WAL mode with ``synchronous=FULL`` (fsync on every commit), or a
+PostgreSQL commit (``synchronous_commit`` on, its default).
+
+Throughput comes from **group commit**: one writer thread takes every
+submission waiting in its queue, inserts them all in one transaction and
+commits once, then acknowledges each. Under load many submissions share one
+fsync; alone, a submission commits immediately (no timer, no added latency).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import queue
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from endpoint.receipts import new_receipt
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS submissions (
+        receipt TEXT PRIMARY KEY,
+        form_id TEXT NOT NULL,
+        idem_key TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        public_json TEXT NOT NULL,
+        private_json TEXT,
+        purge_after TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'received',
+        category TEXT,
+        reply TEXT,
+        replied_at TEXT,
+        published_at TEXT,
+        rating INTEGER,
+        rated_at TEXT,
+        UNIQUE (form_id, idem_key)
+    )""",
+    """CREATE TABLE IF NOT EXISTS outbox (
+        id {serial} PRIMARY KEY,
+        receipt TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at TEXT NOT NULL,
+        last_error TEXT,
+        done_at TEXT
+    )""",
+    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (done_at, next_at)",
+    """CREATE TABLE IF NOT EXISTS events (
+        id {serial} PRIMARY KEY,
+        receipt TEXT NOT NULL,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        detail TEXT
+    )""",
+]
+
+STATUSES = ("received", "in-progress", "answered", "closed", "rejected")
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class Submission:
+    form_id: str
+    idem_key: str
+    public: dict[str, Any]
+    private: dict[str, Any]
+    retention_days: int
+    channels: list[str] = field(default_factory=list)
+    category: str | None = None
+
+
+@dataclass
+class _Job:
+    sub: Submission
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[tuple[str, bool]]
+
+
+class Store:
+    """Submissions store. ``url``: ``sqlite:///path`` or ``postgresql://…``."""
+
+    def __init__(self, url: str, encrypt: Any = None) -> None:
+        self.url = url
+        self.dialect = "postgresql" if url.startswith(("postgresql://", "postgres://")) else "sqlite"
+        self.encrypt = encrypt  # optional callable: bytes -> str (private fields at rest)
+        self._queue: queue.Queue[_Job | None] = queue.Queue()
+        self._writer: threading.Thread | None = None
+        self._local = threading.local()
+        with self.connect() as conn:
+            self._init(conn)
+
+    # -- connections -------------------------------------------------------------
+    def connect(self) -> Any:
+        if self.dialect == "sqlite":
+            path = self.url.removeprefix("sqlite:///") or ":memory:"
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")  # fsync at each commit: acknowledged means on disk
+            conn.execute("PRAGMA busy_timeout=30000")
+            return _SqliteConn(conn)
+        import psycopg
+
+        return _PgConn(psycopg.connect(self.url, autocommit=True))
+
+    def _conn(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self.connect()
+        return conn
+
+    def _init(self, conn: Any) -> None:
+        serial = "INTEGER" if self.dialect == "sqlite" else "BIGSERIAL"
+        with conn.transaction():
+            for statement in SCHEMA:
+                conn.execute(statement.format(serial=serial if "{serial}" in statement else ""))
+
+    # -- writing (group commit) -------------------------------------------------------
+    def start(self) -> None:
+        if self._writer is None:
+            self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
+            self._writer.start()
+
+    def stop(self) -> None:
+        if self._writer is not None:
+            self._queue.put(None)
+            self._writer.join(timeout=30)
+            self._writer = None
+
+    async def add(self, sub: Submission) -> tuple[str, bool]:
+        """Store durably; returns (receipt, created). A repeated idempotency key
+        returns the first submission's receipt and ``created=False``."""
+        self.start()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[tuple[str, bool]] = loop.create_future()
+        self._queue.put(_Job(sub, loop, future))
+        return await future
+
+    def add_sync(self, sub: Submission) -> tuple[str, bool]:
+        conn = self._conn()
+        with conn.transaction():
+            return self._insert(conn, sub)
+
+    def _write_loop(self) -> None:
+        conn = self.connect()
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            batch = [job]
+            while len(batch) < 512:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self._queue.put(None)
+                    break
+                batch.append(nxt)
+            try:
+                with conn.transaction():
+                    results = [self._insert(conn, j.sub) for j in batch]
+            except Exception as exc:  # noqa: BLE001 - fail every waiting request, never ack
+                for j in batch:
+                    j.loop.call_soon_threadsafe(_set_exception, j.future, exc)
+                try:
+                    conn.close()
+                finally:
+                    conn = self.connect()
+                continue
+            for j, result in zip(batch, results):
+                j.loop.call_soon_threadsafe(_set_result, j.future, result)
+
+    def _insert(self, conn: Any, sub: Submission) -> tuple[str, bool]:
+        existing = conn.one("SELECT receipt FROM submissions WHERE form_id = ? AND idem_key = ?",
+                            (sub.form_id, sub.idem_key))
+        if existing:
+            return existing[0], False
+        receipt = new_receipt()
+        received = now()
+        purge = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=sub.retention_days)).isoformat(timespec="seconds")
+        private = json.dumps(sub.private, ensure_ascii=False) if sub.private else None
+        if private is not None and self.encrypt is not None:
+            private = self.encrypt(private.encode("utf-8"))
+        conn.execute(
+            "INSERT INTO submissions (receipt, form_id, idem_key, received_at, public_json, private_json,"
+            " purge_after, category) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (receipt, sub.form_id, sub.idem_key, received, json.dumps(sub.public, ensure_ascii=False),
+             private, purge, sub.category))
+        for channel in sub.channels:
+            conn.execute("INSERT INTO outbox (receipt, channel, next_at) VALUES (?, ?, ?)",
+                         (receipt, channel, received))
+        conn.execute("INSERT INTO events (receipt, at, kind) VALUES (?, ?, 'received')", (receipt, received))
+        return receipt, True
+
+    # -- reading and updating -----------------------------------------------------
+    def get(self, receipt: str) -> dict[str, Any] | None:
+        row = self._conn().one_dict("SELECT * FROM submissions WHERE receipt = ?", (receipt,))
+        return row
+
+    def list(self, status: str | None = None, form_id: str | None = None) -> list[dict[str, Any]]:
+        sql, args = "SELECT * FROM submissions WHERE 1=1", []
+        if status:
+            sql += " AND status = ?"
+            args.append(status)
+        if form_id:
+            sql += " AND form_id = ?"
+            args.append(form_id)
+        return self._conn().all_dicts(sql + " ORDER BY received_at, receipt", tuple(args))
+
+    def events(self, receipt: str) -> list[dict[str, Any]]:
+        return self._conn().all_dicts("SELECT at, kind, detail FROM events WHERE receipt = ? ORDER BY id", (receipt,))
+
+    def reply(self, receipt: str, status: str, text: str | None, category: str | None = None) -> None:
+        conn = self._conn()
+        with conn.transaction():
+            at = now()
+            conn.execute("UPDATE submissions SET status = ?, reply = COALESCE(?, reply), "
+                         "replied_at = CASE WHEN ? IS NULL THEN replied_at ELSE COALESCE(replied_at, ?) END, "
+                         "category = COALESCE(?, category) WHERE receipt = ?",
+                         (status, text, text, at, category, receipt))
+            conn.execute("INSERT INTO events (receipt, at, kind, detail) VALUES (?, ?, ?, ?)",
+                         (receipt, at, f"status:{status}", text))
+
+    def rate(self, receipt: str, rating: int) -> bool:
+        conn = self._conn()
+        with conn.transaction():
+            row = conn.one("SELECT rating, reply FROM submissions WHERE receipt = ?", (receipt,))
+            if row is None or row[0] is not None or row[1] is None:
+                return False  # only once, and only after a reply
+            at = now()
+            conn.execute("UPDATE submissions SET rating = ?, rated_at = ? WHERE receipt = ?", (rating, at, receipt))
+            conn.execute("INSERT INTO events (receipt, at, kind, detail) VALUES (?, ?, 'rated', ?)",
+                         (receipt, at, str(rating)))
+        return True
+
+    def mark_published(self, receipts: list[str]) -> None:
+        conn = self._conn()
+        with conn.transaction():
+            at = now()
+            for r in receipts:
+                conn.execute("UPDATE submissions SET published_at = ? WHERE receipt = ?", (at, r))
+
+    def purge_expired(self) -> int:
+        """Delete private fields whose retention period has passed."""
+        conn = self._conn()
+        with conn.transaction():
+            at = now()
+            n = conn.rowcount("UPDATE submissions SET private_json = NULL WHERE private_json IS NOT NULL "
+                              "AND purge_after < ?", (at,))
+        return n
+
+    # -- outbox ------------------------------------------------------------------
+    def due_jobs(self, limit: int = 50) -> list[dict[str, Any]]:
+        return self._conn().all_dicts("SELECT * FROM outbox WHERE done_at IS NULL AND next_at <= ? "
+                                      "ORDER BY next_at, id LIMIT ?", (now(), limit))
+
+    def job_done(self, job_id: int) -> None:
+        conn = self._conn()
+        with conn.transaction():
+            conn.execute("UPDATE outbox SET done_at = ?, attempts = attempts + 1 WHERE id = ?", (now(), job_id))
+
+    def job_failed(self, job_id: int, error: str, next_at: str) -> None:
+        conn = self._conn()
+        with conn.transaction():
+            conn.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?",
+                         (error[:500], next_at, job_id))
+
+    def outbox(self) -> list[dict[str, Any]]:
+        return self._conn().all_dicts("SELECT * FROM outbox ORDER BY id", ())
+
+    def count(self) -> int:
+        return self._conn().one("SELECT COUNT(*) FROM submissions", ())[0]
+
+
+def _set_result(future: asyncio.Future[Any], value: Any) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
+def _set_exception(future: asyncio.Future[Any], exc: BaseException) -> None:
+    if not future.done():
+        future.set_exception(exc)
+
+
+class _Tx:
+    def __init__(self, conn: Any, begin: str) -> None:
+        self.conn, self.begin = conn, begin
+
+    def __enter__(self) -> None:
+        self.conn.execute(self.begin)
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+class _SqliteConn:
+    """Tiny adapter so the store speaks one API to both databases."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def transaction(self) -> _Tx:
+        return _Tx(self.conn, "BEGIN IMMEDIATE")
+
+    def execute(self, sql: str, args: tuple[Any, ...] = ()) -> None:
+        self.conn.execute(sql, args)
+
+    def rowcount(self, sql: str, args: tuple[Any, ...]) -> int:
+        return self.conn.execute(sql, args).rowcount
+
+    def one(self, sql: str, args: tuple[Any, ...]) -> Any:
+        return self.conn.execute(sql, args).fetchone()
+
+    def one_dict(self, sql: str, args: tuple[Any, ...]) -> dict[str, Any] | None:
+        rows = self.all_dicts(sql, args)
+        return rows[0] if rows else None
+
+    def all_dicts(self, sql: str, args: tuple[Any, ...]) -> list[dict[str, Any]]:
+        cur = self.conn.execute(sql, args)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> _SqliteConn:
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
+
+
+class _PgConn(_SqliteConn):
+    def __init__(self, conn: Any) -> None:  # psycopg.Connection
+        self.conn = conn
+
+    def transaction(self) -> _Tx:
+        return _Tx(self, "BEGIN")
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        return sql.replace("?", "%s")
+
+    def execute(self, sql: str, args: tuple[Any, ...] = ()) -> None:
+        self.conn.execute(self._sql(sql), args)
+
+    def rowcount(self, sql: str, args: tuple[Any, ...]) -> int:
+        return self.conn.execute(self._sql(sql), args).rowcount
+
+    def one(self, sql: str, args: tuple[Any, ...]) -> Any:
+        return self.conn.execute(self._sql(sql), args).fetchone()
+
+    def all_dicts(self, sql: str, args: tuple[Any, ...]) -> list[dict[str, Any]]:
+        cur = self.conn.execute(self._sql(sql), args)
+        names = [d.name for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
