@@ -166,6 +166,15 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
                     created=request.query_params.get("new") == "1",
                     title=f"{messages.text('receipt', lang)} {receipt or ''}")
 
+    async def lookup(request: Request) -> Response:
+        """The receipt lookup form of the static site (no JavaScript) lands here."""
+        lang = messages.lang_of(request.headers.get("accept-language"), request.query_params.get("lang"))
+        receipt = normalize(request.query_params.get("r", ""))
+        if receipt is None:
+            return page("message.html", lang, 404, message=messages.text("not_found", lang),
+                        title=messages.text("not_found", lang))
+        return RedirectResponse(f"/receipts/{receipt}?lang={lang}", status_code=303)
+
     async def rating(request: Request) -> Response:
         receipt = normalize(request.path_params["receipt"])
         try:
@@ -208,6 +217,7 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
         Route("/health", health),
         Route("/forms/{form_id}/token", token),
         Route("/forms/{form_id}", submit, methods=["POST"]),
+        Route("/receipts/lookup", lookup),
         Route("/receipts/{receipt}", receipt_status),
         Route("/receipts/{receipt}/rating", rating, methods=["POST"]),
         Route("/static/endpoint.css", stylesheet),

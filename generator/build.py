@@ -33,6 +33,7 @@ from generator.pipeline import Checked, load_and_check
 from generator.secrets_file import shared_secret
 from generator.problems import Report
 from generator.site.exports import write_extras
+from generator.site.open311 import write_requests
 from generator.site.pages import build_pages
 from generator.site.render import TEMPLATES, Renderer
 
@@ -41,7 +42,7 @@ DEFAULT_ENDPOINT = "http://127.0.0.1:8001"
 LANG_NAMES = {"zh": "中文", "en": "English"}
 NAV = [("index.md", "home"), ("notices/index.md", "notices"), ("meetings/index.md", "meetings"),
        ("decisions/index.md", "decisions"), ("rules/index.md", "rules"), ("budgets/index.md", "budgets"),
-       ("services/index.md", "services"), ("forms/index.md", "forms"), ("organisation/index.md", "organisation"),
+       ("services/index.md", "services"), ("forms/index.md", "forms"), ("requests/index.md", "requests"), ("organisation/index.md", "organisation"),
        ("data/index.md", "data")]
 
 
@@ -212,6 +213,7 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
         for lang in langs[1:]:
             shutil.move(str(stage / lang), final / lang)
         write_extras(checked, final, langs, site_url)
+        write_requests(checked, final, site_url)
         (final / "forms").mkdir(exist_ok=True)
         spec = compile_forms([d.model for d in checked.project.valid("form")])
         (final / "forms" / "spec.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")

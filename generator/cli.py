@@ -121,3 +121,170 @@ def serve(project: Path, host: str, port: int, lang: str | None) -> None:
     from generator.serve import serve as run_serve
 
     run_serve(project, host, port, lang)
+
+
+@main.command()
+@click.option("--site", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True,
+              help="Built site folder (reads forms/spec.json).")
+@click.option("--db", default=None, help="sqlite:///path (default sqlite:///submissions.db) or postgresql://…")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--site-url", default=None, help="Public site address (links back, allowed origin).")
+@click.option("--workers", default=1, show_default=True, type=int, help="uvicorn worker processes.")
+def endpoint(site: Path, db: str | None, host: str, port: int, site_url: str | None, workers: int) -> None:
+    """Run the form submission endpoint (every setting also via PORTAL_<NAME>).
+
+    \b
+    Example:
+        portal endpoint --site site --db sqlite:///submissions.db
+        PORTAL_WEBHOOKS=wecom=https://… portal endpoint --port 8001
+    """
+    import os
+
+    import uvicorn
+
+    from endpoint.settings import Settings
+    from generator.secrets_file import shared_secret
+
+    overrides = {"site": str(site), "db": db, "site_url": site_url}
+    if not os.environ.get("PORTAL_SECRET"):
+        overrides["secret"] = shared_secret(site.resolve().parent)
+    settings = Settings.from_env(**overrides)
+    os.environ.update({f"PORTAL_{k.upper()}": str(v) for k, v in overrides.items() if v is not None})
+    if not (site / "forms" / "spec.json").exists():
+        click.echo(f"没有找到表单定义 {site}/forms/spec.json：请先运行 portal build · run `portal build` first", err=True)
+        sys.exit(2)
+    click.echo(f"portal endpoint: http://{host}:{port}/ · db {settings.db}")
+    uvicorn.run("endpoint.asgi:app", host=host, port=port, workers=workers, log_level="warning",
+                proxy_headers=settings.trust_proxy)
+
+
+_DB_HELP = "Inbox database: sqlite:///path or postgresql://… (default $PORTAL_DB or sqlite:///submissions.db)"
+
+
+@main.group()
+@click.option("--db", default=None, help=_DB_HELP)
+@click.pass_context
+def inbox(ctx: click.Context, db: str | None) -> None:
+    """Read, answer and publish what residents submitted (the committee's inbox).
+
+    \b
+    Example:
+        portal inbox list --status received
+        portal inbox reply K7QM-4XRA-3P --status answered --text "已安排维修，本周五前完成。"
+        portal inbox publish && portal build
+    """
+    import os
+
+    ctx.obj = {"db": db or os.environ.get("PORTAL_DB") or "sqlite:///submissions.db",
+               "key": os.environ.get("PORTAL_ENCRYPTION_KEY", "")}
+
+
+def _store(ctx: click.Context):  # type: ignore[no-untyped-def]
+    from generator.inbox import open_store
+
+    db = ctx.obj["db"]
+    if db.startswith("sqlite:///") and not Path(db.removeprefix("sqlite:///")).exists():
+        click.echo(f"没有找到收件箱数据库 {db} · inbox database not found (use --db)", err=True)
+        sys.exit(2)
+    return open_store(db)
+
+
+def _inbox_call(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    from generator.inbox import InboxError
+
+    try:
+        return fn(*args, **kwargs)
+    except InboxError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+@inbox.command("list")
+@click.option("--status", default=None, help="received, in-progress, answered, closed, rejected")
+@click.option("--form", default=None, help="Only this form id.")
+@click.pass_context
+def inbox_list(ctx: click.Context, status: str | None, form: str | None) -> None:
+    """List submissions, oldest first.
+
+    \b
+    Example:
+        portal inbox list --status received
+    """
+    import json
+
+    from generator.inbox import list_submissions
+
+    rows = list_submissions(_store(ctx), status, form)
+    for r in rows:
+        text = " ".join(str(v) for v in json.loads(r["public_json"]).values())[:40]
+        click.echo(f"{r['receipt']}  {r['received_at'][:16]}  {r['form_id']:<16} {r['status']:<11} {text}")
+    click.echo(f"共 {len(rows)} 条 · {len(rows)} submission(s)")
+
+
+@inbox.command("show")
+@click.argument("receipt")
+@click.pass_context
+def inbox_show(ctx: click.Context, receipt: str) -> None:
+    """Show one submission in full, private fields included.
+
+    \b
+    Example:
+        portal inbox show K7QM-4XRA-3P
+    """
+    import json
+
+    from generator.inbox import show
+
+    sub = _inbox_call(show, _store(ctx), receipt, ctx.obj["key"])
+    click.echo(json.dumps(sub, ensure_ascii=False, indent=2, default=str))
+
+
+@inbox.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.pass_context
+def inbox_export(ctx: click.Context, fmt: str) -> None:
+    """Export every submission (CSV is safe to open in Excel/WPS: no formulas run).
+
+    \b
+    Example:
+        portal inbox export --format csv > inbox.csv
+    """
+    from generator.inbox import export
+
+    sys.stdout.write(export(_store(ctx), fmt, ctx.obj["key"]))
+
+
+@inbox.command("reply")
+@click.argument("receipt")
+@click.option("--status", required=True, help="in-progress, answered, closed or rejected")
+@click.option("--text", default=None, help="The reply, published with the request.")
+@click.option("--category", default=None, help="Set or correct the category.")
+@click.pass_context
+def inbox_reply(ctx: click.Context, receipt: str, status: str, text: str | None, category: str | None) -> None:
+    """Record the committee's reply and status for a submission.
+
+    \b
+    Example:
+        portal inbox reply K7QM-4XRA-3P --status answered --text "已安排维修"
+    """
+    from generator.inbox import reply
+
+    sub = _inbox_call(reply, _store(ctx), receipt, status, text, category)
+    click.echo(f"{sub['receipt']}: {sub['status']}")
+
+
+@inbox.command("publish")
+@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def inbox_publish(ctx: click.Context, project: Path) -> None:
+    """Write the public record (data/requests/<year>.yaml) for the site.
+
+    \b
+    Example:
+        portal inbox publish && portal check && portal build
+    """
+    from generator.inbox import publish
+
+    for path in _inbox_call(publish, _store(ctx), project):
+        click.echo(path)

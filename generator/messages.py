@@ -265,6 +265,13 @@ CATALOG: M = {
     "form.reserved-name": (
         "字段名“{field}”是系统保留名称", "换一个名称",
         "field name “{field}” is reserved", "choose another name"),
+    # published requests
+    "request.wrong-year": (
+        "受理日期在 {year} 年，却放在 {file_year}.yaml 里", "移到 {year}.yaml（portal inbox publish 会自动放对）",
+        "received in {year} but listed in {file_year}.yaml", "move it to {year}.yaml (portal inbox publish does this)"),
+    "request.reply-missing": (
+        "状态为“{status}”，但没有答复内容", "用 portal inbox reply 补充答复后重新发布",
+        "status “{status}” but no reply", "add the reply with portal inbox reply, then publish again"),
     # text
     "text.default-language-missing": (
         "多语言文字缺少默认语言（{lang}）的版本", "添加 {lang}: …",
@@ -292,6 +299,7 @@ WHAT: dict[str, tuple[str, str]] = {
     "field": ("字段", "field"),
     "grid": ("网格", "grid"),
     "version": ("版本", "version"),
+    "request": ("诉求", "request"),
 }
 
 DIRECTION = {"income": ("收入", "income"), "expenditure": ("支出", "expenditure")}

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from generator.checks import budgets, dates, documents, ids, languages, markup, privacy, references, votes
+from generator.checks import (
+    budgets, dates, documents, ids, languages, markup, privacy, references, requests, votes,
+)
 from generator.index import Index
 from generator.load import Project
 from generator.problems import Problem
@@ -21,6 +23,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("votes", votes.check),
     ("documents", documents.check),
     ("budgets", budgets.check),
+    ("requests", requests.check),
     ("privacy", privacy.check),
     ("markup", markup.check),
     ("languages", languages.check),

@@ -12,6 +12,7 @@ from generator.kinds.community import Community
 from generator.kinds.forms import Form
 from generator.kinds.meetings import Meeting
 from generator.kinds.notices import Notice
+from generator.kinds.requests import RequestLog
 from generator.kinds.rules import Rule
 from generator.kinds.services import Service
 
@@ -33,6 +34,7 @@ YAML_KINDS: tuple[YamlKind, ...] = (
     YamlKind("meeting", Meeting, "meetings", None, "会议", "Meetings"),
     YamlKind("notice", Notice, "notices", None, "通知公示", "Notices"),
     YamlKind("form", Form, "forms", None, "表单", "Forms"),
+    YamlKind("requests", RequestLog, "requests", None, "诉求办理公开", "Requests and replies"),
 )
 
 KIND_BY_NAME = {k.name: k for k in YAML_KINDS}

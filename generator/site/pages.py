@@ -20,6 +20,7 @@ from generator.load import Project
 from generator.forms_spec import compile_forms
 from generator.site import exports
 from generator.site.render import Page
+from generator.site.requests_stats import category_label, request_stats
 
 
 @dataclass
@@ -137,6 +138,7 @@ def build_pages(project: Project, index: Index) -> tuple[list[Page], dict[str, A
             "latest": decisions[:5],
             "year": years[0] if years else None,
             "forms": forms,
+            "stats": request_stats(project, index),
         }, {"hide": ["navigation"], **latest(everything)}),
         Page("notices/index.md", "notices_index.md.j2", {"zh": "通知公示", "en": "Notices"},
              {"notices": notices}, latest(notice_dates)),
@@ -168,6 +170,11 @@ def build_pages(project: Project, index: Index) -> tuple[list[Page], dict[str, A
         pages.append(Page(f"meetings/{m.id}.md", "meeting.md.j2", m.title,
                           {"m": m, "body": index.bodies.get(m.body), "spending": spending},
                           {"updated": m.date.isoformat(), "print": True}))
+    stats = request_stats(project, index)
+    common["category_label"] = lambda form_id, value: category_label(index, form_id, value)
+    pages.append(Page("requests/index.md", "requests.md.j2", {"zh": "诉求办理公开", "en": "Requests and replies"},
+                      {"stats": stats}, latest([r.first_reply or r.received for r in stats.requests])))
+    pages.append(Page("receipt/index.md", "receipt.md.j2", {"zh": "回执查询", "en": "Receipt lookup"}, {}))
     specs = compile_forms(forms)["forms"]
     pages.append(Page("forms/index.md", "forms_index.md.j2", {"zh": "意见与诉求", "en": "Have your say"},
                       {"forms": forms}))

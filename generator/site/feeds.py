@@ -1,0 +1,249 @@
+"""Feeds, per language: RSS 2.0 for notices and decisions, iCalendar for meetings.
+
+Written by ``exports.write_extras`` into ``feeds/`` of each language's site
+(``/feeds/`` for the default language, ``/en/feeds/`` …), so the relative links
+``../feeds/notices.xml`` of the pages work in every language. Links inside the
+feeds are absolute (``site_url`` + page path).
+
+Output is deterministic: a feed's date is its newest item's, not the build time,
+so rebuilding unchanged data gives identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+from generator.index import Index
+from generator.kinds.common import Text, Today, pick
+from generator.load import Project
+from generator.site.qr import page_url
+from generator.site.render import TEMPLATES, Strings
+
+TZ = ZoneInfo("Asia/Shanghai")
+ATOM = "http://www.w3.org/2005/Atom"
+#: Most recent items per RSS feed; older ones stay on the site and in data/.
+FEED_ITEMS = 50
+
+ET.register_namespace("atom", ATOM)
+
+_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_LINK_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+def xml_text(value: str) -> str:
+    """Text without the characters XML 1.0 cannot carry.
+
+    >>> xml_text("a\\x0bb\\x00c")
+    'abc'
+    """
+    return _XML_INVALID.sub("", value)
+
+
+def markdown_html(text: str, base: str | None = None) -> str:
+    """Markdown → HTML for feed readers; relative links made absolute against
+    ``base``, the address of the page's folder (``foo.md`` → ``foo/``, as mkdocs
+    publishes it).
+
+    >>> markdown_html("见 [规约](../rules/covenant.md)", "https://x.cn/notices/")
+    '<p>见 <a href="https://x.cn/rules/covenant/">规约</a></p>'
+    """
+    import markdown
+
+    html = markdown.markdown(text, extensions=["tables"], output_format="html")
+    if base:
+        html = _LINK_ATTR.sub(lambda m: m.group(1) + absolute(m.group(2), base) + m.group(3), html)
+    return html
+
+
+def absolute(link: str, base: str) -> str:
+    """
+    >>> absolute("../budgets/2024.md#x", "https://x.cn/notices/"), absolute("https://a.b/c", "https://x.cn/")
+    ('https://x.cn/budgets/2024/#x', 'https://a.b/c')
+    >>> absolute("#top", "https://x.cn/notices/"), absolute("mailto:a@b.cn", "https://x.cn/")
+    ('#top', 'mailto:a@b.cn')
+    """
+    if not link or link.startswith("#") or urlsplit(link).scheme:
+        return link
+    path, hash_, anchor = link.partition("#")
+    if path.endswith("/index.md") or path == "index.md":
+        path = path.removesuffix("index.md")
+    elif path.endswith(".md"):
+        path = path.removesuffix(".md") + "/"
+    return urljoin(base, path) + hash_ + anchor
+
+
+def markdown_text(text: str) -> str:
+    """Markdown → plain text (for summaries and calendar descriptions).
+
+    >>> markdown_text("**通过** [规约](x.md) & <b>更多</b>")
+    '通过 规约 & 更多'
+    """
+    import html
+
+    stripped = re.sub(r"<[^>]+>", "", markdown_html(text))
+    return re.sub(r"[ \t]+", " ", html.unescape(stripped)).strip()
+
+
+class _Lang:
+    """Text of one language, with the site's UI strings."""
+
+    def __init__(self, lang: str, default: str, base_url: str) -> None:
+        self.lang, self.default = lang, default
+        self.base = base_url.rstrip("/") + "/"
+        self.strings = Strings(TEMPLATES)
+
+    def __call__(self, value: Text | None) -> str:
+        return xml_text(pick(value, self.lang, self.default))
+
+    def t(self, key: str) -> str:
+        return self.strings.get(key, self.lang)
+
+    def url(self, path: str, anchor: str = "") -> str:
+        return page_url(self.base, path) + (f"#{anchor.lower()}" if anchor else "")
+
+    @property
+    def code(self) -> str:
+        return "zh-CN" if self.lang == "zh" else self.lang
+
+
+def _rfc822(date: dt.date, clock: str | None = None) -> str:
+    hour, minute = map(int, clock.split(":")) if clock else (0, 0)
+    return email.utils.format_datetime(dt.datetime(date.year, date.month, date.day, hour, minute, tzinfo=TZ))
+
+
+def _rss(x: _Lang, title: str, page: str, feed: str, items: list[dict[str, Any]]) -> bytes:
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = ET.SubElement(rss, "channel")
+    ET.SubElement(channel, "title").text = title
+    ET.SubElement(channel, "link").text = x.url(page)
+    ET.SubElement(channel, "description").text = title
+    ET.SubElement(channel, "language").text = x.code
+    if items:
+        ET.SubElement(channel, "lastBuildDate").text = items[0]["date"]
+    ET.SubElement(channel, f"{{{ATOM}}}link", {"href": x.base + f"feeds/{feed}", "rel": "self",
+                                               "type": "application/rss+xml"})
+    for it in items:
+        item = ET.SubElement(channel, "item")
+        ET.SubElement(item, "title").text = it["title"]
+        ET.SubElement(item, "link").text = it["link"]
+        ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = it["link"]
+        ET.SubElement(item, "pubDate").text = it["date"]
+        if it.get("category"):
+            ET.SubElement(item, "category").text = it["category"]
+        ET.SubElement(item, "description").text = xml_text(it["description"])
+    ET.indent(rss)
+    return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _site_name(project: Project, x: _Lang) -> str:
+    return x(project.community.name) if project.community is not None else ""
+
+
+def notices_rss(project: Project, index: Index, lang: str, default: str, base_url: str) -> bytes:
+    """Published notices, newest first (a notice dated after today is not yet published)."""
+    x = _Lang(lang, default, base_url)
+    today = Today.get()
+    notices = sorted((d.model for d in index.notices.values() if d.model.published <= today),
+                     key=lambda n: (n.published, n.id), reverse=True)[:FEED_ITEMS]
+    items = []
+    for n in notices:
+        link = x.url(f"notices/{n.id}.md")
+        body = markdown_html(x(n.body), x.url("notices/index.md"))
+        if n.display_until:
+            body = f"<p>{x.t('display_period')}: {n.published.isoformat()} – {n.display_until.isoformat()}</p>\n" + body
+        items.append({"title": x(n.title), "link": link, "date": _rfc822(n.published),
+                      "category": x.t(n.category), "description": body})
+    return _rss(x, f"{_site_name(project, x)} · {x.t('notices')}", "notices/index.md", "notices.xml", items)
+
+
+def decisions_rss(project: Project, index: Index, lang: str, default: str, base_url: str) -> bytes:
+    """Decisions taken, newest first, each linking to its place in the meeting page."""
+    x = _Lang(lang, default, base_url)
+    today = Today.get()
+    refs = [r for r in index.decisions.values() if (r.decision.date or r.meeting.date) <= today]
+    refs.sort(key=lambda r: (r.decision.date or r.meeting.date, r.meeting.start or "", r.decision.id), reverse=True)
+    items = []
+    for ref in refs[:FEED_ITEMS]:
+        d, m = ref.decision, ref.meeting
+        date = d.date or m.date
+        link = x.url(f"meetings/{m.id}.md", d.id)
+        parts = [markdown_html(x(d.text), x.url("meetings/index.md"))]
+        if d.votes:
+            parts.append(f"<p>{x.t('vote')}: {x.t('for')} {d.votes.for_} · {x.t('against')} {d.votes.against} · "
+                         f"{x.t('abstain')} {d.votes.abstain}</p>")
+        parts.append(f"<p>{x.t('outcome')}: {x.t(d.outcome)}</p>")
+        body = index.bodies.get(m.body)
+        meeting = f"{x(m.title)} ({x(body.name) if body else m.body}, {date.isoformat()})"
+        parts.append(f'<p><a href="{x.url(f"meetings/{m.id}.md")}">{_escape(meeting)}</a></p>')
+        items.append({"title": f"{d.id} · {x(ref.item.title)} · {x.t(d.outcome)}", "link": link,
+                      "date": _rfc822(date, m.start if date == m.date else None),
+                      "category": x.t(d.outcome), "description": "\n".join(parts)})
+    return _rss(x, f"{_site_name(project, x)} · {x.t('decisions')}", "decisions/index.md", "decisions.xml", items)
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
+
+
+def meetings_ics(project: Project, index: Index, lang: str, default: str, base_url: str) -> bytes:
+    """Every meeting as a VEVENT: in Beijing time when the start is known, else all-day."""
+    from icalendar import Calendar, Event
+
+    x = _Lang(lang, default, base_url)
+    community_id = project.community.id if project.community is not None else "community"
+    today = Today.get()
+    cal = Calendar()
+    cal.add("prodid", "-//community-portal//meetings//" + lang.upper())
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", f"{_site_name(project, x)} · {x.t('meetings')}")
+    cal.add("x-wr-timezone", "Asia/Shanghai")
+    meetings = sorted((d.model for d in index.meetings.values()), key=lambda m: (m.date, m.start or "", m.id))
+    for m in meetings:
+        ev = Event()
+        ev.add("uid", f"meeting-{m.id}@{community_id}")
+        ev.add("dtstamp", dt.datetime(today.year, today.month, today.day, tzinfo=dt.timezone.utc))
+        if m.start:
+            start = _at(m.date, m.start)
+            ev.add("dtstart", start)
+            if m.end:
+                end = _at(m.date, m.end)
+                ev.add("dtend", end if end > start else end + dt.timedelta(days=1))
+        else:
+            ev.add("dtstart", m.date)
+            ev.add("dtend", m.date + dt.timedelta(days=1))
+        ev.add("summary", x(m.title))
+        ev.add("location", x(m.place))
+        ev.add("url", x.url(f"meetings/{m.id}.md"))
+        ev.add("status", "CANCELLED" if m.status == "cancelled" else "CONFIRMED")
+        body = index.bodies.get(m.body)
+        lines = [f"{x.t('body')}: {x(body.name) if body else m.body}", f"{x.t('agenda')}:"]
+        lines += [f"{i}. {x(item.title)}" for i, item in enumerate(m.agenda, 1)]
+        lines.append(x.url(f"meetings/{m.id}.md"))
+        ev.add("description", "\n".join(lines))
+        cal.add_component(ev)
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def _at(date: dt.date, clock: str) -> dt.datetime:
+    hour, minute = map(int, clock.split(":"))
+    return dt.datetime(date.year, date.month, date.day, hour, minute, tzinfo=TZ)
+
+
+def feeds(project: Project, index: Index, lang: str, default: str, base_url: str) -> dict[str, bytes]:
+    """Every feed of one language, by file name (written to ``<lang site>/feeds/``)."""
+    return {
+        "notices.xml": notices_rss(project, index, lang, default, base_url),
+        "decisions.xml": decisions_rss(project, index, lang, default, base_url),
+        "meetings.ics": meetings_ics(project, index, lang, default, base_url),
+    }
