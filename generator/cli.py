@@ -110,8 +110,11 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Site language to preview.")
-def serve(project: Path, host: str, port: int, lang: str | None) -> None:
-    """Preview the site locally; pages follow your edits to data/ as you save.
+@click.option("--endpoint-port", default=8001, show_default=True, type=int,
+              help="Also run the form endpoint on this port (0: don't).")
+def serve(project: Path, host: str, port: int, lang: str | None, endpoint_port: int) -> None:
+    """Preview the site locally, with a working form endpoint; pages follow your
+    edits to data/ as you save.
 
     \b
     Example:
@@ -120,7 +123,11 @@ def serve(project: Path, host: str, port: int, lang: str | None) -> None:
     """
     from generator.serve import serve as run_serve
 
-    run_serve(project, host, port, lang)
+    try:
+        run_serve(project, host, port, lang, endpoint_port or None)
+    except OSError as exc:
+        click.echo(f"portal serve: 端口被占用或无法监听 · cannot listen ({exc.strerror}); 试试 --port 8080", err=True)
+        sys.exit(1)
 
 
 @main.command()

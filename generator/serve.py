@@ -17,9 +17,10 @@ from pathlib import Path
 import yaml
 from markupsafe import escape
 
-from generator.build import languages, lang_url, mkdocs_config, render_site, write_docs
+from generator.build import DEFAULT_ENDPOINT, lang_url, languages, mkdocs_config, render_site, write_docs
 from generator.pipeline import load_and_check
 from generator.reporters import text
+from generator.secrets_file import shared_secret
 from generator.site.render import TEMPLATES
 
 log = logging.getLogger("portal.serve")
@@ -37,8 +38,9 @@ def error_page(report_text: str) -> bytes:
 class Preview:
     """Keeps ``docs`` in step with the project; thread-safe ``refresh``."""
 
-    def __init__(self, root: Path, lang: str | None, site_url: str) -> None:
-        self.root, self.site_url = root, site_url
+    def __init__(self, root: Path, lang: str | None, site_url: str, endpoint_url: str = "") -> None:
+        self.root, self.site_url, self.endpoint_url = root, site_url, endpoint_url
+        self.secret = shared_secret(root)
         self.lock = threading.Lock()
         checked = load_and_check(root)
         self.langs = languages(checked) if checked.project.community else ["zh"]
@@ -53,7 +55,8 @@ class Preview:
         if report.problems:
             print(text(report), flush=True)
         if report.ok:
-            self.last_good = render_site(checked, self.lang, lang_url(self.site_url, self.lang, self.langs))  # type: ignore[arg-type]
+            self.last_good = render_site(checked, self.lang, lang_url(self.site_url, self.lang, self.langs),  # type: ignore[arg-type]
+                                         self.endpoint_url or DEFAULT_ENDPOINT, self.secret)
             files = self.last_good
         else:
             files = dict(self.last_good) or {}
@@ -94,12 +97,40 @@ def watch(preview: Preview, stop: threading.Event) -> None:
         preview.refresh()
 
 
-def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, lang: str | None = None) -> None:
+def start_endpoint(root: Path, host: str, port: int, site_url: str) -> None:
+    """Run the form endpoint in a background thread, with the forms as they are now."""
+    import uvicorn
+
+    from endpoint.app import create_app
+    from endpoint.settings import Settings
+    from generator.forms_spec import compile_forms
+    from generator.load import load_yaml_kinds
+
+    docs, _ = load_yaml_kinds(root)
+    spec = compile_forms([d.model for d in docs["form"] if d.model is not None])
+    settings = Settings.from_env(site=str(root / "site"), site_url=site_url, secret=shared_secret(root))
+    if not settings.allowed_origins:  # the preview answers on both names
+        page_port = site_url.rstrip("/").rsplit(":", 1)[-1]
+        settings.allowed_origins = f"http://127.0.0.1:{page_port},http://localhost:{page_port}"
+    if "PORTAL_DB" not in __import__("os").environ:
+        settings.db = f"sqlite:///{root / 'submissions.db'}"
+    app = create_app(settings, spec=spec)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    threading.Thread(target=server.run, name="endpoint", daemon=True).start()
+    print(f"portal serve: 表单提交服务 form endpoint http://{host}:{port}/ · {settings.db}", flush=True)
+
+
+def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, lang: str | None = None,
+          endpoint_port: int | None = None) -> None:
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     root = Path(root).resolve()
     site_url = f"http://{host}:{port}/"
-    preview = Preview(root, lang, site_url)
+    endpoint_url = ""
+    if endpoint_port:
+        endpoint_url = f"http://{host}:{endpoint_port}"
+        start_endpoint(root, host, endpoint_port, site_url)
+    preview = Preview(root, lang, site_url, endpoint_url)
     if not preview.config_file.exists():
         # First start with broken data: a minimal config so the error page is served.
         preview.config_file.write_text(yaml.safe_dump({

@@ -117,6 +117,9 @@ def _f(name: str, type_: str, zh: str, en: str, desc_zh: str = "", desc_en: str 
     return out
 
 
+#: Resource names of the tables built from the YAML data.
+RESERVED_NAMES = ("bodies", "meetings", "decisions", "rules", "rule-versions", "notices", "services", "budget-lines")
+
 #: Every table links each row to its page on the site.
 URL_FIELD: dict[str, Any] = {"name": "url", "type": "string", "format": "uri", "title": {"zh": "网页", "en": "Web page"},
                              "description": {"zh": "本条在网站上的页面", "en": "The record's page on the site"}}
@@ -463,12 +466,12 @@ class _Builder:
             parsed[t.name] = (schema, _read_csv(texts[t.file], [f["name"] for f in schema["fields"]]))
         out: list[Dataset] = []
 
-        def source_dataset(name: str, title: Text, description: Text) -> None:
+        def source_dataset(name: str, title: Text, description: Text, published: str | None = None) -> None:
             if name in parsed:
                 schema, rows = parsed[name]
-                res = resources[name]
-                table = Table(name, f"{name}.csv", res.get("title") or title, schema, rows)
-                out.append(Dataset(name, title, description, [table], _typed_records(schema, rows)))
+                published = published or name
+                table = Table(published, f"{published}.csv", title, schema, rows)
+                out.append(Dataset(published, title, description, [table], _typed_records(schema, rows)))
 
         source_dataset("funds", {"zh": "资金", "en": "Funds"},
                        {"zh": "社区管理的各项资金（社区经费、公共收益等）。", "en": "The funds the community accounts for."})
@@ -484,8 +487,11 @@ class _Builder:
             for t in years:
                 year_schema, year_rows = parsed[t.name]
                 year_names = [f["name"] for f in year_schema["fields"]]
-                by_name = [dict(zip(year_names, row)) for row in year_rows]
-                rows = [[r.get(n, "") for n in names] for r in by_name]
+                if year_names == names:
+                    rows = year_rows
+                else:  # a year with its own schema: its columns, in the shared order
+                    where = [year_names.index(n) if n in year_names else None for n in names]
+                    rows = [[row[i] if i is not None else "" for i in where] for row in year_rows]
                 combined.extend(rows)
                 label = t.name.removeprefix("lines-")
                 copies.append(Table(f"budget-{t.name}", f"budget-{t.name}.csv",
@@ -501,14 +507,18 @@ class _Builder:
         source_dataset("totals", {"zh": "公布的合计数", "en": "Declared totals"},
                        {"zh": "纸质公示中公布的各资金收支合计。", "en": "Totals per fund as declared in the paper notices."})
         known = {"funds", "totals", *(t.name for t in years)}
+        taken = {*RESERVED_NAMES, *(c.name for d in out for c in (*d.tables, *d.copies))}
         for t in info.tables:
             if t.name not in known and t.name in parsed:
                 res = resources[t.name]
                 title = res.get("title") or t.name
-                source_dataset(t.name, title, res.get("description") or title)
+                published = _slug(t.name)
+                source_dataset(t.name, title, res.get("description") or title,
+                               f"budgets-{published}" if published in taken else published)
         return out
 
     def build(self) -> list[Dataset]:
+        """Every dataset; the names of the first six are ``RESERVED_NAMES``."""
         out = [self.bodies_dataset(), self.meetings_dataset(), self.decisions_dataset(), self.rules_dataset(),
                self.notices_dataset(), self.services_dataset()]
         out.extend(self.budget_datasets())
@@ -528,21 +538,34 @@ def _budget_schema(source: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_csv(text: str, names: list[str]) -> list[list[str]]:
-    """Rows of a source table in the order of ``names`` (the schema's fields)."""
+    """Rows of a source table in the order of ``names`` (the schema's fields).
+
+    >>> _read_csv("b,a\\n1,2\\n\\n3,4\\n", ["a", "b", "c"])
+    [['2', '1', ''], ['4', '3', '']]
+    """
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     header = [h.strip() for h in next(reader, [])]
+    where = [header.index(n) if n in header else None for n in names]
     rows = []
     for cells in reader:
         if not cells:
             continue
-        row = dict(zip(header, cells))
-        rows.append([row.get(n, "") for n in names])
+        n = len(cells)
+        rows.append([cells[i] if i is not None and i < n else "" for i in where])
     return rows
 
 
 def _typed_records(schema: dict[str, Any], rows: list[list[str]]) -> list[dict[str, Any]]:
-    fields = [(f["name"], f.get("type", "string")) for f in schema["fields"]]
-    return [{name: _json_value(cell, type_) for (name, type_), cell in zip(fields, row)} for row in rows]
+    names = [f["name"] for f in schema["fields"]]
+    typed = [(i, f.get("type", "string")) for i, f in enumerate(schema["fields"])
+             if f.get("type", "string") in ("integer", "number", "boolean")]
+    out = []
+    for row in rows:
+        record = {name: (cell if cell != "" else None) for name, cell in zip(names, row)}
+        for i, type_ in typed:
+            record[names[i]] = _json_value(row[i], type_)
+        out.append(record)
+    return out
 
 
 # --- serialising ------------------------------------------------------------------
@@ -559,7 +582,8 @@ def csv_bytes(table: Table) -> bytes:
 def json_bytes(records: Any) -> bytes:
     """One record per line: readable, diffable and compact."""
     if isinstance(records, list):
-        body = ",\n".join(json.dumps(r, ensure_ascii=False, sort_keys=False) for r in records)
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        body = ",\n".join(map(encode, records))
         return (f"[\n{body}\n]\n" if records else "[]\n").encode("utf-8")
     return (json.dumps(records, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
@@ -734,7 +758,7 @@ def popolo_export(project: Project, index: Index, builder: _Builder | None = Non
             result = {"adopted": "pass", "rejected": "fail"}.get(d.outcome)
             motion: dict[str, Any] = {
                 "id": d.id, "legislative_session_id": m.id, "text": b.text(d.text), "date": when,
-                "classification": item.id, "sources": [{"url": b.url(f"meetings/{m.id}.md", d.id)}],
+                "sources": [{"url": b.url(f"meetings/{m.id}.md", d.id)}],
             }
             if m.body in known_orgs:
                 motion["organization_id"] = m.body

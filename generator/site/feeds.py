@@ -104,6 +104,10 @@ class _Lang:
     def t(self, key: str) -> str:
         return self.strings.get(key, self.lang)
 
+    @property
+    def colon(self) -> str:
+        return "：" if self.lang == "zh" else ": "
+
     def url(self, path: str, anchor: str = "") -> str:
         return page_url(self.base, path) + (f"#{anchor.lower()}" if anchor else "")
 
@@ -156,7 +160,7 @@ def notices_rss(project: Project, index: Index, lang: str, default: str, base_ur
         link = x.url(f"notices/{n.id}.md")
         body = markdown_html(x(n.body), x.url("notices/index.md"))
         if n.display_until:
-            body = f"<p>{x.t('display_period')}: {n.published.isoformat()} – {n.display_until.isoformat()}</p>\n" + body
+            body = f"<p>{x.t('display_period')}{x.colon}{n.published.isoformat()} – {n.display_until.isoformat()}</p>\n" + body
         items.append({"title": x(n.title), "link": link, "date": _rfc822(n.published),
                       "category": x.t(n.category), "description": body})
     return _rss(x, f"{_site_name(project, x)} · {x.t('notices')}", "notices/index.md", "notices.xml", items)
@@ -175,9 +179,9 @@ def decisions_rss(project: Project, index: Index, lang: str, default: str, base_
         link = x.url(f"meetings/{m.id}.md", d.id)
         parts = [markdown_html(x(d.text), x.url("meetings/index.md"))]
         if d.votes:
-            parts.append(f"<p>{x.t('vote')}: {x.t('for')} {d.votes.for_} · {x.t('against')} {d.votes.against} · "
-                         f"{x.t('abstain')} {d.votes.abstain}</p>")
-        parts.append(f"<p>{x.t('outcome')}: {x.t(d.outcome)}</p>")
+            parts.append(f"<p>{x.t('vote')}{x.colon}{x.t('for')} {d.votes.for_} · {x.t('against')} "
+                         f"{d.votes.against} · {x.t('abstain')} {d.votes.abstain}</p>")
+        parts.append(f"<p>{x.t('outcome')}{x.colon}{x.t(d.outcome)}</p>")
         body = index.bodies.get(m.body)
         meeting = f"{x(m.title)} ({x(body.name) if body else m.body}, {date.isoformat()})"
         parts.append(f'<p><a href="{x.url(f"meetings/{m.id}.md")}">{_escape(meeting)}</a></p>')
@@ -211,7 +215,7 @@ def meetings_ics(project: Project, index: Index, lang: str, default: str, base_u
     for m in meetings:
         ev = Event()
         ev.add("uid", f"meeting-{m.id}@{community_id}")
-        ev.add("dtstamp", dt.datetime(today.year, today.month, today.day, tzinfo=dt.timezone.utc))
+        ev.add("dtstamp", dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC))
         if m.start:
             start = _at(m.date, m.start)
             ev.add("dtstart", start)
@@ -226,12 +230,15 @@ def meetings_ics(project: Project, index: Index, lang: str, default: str, base_u
         ev.add("url", x.url(f"meetings/{m.id}.md"))
         ev.add("status", "CANCELLED" if m.status == "cancelled" else "CONFIRMED")
         body = index.bodies.get(m.body)
-        lines = [f"{x.t('body')}: {x(body.name) if body else m.body}", f"{x.t('agenda')}:"]
+        lines = [f"{x.t('body')}{x.colon}{x(body.name) if body else m.body}", f"{x.t('agenda')}{x.colon}".rstrip()]
         lines += [f"{i}. {x(item.title)}" for i, item in enumerate(m.agenda, 1)]
         lines.append(x.url(f"meetings/{m.id}.md"))
         ev.add("description", "\n".join(lines))
         cal.add_component(ev)
-    cal.add_missing_timezones()
+    timed = [m.date for m in meetings if m.start]
+    if timed:  # a VTIMEZONE covering just the years of the meetings
+        cal.add_missing_timezones(first_date=dt.date(min(timed).year, 1, 1),
+                                  last_date=dt.date(max(timed).year + 2, 1, 1))
     return cal.to_ical()
 
 

@@ -17,7 +17,7 @@ from generator.load import Project
 class RequestStats:
     requests: list[Any] = field(default_factory=list)  #: PublicRequest, newest first
     by_status: Counter[str] = field(default_factory=Counter)
-    by_category: Counter[str] = field(default_factory=Counter)
+    by_category: Counter[tuple[str, str | None]] = field(default_factory=Counter)  #: (form, category)
     median_days: float | None = None
     within_promise: tuple[int, int] = (0, 0)  #: (answered in time, with a promise)
     rating_avg: float | None = None
@@ -40,7 +40,7 @@ def request_stats(project: Project, index: Index) -> RequestStats:
     ratings = []
     for r in stats.requests:
         stats.by_status[r.status] += 1
-        stats.by_category[r.category or "—"] += 1
+        stats.by_category[(r.form, r.category)] += 1
         if r.first_reply is not None:
             days.append((r.first_reply - r.received).days)
         form = index.forms.get(r.form)
