@@ -197,9 +197,26 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
         css = (TEMPLATES / "endpoint" / "endpoint.css").read_text(encoding="utf-8")
         return Response(css, media_type="text/css", headers={"Cache-Control": "public, max-age=3600"})
 
+    async def purge_loop() -> None:
+        """Private fields are deleted once their form's retention period has passed."""
+        import asyncio
+        import logging
+
+        while True:
+            try:
+                n = await _in_thread(store.purge_expired)
+                if n:
+                    logging.getLogger("portal.endpoint").info("purged private fields of %d submissions", n)
+            except Exception:  # noqa: BLE001 - try again next hour
+                logging.getLogger("portal.endpoint").exception("purge failed")
+            await asyncio.sleep(3600)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        import asyncio
+
         store.start()
+        purger = asyncio.get_running_loop().create_task(purge_loop())
         forwarder = None
         if channels:
             from endpoint.forwarding import Forwarder
@@ -209,6 +226,7 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
         try:
             yield
         finally:
+            purger.cancel()
             if forwarder is not None:
                 await forwarder.stop()
             store.stop()

@@ -281,6 +281,20 @@ def inbox_reply(ctx: click.Context, receipt: str, status: str, text: str | None,
     click.echo(f"{sub['receipt']}: {sub['status']}")
 
 
+@inbox.command("purge")
+@click.pass_context
+def inbox_purge(ctx: click.Context) -> None:
+    """Delete private fields whose retention period has passed (the endpoint also
+    does this every hour).
+
+    \b
+    Example:
+        portal inbox purge
+    """
+    n = _store(ctx).purge_expired()
+    click.echo(f"已删除 {n} 条提交的个人信息 · private fields of {n} submission(s) deleted")
+
+
 @inbox.command("publish")
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.pass_context

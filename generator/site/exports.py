@@ -804,14 +804,19 @@ def _page_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def datasets(project: Project, index: Index) -> list[dict[str, Any]]:
+def datasets(project: Project, index: Index, site_url: str | None = None) -> list[dict[str, Any]]:
     """The downloadable datasets, for the open-data page: titles ({zh, en}),
     files under ``data/`` with formats and sizes, and each table's fields (the
     data dictionary). Computed before mkdocs runs, from the same export that
-    ``write_extras`` writes."""
+    ``write_extras`` writes.
+
+    The files hold absolute page addresses, so their sizes depend on the site
+    address: without ``site_url`` that of community.yaml (or the default) is
+    used, and a build with another ``--site-url`` differs by a few bytes a row.
+    """
     if project.community is None:
         return []
-    ex = export(project, index)
+    ex = export(project, index, site_url)
     out = []
     for d in ex.datasets:
         files = []
@@ -874,3 +879,10 @@ def write_extras(checked: Checked, site: Path, langs: list[str], site_url: str) 
         base = lang_url(site_url, lang, langs)
         for name, content in feeds.feeds(project, index, lang, langs[0], base).items():
             (folder / name).write_bytes(content)
+        # mkdocs-material fetches "sitemap.xml" beside every <link rel="alternate"> of
+        # a page (for its language switch); an empty one spares a 404 per feed link.
+        (folder / "sitemap.xml").write_bytes(EMPTY_SITEMAP)
+
+
+EMPTY_SITEMAP = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+                 b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n')

@@ -162,7 +162,8 @@ def build_pages(project: Project, index: Index) -> tuple[list[Page], dict[str, A
                           {"updated": n.published.isoformat(), "print": True}))
     for r in rules:
         versions = list(r.versions)
-        diffs = [(versions[i - 1], v, rule_changes(versions[i - 1], v)) for i in range(1, len(versions))]
+        diffs = [(versions[i - 1], versions[i], rule_changes(versions[i - 1], versions[i]))
+                 for i in range(1, len(versions))]
         pages.append(Page(f"rules/{r.id}.md", "rule.md.j2", r.title,
                           {"r": r, "current": current_version(r, today), "diffs": diffs},
                           {"updated": max(v.effective for v in versions).isoformat(), "print": True}))
