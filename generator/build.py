@@ -213,7 +213,8 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
         for lang in langs[1:]:
             shutil.move(str(stage / lang), final / lang)
         write_extras(checked, final, langs, site_url)
-        write_requests(checked, final, site_url)
+        for lang in langs:  # each language's pages link to their own copy
+            write_requests(checked, final if lang == langs[0] else final / lang, site_url)
         (final / "forms").mkdir(exist_ok=True)
         spec = compile_forms([d.model for d in checked.project.valid("form")])
         (final / "forms" / "spec.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -32,11 +32,15 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
         if ident is not None and have_community and ident not in bodies:
             yield _unknown(doc, path, "body", ident, bodies)
 
+    request_ids = {r.id for d in project.valid("requests") for r in d.model.requests}
     for doc in project.valid("meeting"):
         m = doc.model
         yield from body(doc, ("body",), m.body)
         for i, item in enumerate(m.agenda):
             yield from body(doc, ("agenda", i, "raised_by", "body"), item.raised_by.body)
+            if item.raised_by.request and project.docs.get("requests") and item.raised_by.request not in request_ids:
+                yield _unknown(doc, ("agenda", i, "raised_by", "request"), "request", item.raised_by.request,
+                               request_ids)
             options = {o.id for o in item.options}
             for j, option in enumerate(item.options):
                 if option.fund is not None and index.funds and option.fund not in index.funds:

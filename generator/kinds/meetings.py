@@ -43,7 +43,8 @@ class RaisedBy(Model):
     kind: RaisedByKind
     body: Id | None = Field(None, description="Body id when a body raised it / 提出主体")
     detail: Text | None = Field(None, description='e.g. "3号楼居民联名 (12户)"')
-    submission: str | None = Field(None, description="Receipt of the agenda proposal form / 议题征集回执号")
+    request: Id | None = Field(None, description="Public number of the published request it came from, "
+                                                 "e.g. R2026-0007 (never a receipt) / 来源诉求公开编号")
 
 
 class Effect(Model):

@@ -14,7 +14,7 @@ from typing import Any
 
 from generator.index import Index
 from generator.kinds.budgets import BudgetLine
-from generator.kinds.common import Today
+from generator.kinds.common import Today, pick
 from generator.kinds.rules import Rule, RuleVersion
 from generator.load import Project
 from generator.forms_spec import compile_forms
@@ -32,19 +32,29 @@ class ArticleChange:
 
 
 def rule_changes(old: RuleVersion, new: RuleVersion) -> list[ArticleChange]:
-    """What changed between two versions, article by article (matched by number)."""
-    before = {a.number: a for a in old.articles}
-    after = {a.number: a for a in new.articles}
+    """What changed between two versions, article by article.
+
+    Articles are matched by title when every article has one (an amendment that
+    removes article 15 renumbers the rest, so numbers would pair the wrong
+    articles), otherwise by number. A matched pair whose text or number differs
+    is "changed"; an unmatched old article "removed", an unmatched new one "added".
+    """
+    def key(article: Any) -> Any:
+        return pick(article.title, "zh") if titled else article.number
+
+    titled = all(a.title for a in old.articles + new.articles)
+    before = {key(a): a for a in old.articles}
+    after = {key(a): a for a in new.articles}
     changes = []
-    for n in sorted(set(before) | set(after)):
-        a, b = before.get(n), after.get(n)
+    for k in dict.fromkeys([*after, *before]):
+        a, b = before.get(k), after.get(k)
         if a is None:
-            changes.append(ArticleChange(n, "added", after=b))
+            changes.append(ArticleChange(b.number, "added", after=b))
         elif b is None:
-            changes.append(ArticleChange(n, "removed", before=a))
-        elif (a.text, a.title) != (b.text, b.title):
-            changes.append(ArticleChange(n, "changed", a, b))
-    return changes
+            changes.append(ArticleChange(a.number, "removed", before=a))
+        elif (a.text, a.title, a.number) != (b.text, b.title, b.number):
+            changes.append(ArticleChange(b.number, "changed", a, b))
+    return sorted(changes, key=lambda c: (c.number, c.kind != "removed"))
 
 
 def current_version(rule: Rule, today: dt.date) -> RuleVersion:
