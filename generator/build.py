@@ -30,8 +30,8 @@ import yaml
 from endpoint.abuse import sign_token
 from generator.forms_spec import compile_forms
 from generator.pipeline import Checked, load_and_check
-from generator.secrets_file import shared_secret
 from generator.problems import Report
+from generator.secrets_file import shared_secret
 from generator.site.exports import write_extras
 from generator.site.open311 import write_requests
 from generator.site.pages import build_pages

@@ -32,7 +32,7 @@ def error_page(report_text: str) -> bytes:
         "---\ntitle: 数据有错误 · Data errors\n---\n\n# 数据有错误 · Data errors\n\n"
         '!!! failure "网站没有更新：请先修正下列问题 · The site was not updated: fix these first"\n\n'
         f'<pre class="problems">{lines}</pre>\n'
-    ).encode("utf-8")
+    ).encode()
 
 
 class Preview:

@@ -8,7 +8,16 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from generator.checks import (
-    budgets, dates, documents, ids, languages, markup, privacy, references, requests, votes,
+    budgets,
+    dates,
+    documents,
+    ids,
+    languages,
+    markup,
+    privacy,
+    references,
+    requests,
+    votes,
 )
 from generator.index import Index
 from generator.load import Project

@@ -72,7 +72,6 @@ class Table:
     title: Text
     schema: dict[str, Any]  #: Table Schema; field titles/descriptions may be {zh, en} maps
     rows: list[list[str]]  #: CSV cells, already formatted
-    description: Text | None = None
 
     @property
     def header(self) -> list[str]:
@@ -100,7 +99,7 @@ class Dataset:
 class Export:
     datasets: list[Dataset]
     popolo: dict[str, Any]
-    package: dict[str, Any]  #: datapackage.json without byte counts
+    package: dict[str, Any]  #: the content of datapackage.json
     files: dict[str, bytes]  #: path under data/ -> content
 
 
@@ -190,6 +189,7 @@ class _Builder:
         self.default = community.languages.default if community is not None else "zh"
         self.site_url = site_url.rstrip("/") + "/"
         self.today = Today.get()
+        self.licenses: list[dict[str, Any]] = []  #: from the budget package, for datapackage.json
 
     def text(self, value: Text | None) -> str:
         return pick(value, self.default, self.default)
@@ -456,6 +456,8 @@ class _Builder:
         info, _ = load_package(self.project.root)
         if info is None or not info.descriptor:
             return []
+        licenses = info.descriptor.get("licenses")
+        self.licenses = licenses if isinstance(licenses, list) else []
         texts = self.project.tables_text
         resources = {r.get("name"): r for r in info.descriptor.get("resources", []) if isinstance(r, dict)}
         parsed: dict[str, tuple[dict[str, Any], list[list[str]]]] = {}
@@ -689,23 +691,14 @@ def _export(project: Project, index: Index, site_url: str) -> Export:
         "homepage": page_url(builder.site_url, "data/index.md"),
         "resources": resources,
     }
-    licenses = _source_licenses(project)
-    if licenses:
-        package["licenses"] = licenses
+    if builder.licenses:
+        package["licenses"] = builder.licenses
     files["datapackage.json"] = json_bytes(package)
     return Export(datasets, popolo, package, files)
 
 
 def community_id(project: Project) -> str:
     return project.community.id if project.community is not None else "community"
-
-
-def _source_licenses(project: Project) -> list[dict[str, Any]]:
-    from generator.tables import load_package
-
-    info, _ = load_package(project.root)
-    licenses = (info.descriptor or {}).get("licenses") if info is not None else None
-    return licenses if isinstance(licenses, list) else []
 
 
 # --- Popolo -------------------------------------------------------------------------
@@ -879,10 +872,3 @@ def write_extras(checked: Checked, site: Path, langs: list[str], site_url: str) 
         base = lang_url(site_url, lang, langs)
         for name, content in feeds.feeds(project, index, lang, langs[0], base).items():
             (folder / name).write_bytes(content)
-        # mkdocs-material fetches "sitemap.xml" beside every <link rel="alternate"> of
-        # a page (for its language switch); an empty one spares a 404 per feed link.
-        (folder / "sitemap.xml").write_bytes(EMPTY_SITEMAP)
-
-
-EMPTY_SITEMAP = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
-                 b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n')

@@ -37,10 +37,14 @@ def script(data: dict[str, Any]) -> Markup:
 
     >>> print(script({"name": "</script><b>&"}))
     <script type="application/ld+json">{"name":"\\u003c/script\\u003e\\u003cb\\u003e\\u0026"}</script>
+    >>> print(script({"name": "会议"}))
+    <script type="application/ld+json">{"name":"\\u4f1a\\u8bae"}</script>
     """
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    # ASCII only (non-ASCII as \uXXXX): checks that scan a page's text never see
+    # the data a second time, and no encoding mix-up can garble it. Then the
+    # three characters that matter to HTML.
+    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
         text = text.replace(char, escaped)
     return Markup(f'<script type="application/ld+json">{text}</script>')
 

@@ -12,12 +12,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from generator.forms_spec import compile_forms
 from generator.index import Index
 from generator.kinds.budgets import BudgetLine
 from generator.kinds.common import Today, pick
 from generator.kinds.rules import Rule, RuleVersion
 from generator.load import Project
-from generator.forms_spec import compile_forms
 from generator.site import exports
 from generator.site.render import Page
 from generator.site.requests_stats import category_label, request_stats
