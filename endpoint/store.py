@@ -261,9 +261,10 @@ class Store:
         return n
 
     # -- outbox ------------------------------------------------------------------
-    def due_jobs(self, limit: int = 50) -> list[dict[str, Any]]:
+    def due_jobs(self, limit: int = 50, at: str | None = None) -> list[dict[str, Any]]:
+        """Forwarding jobs due at ``at`` (default: now), oldest first."""
         return self._conn().all_dicts("SELECT * FROM outbox WHERE done_at IS NULL AND next_at <= ? "
-                                      "ORDER BY next_at, id LIMIT ?", (now(), limit))
+                                      "ORDER BY next_at, id LIMIT ?", (at or now(), limit))
 
     def job_done(self, job_id: int) -> None:
         conn = self._conn()

@@ -36,6 +36,9 @@ class Index:
     forms: dict[str, Doc] = field(default_factory=dict)
     funds: set[str] = field(default_factory=set)
     years: set[int] = field(default_factory=set)
+    #: ids of records whose file has schema errors: they exist, so references to
+    #: them are not reported as unknown (one typo must not cascade)
+    raw_ids: dict[str, set[str]] = field(default_factory=dict)
     #: (what, id, file:line of the first, doc, path of the duplicate)
     duplicates: list[tuple[str, str, str, Doc, tuple[Any, ...]]] = field(default_factory=list)
 
@@ -46,7 +49,7 @@ class Index:
             "body": self.bodies,
         }.get(kind)
         if table is not None:
-            return set(table)
+            return set(table) | self.raw_ids.get(kind, set())
         if kind == "fund":
             return self.funds
         if kind == "budget":
@@ -82,4 +85,20 @@ def build_index(project: Project) -> Index:
                 index.duplicates.append(("decision", item.decision.id, where, doc, (*path, "id")))
     index.funds = set(project.budgets.funds)
     index.years = set(project.budgets.years)
+    for kind, docs in project.docs.items():
+        for doc in docs:
+            if doc.model is None and isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
+                index.raw_ids.setdefault(kind, set()).add(doc.data["id"])
+                if kind == "meeting":
+                    index.raw_ids.setdefault("decision", set()).update(_raw_decisions(doc.data))
     return index
+
+
+def _raw_decisions(data: Any) -> set[str]:
+    agenda = data.get("agenda")
+    found = set()
+    for item in agenda if isinstance(agenda, list) else []:
+        decision = item.get("decision") if isinstance(item, dict) else None
+        if isinstance(decision, dict) and isinstance(decision.get("id"), str):
+            found.add(decision["id"])
+    return found

@@ -52,6 +52,9 @@ class Budgets:
     years: list[int] = field(default_factory=list)
     #: file -> column name -> 1-based column number, to point at the right cell
     columns: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: tables frictionless rejected (or that could not be read): sums over them
+    #: would only repeat its verdict as false mismatches
+    tainted: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -128,9 +131,9 @@ def load_doc(root: Path, kind: YamlKind, path: Path) -> tuple[Doc | None, list[P
     except YamlProblem as exc:
         return None, [Problem(exc.code, file, exc.line, exc.col, exc.params)]
     if not isinstance(data, LocDict):
-        actual = ("列表 (list)" if isinstance(data, list)
-                  else "一段文字 (text)" if isinstance(data, str) else type(data).__name__)
-        return None, [Problem("yaml.not-mapping", file, 1, 1, {"actual": actual})]
+        zh, en = (("列表", "a list") if isinstance(data, list)
+                  else ("一段文字", "text") if isinstance(data, str) else (type(data).__name__, type(data).__name__))
+        return None, [Problem("yaml.not-mapping", file, 1, 1, {"actual": zh, "actual_en": en})]
     doc = Doc(kind.name, file, data, text=text)
     model: type[Model] = kind.model
     try:

@@ -58,7 +58,7 @@ CATALOG: M = {
         "one file may hold one document only (found a second ---)", "remove the extra --- or split the file"),
     "yaml.not-mapping": (
         "文件内容应是“字段: 值”的列表，而不是 {actual}", "参考示范数据的写法，从 id: 开始",
-        "the file should be a mapping of fields, not {actual}", "follow the demo data; start with id:"),
+        "the file should be a mapping of fields, not {actual_en}", "follow the demo data; start with id:"),
     # schema
     "schema.required": (
         "缺少必填字段“{field}”", "添加一行 {field}: …（参见数据说明）",
@@ -143,13 +143,14 @@ CATALOG: M = {
         "members present ({present}) exceed members ({members})", "check attendance"),
     "votes.outcome-mismatch": (
         "表决结果写的是“{outcome}”，但按议事规则（{rule}）票数应为“{expected}”", "核对票数或结果",
-        "outcome says “{outcome}” but under the body's rule ({rule}) the vote means “{expected}”", "check the votes or the outcome"),
+        "outcome says “{outcome_en}” but under the body's rule ({rule_en}) the vote means “{expected_en}”",
+        "check the votes or the outcome"),
     "votes.quorum-not-met": (
         "实到 {present} 人，未达到法定人数 {needed} 人，不能作出决议", "核对出席人数；未达法定人数的会议不能表决通过事项",
         "{present} present, short of the quorum of {needed}; no decision can be adopted", "check attendance; an inquorate meeting cannot adopt decisions"),
     "votes.missing": (
         "决议结果为“{outcome}”但没有记录表决票数", "添加 votes: {{for: 赞成, against: 反对, abstain: 弃权}}",
-        "outcome “{outcome}” has no recorded vote", "add votes: {{for: n, against: n, abstain: n}}"),
+        "outcome “{outcome_en}” has no recorded vote", "add votes: {{for: n, against: n, abstain: n}}"),
     "votes.no-attendance": (
         "已召开的会议有表决，但没有记录出席情况", "添加 attendance: {{members: 应到, present: 实到}}",
         "a held meeting with votes has no attendance record", "add attendance: {{members: n, present: n}}"),
@@ -168,8 +169,8 @@ CATALOG: M = {
         "rule is in force but no version has taken effect yet", "set status: draft, or fix the dates"),
     # budgets
     "budget.schema-missing-field": (
-        "数据包中表“{resource}”缺少字段“{field}”", "在 datapackage.yaml 的表结构中添加该字段（参见数据说明）",
-        "resource “{resource}” in the data package lacks field “{field}”", "add the field to its schema in datapackage.yaml"),
+        "数据包中表“{resource}”缺少字段“{field}”", "在 {schema_file} 的表结构中添加该字段（参见数据说明）",
+        "resource “{resource}” in the data package lacks field “{field}”", "add the field to its schema in {schema_file}"),
     "budget.year-mismatch": (
         "年度 {year} 与文件 {file_year}.csv 不一致", "把这一行移到 {year}.csv，或更正年度",
         "year {year} does not match the file {file_year}.csv", "move the line to {year}.csv or fix the year"),
@@ -191,7 +192,7 @@ CATALOG: M = {
         "put the approving decision id (e.g. D2025-03) in the decision column; rule: {source}"),
     "budget.decision-not-adopted": (
         "引用的决议“{decision}”未获通过（{outcome}）", "只能引用表决通过的决议",
-        "decision “{decision}” was not adopted ({outcome})", "only an adopted decision can approve spending"),
+        "decision “{decision}” was not adopted ({outcome_en})", "only an adopted decision can approve spending"),
     "budget.actual-over-plan": (
         "实际支出 {actual} 超过预算 {planned}", "如属实，请在备注说明原因",
         "actual {actual} exceeds planned {planned}", "if correct, explain it in the note"),
@@ -303,6 +304,19 @@ WHAT: dict[str, tuple[str, str]] = {
 }
 
 DIRECTION = {"income": ("收入", "income"), "expenditure": ("支出", "expenditure")}
+
+
+def unknown_ref(file: str, line: int | None, col: int | None, what: str, ident: str,
+                known: object) -> Problem:
+    """``ref.unknown`` with a hint that lists the ids that do exist (or says to add one)."""
+    zh, en = WHAT[what]
+    sample = ", ".join(sorted(map(str, known))[:12])  # type: ignore[call-overload]
+    if sample:
+        hint, hint_en = f"已有的{zh}：{sample}", f"known {en} ids: {sample}"
+    else:
+        hint, hint_en = f"先添加这个{zh}", f"add the {en} first"
+    return Problem("ref.unknown", file, line, col, {"what": zh, "what_en": en, "id": ident,
+                                                    "hint_known": hint, "hint_known_en": hint_en})
 
 
 class _Default(dict):  # type: ignore[type-arg]

@@ -80,19 +80,24 @@ def load_and_check(root: Path, jobs: int | None = None) -> Checked:
     report.extend(unexpected_files(root))
     project.files_checked = sum(len(d) for d in project.docs.values()) + (len(info.tables) + 1 if info else 0)
 
-    # 3. Model and cross-checks.
-    index = build_index(project)
-    for _name, run in CHECKS:
-        report.extend(run(project, index))
-
-    # 4. Collect frictionless' verdict.
+    # 3. Collect frictionless' verdict: the budget cross-checks need to know
+    #    which tables it rejected, so one mistake is reported once.
     if info is not None:
         try:
             errors = pending.result() if executor is not None else frictionless_errors(*pending)
         finally:
             if executor is not None:
                 executor.shutdown()
-        report.extend(map_frictionless(errors, info))
+        table_problems = map_frictionless(errors, info)
+        report.extend(table_problems)
+        project.budgets.tainted = {p.file for p in table_problems} | {
+            t.file for t in info.tables if not t.readable}
+
+    # 4. Model and cross-checks.
+    index = build_index(project)
+    for _name, run in CHECKS:
+        report.extend(run(project, index))
+
     report.files_checked = project.files_checked
     return Checked(project, index, report)
 

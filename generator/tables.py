@@ -42,6 +42,7 @@ class Table:
     path: Path
     fields: list[dict[str, Any]]
     header: list[str] = field(default_factory=list)
+    primary_key: list[str] = field(default_factory=list)
     row_lines: list[int] = field(default_factory=list)  #: row_lines[n] = line of row n (1 = header)
     text: str = ""
     readable: bool = False
@@ -60,6 +61,8 @@ class PackageInfo:
     descriptor: dict[str, Any] | None = None
     data: Any = None
     tables: list[Table] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)  #: resources left out (their schema is unusable)
+    declared_years: list[int] = field(default_factory=list)
 
 
 def package_path(root: Path) -> Path:
@@ -86,40 +89,72 @@ def load_package(root: Path) -> tuple[PackageInfo | None, list[Problem]]:
     if not isinstance(resources, list):
         return None, [Problem("schema.required", file, 1, 1, {"field": "resources"})]
     descriptor = _plain(data)
-    schema_cache: dict[str, Any] = {}
+    #: schema path -> (located schema or None, its file relative to the root)
+    schema_cache: dict[str, tuple[Any, str]] = {}
     for index, res in enumerate(resources):
         where = locate(data, ("resources", index))
         if not isinstance(res, dict) or not isinstance(res.get("name"), str) or not isinstance(res.get("path"), str):
             problems.append(Problem("schema.required", file, *where, {"field": f"resources[{index + 1}].name/path"}))
             continue
+        year = _year_of(res["name"])
+        if year is not None:
+            info.declared_years.append(year)
         schema = res.get("schema")
+        schema_file, schema_data = file, data
+        schema_path_in_data: tuple[Any, ...] = ("resources", index, "schema")
         if isinstance(schema, str):
             schema_path = path.parent / schema
             if schema not in schema_cache:
-                try:
-                    schema_cache[schema] = _plain(parse_yaml(read_text(schema_path, MAX_YAML_BYTES)))
-                except TextFileProblem as exc:
-                    problems.append(Problem(exc.code, rel(root, schema_path), None, None, exc.params))
-                    schema_cache[schema] = None
-                except YamlProblem as exc:
-                    problems.append(Problem(exc.code, rel(root, schema_path), exc.line, exc.col, exc.params))
-                    schema_cache[schema] = None
-            schema = schema_cache[schema]
-            descriptor["resources"][index]["schema"] = _plain(schema)  # a copy: frictionless mutates it
+                schema_cache[schema] = (_load_schema(root, schema_path, problems), rel(root, schema_path))
+            schema_data, schema_file = schema_cache[schema]
+            schema_path_in_data = ()
+            if schema_data is None:  # reported once, above; its tables are skipped
+                info.broken.append(res["name"])
+                continue
+            descriptor["resources"][index]["schema"] = _plain(schema_data)  # a copy: frictionless mutates it
+            schema = schema_data
         fields = schema.get("fields") if isinstance(schema, dict) else None
         if not isinstance(fields, list):
-            problems.append(Problem("schema.required", file, *where, {"field": f"{res['name']}.schema.fields"}))
+            problems.append(Problem("schema.required", schema_file, *locate(schema_data, schema_path_in_data),
+                                    {"field": f"{res['name']}.schema.fields"}))
+            info.broken.append(res["name"])
             continue
         table = Table(res["name"], resource_role(res["name"]), rel(root, path.parent / res["path"]),
                       path.parent / res["path"], [f for f in fields if isinstance(f, dict)])
+        table.primary_key = _primary_key(schema)
         names = {f.get("name") for f in table.fields}
         for required in REQUIRED_FIELDS.get(table.role or "", ()):
             if required not in names:
-                problems.append(Problem("budget.schema-missing-field", file, *where,
-                                        {"resource": table.name, "field": required}))
+                # Point at the schema that lacks it: a shared schema file, or the inline one.
+                at = locate(schema_data, (*schema_path_in_data, "fields")) if schema_file != file else where
+                problems.append(Problem("budget.schema-missing-field", schema_file, *at,
+                                        {"resource": table.name, "field": required, "schema_file": schema_file}))
         info.tables.append(table)
+    descriptor["resources"] = [r for r in descriptor["resources"]
+                               if not (isinstance(r, dict) and r.get("name") in info.broken)]
     info.descriptor = descriptor
     return info, problems
+
+
+def _load_schema(root: Path, schema_path: Path, problems: list[Problem]) -> Any:
+    schema_file = rel(root, schema_path)
+    if not schema_path.exists():
+        problems.append(Problem("file.missing", schema_file, params={"path": schema_file}))
+        return None
+    try:
+        return parse_yaml(read_text(schema_path, MAX_YAML_BYTES))
+    except TextFileProblem as exc:
+        problems.append(Problem(exc.code, schema_file, None, None, exc.params))
+    except YamlProblem as exc:
+        problems.append(Problem(exc.code, schema_file, exc.line, exc.col, exc.params))
+    return None
+
+
+def _primary_key(schema: Any) -> list[str]:
+    pk = schema.get("primaryKey") if isinstance(schema, dict) else None
+    if isinstance(pk, str):
+        return [pk]
+    return [k for k in pk if isinstance(k, str)] if isinstance(pk, list) else []
 
 
 def _plain(value: Any) -> Any:
@@ -170,7 +205,7 @@ def parse_budgets(info: PackageInfo) -> Budgets:
             for _, row in rows:
                 if row.get("id"):
                     budgets.funds[row["id"]] = row.get("name", "")
-    budgets.years.sort()
+    budgets.years = sorted(set(budgets.years) | set(info.declared_years))
     return budgets
 
 
@@ -258,7 +293,8 @@ def frictionless_errors(descriptor: dict[str, Any], basepath: str, skip: list[st
         for error in task.errors:
             d = error.to_descriptor()
             d["resource"] = task.name
-            d.pop("cells", None)  # large and unused
+            if d.get("type") not in ("primary-key", "unique-error"):
+                d.pop("cells", None)  # large, and only needed to name a duplicate key
             errors.append(d)
     for error in report.errors:
         d = error.to_descriptor()
@@ -279,8 +315,11 @@ _HEADER_TYPES = {"incorrect-label", "missing-label", "duplicate-label", "extra-l
 
 def map_frictionless(errors: list[dict[str, Any]], info: PackageInfo) -> list[Problem]:
     tables = {t.name: t for t in info.tables}
+    blank = {(e.get("resource"), e.get("rowNumber")) for e in errors if e.get("type") == "blank-row"}
     problems = []
     for err in errors:
+        if err.get("type") == "primary-key" and (err.get("resource"), err.get("rowNumber")) in blank:
+            continue  # a blank row also "duplicates" the empty key: one problem is enough
         table = tables.get(err.get("resource") or "")
         problems.append(_map_one(err, table, info.file))
     return problems
@@ -326,18 +365,26 @@ def _map_one(err: dict[str, Any], table: Table | None, package_file: str) -> Pro
         if constraint == "unique":
             return Problem("table.duplicate-id", file, line, col, params)
     if kind in ("primary-key", "unique-error"):
-        params["value"] = value if cell else err.get("note", "")
-        return Problem("table.duplicate-id", file, line, 1, params)
+        cells = err.get("cells") or []
+        key = table.primary_key if table else []
+        header = table.header if table else []
+        values = [cells[header.index(k)] for k in key if k in header and header.index(k) < len(cells)]
+        params["value"] = "“" + ", ".join(map(str, values)) + "”" if values else value
+        column = header.index(key[0]) + 1 if key and key[0] in header else 1
+        return Problem("table.duplicate-id", file, line, column, params)
     if kind == "foreign-key":
         params.update(target="资金表 funds.csv", target_en="funds.csv")
+        # e.g. for "fund": values "public_revenue" not found in the lookup table "funds" as "id"
         note = err.get("note", "")
-        m = re.search(r'"(\w+)"', note)
+        m = re.search(r'for ["\']([^"\']+)["\']: values? ["\']([^"\']*)["\']', note)
+        column = None
         if m:
-            params["field"] = m.group(1)
-        vals = re.findall(r"'([^']*)'", note)
-        if vals:
-            params["value"] = f"“{vals[0]}”"
-        return Problem("table.foreign-key", file, line, None, params)
+            name = m.group(1)
+            params["field"] = _label(_field(table, name), name)
+            params["value"] = f"“{m.group(2)}”"
+            if table and name in table.header:
+                column = table.header.index(name) + 1
+        return Problem("table.foreign-key", file, line, column, params)
     if kind == "missing-cell":
         return Problem("table.missing-cell", file, line, col, params)
     if kind == "extra-cell":

@@ -44,3 +44,27 @@ def test_every_command_is_in_the_readme():
 def test_cli_help_runs():
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0 and "check" in result.output
+
+
+def test_contact_fields_are_the_ones_the_privacy_scan_exempts():
+    """Only fields declared official contacts may hold phone numbers and e-mail."""
+    from generator.checks.privacy import CONTACT_KEYS
+    from generator.kinds import YAML_KINDS
+    from generator.reference import _models_in
+
+    seen: set[str] = set()
+    marked: set[str] = set()
+    todo = [k.model for k in YAML_KINDS]
+    while todo:
+        model = todo.pop()
+        for name, info in model.model_fields.items():
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            if extra.get("contact"):
+                marked.add(name)
+            elif name in CONTACT_KEYS:
+                raise AssertionError(f"{model.__name__}.{name} is exempt from the scan but not a contact field")
+            for sub in _models_in(info.annotation):
+                if sub.__name__ not in seen:
+                    seen.add(sub.__name__)
+                    todo.append(sub)
+    assert marked == set(CONTACT_KEYS)

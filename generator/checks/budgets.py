@@ -15,7 +15,7 @@ from typing import Iterator
 from generator.index import Index
 from generator.kinds.common import pick
 from generator.load import Project
-from generator.messages import DIRECTION
+from generator.messages import DIRECTION, unknown_ref
 from generator.problems import Problem
 
 
@@ -42,6 +42,10 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
 
     sums: dict[tuple[int, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     unreadable: set[tuple[int, str, str]] = set()
+    # Frictionless rejected a year's table: compare no totals for that year;
+    # it rejected the funds or totals table: compare none at all.
+    tainted_years = {_file_year(f) for f in budgets.tainted} - {None}
+    skip_all_totals = any(_file_year(f) is None for f in budgets.tainted)
     for line in budgets.lines:
         file_year = _file_year(line.file)
         if line.year is not None and file_year is not None and line.year != file_year:
@@ -55,14 +59,13 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
                 unreadable.add((line.year, line.fund, line.direction))
         if line.decision:
             ref = index.decisions.get(line.decision)
-            if ref is None and have_meetings:
-                sample = ", ".join(sorted(index.decisions)[:8])
-                yield Problem("ref.unknown", line.file, line.line, col(line.file, "decision"),
-                              {"what": "决议", "what_en": "decision", "id": line.decision,
-                               "hint_known": f"已有的决议：{sample}", "hint_known_en": f"known decision ids: {sample}"})
+            if ref is None and have_meetings and line.decision not in index.ids("decision"):
+                yield unknown_ref(line.file, line.line, col(line.file, "decision"), "decision", line.decision,
+                                  index.decisions)
             elif ref is not None and ref.decision.outcome != "adopted":
                 yield Problem("budget.decision-not-adopted", line.file, line.line, col(line.file, "decision"),
-                              {"decision": line.decision, "outcome": ref.decision.outcome})
+                              {"decision": line.decision, "outcome_en": ref.decision.outcome,
+                               "outcome": {"rejected": "未通过", "deferred": "暂缓"}.get(ref.decision.outcome, "")})
         elif (threshold is not None and line.direction == "expenditure"
               and (not threshold_funds or line.fund in threshold_funds)):
             amount = max(line.planned or 0, line.actual or 0)
@@ -76,8 +79,10 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
                           "warning")
 
     declared: set[tuple[int, str, str]] = set()
+    if skip_all_totals:
+        return
     for total in budgets.totals:
-        if total.year is None:
+        if total.year is None or total.year in tainted_years:
             continue
         key = (total.year, total.fund, total.direction)
         declared.add(key)
@@ -104,7 +109,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     if budgets.totals:
         totals_file = budgets.totals[0].file
         for key in sorted(sums):
-            if key not in declared:
+            if key not in declared and key[0] not in tainted_years:
                 year, fund, direction = key
                 zh_dir, en_dir = DIRECTION.get(direction, (direction, direction))
                 yield Problem("budget.total-missing", totals_file, None, None,

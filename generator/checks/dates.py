@@ -26,7 +26,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
             yield doc.problem("date.held-in-future", "status", date=m.date)
         if m.status == "planned" and m.date < today:
             yield doc.problem("date.planned-in-past", "status", severity="warning", date=m.date)
-        if m.start and m.end and m.end <= m.start:
+        if m.start and m.end and m.end < m.start:
             yield doc.problem("date.range", "end", start=m.start, end=m.end)
         for i, item in enumerate(m.agenda):
             d = item.decision

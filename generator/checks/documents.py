@@ -32,7 +32,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
             if f.type in CONTACT_TYPES and not f.private:
                 yield doc.problem("form.contact-not-private", *path, "type", field=f.name, type=f.type)
             if f.min is not None and f.max is not None and f.min > f.max:
-                yield doc.problem("form.min-max", *path, "min", field=f.name, min=f.min, max=f.max)
+                yield doc.problem("form.min-max", *path, "min", field=f.name, min=f"{f.min:g}", max=f"{f.max:g}")
             if f.pattern is not None:
                 try:
                     re.compile(f.pattern)

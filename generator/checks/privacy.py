@@ -11,11 +11,12 @@ Masked values such as ``138****1234`` do not match and pass.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from generator.checks.scanning import LineMap
 from generator.index import Index
 from generator.load import Project
+from generator.loading.yamlfile import LocDict, LocList
 from generator.problems import Problem
 
 _CANDIDATES = re.compile(
@@ -25,7 +26,8 @@ _CANDIDATES = re.compile(
 )
 #: A quick pre-filter: most files have no long digit run and no @ at all.
 _PREFILTER = re.compile(r"\d{11}|\d{3}[ -]\d{4}|@")
-_CONTACT_LINE = re.compile(r"^\s*(?:-\s+)?(?:phone|email)\s*:")
+#: Official contact fields (``contact(...)`` in generator/kinds): numbers there are intended.
+CONTACT_KEYS = frozenset({"phone", "email"})
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 
@@ -58,13 +60,34 @@ def mask(value: str) -> str:
     return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
 
 
-def scan(file: str, text: str, contact_lines: bool = True) -> Iterator[Problem]:
+def contact_lines(data: Any) -> set[int]:
+    """Lines holding the value of an official contact field (``phone:``/``email:``
+    keys of the parsed document — not text that merely starts with "phone:")."""
+    found: set[int] = set()
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, LocDict):
+            for key, value in node.items():
+                if key in CONTACT_KEYS and isinstance(value, str):
+                    found.add(node.vpos[key][0])
+                elif isinstance(value, (LocDict, LocList)):
+                    stack.append(value)
+        elif isinstance(node, LocList):
+            stack.extend(v for v in node if isinstance(v, (LocDict, LocList)))
+    return found
+
+
+def scan(file: str, text: str, exempt: set[int] | None = None, data: Any = None) -> Iterator[Problem]:
+    """Personal data in ``text``; ``data`` (the parsed YAML) tells which lines are contact fields."""
     if not _PREFILTER.search(text):
         return
     lines = LineMap(text)
+    if exempt is None:
+        exempt = contact_lines(data) if data is not None else set()
     for m in _CANDIDATES.finditer(text):
         line, col = lines.position(m.start())
-        if contact_lines and _CONTACT_LINE.match(lines.line_text(line)):
+        if line in exempt:
             continue
         if m.group("id"):
             if valid_id_card(m.group("id")):
@@ -75,15 +98,15 @@ def scan(file: str, text: str, contact_lines: bool = True) -> Iterator[Problem]:
             yield Problem("privacy.email", file, line, col, {"masked": mask(m.group("email"))})
 
 
-def texts(project: Project) -> Iterable[tuple[str, str, bool]]:
-    """(file, text, is_yaml) for every data file that was read."""
+def texts(project: Project) -> Iterable[tuple[str, str, Any]]:
+    """(file, text, parsed data or None) for every data file that was read."""
     for docs in project.docs.values():
         for doc in docs:
-            yield doc.file, doc.text, True
+            yield doc.file, doc.text, doc.data
     for file, text in project.tables_text.items():
-        yield file, text, False
+        yield file, text, None
 
 
 def check(project: Project, index: Index) -> Iterator[Problem]:
-    for file, text, is_yaml in texts(project):
-        yield from scan(file, text, contact_lines=is_yaml)
+    for file, text, data in texts(project):
+        yield from scan(file, text, data=data)

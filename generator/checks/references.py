@@ -9,19 +9,13 @@ from typing import Any, Iterator
 
 from generator.index import Index
 from generator.load import Doc, Project
-from generator.messages import WHAT
+from generator.messages import WHAT, unknown_ref
 from generator.problems import Problem
 
 
-def _unknown(doc: Doc, path: tuple[Any, ...], what: str, ident: str, known: set[str] | list[str]) -> Problem:
-    zh, en = WHAT[what]
-    sample = ", ".join(sorted(map(str, known))[:12])
-    if sample:
-        hint, hint_en = f"已有的{zh}：{sample}", f"known {en} ids: {sample}"
-    else:
-        hint, hint_en = f"先添加这个{zh}", f"add the {en} first"
-    return doc.problem("ref.unknown", *path, what=zh, what_en=en, id=ident,
-                       hint_known=hint, hint_known_en=hint_en)
+def _unknown(doc: Doc, path: tuple[Any, ...], what: str, ident: str, known: Any) -> Problem:
+    line, col = doc.at(*path, value=True)
+    return unknown_ref(doc.file, line, col, what, ident, known)
 
 
 def check(project: Project, index: Index) -> Iterator[Problem]:
@@ -55,7 +49,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
                                                    d.adopts_rule.rule, d.adopts_rule.version, index)
         for i, action in enumerate(m.action_items):
             yield from body(doc, ("action_items", i, "owner_body"), action.owner_body)
-            if action.decision is not None and action.decision not in index.decisions:
+            if action.decision is not None and action.decision not in index.ids("decision"):
                 yield _unknown(doc, ("action_items", i, "decision"), "decision", action.decision, index.decisions)
 
     for doc in project.valid("rule"):
@@ -103,15 +97,16 @@ def _related(doc: Doc, related: list[str], index: Index) -> Iterator[Problem]:
 
 def _adoption_from_rule(doc: Doc, path: tuple[Any, ...], rule: str, version: str, meeting: str,
                         decision: str | None, index: Index) -> Iterator[Problem]:
-    if meeting not in index.meetings:
+    if meeting not in index.ids("meeting"):
         yield _unknown(doc, (*path, "meeting"), "meeting", meeting, index.meetings)
         return
     if decision is None:
         return
     ref = index.decisions.get(decision)
     if ref is None:
-        yield _unknown(doc, (*path, "decision"), "decision", decision, index.decisions)
-        return
+        if decision not in index.ids("decision"):
+            yield _unknown(doc, (*path, "decision"), "decision", decision, index.decisions)
+        return  # its meeting has errors of its own: nothing more to compare
     if ref.meeting.id != meeting:
         yield doc.problem("ref.adoption-mismatch", *path, rule=rule, version=version,
                           detail=f"decision {decision} ∈ {ref.meeting.id} ≠ {meeting}")
@@ -126,7 +121,8 @@ def _adoption_from_decision(doc: Doc, path: tuple[Any, ...], decision: str, meet
                             version: str, index: Index) -> Iterator[Problem]:
     rule_doc = index.rules.get(rule)
     if rule_doc is None:
-        yield _unknown(doc, (*path, "rule"), "rule", rule, index.rules)
+        if rule not in index.ids("rule"):
+            yield _unknown(doc, (*path, "rule"), "rule", rule, index.rules)
         return
     versions = {v.version: v for v in rule_doc.model.versions}
     v = versions.get(version)

@@ -17,14 +17,19 @@ DEFAULT_RULE = DecisionRule()
 _OUTCOME = {"adopted": ("通过", "adopted"), "rejected": ("未通过", "rejected")}
 
 
-def describe(rule: DecisionRule) -> str:
-    """A rule in words, e.g. ``实到人数 > 1/2``.
+_BASE = {"present": ("实到人数", "present"), "members": ("全体成员", "members"), "cast": ("投票数", "votes cast")}
 
-    >>> describe(DecisionRule(threshold=2/3, strict=False))
-    'present ≥ 0.667'
+
+def describe(rule: DecisionRule, lang: str = "en") -> str:
+    """A rule in words.
+
+    >>> describe(DecisionRule(threshold=2/3, strict=False)), describe(DecisionRule(), "zh")
+    ('for ≥ 66.7% of present', '赞成票 > 实到人数的 50%')
     """
     op = ">" if rule.strict else "≥"
-    return f"{rule.base} {op} {round(rule.threshold, 3)}"
+    share = f"{rule.threshold * 100:.3g}%"
+    zh, en = _BASE[rule.base]
+    return f"赞成票 {op} {zh}的 {share}" if lang == "zh" else f"for {op} {share} of {en}"
 
 
 def expected_outcome(rule: DecisionRule, votes_for: int, cast: int, present: int, members: int) -> str:
@@ -67,7 +72,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
             if d.votes is None:
                 if d.outcome in _OUTCOME:
                     yield doc.problem("votes.missing", *path, "outcome", severity="warning",
-                                      outcome=_OUTCOME[d.outcome][0])
+                                      outcome=_OUTCOME[d.outcome][0], outcome_en=_OUTCOME[d.outcome][1])
                 continue
             v = d.votes
             cast = v.for_ + v.against + v.abstain
@@ -78,4 +83,5 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
                 if expected != d.outcome:
                     yield doc.problem("votes.outcome-mismatch", *path, "outcome",
                                       outcome=_OUTCOME[d.outcome][0], expected=_OUTCOME[expected][0],
-                                      rule=describe(rule))
+                                      outcome_en=_OUTCOME[d.outcome][1], expected_en=_OUTCOME[expected][1],
+                                      rule=describe(rule, "zh"), rule_en=describe(rule, "en"))

@@ -136,6 +136,18 @@ def _int_1_2(loader: _Loader, node: yaml.ScalarNode) -> int:
 _Loader.add_constructor("tag:yaml.org,2002:int", _int_1_2)
 
 
+def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    # An impossible date (2024-02-30) stays text, so the schema reports it at
+    # its field with a hint, instead of PyYAML raising ValueError.
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return node.value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def parse_yaml(text: str) -> Any:
     """Parse one YAML document into plain values with positions.
 
@@ -152,6 +164,8 @@ def parse_yaml(text: str) -> Any:
             raise YamlProblem("yaml.too-deep", *_mark(node)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "quoted scalar" in (exc.context or ""):
+            mark = exc.context_mark  # an unclosed quote: point where it opens, not at the end of the file
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         if "found another document" in str(exc) or "but found another document" in str(exc):
