@@ -7,12 +7,10 @@ Lines and columns are 1-based and refer to tests/projects/minimal after the edit
 
 from __future__ import annotations
 
-import string
-
 import pytest
 
-from generator.messages import CATALOG, render
-from generator.problems import Problem
+from generator.messages import render
+from tests.problem_asserts import assert_words, messages, single, sub
 
 PACKAGE = "data/budgets/datapackage.yaml"
 LINE_SCHEMA = "data/budgets/budget-lines.schema.yaml"
@@ -29,34 +27,12 @@ TOTAL_INCOME = "2024,public-revenue,income,30000,31500.50"
 TOTAL_SPENDING = "2024,public-revenue,expenditure,11000,10500"
 
 
-def messages(p: Problem) -> tuple[str, str]:
-    """zh and en text (message + hint), after checking every placeholder got a value."""
-    assert p.code in CATALOG, p
-    wanted = {name for template in CATALOG[p.code] for _, name, _, _ in string.Formatter().parse(template) if name}
-    assert wanted <= set(p.params), f"{p.code}: no value for {wanted - set(p.params)}"
-    zh, en = render(p, "zh"), render(p, "en")
-    for msg, hint in (zh, en):
-        assert msg.strip() and hint.strip(), (p, msg, hint)
-    return " ".join(zh), " ".join(en)
 
 
-def single(report, code: str, file: str | None = None) -> Problem:
-    found = [p for p in report.problems if p.code == code and (file is None or p.file == file)]
-    assert len(found) == 1, f"expected one {code} in {file}, got: {report.problems}"
-    return found[0]
 
 
-def assert_words(p: Problem, words) -> None:
-    """Each word is in both languages; a (zh, en) pair is checked per language."""
-    zh, en = messages(p)
-    for word in words:
-        zh_word, en_word = word if isinstance(word, tuple) else (word, word)
-        assert zh_word in zh, (zh_word, zh)
-        assert en_word in en, (en_word, en)
 
 
-def sub(file: str, old: str, new: str):
-    return lambda project: project.replace(file, old, new)
 
 
 def write(file: str, content):

@@ -5,12 +5,9 @@ included; official contact fields and masked numbers pass.
 
 from __future__ import annotations
 
-import string
-
 import pytest
 
-from generator.messages import CATALOG, render
-from generator.problems import Problem
+from tests.problem_asserts import messages
 
 COMMUNITY = "data/community.yaml"
 MEETING = "data/meetings/2024-03-10-jwh.yaml"
@@ -26,13 +23,6 @@ ID_CARD = "11010519491231002X"  # valid GB 11643 checksum (X) and birth date
 ID_CARD_2 = "330106198005121239"
 
 
-def messages(p: Problem) -> tuple[str, str]:
-    """zh and en text (message + hint), after checking every placeholder got a value."""
-    assert p.code in CATALOG, p
-    wanted = {name for template in CATALOG[p.code] for _, name, _, _ in string.Formatter().parse(template) if name}
-    assert wanted <= set(p.params), f"{p.code}: no value for {wanted - set(p.params)}"
-    zh, en = render(p, "zh"), render(p, "en")
-    return " ".join(zh), " ".join(en)
 
 
 def found(project, code: str) -> list[tuple[str, int | None, int | None, str]]:
