@@ -15,12 +15,11 @@ Parsing uses libyaml (``CSafeLoader``) when available: ~10x faster than pure Pyt
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import yaml
-
-from generator.problems import Problem
 
 try:  # libyaml binding; the pure-Python parser is the fallback
     _Base: type = yaml.CSafeLoader
@@ -62,50 +61,99 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 
 
 class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """libyaml parses and composes the node tree (in C); ``_build`` turns nodes
+    into values. Only the resolvers of this class are used (see below)."""
+
     yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.duplicates: list[Problem] = []
-        self._seen: set[int] = set()
 
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        # The same node reached twice means an alias ("*name"): refuse it.
-        if id(node) in self._seen:
-            raise YamlProblem("yaml.alias", *_mark(node))
-        self._seen.add(id(node))
-        return super().construct_object(node, deep=True)
+def _int(value: str) -> int:
+    value = value.replace("_", "")
+    if value.startswith("0o"):
+        return int(value[2:], 8)
+    if value.startswith("0x"):
+        return int(value[2:], 16)
+    return int(value)
 
-    def construct_loc_map(self, node: yaml.MappingNode) -> LocDict:
+
+def _float(value: str) -> float:
+    value = value.replace("_", "").lower()
+    if value.endswith(".inf"):
+        return float("-inf") if value.startswith("-") else float("inf")
+    if value == ".nan":
+        return float("nan")
+    return float(value)
+
+
+_TIMESTAMPS = yaml.constructor.SafeConstructor()
+
+
+def _timestamp(value: str, node: yaml.ScalarNode) -> Any:
+    # An impossible date (2024-02-30) stays text, so the schema reports it at
+    # its field with a hint, instead of PyYAML raising ValueError.
+    try:
+        if len(value) == 10:
+            return dt.date.fromisoformat(value)
+        return _TIMESTAMPS.construct_yaml_timestamp(node)
+    except ValueError:
+        return value
+
+
+_SCALAR = {
+    "tag:yaml.org,2002:str": str,
+    "tag:yaml.org,2002:int": _int,
+    "tag:yaml.org,2002:float": _float,
+    "tag:yaml.org,2002:bool": lambda v: v.lower() == "true",
+    "tag:yaml.org,2002:null": lambda v: None,
+}
+_MAP, _SEQ = "tag:yaml.org,2002:map", ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap")
+
+
+def _build(node: yaml.Node, seen: set[int]) -> Any:
+    """Values from composed nodes, with positions; direct recursion is several
+    times faster than PyYAML's generic constructor."""
+    if id(node) in seen:  # the same node reached twice is an alias ("*name"): refuse it
+        raise YamlProblem("yaml.alias", *_mark(node))
+    seen.add(id(node))
+    tag = node.tag
+    if isinstance(node, yaml.ScalarNode):
+        convert = _SCALAR.get(tag)
+        if convert is not None:
+            try:
+                return convert(node.value)
+            except ValueError:
+                return node.value
+        if tag == "tag:yaml.org,2002:timestamp":
+            return _timestamp(node.value, node)
+        raise YamlProblem("yaml.syntax", *_mark(node), detail=f"unsupported tag {tag}")
+    if isinstance(node, yaml.MappingNode) and tag == _MAP:
         result = LocDict()
-        result.start = _mark(node)
+        mark = node.start_mark
+        result.start = (mark.line + 1, mark.column + 1)
+        pos, vpos = result.pos, result.vpos
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlProblem("yaml.alias", *_mark(key_node))
-            key = self.construct_object(key_node)
+            key = _build(key_node, seen)
             if not isinstance(key, (str, int, float, bool)) or key is None:
                 raise YamlProblem("yaml.bad-key", *_mark(key_node))
             if key in result:
                 line, col = _mark(key_node)
-                raise YamlProblem("yaml.duplicate-key", line, col, key=str(key),
-                                  first=result.pos[key][0])
-            result.pos[key] = _mark(key_node)
-            result.vpos[key] = _mark(value_node)
-            result[key] = self.construct_object(value_node)
+                raise YamlProblem("yaml.duplicate-key", line, col, key=str(key), first=pos[key][0])
+            km, vm = key_node.start_mark, value_node.start_mark
+            pos[key] = (km.line + 1, km.column + 1)
+            vpos[key] = (vm.line + 1, vm.column + 1)
+            result[key] = _build(value_node, seen)
         return result
-
-    def construct_loc_seq(self, node: yaml.SequenceNode) -> LocList:
-        result = LocList()
-        result.start = _mark(node)
+    if isinstance(node, yaml.SequenceNode) and tag in _SEQ:
+        items = LocList()
+        mark = node.start_mark
+        items.start = (mark.line + 1, mark.column + 1)
         for child in node.value:
-            result.pos.append(_mark(child))
-            result.append(self.construct_object(child))
-        return result
+            cm = child.start_mark
+            items.pos.append((cm.line + 1, cm.column + 1))
+            items.append(_build(child, seen))
+        return items
+    raise YamlProblem("yaml.syntax", *_mark(node), detail=f"unsupported tag {tag}")
 
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_loc_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_loc_seq)
-_Loader.add_constructor("tag:yaml.org,2002:omap", _Loader.construct_loc_seq)
 
 # YAML 1.2 core-schema resolvers plus dates: only true/false are booleans,
 # integers are decimal or 0x/0o, no base-60.
@@ -124,29 +172,6 @@ for _tag, _regex, _first in _RESOLVERS:
     _Loader.add_implicit_resolver(_tag, re.compile(_regex), list(_first))
 
 
-def _int_1_2(loader: _Loader, node: yaml.ScalarNode) -> int:
-    value = node.value.replace("_", "")
-    if value.startswith("0o"):
-        return int(value[2:], 8)
-    if value.startswith("0x"):
-        return int(value[2:], 16)
-    return int(value)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:int", _int_1_2)
-
-
-def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
-    # An impossible date (2024-02-30) stays text, so the schema reports it at
-    # its field with a hint, instead of PyYAML raising ValueError.
-    try:
-        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        return node.value
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-
 
 def parse_yaml(text: str) -> Any:
     """Parse one YAML document into plain values with positions.
@@ -159,7 +184,7 @@ def parse_yaml(text: str) -> Any:
         if node is None:
             return None
         try:
-            return loader.construct_document(node)
+            return _build(node, set())
         except RecursionError:
             raise YamlProblem("yaml.too-deep", *_mark(node)) from None
     except yaml.MarkedYAMLError as exc:
