@@ -149,7 +149,7 @@ def build_pages(project: Project, index: Index) -> tuple[list[Page], dict[str, A
             "year": years[0] if years else None,
             "forms": forms,
             "stats": request_stats(project, index),
-        }, {"hide": ["navigation"], **latest(everything)}),
+        }, latest(everything)),
         Page("notices/index.md", "notices_index.md.j2", {"zh": "通知公示", "en": "Notices"},
              {"notices": notices}, latest(notice_dates)),
         Page("rules/index.md", "rules_index.md.j2", {"zh": "规约制度", "en": "Rules"}, {"rules": rules},

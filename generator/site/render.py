@@ -81,18 +81,34 @@ class Renderer:
         return value.get(self.lang) or value.get(self.default_lang) or next(iter(value.values()), "")
 
     def tx(self, value: Text | None) -> Markup:
-        """Escaped text in this language; a fallback is marked with its language."""
+        """Escaped text in this language; text in another language is marked with
+        ``lang`` (screen readers switch voice), and a missing translation is flagged."""
         if value is None:
             return Markup("")
-        if isinstance(value, str) or self.lang in value:
+        if isinstance(value, str):
+            if self.lang == self.default_lang or not value.strip():
+                return escape(value)
+            # A plain string is in the community's default language (by convention).
+            return Markup('<span lang="{}">{}</span>').format(_html_lang(self.default_lang), value)
+        if self.lang in value:
             return escape(self.plain(value))
         other = self.default_lang if self.default_lang in value else next(iter(value), self.default_lang)
         return Markup('<span lang="{}" class="fallback">{}</span><span class="fallback-note">{}</span>').format(
-            "zh-CN" if other == "zh" else other, self.plain(value), self.t("fallback"))
+            _html_lang(other), self.plain(value), self.t("fallback"))
 
     def md(self, value: Text | None) -> Markup:
-        """Markdown text, unescaped (checked for unsafe HTML by ``portal check``)."""
-        return Markup(self.plain(value))
+        """Markdown text, unescaped (checked for unsafe HTML by ``portal check``);
+        a block in another language than the page is wrapped with its ``lang``."""
+        if value is None:
+            return Markup("")
+        if isinstance(value, dict) and self.lang in value:
+            return Markup(value[self.lang])
+        source = self.default_lang if isinstance(value, str) else (
+            self.default_lang if self.default_lang in value else next(iter(value), self.default_lang))
+        text = self.plain(value)
+        if source == self.lang or not text.strip():
+            return Markup(text)
+        return Markup('<div lang="{}" markdown="1">\n\n{}\n\n</div>').format(_html_lang(source), Markup(text))
 
     def chart(self, title: str, categories: dict[str, dict[str, float]]) -> Markup:
         from generator.site.charts import bars
@@ -128,6 +144,10 @@ class Renderer:
                      f"<p>{self.t('print_qr')}<br>{escape(url)}</p></div>\n")
         front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=False)
         return f"---\n{front}---\n\n{body}"
+
+
+def _html_lang(code: str) -> str:
+    return "zh-CN" if code == "zh" else code
 
 
 def money(value: float | None) -> str:
