@@ -66,15 +66,16 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
     def page(template: str, lang: str, status: int = 200, **ctx: Any) -> HTMLResponse:
         html = env.get_template(template).render(
             lang=lang, t=lambda k: messages.text(k, lang), base="", site_url=site_url, **ctx)
-        return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+        return HTMLResponse(html, status_code=status, headers={**SECURITY_HEADERS, **_retry(status)})
 
     def wants_json(request: Request) -> bool:
         accept = request.headers.get("accept", "")
         return "application/json" in accept and "text/html" not in accept
 
     def client_of(request: Request) -> str:
-        if settings.trust_proxy and request.headers.get("x-forwarded-for"):
-            return request.headers["x-forwarded-for"].split(",")[0].strip()
+        # Behind a proxy, uvicorn (proxy_headers) has already put the address the
+        # trusted proxy saw here; the left-most X-Forwarded-For entry is the
+        # client's own claim and must not key the rate limit.
         return request.client.host if request.client else "unknown"
 
     async def health(request: Request) -> Response:
@@ -97,7 +98,8 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
             if form is None:
                 raise HTTPError(404, "unknown_form")
             origin = request.headers.get("origin")
-            if origin and "*" not in origins and origin.rstrip("/") not in origins and origin != "null":
+            own = f"{request.url.scheme}://{request.url.netloc}"  # our own "please check" page posts back
+            if origin and "*" not in origins and origin.rstrip("/") not in origins | {own} and origin != "null":
                 raise HTTPError(403, "origin")
             if not limiter.allow(client_of(request)):
                 raise HTTPError(429, "rate_limited")

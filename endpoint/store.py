@@ -66,7 +66,7 @@ STATUSES = ("received", "in-progress", "answered", "closed", "rejected")
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -137,6 +137,14 @@ class Store:
             self._writer.join(timeout=30)
             self._writer = None
 
+    def close(self) -> None:
+        """Stop the writer and close this thread's connection."""
+        self.stop()
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
     async def add(self, sub: Submission) -> tuple[str, bool]:
         """Store durably; returns (receipt, created). A repeated idempotency key
         returns the first submission's receipt and ``created=False``."""
@@ -156,6 +164,7 @@ class Store:
         while True:
             job = self._queue.get()
             if job is None:
+                conn.close()
                 return
             batch = [job]
             while len(batch) < 512:
@@ -188,15 +197,22 @@ class Store:
             return existing[0], False
         receipt = new_receipt()
         received = now()
-        purge = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=sub.retention_days)).isoformat(timespec="seconds")
+        purge = (dt.datetime.now(dt.UTC) + dt.timedelta(days=sub.retention_days)).isoformat(timespec="seconds")
         private = json.dumps(sub.private, ensure_ascii=False) if sub.private else None
         if private is not None and self.encrypt is not None:
             private = self.encrypt(private.encode("utf-8"))
-        conn.execute(
+        # ON CONFLICT: another endpoint process may have committed the same key
+        # since the SELECT above; then this is a resubmission, not an error.
+        inserted = conn.one(
             "INSERT INTO submissions (receipt, form_id, idem_key, received_at, public_json, private_json,"
-            " purge_after, category) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " purge_after, category) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (form_id, idem_key) DO NOTHING RETURNING receipt",
             (receipt, sub.form_id, sub.idem_key, received, json.dumps(sub.public, ensure_ascii=False),
              private, purge, sub.category))
+        if inserted is None:
+            existing = conn.one("SELECT receipt FROM submissions WHERE form_id = ? AND idem_key = ?",
+                                (sub.form_id, sub.idem_key))
+            return existing[0], False
         for channel in sub.channels:
             conn.execute("INSERT INTO outbox (receipt, channel, next_at) VALUES (?, ?, ?)",
                          (receipt, channel, received))
@@ -225,9 +241,11 @@ class Store:
         conn = self._conn()
         with conn.transaction():
             at = now()
-            conn.execute("UPDATE submissions SET status = ?, reply = COALESCE(?, reply), "
-                         "replied_at = CASE WHEN ? IS NULL THEN replied_at ELSE COALESCE(replied_at, ?) END, "
-                         "category = COALESCE(?, category) WHERE receipt = ?",
+            # CASTs: PostgreSQL cannot infer a parameter's type inside CASE/COALESCE.
+            conn.execute("UPDATE submissions SET status = ?, reply = COALESCE(CAST(? AS TEXT), reply), "
+                         "replied_at = CASE WHEN CAST(? AS TEXT) IS NULL THEN replied_at "
+                         "ELSE COALESCE(replied_at, CAST(? AS TEXT)) END, "
+                         "category = COALESCE(CAST(? AS TEXT), category) WHERE receipt = ?",
                          (status, text, text, at, category, receipt))
             conn.execute("INSERT INTO events (receipt, at, kind, detail) VALUES (?, ?, ?, ?)",
                          (receipt, at, f"status:{status}", text))

@@ -10,6 +10,7 @@ exactly the same rules with ``validate``: no rule is written twice.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Any
 
@@ -43,6 +44,11 @@ def loc(text: dict[str, str] | None, lang: str) -> str:
     return text.get(lang) or text.get("zh") or next(iter(text.values()))
 
 
+def _whole(value: float) -> float | int:
+    """1.0 → 1, so residents read "1 到 5", not "1.0 到 5.0"."""
+    return int(value) if float(value).is_integer() else value
+
+
 def compile_form(form: Form) -> dict[str, Any]:
     fields = []
     for f in form.fields:
@@ -54,8 +60,8 @@ def compile_form(form: Form) -> dict[str, Any]:
         if f.type in ("select", "radio", "checkbox"):
             spec["choices"] = [{"value": c.value, "label": _text(c.label)} for c in f.choices]
         if f.type in ("number", "rating"):
-            spec["min"] = f.min if f.min is not None else (1 if f.type == "rating" else None)
-            spec["max"] = f.max if f.max is not None else (5 if f.type == "rating" else None)
+            spec["min"] = _whole(f.min) if f.min is not None else (1 if f.type == "rating" else None)
+            spec["max"] = _whole(f.max) if f.max is not None else (5 if f.type == "rating" else None)
         pattern = f.pattern or {"tel": TEL, "email": EMAIL}.get(f.type)
         if pattern:
             spec["pattern"] = pattern
@@ -104,7 +110,8 @@ def validate(spec: dict[str, Any], data: dict[str, list[str]]) -> tuple[dict[str
     errors: dict[str, tuple[str, dict[str, Any]]] = {}
     for field in spec["fields"]:
         name, kind = field["name"], field["type"]
-        values = [v.strip() if isinstance(v, str) else v for v in data.get(name, [])]
+        # Browsers send line breaks as CRLF but count them as one character for maxlength.
+        values = [v.replace("\r\n", "\n").strip() if isinstance(v, str) else v for v in data.get(name, [])]
         values = [v for v in values if v not in ("", None)]
         if not values:
             if field["required"]:
@@ -141,6 +148,8 @@ def _check_value(field: dict[str, Any], value: str) -> tuple[str, dict[str, Any]
         try:
             number = float(value)
         except ValueError:
+            return ("number", {})
+        if not math.isfinite(number):  # "nan"/"inf" parse as floats but are no answer
             return ("number", {})
         if kind == "rating" and not number.is_integer():
             return ("number", {})

@@ -19,9 +19,42 @@
       idem.value = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() :
         String(Date.now()) + Math.random().toString(36).slice(2);
     }
+    var powDone = Promise.resolve();
+    function takeToken(data) {
+      if (!data || !data.token) return;
+      form.querySelector("input[name=_token]").value = data.token;
+      if (data.pow_bits > 0) powDone = solve(data.token, data.pow_bits);
+    }
+    // Proof of work, when the endpoint asks for it: find a nonce such that
+    // sha256(token + nonce) starts with `bits` zero bits (endpoint/abuse.py).
+    function solve(token, bits) {
+      var enc = new TextEncoder();
+      var field = form.querySelector("input[name=_pow]");
+      if (!field) {
+        field = document.createElement("input");
+        field.type = "hidden"; field.name = "_pow";
+        form.appendChild(field);
+      }
+      function zeroBits(buf) {
+        var bytes = new Uint8Array(buf), n = 0;
+        for (var i = 0; i < bytes.length; i++) {
+          if (bytes[i] === 0) { n += 8; continue; }
+          for (var b = 7; b >= 0 && !(bytes[i] & (1 << b)); b--) n++;
+          break;
+        }
+        return n;
+      }
+      function attempt(nonce) {
+        return crypto.subtle.digest("SHA-256", enc.encode(token + nonce)).then(function (buf) {
+          if (zeroBits(buf) >= bits) { field.value = String(nonce); return; }
+          return attempt(nonce + 1);
+        });
+      }
+      return attempt(0);
+    }
     fetch(endpoint + "/forms/" + encodeURIComponent(id) + "/token", {headers: {Accept: "application/json"}})
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) { if (data && data.token) form.querySelector("input[name=_token]").value = data.token; })
+      .then(takeToken)
       .catch(function () { /* endpoint unreachable: the plain POST still works or shows why */ });
 
     function fieldBox(name) {
@@ -66,8 +99,10 @@
       if (bad) { bad.focus(); return; }
       var button = form.querySelector("button[type=submit]");
       button.disabled = true;
-      fetch(form.action, {method: "POST", body: new URLSearchParams(new FormData(form)),
-        headers: {Accept: "application/json", "Accept-Language": lang}})
+      powDone.then(function () {
+        return fetch(form.action, {method: "POST", body: new URLSearchParams(new FormData(form)),
+          headers: {Accept: "application/json", "Accept-Language": lang}});
+      })
         .then(function (r) { return r.json().then(function (body) { return {status: r.status, body: body}; }); })
         .then(function (res) {
           button.disabled = false;
@@ -94,7 +129,7 @@
             // Too fast or expired: take a fresh token and let the person press again.
             return fetch(endpoint + "/forms/" + encodeURIComponent(id) + "/token").then(function (r) { return r.json(); })
               .then(function (data) {
-                form.querySelector("input[name=_token]").value = data.token;
+                takeToken(data);
                 alert(res.body.message);
               });
           } else {
