@@ -43,6 +43,14 @@ class Index:
     duplicates: list[tuple[str, str, str, Doc, tuple[Any, ...]]] = field(default_factory=list)
 
     def ids(self, kind: str) -> set[str]:
+        """Every id of ``kind`` that exists (valid or not), computed once: checks
+        ask this for each reference, and the index does not change after build."""
+        cache = self.__dict__.setdefault("_ids_cache", {})
+        if kind not in cache:
+            cache[kind] = self._ids(kind)
+        return cache[kind]
+
+    def _ids(self, kind: str) -> set[str]:
         table = {
             "meeting": self.meetings, "decision": self.decisions, "rule": self.rules,
             "notice": self.notices, "service": self.services, "form": self.forms,

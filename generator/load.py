@@ -8,6 +8,7 @@ here raises on bad input: every failure becomes a ``Problem``.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,9 +152,17 @@ def load_doc(root: Path, kind: YamlKind, path: Path) -> tuple[Doc | None, list[P
 def load_yaml_kinds(root: Path, files: list[tuple[YamlKind, Path]] | None = None) -> tuple[dict[str, list[Doc]], list[Problem]]:
     docs: dict[str, list[Doc]] = {k.name: [] for k in YAML_KINDS}
     problems: list[Problem] = []
-    for kind, path in files if files is not None else discover(root):
-        doc, found = load_doc(root, kind, path)
-        problems.extend(found)
-        if doc is not None:
-            docs[kind.name].append(doc)
+    # Loading creates millions of small objects that all stay alive: the cyclic
+    # garbage collector would scan them again and again for nothing (~half the time).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for kind, path in files if files is not None else discover(root):
+            doc, found = load_doc(root, kind, path)
+            problems.extend(found)
+            if doc is not None:
+                docs[kind.name].append(doc)
+    finally:
+        if enabled:
+            gc.enable()
     return docs, problems

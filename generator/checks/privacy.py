@@ -25,7 +25,7 @@ _CANDIDATES = re.compile(
     r"|(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"
 )
 #: A quick pre-filter: most files have no long digit run and no @ at all.
-_PREFILTER = re.compile(r"\d{11}|\d{3}[ -]\d{4}|@")
+_PREFILTER = re.compile(r"\d{11}|1[3-9]\d[ -]\d{4}[ -]\d{4}|@")
 #: Official contact fields (``contact(...)`` in generator/kinds): numbers there are intended.
 CONTACT_KEYS = frozenset({"phone", "email"})
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
