@@ -101,7 +101,7 @@ def test_home_page(minimal_site):
     assert_anchor(minimal_site, "index.html", items["D2024-02"], MEETING, "d2024-02")
     assert "更换单元门禁" in text_of(latest) and "通过" in text_of(latest)
     glance = heading(art, "本年度财务概览").find_next("table")
-    assert ["公共收益", "30,000", "31,500.50", "11,000", "10,500"] in rows(glance)
+    assert ["公共收益", "30,000 / 31,500.50", "11,000 / 10,500"] in rows(glance)
     budget_link = art.find("a", string=re.compile("财务公开"))
     assert link_target(minimal_site, "index.html", budget_link) == BUDGET
 
