@@ -381,6 +381,15 @@ def machine() -> dict[str, Any]:
         info["memory_gb"] = round(int(mem[1]) / 1024 / 1024, 1)
     except (OSError, IndexError, ValueError):
         pass
+    try:  # which code was measured: the commit, and whether the generator had uncommitted changes
+        git = ["git", "-C", str(ROOT)]
+        info["commit"] = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True,
+                                        text=True).stdout.strip()
+        info["generator_dirty"] = bool(subprocess.run(
+            [*git, "status", "--porcelain", "generator", "site_templates", "mkdocs.yml"],
+            capture_output=True, text=True).stdout.strip())
+    except OSError:
+        pass
     from importlib.metadata import PackageNotFoundError, version
 
     for name in ("mkdocs", "mkdocs-material", "jinja2", "jieba", "segno"):
@@ -522,7 +531,8 @@ def main(argv: list[str] | None = None) -> int:
 
     info = machine()
     print(f"machine: {info.get('cores')} cores, {info.get('cpu', '?')}, {info.get('memory_gb', '?')} GB, "
-          f"Python {info['python']}, mkdocs {info.get('mkdocs', '?')}, material {info.get('mkdocs-material', '?')}")
+          f"Python {info['python']}, mkdocs {info.get('mkdocs', '?')}, material {info.get('mkdocs-material', '?')}, "
+          f"code at {info.get('commit', '?')}{' (generator modified)' if info.get('generator_dirty') else ''}")
     started = dt.datetime.now().isoformat(timespec="seconds")
     results = [run_size(size, args) for size in sizes]
     print_table(results)

@@ -397,6 +397,9 @@ def main() -> int:
     ap.add_argument("--quiet", type=float, default=30,
                     help="before each point, wait until other processes use less than this %% of a core (0: don't)")
     ap.add_argument("--patience", type=float, default=120, help="longest wait for --quiet, seconds")
+    ap.add_argument("--targets", default="hello,endpoint", help="servers to measure, in order")
+    ap.add_argument("--endpoint-app", default="endpoint.asgi:app",
+                    help="ASGI app to measure as the endpoint (to try a change, e.g. a module on PYTHONPATH)")
     ap.add_argument("--no-breakdown", dest="breakdown", action="store_false",
                     help="skip the in-process CPU cost breakdown of one submission")
     ap.add_argument("--profile", action="store_true", help="py-spy the 1-worker endpoint at max connections")
@@ -431,7 +434,7 @@ def main() -> int:
     results: dict[str, Any] = {
         "date": dt.datetime.now().isoformat(timespec="seconds"), "machine": info,
         "settings": {"duration_s": args.duration, "wrk_threads": args.threads, "connections": conns,
-                     "workers": workers_list, "rate_per_minute": args.rate_per_minute,
+                     "workers": workers_list, "endpoint_app": args.endpoint_app, "rate_per_minute": args.rate_per_minute,
                      "rate_burst": int(min(args.rate_per_minute, 1e9)) if args.rate_per_minute else None,
                      "min_seconds": defaults.min_seconds, "token_issued_s_ago": 10, "site_url": SITE_URL,
                      "sqlite": "WAL, synchronous=FULL", "uvicorn_flags": "--log-level warning --workers N",
@@ -446,15 +449,15 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
         env.update(PORTAL_SITE=str(site), PORTAL_DB=f"sqlite:///{db}", PORTAL_SECRET=SECRET,
                    PORTAL_SITE_URL=SITE_URL, PORTAL_RATE_PER_MINUTE=f"{args.rate_per_minute:g}",
-                   PYTHONPATH=str(ROOT))
+                   PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
         if args.rate_per_minute:
             env["PORTAL_RATE_BURST"] = str(int(min(args.rate_per_minute, 1e9)))
         return env
 
     for workers in workers_list:
-        for target in ("hello", "endpoint"):
+        for target in args.targets.split(","):
             db = tmp / f"bench-w{workers}.db"
-            app = "bench.hello_asgi:app" if target == "hello" else "endpoint.asgi:app"
+            app = "bench.hello_asgi:app" if target == "hello" else args.endpoint_app
             server = Server(app, workers, env_for(db), tmp / f"{target}-w{workers}.log")
             try:
                 server.wait_ready("/health" if target == "endpoint" else "/")
@@ -698,7 +701,7 @@ def crash_check(args: argparse.Namespace, env: dict[str, str], tmp: Path, script
                 run_id: str, connections: int) -> dict[str, Any]:
     """SIGKILL the 1-worker endpoint half-way through a run: every 201 wrk saw must be in the database."""
     db = Path(env["PORTAL_DB"].removeprefix("sqlite:///"))
-    server = Server("endpoint.asgi:app", 1, env, tmp / "crash.log")
+    server = Server(args.endpoint_app, 1, env, tmp / "crash.log")
     server.wait_ready("/health")
     prefix = f"{run_id}crash"
 
