@@ -105,6 +105,26 @@ class FinanceRules(Model):
     source: Text | None = Field(None, description="Where this rule comes from / 依据")
 
 
+class Editor(Model):
+    """Where the browser editor (``/admin/``, Decap CMS) commits: the git host's backend.
+
+    GitHub needs an OAuth proxy at ``base_url``; GitLab and Gitea log in with an
+    OAuth application of their own (``app_id``, PKCE), no server needed.
+    """
+
+    backend: Literal["github", "gitlab", "gitea"] = Field(description="Git host / 代码托管平台")
+    repo: str = Field(
+        pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$",
+        description="Repository as owner/name / 仓库（所有者/名称）")
+    branch: str = Field("main", description="Branch the editor commits to / 提交到的分支")
+    api_root: str | None = Field(
+        None, description="API address of a self-hosted GitLab or Gitea, e.g. https://git.example.org/api/v1 / 自建平台的 API 地址")
+    base_url: str | None = Field(
+        None, description="Login server: GitHub OAuth proxy, or the GitLab/Gitea address / 登录服务地址")
+    auth_endpoint: str | None = Field(None, description="Login path on base_url, if not the default / 登录路径")
+    app_id: str | None = Field(None, description="OAuth application id (GitLab, Gitea) / OAuth 应用编号")
+
+
 class Community(Model):
     id: Id
     name: Text
@@ -121,3 +141,4 @@ class Community(Model):
     grids: list[Grid] = Field(default_factory=list)
     service_categories: list[ServiceCategory] = Field(default_factory=list)
     finance_rules: FinanceRules = Field(default_factory=FinanceRules)
+    editor: Editor | None = Field(None, description="Browser editor backend (/admin/) / 网页编辑器的提交方式")
