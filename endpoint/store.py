@@ -10,13 +10,24 @@ Throughput comes from **group commit**: one writer thread takes every
 submission waiting in its queue, inserts them all in one transaction and
 commits once, then acknowledges each. Under load many submissions share one
 fsync; alone, a submission commits immediately (no timer, no added latency).
+
+Several processes on one SQLite file (``portal endpoint --workers N``, the
+inbox CLI next to a running endpoint): every write transaction first takes an
+exclusive ``flock`` on ``<database>-writer.lock``, then ``BEGIN IMMEDIATE``.
+SQLite's own busy handler *sleeps* when the database is locked (backing off to
+100 ms per try), so a writer of one process could wait seconds while another
+commits batch after batch; a process blocked in ``flock`` is woken by the
+kernel the moment the lock is released. The lock is released by the kernel when
+its process dies, so a killed worker never blocks the others.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import fcntl
 import json
+import os
 import queue
 import sqlite3
 import threading
@@ -108,7 +119,7 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")  # fsync at each commit: acknowledged means on disk
             conn.execute("PRAGMA busy_timeout=30000")
-            return _SqliteConn(conn)
+            return _SqliteConn(conn, _writer_lock(path))
         import psycopg
 
         return _PgConn(psycopg.connect(self.url, autocommit=True))
@@ -178,31 +189,28 @@ class Store:
                 batch.append(nxt)
             try:
                 with conn.transaction():
-                    results = [self._insert(conn, j.sub) for j in batch]
+                    stamp = _Stamp()
+                    results = [self._insert(conn, j.sub, stamp) for j in batch]
             except Exception as exc:  # noqa: BLE001 - fail every waiting request, never ack
-                for j in batch:
-                    j.loop.call_soon_threadsafe(_set_exception, j.future, exc)
+                _notify(batch, [exc] * len(batch), _set_exception)
                 try:
                     conn.close()
                 finally:
                     conn = self.connect()
                 continue
-            for j, result in zip(batch, results):
-                j.loop.call_soon_threadsafe(_set_result, j.future, result)
+            _notify(batch, results, _set_result)
 
-    def _insert(self, conn: Any, sub: Submission) -> tuple[str, bool]:
-        existing = conn.one("SELECT receipt FROM submissions WHERE form_id = ? AND idem_key = ?",
-                            (sub.form_id, sub.idem_key))
-        if existing:
-            return existing[0], False
+    def _insert(self, conn: Any, sub: Submission, stamp: _Stamp | None = None) -> tuple[str, bool]:
+        stamp = stamp or _Stamp()
         receipt = new_receipt()
-        received = now()
-        purge = (dt.datetime.now(dt.UTC) + dt.timedelta(days=sub.retention_days)).isoformat(timespec="seconds")
+        received = stamp.received
+        purge = stamp.purge_after(sub.retention_days)
         private = json.dumps(sub.private, ensure_ascii=False) if sub.private else None
         if private is not None and self.encrypt is not None:
             private = self.encrypt(private.encode("utf-8"))
-        # ON CONFLICT: another endpoint process may have committed the same key
-        # since the SELECT above; then this is a resubmission, not an error.
+        # A repeated key (a resubmission, from this process or another) inserts
+        # nothing; only then is the first submission's receipt looked up. No
+        # SELECT before the INSERT: the common case is a new key.
         inserted = conn.one(
             "INSERT INTO submissions (receipt, form_id, idem_key, received_at, public_json, private_json,"
             " purge_after, category) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -302,6 +310,39 @@ class Store:
         return self._conn().one("SELECT COUNT(*) FROM submissions", ())[0]
 
 
+class _Stamp:
+    """The times of one batch: one clock reading for all its rows."""
+
+    def __init__(self) -> None:
+        self.moment = dt.datetime.now(dt.UTC)
+        self.received = self.moment.isoformat(timespec="seconds")
+        self._purge: dict[int, str] = {}
+
+    def purge_after(self, days: int) -> str:
+        value = self._purge.get(days)
+        if value is None:
+            value = self._purge[days] = (self.moment + dt.timedelta(days=days)).isoformat(timespec="seconds")
+        return value
+
+
+def _notify(batch: list[_Job], values: list[Any], setter: Any) -> None:
+    """Resolve the batch's futures with one wake-up per event loop, not one per job
+    (each ``call_soon_threadsafe`` writes to the loop's self-pipe)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}
+    for job, value in zip(batch, values):
+        by_loop.setdefault(job.loop, []).append((job.future, value))
+    for loop, items in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_resolve, items, setter)
+        except RuntimeError:  # the loop is closed: nobody is waiting any more
+            pass
+
+
+def _resolve(items: list[tuple[asyncio.Future[Any], Any]], setter: Any) -> None:
+    for future, value in items:
+        setter(future, value)
+
+
 def _set_result(future: asyncio.Future[Any], value: Any) -> None:
     if not future.done():
         future.set_result(value)
@@ -312,25 +353,54 @@ def _set_exception(future: asyncio.Future[Any], exc: BaseException) -> None:
         future.set_exception(exc)
 
 
+def _writer_lock(path: str) -> int | None:
+    """A file descriptor for the cross-process writer lock of the database at
+    ``path`` (None for an in-memory database, or where the file cannot be made:
+    then SQLite's own locking alone serializes writers, as before)."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    try:
+        return os.open(f"{path}-writer.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return None
+
+
 class _Tx:
-    def __init__(self, conn: Any, begin: str) -> None:
-        self.conn, self.begin = conn, begin
+    def __init__(self, conn: Any, begin: str, lock: int | None = None) -> None:
+        self.conn, self.begin, self.lock = conn, begin, lock
 
     def __enter__(self) -> None:
-        self.conn.execute(self.begin)
+        if self.lock is not None:
+            # Blocks this thread only (the GIL is released while waiting); flock
+            # locks belong to the open file, so two connections of one process
+            # exclude each other as two processes do.
+            fcntl.flock(self.lock, fcntl.LOCK_EX)
+        try:
+            self.conn.execute(self.begin)
+        except BaseException:
+            self._unlock()
+            raise
 
     def __exit__(self, exc_type: Any, *_: Any) -> None:
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        try:
+            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self._unlock()
+
+    def _unlock(self) -> None:
+        if self.lock is not None:
+            fcntl.flock(self.lock, fcntl.LOCK_UN)
 
 
 class _SqliteConn:
     """Tiny adapter so the store speaks one API to both databases."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, lock: int | None = None) -> None:
         self.conn = conn
+        self.lock = lock
 
     def transaction(self) -> _Tx:
-        return _Tx(self.conn, "BEGIN IMMEDIATE")
+        return _Tx(self.conn, "BEGIN IMMEDIATE", self.lock)
 
     def execute(self, sql: str, args: tuple[Any, ...] = ()) -> None:
         self.conn.execute(sql, args)
@@ -352,6 +422,9 @@ class _SqliteConn:
 
     def close(self) -> None:
         self.conn.close()
+        if self.lock is not None:
+            os.close(self.lock)
+            self.lock = None
 
     def __enter__(self) -> _SqliteConn:
         return self
@@ -363,6 +436,7 @@ class _SqliteConn:
 class _PgConn(_SqliteConn):
     def __init__(self, conn: Any) -> None:  # psycopg.Connection
         self.conn = conn
+        self.lock = None  # PostgreSQL takes concurrent writers itself
 
     def transaction(self) -> _Tx:
         return _Tx(self, "BEGIN")
