@@ -42,6 +42,8 @@ def type_label(annotation: Any) -> str:
                 return "kind:id"
             if pattern and pattern.startswith("^[a-z]{2,3}"):
                 return "language code"
+        if base is float and any(getattr(m, "le", None) == 1 for m in meta):
+            return "share (0–1, e.g. 0.5)"
         if any(getattr(m, "ge", None) == 0 for m in meta) and base is float:
             return "amount (CNY, ≥ 0)"
         return type_label(base)
