@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from generator import __version__
+from generator.scaffold import KINDS as SCAFFOLD_KINDS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,6 +68,93 @@ def docs(out: Path) -> None:
 
     for path in write_reference(out):
         click.echo(path)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", default="示例社区", show_default=True, help="Community name / 社区名称.")
+@click.option("--id", "community_id", default="community", show_default=True,
+              help="Community id, a-z 0-9 and '-' / 社区编号.")
+@click.option("--portal-spec", default=None,
+              help="pip arguments the CI installs portal with (PORTAL_SPEC); default: a placeholder to replace.")
+@click.option("--no-git", is_flag=True, help="Do not run git init / 不运行 git init.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the messages / 提示语言.")
+def init(directory: Path, name: str, community_id: str, portal_spec: str | None, no_git: bool, lang: str) -> None:
+    """Create a community repository ready to publish: valid example data, site
+    configuration, CI for GitHub/Gitea/Forgejo and GitLab, pre-commit, README.
+
+    \b
+    Example:
+        portal init hehuali --name 荷花里社区 --id hehuali
+        portal init my-site --portal-spec "git+https://example.org/community-portal.git"
+    """
+    from generator.scaffold.init import init_project
+    from generator.scaffold.templating import ScaffoldError
+
+    kw = {"portal_spec": portal_spec} if portal_spec else {}
+    try:
+        result = init_project(directory, name=name, community_id=community_id, git=not no_git, **kw)
+    except ScaffoldError as exc:
+        click.echo(f"portal init: {exc.message(lang)}", err=True)
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(f"portal init: {exc.filename}: {exc.strerror}", err=True)
+        sys.exit(1)
+    zh = lang == "zh"
+    click.echo(f"已创建社区网站 {directory}（{len(result.files)} 个文件）" if zh
+                else f"Created the community site in {directory} ({len(result.files)} files)")
+    git = {
+        "initialised": ("已运行 git init，还没有提交：看过文件后运行 git add . && git commit",
+                        "ran git init without committing: review the files, then git add . && git commit"),
+        "missing": ("没有找到 git，未建立仓库；安装 git 后运行 git init", "git was not found: install it, then run git init"),
+        "failed": ("git init 失败，请手动运行 git init", "git init failed: run it by hand"),
+        "none": ("未运行 git init（--no-git）", "git init not run (--no-git)"),
+    }[result.git]
+    click.echo(git[0] if zh else git[1])
+    click.echo(f"下一步：cd {directory} && portal check && portal serve；发布前请读 README.md" if zh
+                else f"Next: cd {directory} && portal check && portal serve; read README.md before publishing")
+
+
+@main.command("new")
+@click.argument("kind", type=click.Choice(SCAFFOLD_KINDS))
+@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--slug", default=None, help="Short ASCII name in the id, e.g. winter-safety / 英文短名.")
+@click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Date of the record (default: today) / 日期.")
+@click.option("--body", default=None, help="Body id from community.yaml (default: the residents' committee).")
+@click.option("--type", "meeting_type", default="committee", show_default=True, help="Meeting type (meeting).")
+@click.option("--year", type=click.IntRange(2000, 2100), default=None,
+              help="Budget year (budget-year; default: the year after the last).")
+@click.option("--fund", default=None, help="Fund id of the first line (budget-year; default: the first fund).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the messages / 提示语言.")
+def new(kind: str, project: Path, slug: str | None, on: Any, body: str | None, meeting_type: str,
+        year: int | None, fund: str | None, lang: str) -> None:
+    """Create a prefilled data file with hints, and list the blanks to fill.
+
+    \b
+    Example:
+        portal new notice --slug winter-safety
+        portal new meeting --type deliberation --date 2026-12-08
+        portal new budget-year --year 2027
+    """
+    from generator.scaffold.new import new_record
+    from generator.scaffold.templating import ScaffoldError
+
+    try:
+        result = new_record(project, kind, on.date() if on else None, slug, body, meeting_type, year, fund)
+    except ScaffoldError as exc:
+        click.echo(f"portal new: {exc.message(lang)}", err=True)
+        sys.exit(2)
+    zh = lang == "zh"
+    for rel in result.files:
+        click.echo(f"{'已写入' if zh else 'wrote'} {rel}")
+    if result.blanks:
+        click.echo(f"还要填写 {len(result.blanks)} 个必填项，填好后运行 portal check：" if zh
+                    else f"Fill in {len(result.blanks)} required blank(s), then run portal check:")
+        for b in result.blanks:
+            click.echo(f"  {b.where()}: {b.field}" + (f"（{b.hint}）" if zh and b.hint else ""))
 
 
 @main.command()
@@ -164,6 +253,45 @@ def endpoint(site: Path, db: str | None, host: str, port: int, site_url: str | N
     click.echo(f"portal endpoint: http://{host}:{port}/ · db {settings.db}")
     uvicorn.run("endpoint.asgi:app", host=host, port=port, workers=workers, log_level="warning",
                 proxy_headers=settings.trust_proxy)
+
+
+@main.command()
+@click.option("--site", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True,
+              help="Built site folder the policy is measured from.")
+@click.option("--host", "host_kind", required=True,
+              type=click.Choice(["nginx", "caddy", "apache", "netlify", "cloudflare", "vercel"]),
+              help="Web server or static host to write the configuration for.")
+@click.option("--endpoint", "endpoint_url", default=None,
+              help="Form endpoint address, if the pages do not name it (they normally do).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of printing.")
+def headers(site: Path, host_kind: str, endpoint_url: str | None, out_file: Path | None) -> None:
+    """Write security headers (a CSP the built site satisfies, HSTS, referrer
+    policy …) for a web server. `portal build` already puts the policy into every
+    page and writes site/_headers (Netlify, Cloudflare Pages).
+
+    \b
+    Example:
+        portal headers --host nginx --out /etc/nginx/snippets/community-portal.conf
+        portal headers --site /var/www/community --host caddy
+    """
+    from generator.site.header_formats import FORMATS
+    from generator.site.security_headers import header_set
+
+    if not (site / "index.html").is_file():
+        click.echo(f"{site}/index.html 不存在：请先运行 portal build · not a built site, run `portal build` first",
+                   err=True)
+        sys.exit(2)
+    text = FORMATS[host_kind](header_set(site, endpoint_url))
+    if out_file is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out_file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"无法写入 {out_file}：{exc.strerror} · cannot write {out_file}", err=True)
+        sys.exit(1)
+    click.echo(f"{out_file}")
 
 
 _DB_HELP = "Inbox database: sqlite:///path or postgresql://… (default $PORTAL_DB or sqlite:///submissions.db)"

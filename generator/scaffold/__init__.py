@@ -1,0 +1,13 @@
+"""Scaffolding for committees: ``portal init`` (a new community repository, ready
+to publish) and ``portal new`` (one prefilled data file with Chinese hints).
+
+- ``templating``: the jinja2 environment both use (``[[ … ]]`` delimiters, so
+  GitHub's ``${{ … }}`` passes through untouched);
+- ``init``: the repository skeleton (``skeleton/``), ``git init``;
+- ``ci``: the CI files, shared by ``init`` and this repository's own CI;
+- ``ids``: the next free id of each kind, following the demo data's conventions;
+- ``new``: one data file from ``templates/`` and the blanks left to fill.
+"""
+
+#: What ``portal new`` creates (here, so the CLI can list them without importing the templates).
+KINDS = ("notice", "meeting", "rule", "service", "form", "budget-year")

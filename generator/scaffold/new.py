@@ -1,0 +1,228 @@
+"""``portal new KIND``: one data file, prefilled (today's date, the next free
+id, the community's own bodies and categories) with a Chinese hint for every
+field as a YAML comment, and the list of required blanks left to fill.
+
+A required blank is a key with no value and a ``# 必填：…`` comment, so until it
+is filled ``portal check`` reports it at that very line; the hints avoid
+anything the personal-data scan would flag (no mobile numbers, no e-mail).
+
+A budget year is CSV, which has no comments: its hints go into the
+``datapackage.yaml`` resource entry that is added with it, and into the
+printed list of blanks.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.kinds.common import Today
+from generator.scaffold import KINDS, ids
+from generator.scaffold.templating import ScaffoldError, render
+
+FOLDERS = {"notice": "notices", "meeting": "meetings", "rule": "rules", "service": "services", "form": "forms"}
+MEETING_TYPES = ("deliberation", "assembly", "owners-assembly", "hearing", "joint", "committee", "consultation", "other")
+#: The demo data names meetings after who meets (2026-12-08-council); by type:
+MEETING_SLUGS = {"deliberation": "council", "assembly": "assembly", "owners-assembly": "owners-assembly",
+                 "hearing": "hearing", "joint": "joint", "committee": "committee", "consultation": "consultation",
+                 "other": "meeting"}
+LINE_COLUMNS = ["id", "year", "period", "fund", "direction", "category", "item", "planned", "actual", "source",
+                "decision", "note"]
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_BLANK = re.compile(r"^\s*(?:-\s+)?(?P<key>[A-Za-z_]+):\s*#\s*必填[:：]?\s*(?P<hint>.*?)\s*$")
+
+
+@dataclass
+class Blank:
+    """A required value still missing: where, which field, and what to write."""
+
+    file: str
+    line: int
+    field: str
+    hint: str
+    column: int | None = None
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" + (f":{self.column}" if self.column else "")
+
+
+@dataclass
+class NewResult:
+    files: list[str] = field(default_factory=list)  # created or changed, relative to the project
+    blanks: list[Blank] = field(default_factory=list)
+
+
+def new_record(root: Path, kind: str, date: dt.date | None = None, slug: str | None = None,
+               body: str | None = None, meeting_type: str = "committee", year: int | None = None,
+               fund: str | None = None) -> NewResult:
+    """Create one ``kind`` record in the project at ``root``."""
+    root = Path(root)
+    if kind not in KINDS:
+        raise ScaffoldError(f"没有“{kind}”这种数据；可以新建：{'、'.join(KINDS)}",
+                            f"unknown kind “{kind}”; choose one of: {', '.join(KINDS)}")
+    community = _community(root)
+    if slug is not None and not _SLUG.match(slug):
+        raise ScaffoldError(f"短名“{slug}”只能用英文字母、数字、点、下划线和连字符，如 winter-safety",
+                            f"slug “{slug}” may only use letters, digits, '.', '_' and '-', e.g. winter-safety")
+    if kind == "budget-year":
+        return _budget_year(root, year, fund)
+    today = date or Today.get()
+    bodies = [b.get("id") for b in community.get("bodies") or [] if isinstance(b, dict) and b.get("id")]
+    if body is not None and body not in bodies:
+        raise ScaffoldError(f"community.yaml 里没有编号为“{body}”的组织；现有：{'、'.join(bodies) or '无'}",
+                            f"no body “{body}” in community.yaml; there are: {', '.join(bodies) or 'none'}")
+    body = body or _default_body(community)
+    if meeting_type not in MEETING_TYPES:
+        raise ScaffoldError(f"会议类型只能是：{'、'.join(MEETING_TYPES)}",
+                            f"the meeting type must be one of: {', '.join(MEETING_TYPES)}")
+    folder = root / "data" / FOLDERS[kind]
+    if kind in ("notice", "meeting"):
+        default = "notice" if kind == "notice" else MEETING_SLUGS[meeting_type]
+        record_id = ids.free_id(folder, f"{today.isoformat()}-{slug or default}")
+    else:
+        record_id = ids.free_id(folder, slug or kind)
+    categories = [c.get("id") for c in community.get("service_categories") or [] if isinstance(c, dict)]
+    values: dict[str, Any] = {
+        "id": record_id, "today": today.isoformat(), "year": today.year,
+        "display_until": (today + dt.timedelta(days=7)).isoformat(),
+        "body": body or "", "issuer": body, "type": meeting_type,
+        "decision_id": ids.next_decision_id(root / "data" / "meetings", today.year),
+        "category": categories[0] if categories else None,
+        "recipients": f"[{body}]" if body else "[]",
+    }
+    text = render(f"templates/{kind}.yaml.j2", **values)
+    rel = f"data/{FOLDERS[kind]}/{record_id}.yaml"
+    folder.mkdir(parents=True, exist_ok=True)
+    (root / rel).write_text(text, encoding="utf-8")
+    return NewResult([rel], yaml_blanks(rel, text))
+
+
+def yaml_blanks(rel: str, text: str) -> list[Blank]:
+    """The ``key:  # 必填：hint`` lines of a scaffold, in order.
+
+    >>> [(b.line, b.field, b.hint) for b in yaml_blanks("x.yaml", "id: a\\ntitle:   # 必填：标题\\n")]
+    [(2, 'title', '标题')]
+    """
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _BLANK.match(line)
+        if match:
+            found.append(Blank(rel, number, match.group("key"), match.group("hint")))
+    return found
+
+
+def _community(root: Path) -> dict[str, Any]:
+    path = root / "data" / "community.yaml"
+    if not path.is_file():
+        raise ScaffoldError(f"{root} 不是社区网站的文件夹（没有 data/community.yaml）；新建一个：portal init 文件夹",
+                            f"{root} is not a portal project (no data/community.yaml); create one with: portal init DIR")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        data = None  # portal check reports it with its line; new only needs hints from it
+    return data if isinstance(data, dict) else {}
+
+
+def _default_body(community: dict[str, Any]) -> str | None:
+    bodies = [b for b in community.get("bodies") or [] if isinstance(b, dict) and b.get("id")]
+    for b in bodies:
+        if b.get("kind") == "residents-committee":
+            return str(b["id"])
+    return str(bodies[0]["id"]) if bodies else None
+
+
+def _budget_year(root: Path, year: int | None, fund: str | None) -> NewResult:
+    budgets = root / "data" / "budgets"
+    package = budgets / "datapackage.yaml"
+    if not package.is_file():
+        raise ScaffoldError("没有 data/budgets/datapackage.yaml：预算数据包还没有建立",
+                            "data/budgets/datapackage.yaml is missing: there is no budget package yet")
+    years = ids.budget_years(budgets)
+    year = year or (years[-1] + 1 if years else Today.get().year)
+    if (budgets / f"{year}.csv").exists():
+        raise ScaffoldError(f"data/budgets/{year}.csv 已经存在；要新建别的年份请用 --year",
+                            f"data/budgets/{year}.csv already exists; use --year for another year")
+    funds = _column(budgets / "funds.csv", "id")
+    if fund is not None and fund not in funds:
+        raise ScaffoldError(f"funds.csv 里没有资金“{fund}”；现有：{'、'.join(funds) or '无'}",
+                            f"no fund “{fund}” in funds.csv; there are: {', '.join(funds) or 'none'}")
+    fund = fund or (funds[0] if funds else "")
+    code = ids.fund_code(budgets, fund) if fund else None
+    line_id = f"{year}-{code}-001" if code else f"{year}-001"
+    row = {"id": line_id, "year": str(year), "period": str(year), "fund": fund, "direction": "expenditure"}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(LINE_COLUMNS)
+    writer.writerow([row.get(c, "") for c in LINE_COLUMNS])
+    rel_csv = f"data/budgets/{year}.csv"
+    (root / rel_csv).write_text(out.getvalue(), encoding="utf-8")
+
+    schema = _lines_schema(package, years)
+    entry = render("templates/budget-resource.yaml.j2", year=year, schema=schema)
+    package.write_text(_insert_resource(package.read_text(encoding="utf-8"), entry), encoding="utf-8")
+    changed = [rel_csv, "data/budgets/datapackage.yaml"]
+    totals = budgets / "totals.csv"
+    if totals.is_file() and fund:
+        _append_row(totals, {"year": str(year), "fund": fund, "direction": "expenditure"})
+        changed.append("data/budgets/totals.csv")
+    blanks = [Blank(rel_csv, 2, name, hint, LINE_COLUMNS.index(name) + 1) for name, hint in (
+        ("category", "类别，如 办公经费、活动经费"), ("item", "项目，如 办公用品"))]
+    if not fund:
+        blanks.insert(0, Blank(rel_csv, 2, "fund", "资金编号，先在 funds.csv 里添加", LINE_COLUMNS.index("fund") + 1))
+    return NewResult(changed, blanks)
+
+
+def _column(path: Path, name: str) -> list[str]:
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return [row[name] for row in csv.DictReader(fh) if row.get(name)]
+
+
+def _lines_schema(package: Path, years: list[int]) -> str:
+    """The schema the latest year's lines use (a shared file in the demo data)."""
+    try:
+        data = yaml.safe_load(package.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError:
+        data = {}
+    for resource in data.get("resources") or []:
+        if isinstance(resource, dict) and years and resource.get("name") == f"lines-{years[-1]}" \
+                and isinstance(resource.get("schema"), str):
+            return str(resource["schema"])
+    return "budget-lines.schema.yaml"
+
+
+def _insert_resource(text: str, entry: str) -> str:
+    """Add ``entry`` as the last item of the top-level ``resources:`` list,
+    keeping every comment and the layout of the file as it is."""
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if re.match(r"^resources:\s*(#.*)?$", line)), None)
+    if start is None:
+        return text.rstrip("\n") + "\nresources:\n" + entry
+    end = len(lines)
+    for i in range(start + 1, len(lines)):
+        if lines[i].strip() and not lines[i].startswith((" ", "-", "#")):
+            end = i
+            break
+    indent = next((re.match(r"^(\s*)-", line).group(1) for line in lines[start + 1:end]  # type: ignore[union-attr]
+                   if re.match(r"^\s*-", line)), "  ")
+    block = "".join(indent + line if line.strip() else line for line in entry.splitlines(keepends=True))
+    head = "".join(lines[:end])
+    if head and not head.endswith("\n"):
+        head += "\n"
+    return head + block + "".join(lines[end:])
+
+
+def _append_row(path: Path, values: dict[str, str]) -> None:
+    text = path.read_text(encoding="utf-8-sig")
+    header = next(csv.reader([text.splitlines()[0]])) if text.strip() else list(values)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([values.get(c, "") for c in header])
+    path.write_text(text + ("" if text.endswith("\n") else "\n") + out.getvalue(), encoding="utf-8")
