@@ -36,6 +36,7 @@ from generator.site.exports import write_extras
 from generator.site.open311 import write_requests
 from generator.site.pages import build_pages
 from generator.site.render import TEMPLATES, Renderer
+from generator.site.security_headers import write_security_headers
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_ENDPOINT = "http://127.0.0.1:8001"
@@ -218,6 +219,8 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
         (final / "forms").mkdir(exist_ok=True)
         spec = compile_forms([d.model for d in checked.project.valid("form")])
         (final / "forms" / "spec.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
+        # Last step before the swap: it hashes the inline scripts of the finished pages.
+        write_security_headers(final, endpoint_url)
         _swap(final, out)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)

@@ -1,0 +1,479 @@
+"""Security headers: the built sample site served by a real nginx with the
+configuration `portal headers --host nginx` wrote, loaded in Chromium.
+
+- every header is sent (pages, assets, errors), with the measured policy;
+- every page type loads with no CSP violation (a ``securitypolicyviolation``
+  listener added before any page script, and console "Refused to …" lines),
+  including a form submitted with JavaScript and without, the receipt lookup,
+  search with a query and the English site; nothing is requested from a third host;
+- the policy does block: an injected inline script and an unhashed style
+  attribute are refused, by the header's policy and, served with no headers
+  at all (GitHub Pages, OSS), by the ``<meta>`` policy in the page;
+- ``_headers`` (Netlify, Cloudflare Pages) gives every page exactly one policy;
+- /admin/ is loaded under its own policy when the editor is part of the build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+import pytest
+
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+from site_fixtures import PROJECTS, REPO, SECRET, TODAY, BuiltSite, Endpoint, SiteServer, free_port  # noqa: E402
+
+from generator.kinds.common import Today  # noqa: E402
+from generator.site.security_headers import CACHE_IMMUTABLE, HeaderSet, header_set  # noqa: E402
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WAIT_MS = 20_000
+HEADER_NAMES = ("Content-Security-Policy", "Strict-Transport-Security", "Referrer-Policy", "X-Content-Type-Options",
+                "X-Frame-Options", "Permissions-Policy", "Cross-Origin-Opener-Policy")
+
+#: Runs before any script of every page: records each CSP violation the page reports.
+LISTEN = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', e => window.__csp.push({
+  directive: e.effectiveDirective, blocked: e.blockedURI, sample: e.sample, doc: e.documentURI,
+  header: e.originalPolicy.includes('frame-ancestors'), source: e.sourceFile, line: e.lineNumber}));
+"""
+
+NGINX_CONF = """\
+{user}worker_processes 1;
+daemon off;
+error_log {prefix}/error.log warn;
+pid {prefix}/nginx.pid;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log off;
+    client_body_temp_path {prefix}/tmp/body;
+    proxy_temp_path {prefix}/tmp/proxy;
+    fastcgi_temp_path {prefix}/tmp/fastcgi;
+    uwsgi_temp_path {prefix}/tmp/uwsgi;
+    scgi_temp_path {prefix}/tmp/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        server_name localhost;
+        root {site};
+        include {prefix}/community-portal-headers.conf;
+    }}
+}}
+"""
+
+
+@dataclass
+class Deployment:
+    site: BuiltSite
+    headers: HeaderSet
+    prefix: Path
+    endpoint_url: str
+    admin_csp: str | None = None
+    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.site.url
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"nginx did not start:\n{log.read_text() if log.exists() else ''}") from None
+            time.sleep(0.1)
+
+
+def _admin_csp(headers: HeaderSet) -> str | None:
+    """The editor's policy as sent (its ADMIN_CSP plus frame-ancestors), if it has one."""
+    try:
+        from generator.site.admin import ADMIN_CSP
+    except ImportError:
+        return None
+    assert str(ADMIN_CSP).split(";")[0] in headers.admin["Content-Security-Policy"]
+    return headers.admin["Content-Security-Policy"] if ADMIN_CSP else None
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    """The sample built for an nginx address, that nginx running with the
+    generated snippet, and the form endpoint (on another origin) running."""
+    from generator.build import build
+
+    assert Path(NGINX).is_file(), "nginx is missing: run scripts/setup (Debian package nginx)"
+    base = tmp_path_factory.mktemp("headers")
+    root = base / "minimal"
+    shutil.copytree(PROJECTS / "minimal", root, ignore=shutil.ignore_patterns(".portal-build", "site", ".portal-*"))
+    port, endpoint_port = free_port(), free_port()
+    url, endpoint_url = f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{endpoint_port}"
+    saved_today, Today.value = Today.value, TODAY
+    saved_env = {k: os.environ.get(k) for k in ("PORTAL_SECRET", "PORTAL_MIN_SECONDS")}
+    os.environ["PORTAL_SECRET"] = SECRET
+    try:
+        result = build(root, base / "site", site_url=url, endpoint_url=endpoint_url)
+    finally:
+        Today.value = saved_today
+    site = BuiltSite("headers", root, base / "site", url, result, endpoint_port)
+
+    prefix = base / "nginx"
+    (prefix / "tmp").mkdir(parents=True)
+    snippet = prefix / "community-portal-headers.conf"
+    cli = subprocess.run([sys.executable, "-m", "generator", "headers", "--site", str(site.out), "--host", "nginx",
+                          "--out", str(snippet)], cwd=REPO, capture_output=True, text=True)
+    assert cli.returncode == 0, cli.stderr
+    user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read the pytest temp folder (mode 700)
+    (prefix / "nginx.conf").write_text(NGINX_CONF.format(user=user, prefix=prefix, port=port, site=site.out))
+    conf = ["-p", str(prefix), "-c", str(prefix / "nginx.conf")]
+    checked = subprocess.run([NGINX, *conf, "-t"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    headers = header_set(site.out)
+    dep = Deployment(site, headers, prefix, endpoint_url, _admin_csp(headers))
+    nginx = subprocess.Popen([NGINX, *conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    dep.procs.append(nginx)
+    endpoint = None
+    try:
+        _wait_for_port(port, nginx, prefix / "error.log")
+        os.environ["PORTAL_MIN_SECONDS"] = "0.5"  # the endpoint's "too fast" limit; a test types quickly
+        endpoint = Endpoint(site)
+        yield dep
+    finally:
+        if endpoint:
+            endpoint.close()
+        nginx.send_signal(signal.SIGQUIT)  # graceful stop
+        try:
+            nginx.wait(10)
+        except subprocess.TimeoutExpired:
+            nginx.kill()
+            nginx.wait(10)
+        for k, v in saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Watched:
+    """A browser page that records CSP violations, "Refused to" console lines
+    and every host it requests."""
+
+    def __init__(self, browser, js: bool = True) -> None:  # type: ignore[no-untyped-def]
+        self.context = browser.new_context(java_script_enabled=js, locale="zh-CN")
+        self.context.set_default_timeout(WAIT_MS)
+        self.context.add_init_script(LISTEN)
+        self.page = self.context.new_page()
+        self.console: list[str] = []
+        self.hosts: set[str] = set()
+        self.errors: list[str] = []
+        self.allowed: set[str] = set()  #: hosts besides the page's own it may request (the endpoint)
+        self.page.on("console", lambda m: self.console.append(m.text))
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("request", lambda r: self.hosts.add(r.url.split("/")[2] if "://" in r.url else r.url[:5]))
+
+    def goto(self, url: str):  # type: ignore[no-untyped-def]
+        response = self.page.goto(url, wait_until="load")
+        self.page.wait_for_load_state("networkidle")
+        return response
+
+    def violations(self) -> list[dict[str, object]]:
+        return self.page.evaluate("() => window.__csp || []")
+
+    def refused(self) -> list[str]:
+        return [t for t in self.console if "Refused to" in t or "Content Security Policy" in t
+                or "Permissions-Policy" in t]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def watched(browser) -> Iterator[Watched]:  # type: ignore[no-untyped-def]
+    w = Watched(browser)
+    yield w
+    w.close()
+
+
+def get(url: str) -> tuple[int, dict[str, str]]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, dict(r.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers)
+
+
+def pages_to_visit(site: BuiltSite) -> list[str]:
+    """One page of every type: home, lists and items, budgets with charts, forms,
+    the receipt lookup, requests, and the English home and a notice."""
+    chosen = ["index.html"]
+    for kind in ("notices/", "notices/*", "meetings/", "meetings/*", "decisions/", "rules/", "rules/*", "budgets/",
+                 "budgets/*", "services/", "services/*", "organisation/", "data/", "forms/", "forms/*", "requests/",
+                 "receipt/"):
+        found = site.pages_of(kind)
+        assert found, f"the sample has no page of type {kind}"
+        chosen.append(found[0])
+    chosen += ["en/index.html", site.pages_of("notices/*", "en")[0], "404.html"]
+    return chosen
+
+
+# -- headers ------------------------------------------------------------------------------
+
+def test_every_header_is_sent_with_the_measured_policy(deployed: Deployment) -> None:
+    policy = deployed.headers.site["Content-Security-Policy"]
+    bundle = next(p for p in deployed.headers.needs.fingerprinted if p.endswith(".js"))
+    for path in ("", "notices/", "en/", "assets/portal.css", bundle, "no-such-page/"):
+        status, headers = get(deployed.url + path)
+        assert status == (404 if path == "no-such-page/" else 200), path
+        for name in HEADER_NAMES:
+            assert headers.get(name), f"{name} missing on /{path}"
+        assert headers["Content-Security-Policy"] == policy, path
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert "camera=()" in headers["Permissions-Policy"] and "geolocation=()" in headers["Permissions-Policy"]
+    assert get(deployed.url + bundle)[1]["Cache-Control"] == CACHE_IMMUTABLE
+    assert get(deployed.url + "assets/portal.css")[1]["Cache-Control"] == "public, max-age=3600"
+    assert get(deployed.url)[1]["Cache-Control"] == "no-cache"
+    assert get(deployed.url + "_headers")[0] == 404  # host configuration, not for visitors
+
+
+def test_the_measured_policy(deployed: Deployment) -> None:
+    """What the sample needs, in figures: a handful of hashed scripts (material's
+    inline scripts, one ``__md_scope`` per page depth), one style attribute value
+    (table alignment), data: images (material's icons), the endpoint's origin."""
+    needs, policy = deployed.headers.needs, deployed.headers.site["Content-Security-Policy"]
+    directives = {d.split()[0]: d.split()[1:] for d in policy.split("; ")}
+    assert directives["default-src"] == ["'none'"]
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+    assert 3 <= len(needs.script_hashes) <= 12, needs.script_hashes
+    assert directives["script-src"] == ["'self'", *sorted(needs.script_hashes)]
+    assert directives["style-src-attr"][0] == "'unsafe-hashes'" and len(directives["style-src-attr"]) == 2
+    assert directives["connect-src"] == ["'self'", deployed.endpoint_url]
+    assert directives["form-action"] == ["'self'", deployed.endpoint_url]
+    assert directives["img-src"] == ["'self'", "data:"]
+    assert directives["frame-ancestors"] == ["'none'"] and directives["object-src"] == ["'none'"]
+    assert directives["base-uri"] == ["'self'"]
+    assert not re.search(r"https?://(?!127\.0\.0\.1)", policy), "a third-party host in the policy"
+    # the same policy, less frame-ancestors, is in every page for hosts without headers
+    meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">',
+                     deployed.site.text("index.html"))
+    assert meta and meta.group(1) == policy.removesuffix("; frame-ancestors 'none'")
+
+
+# -- pages in the browser ---------------------------------------------------------------------
+
+def assert_clean(w: Watched, where: str, origin: str) -> None:
+    bad = [v for v in w.violations() if str(v["doc"]).startswith(origin)]
+    assert not bad, f"CSP violations on {where}: {json.dumps(bad, ensure_ascii=False, indent=1)}"
+    assert not w.refused(), f"console on {where}: {w.refused()}"
+    assert not w.errors, f"script errors on {where}: {w.errors}"
+    assert w.hosts <= {origin.split("/")[2]} | w.allowed, f"requested from another host: {w.hosts}"
+
+
+def test_every_page_type_loads_without_a_violation(deployed: Deployment, watched: Watched) -> None:
+    site, origin = deployed.site, deployed.url.rstrip("/")
+    watched.allowed = {deployed.endpoint_url.split("/")[2]}
+    pages = pages_to_visit(site)
+    for rel in pages:
+        response = watched.goto(site.page_url(rel) if rel != "404.html" else deployed.url + "no-such-page/")
+        assert response.headers.get("content-security-policy") == deployed.headers.site["Content-Security-Policy"]
+        assert_clean(watched, rel, origin)
+    # the pages did run their scripts, and the budget charts are there
+    watched.goto(site.page_url(site.pages_of("budgets/*")[0]))
+    assert watched.page.locator("svg.chart").count() > 0
+    assert watched.page.evaluate("() => typeof window.__md_scope") == "object"
+    assert len(pages) >= 20
+
+
+def test_search_with_a_query(deployed: Deployment, watched: Watched) -> None:
+    watched.goto(deployed.url)
+    box = watched.page.locator("input.md-search__input")
+    if not box.is_visible():
+        watched.page.locator("label.md-header__button[for=__search]").click()
+    box.click()
+    watched.page.keyboard.type("门禁", delay=30)
+    watched.page.keyboard.press("End")
+    watched.page.wait_for_function("() => document.querySelectorAll('.md-search-result__list a').length > 0")
+    assert_clean(watched, "search", deployed.url.rstrip("/"))
+
+
+RECEIPT = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}$")
+
+
+def test_form_submission_with_javascript_and_the_receipt_lookup(deployed: Deployment, watched: Watched) -> None:
+    """forms.js fetches a token from the endpoint (connect-src) and posts with
+    fetch; the lookup then sends the unpublished receipt to the endpoint (form-action)."""
+    site, origin = deployed.site, deployed.url.rstrip("/")
+    watched.allowed = {deployed.endpoint_url.split("/")[2]}
+    page = watched.page
+    watched.goto(site.page_url(site.pages_of("forms/*")[0]))
+    page.wait_for_function(
+        "() => (document.querySelector('form.portal-form input[name=_token]').value || '').startsWith('t.')")
+    time.sleep(0.8)
+    page.select_option("#f-suggestion-topic", "environment")
+    page.fill("#f-suggestion-text", "路灯坏了 CSP test")
+    page.fill("#f-suggestion-phone", "13800138000")
+    page.click("form.portal-form button[type=submit]")
+    shown = page.locator(".form-result .receipt")
+    shown.wait_for(state="visible")
+    receipt = shown.inner_text().strip()
+    assert RECEIPT.match(receipt), receipt
+    assert_clean(watched, "form with JavaScript", origin)
+
+    watched.goto(site.page_url("receipt/index.html"))
+    page.fill("form.receipt-lookup input[name=r]", receipt)
+    with page.expect_navigation(url=re.compile("^" + re.escape(deployed.endpoint_url))):
+        page.click("form.receipt-lookup button[type=submit]")
+    assert receipt in page.content()
+    assert not watched.refused(), watched.refused()  # kept across the navigation, unlike window.__csp
+
+
+def test_form_submission_without_javascript(deployed: Deployment, browser) -> None:  # type: ignore[no-untyped-def]
+    """A plain POST to the endpoint's origin: allowed by form-action, and the
+    referrer policy still lets the browser send the site's Origin, which the
+    endpoint's allow-list checks."""
+    w = Watched(browser, js=False)
+    try:
+        w.goto(deployed.site.page_url(deployed.site.pages_of("forms/*")[0]))
+        w.page.select_option("#f-suggestion-topic", "other")
+        w.page.fill("#f-suggestion-text", "没有 JavaScript 也能提交")
+        with w.page.expect_navigation():
+            w.page.click("form.portal-form button[type=submit]")
+        assert w.page.url.startswith(deployed.endpoint_url + "/receipts/"), (w.page.url, w.page.content()[:2000])
+        assert not w.refused(), w.refused()
+    finally:
+        w.close()
+
+
+# -- the policy can fail ----------------------------------------------------------------------
+
+INJECT = """() => {
+  const s = document.createElement('script');
+  s.textContent = 'window.__injected = 1';
+  document.head.appendChild(s);
+  const p = document.createElement('p');
+  p.setAttribute('style', 'color: red');
+  document.body.appendChild(p);
+  return new Promise(r => setTimeout(() => r(window.__injected === 1), 200));
+}"""
+
+
+def _refused_injection(w: Watched, url: str) -> list[dict[str, object]]:
+    w.goto(url)
+    assert not w.violations(), w.violations()
+    ran = w.page.evaluate(INJECT)
+    assert ran is False, "an inline script without a hash ran"
+    return w.violations()
+
+
+def test_policy_refuses_an_injected_inline_script(deployed: Deployment, watched: Watched) -> None:
+    seen = _refused_injection(watched, deployed.url)
+    directives = {(v["directive"], v["blocked"], v["header"]) for v in seen}
+    assert ("script-src-elem", "inline", True) in directives, seen  # by the header
+    assert ("style-src-attr", "inline", True) in directives, seen
+
+
+def test_meta_policy_alone_refuses_it_too(deployed: Deployment, watched: Watched) -> None:
+    """Served with no headers at all (GitHub Pages, OSS/COS): the page's own <meta> policy."""
+    server = SiteServer(deployed.site.out)
+    try:
+        status, headers = get(server.url)
+        assert status == 200 and "Content-Security-Policy" not in headers
+        seen = _refused_injection(watched, server.url)
+        assert ("script-src-elem", "inline", False) in {(v["directive"], v["blocked"], v["header"]) for v in seen}
+        watched.goto(server.url + "budgets/")
+        assert not watched.violations(), watched.violations()
+    finally:
+        server.close()
+
+
+# -- other hosts ------------------------------------------------------------------------------
+
+def _netlify_rules(text: str) -> list[tuple[str, dict[str, str]]]:
+    rules: list[tuple[str, dict[str, str]]] = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        if not line.startswith(" "):
+            rules.append((line.strip(), {}))
+        else:
+            name, _, value = line.strip().partition(": ")
+            assert name not in rules[-1][1], f"{name} twice under {rules[-1][0]}"
+            rules[-1][1][name] = value
+    return rules
+
+
+def test_headers_file_gives_every_page_one_policy(deployed: Deployment) -> None:
+    """Cloudflare Pages joins the values of every matching rule; so no page may
+    match two rules that set Content-Security-Policy."""
+    rules = _netlify_rules((deployed.site.out / "_headers").read_text(encoding="utf-8"))
+    site, admin = deployed.headers.site["Content-Security-Policy"], deployed.headers.admin["Content-Security-Policy"]
+    for rel in deployed.site.html_files() + ["assets/portal.css", "requests.json"]:
+        path = "/" + rel.removesuffix("index.html")
+        values = [h["Content-Security-Policy"] for pattern, h in rules
+                  if "Content-Security-Policy" in h and fnmatchcase(path, pattern)]
+        assert values == [admin if path.startswith("/admin/") else site], (path, len(values))
+    immutable = {p for p, h in rules if h.get("Cache-Control") == CACHE_IMMUTABLE}
+    assert immutable == {"/" + p for p in deployed.headers.needs.fingerprinted}
+
+
+def test_headers_command_for_every_host(deployed: Deployment) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    policy = deployed.headers.site["Content-Security-Policy"]
+    for host in ("nginx", "caddy", "apache", "netlify", "cloudflare", "vercel"):
+        out = CliRunner().invoke(main, ["headers", "--site", str(deployed.site.out), "--host", host])
+        assert out.exit_code == 0, out.output
+        assert policy in out.output, host
+    vercel = json.loads(CliRunner().invoke(main, ["headers", "--site", str(deployed.site.out),
+                                                  "--host", "vercel"]).output)
+    site_rule = vercel["headers"][0]
+    assert re.fullmatch(site_rule["source"], "/notices/") and not re.fullmatch(site_rule["source"], "/admin/")
+    missing = CliRunner().invoke(main, ["headers", "--site", str(deployed.prefix / "nothing"), "--host", "nginx"])
+    assert missing.exit_code == 2 and "portal build" in missing.output
+
+
+# -- the editor -------------------------------------------------------------------------------
+
+def test_admin_loads_under_its_own_policy(deployed: Deployment, watched: Watched) -> None:
+    if deployed.admin_csp is None or not (deployed.site.out / "admin/index.html").is_file():
+        pytest.skip("no /admin/ editor in this build (generator.site.admin.ADMIN_CSP not defined yet)")
+    watched.allowed = {deployed.endpoint_url.split("/")[2]}
+    response = watched.goto(deployed.url + "admin/")
+    assert response.headers.get("content-security-policy") == deployed.admin_csp
+    watched.page.wait_for_timeout(1500)  # the editor renders after its bundle ran
+    bad = watched.violations()
+    assert not bad, json.dumps(bad, ensure_ascii=False, indent=1)
+    assert not watched.refused(), watched.refused()
