@@ -32,6 +32,7 @@ from generator.forms_spec import compile_forms
 from generator.pipeline import Checked, load_and_check
 from generator.problems import Report
 from generator.secrets_file import shared_secret
+from generator.site.admin import write_admin
 from generator.site.exports import write_extras
 from generator.site.open311 import write_requests
 from generator.site.pages import build_pages
@@ -214,6 +215,7 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
         for lang in langs[1:]:
             shutil.move(str(stage / lang), final / lang)
         write_extras(checked, final, langs, site_url)
+        write_admin(checked, final)  # /admin/: the browser editor
         for lang in langs:  # each language's pages link to their own copy
             write_requests(checked, final if lang == langs[0] else final / lang, site_url)
         (final / "forms").mkdir(exist_ok=True)

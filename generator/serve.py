@@ -21,6 +21,7 @@ from generator.build import DEFAULT_ENDPOINT, lang_url, languages, mkdocs_config
 from generator.pipeline import load_and_check
 from generator.reporters import text
 from generator.secrets_file import shared_secret
+from generator.site.admin import admin_files
 from generator.site.render import TEMPLATES
 
 log = logging.getLogger("portal.serve")
@@ -63,6 +64,7 @@ class Preview:
             files["index.md"] = error_page(text(report))
             if "assets/portal.css" not in files:
                 files["assets/portal.css"] = (TEMPLATES / "assets" / "portal.css").read_bytes()
+        files = {**files, **admin_files(checked)}  # /admin/: the browser editor, even while data has errors
         changed = write_docs(self.docs, files)
         if report.ok and not self.config_file.exists():
             self._write_config(checked)

@@ -1,0 +1,320 @@
+"""The Decap CMS configuration of the browser editor (``/admin/config.yml``),
+generated from the same pydantic models ``portal check`` enforces.
+
+One collection per data kind (the community profile is a single file, every other
+kind a folder of ``<id>.yaml``); each model field becomes a widget:
+
+- ``Text`` (a string or ``{zh: …, en: …}``) → our ``portal-text`` widget
+  (``site_templates/admin/portal-admin.js``), multi-line when it is Markdown;
+- ids, clock times and ``kind:id`` references → ``string`` with the model's
+  pattern; dates → ``datetime`` written as ``YYYY-MM-DD``;
+- ``Literal`` → ``select`` (lists of them: ``select`` with ``multiple``);
+- nested models → ``object``, lists → ``list``.
+
+Labels and hints reuse what the reference (``generator/reference.py``) shows: the
+field's description (``"Publish date / 发布日期"`` → label 发布日期, the whole
+description as hint), then the site's own UI strings, then
+``site_templates/admin/labels.yaml`` for names that have neither.
+
+Budgets are CSV tables (a Frictionless Data Package): Decap edits YAML, JSON,
+TOML and front matter only, so budgets are left out of the editor and the
+community collection says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import types
+import typing
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from generator.kinds import YAML_KINDS, YamlKind
+from generator.kinds.community import Editor
+from generator.site.render import TEMPLATES
+
+#: Where Decap's local backend (``npx decap-server``) answers by default; the
+#: ``PORTAL_LOCAL_BACKEND`` variable overrides it (decap-server reads ``PORT``).
+DEFAULT_LOCAL_BACKEND = "http://localhost:8081/api/v1"
+
+ID_HINT = "只能用英文字母、数字和 - _ . ，不能有空格，如 2026-11-20-winter · Letters, digits, - _ . only"
+_PATTERN_MESSAGES = {
+    "id": "编号只能用英文字母、数字和 - _ . · Letters, digits, - _ . only",
+    "time": "时间写成 HH:MM，如 19:00 · Time as HH:MM",
+    "ref": "写成 类型:编号，如 meeting:2025-03-15-council · Write kind:id",
+}
+BUDGETS_NOTE = (
+    "预算与收支是 CSV 表格（data/budgets/），不在这里编辑：用 Excel 或 WPS 修改后另存为“CSV UTF-8”，再提交。"
+    " · Budgets are CSV tables (data/budgets/) and are not edited here: edit them in a spreadsheet, save as CSV UTF-8."
+)
+
+
+@functools.cache
+def _labels() -> dict[str, Any]:
+    return yaml.safe_load((TEMPLATES / "admin" / "labels.yaml").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _strings() -> dict[str, Any]:
+    return yaml.safe_load((TEMPLATES / "strings.yaml").read_text(encoding="utf-8"))
+
+
+def split_description(description: str | None) -> tuple[str, str]:
+    """(zh, en) halves of a reference description written ``"English / 中文"``.
+
+    >>> split_description("Publish date / 发布日期")
+    ('发布日期', 'Publish date')
+    >>> split_description("mon … sun")
+    ('', 'mon … sun')
+    """
+    if not description or " / " not in description:
+        return "", description or ""
+    en, zh = description.rsplit(" / ", 1)
+    return zh.strip(), en.strip()
+
+
+def _has_cjk(text: str) -> bool:
+    return re.search(r"[\u3400-\u9fff]", text) is not None
+
+
+def field_label(model: type[BaseModel], name: str, description: str | None) -> str:
+    """The Chinese label of a field (see the module docstring for the order)."""
+    zh, _en = split_description(description)
+    if zh and _has_cjk(zh):
+        return re.sub(r"\s*[（(][^）)]*[）)]\s*$", "", zh) or zh  # drop "(Markdown)", "(default …)"
+    fields = _labels()["fields"]
+    for key in (f"{model.__name__}.{name}", name):
+        if key in fields:
+            return str(fields[key]["zh"])
+    entry = _strings().get(name)
+    if isinstance(entry, dict) and "zh" in entry:
+        return str(entry["zh"])
+    return name
+
+
+def choice_label(model: type[BaseModel], name: str, value: str) -> str:
+    """``"通知 announcement"``: the Chinese word, then the value written in the file."""
+    choices = _labels()["choices"]
+    zh = None
+    for key in (f"{model.__name__}.{name}.{value}", value):
+        if key in choices:
+            zh = choices[key]["zh"]
+            break
+    if zh is None:
+        entry = _strings().get(value)
+        zh = entry.get("zh") if isinstance(entry, dict) else None
+    return f"{zh}（{value}）" if zh else value
+
+
+# -- types --------------------------------------------------------------------------
+
+
+def _unwrap(annotation: Any) -> tuple[Any, list[Any], bool]:
+    """(base type, constraint metadata, optional) of an annotation."""
+    metadata: list[Any] = []
+    optional = False
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation, *meta = typing.get_args(annotation)
+            metadata.extend(meta)
+            continue
+        if origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(members) < len(typing.get_args(annotation)):
+                optional = True
+            if len(members) == 1:
+                annotation = members[0]
+                continue
+        return annotation, metadata, optional
+
+
+def is_text(annotation: Any) -> bool:
+    """``Text``: a plain string or a map of language to string."""
+    origin = typing.get_origin(annotation)
+    if origin not in (typing.Union, types.UnionType):
+        return False
+    members = {typing.get_origin(a) or a for a in typing.get_args(annotation) if a is not type(None)}
+    return members == {str, dict}
+
+
+def _pattern(metadata: list[Any]) -> str | None:
+    for m in metadata:
+        pattern = getattr(m, "pattern", None)
+        if pattern:
+            return str(pattern)
+        for sub in getattr(m, "metadata", []) or []:  # pydantic's Strict/StringConstraints wrappers
+            if getattr(sub, "pattern", None):
+                return str(sub.pattern)
+    return None
+
+
+def _bound(metadata: list[Any], *names: str) -> float | None:
+    for m in metadata:
+        for n in names:
+            value = getattr(m, n, None)
+            if value is not None:
+                return float(value)
+    return None
+
+
+def _pattern_option(pattern: str) -> list[str]:
+    if pattern.startswith("^[A-Za-z0-9][A-Za-z0-9_.-]*"):
+        message = _PATTERN_MESSAGES["id"]
+    elif "[0-5][0-9]" in pattern:
+        message = _PATTERN_MESSAGES["time"]
+    elif pattern.startswith("^(meeting|"):
+        message = _PATTERN_MESSAGES["ref"]
+    else:
+        message = f"格式不对 · Must match {pattern}"
+    return [pattern, message]
+
+
+def widget(model: type[BaseModel], name: str, annotation: Any, metadata: list[Any],
+           markdown: bool = False) -> dict[str, Any] | None:
+    """The widget options for a value of ``annotation`` (no name/label), or None
+    when Decap has no widget for it (the value is then left untouched)."""
+    base, meta, _optional = _unwrap(annotation)
+    metadata = [*metadata, *meta]
+    if is_text(base):
+        return {"widget": "portal-text", "multiline": markdown}
+    origin = typing.get_origin(base)
+    if origin is typing.Literal:
+        values = [str(v) for v in typing.get_args(base)]
+        return {"widget": "select", "options": [{"label": choice_label(model, name, v), "value": v} for v in values]}
+    if origin is list:
+        (item,) = typing.get_args(base)
+        inner, inner_meta, _ = _unwrap(item)
+        if typing.get_origin(inner) is typing.Literal:
+            return {**widget(model, name, inner, inner_meta), "multiple": True}  # type: ignore[dict-item]
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            return {"widget": "list", "collapsed": True, "fields": model_fields(inner)}
+        sub = widget(model, name, inner, inner_meta)
+        if sub is None:
+            return None
+        return {"widget": "list", "field": {"name": "item", "label": field_label(model, name, None), **sub}}
+    if origin is dict:
+        return None
+    if isinstance(base, type) and issubclass(base, BaseModel):
+        return {"widget": "object", "collapsed": True, "fields": model_fields(base)}
+    if base is bool:
+        return {"widget": "boolean"}
+    if base in (int, float):
+        options: dict[str, Any] = {"widget": "number", "value_type": "int" if base is int else "float"}
+        low, high = _bound(metadata, "ge", "gt"), _bound(metadata, "le", "lt")
+        if low is not None:
+            options["min"] = int(low) if base is int else low
+        if high is not None:
+            options["max"] = int(high) if base is int else high
+        if base is float:
+            options["step"] = 0.01
+        return options
+    if base is dt.date:
+        # Written as the plain string 2026-11-25; picker_utc keeps the day from
+        # shifting with the browser's time zone.
+        return {"widget": "datetime", "format": "YYYY-MM-DD", "date_format": "YYYY-MM-DD",
+                "time_format": False, "picker_utc": True}
+    if base is str:
+        options = {"widget": "string"}
+        pattern = _pattern(metadata)
+        if pattern:
+            options["pattern"] = _pattern_option(pattern)
+        return options
+    return None
+
+
+def field_config(model: type[BaseModel], name: str, info: FieldInfo) -> dict[str, Any] | None:
+    key = info.alias or name
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    options = widget(model, key, info.annotation, list(info.metadata), markdown=bool(extra.get("markdown")))
+    if options is None:
+        return None
+    config: dict[str, Any] = {"name": key, "label": field_label(model, key, info.description), **options}
+    if "field" in options:  # a list of single values: each item carries the list's label
+        options["field"]["label"] = config["label"]
+    hint = info.description or ""
+    if key == "id" or (options.get("pattern") or [""])[0].startswith("^[A-Za-z0-9][A-Za-z0-9_.-]*"):
+        hint = f"{hint} · {ID_HINT}" if hint else ID_HINT
+    if hint:
+        config["hint"] = hint
+    if not info.is_required():
+        config["required"] = False
+        if info.default is not None and not callable(info.default_factory) and isinstance(info.default, (str, int, float, bool)):
+            config["default"] = info.default
+    return config
+
+
+def model_fields(model: type[BaseModel]) -> list[dict[str, Any]]:
+    return [c for name, info in model.model_fields.items() if (c := field_config(model, name, info)) is not None]
+
+
+def collection(kind: YamlKind) -> dict[str, Any]:
+    base: dict[str, Any] = {"name": kind.folder or kind.name, "label": kind.title_zh,
+                            "label_singular": kind.title_zh, "format": "yaml", "extension": "yaml"}
+    fields = model_fields(kind.model)
+    if kind.file:
+        base.update(description=BUDGETS_NOTE, editor={"preview": False},
+                    files=[{"name": kind.name, "label": kind.title_zh, "file": f"data/{kind.file}", "fields": fields}])
+        return base
+    base.update(
+        folder=f"data/{kind.folder}",
+        # The file name must equal the id (the checker's id.filename rule).
+        identifier_field="id", slug="{{fields.id}}", summary="{{fields.id}}",
+        sortable_fields=["id"], editor={"preview": False}, fields=fields,
+    )
+    if kind.name == "requests":  # written by `portal inbox publish`; only replies are edited here
+        base.update(create=False, delete=False,
+                    description="由 portal inbox publish 生成，这里只修改摘要和答复文字 · Written by portal inbox publish")
+    else:
+        base["create"] = True
+    return base
+
+
+def backend(editor: Editor | None) -> dict[str, Any]:
+    """Decap's ``backend`` block from the community's ``editor`` settings."""
+    if editor is None:
+        # No host configured: the editor works only through the local backend.
+        return {"name": "proxy", "proxy_url": DEFAULT_LOCAL_BACKEND, "branch": "main"}
+    config: dict[str, Any] = {"name": editor.backend, "repo": editor.repo, "branch": editor.branch}
+    for key in ("api_root", "base_url", "auth_endpoint", "app_id"):
+        value = getattr(editor, key)
+        if value:
+            config[key] = value
+    if editor.backend == "gitlab" and editor.app_id:
+        config["auth_type"] = "pkce"
+    return config
+
+
+def decap_config(editor: Editor | None = None, local_backend: str = DEFAULT_LOCAL_BACKEND,
+                 site_url: str | None = None, default_lang: str = "zh") -> dict[str, Any]:
+    """The whole ``config.yml``."""
+    host = re.sub(r"^https?://([^/:]+).*$", r"\1", local_backend)
+    block = backend(editor)
+    if block["name"] == "proxy":
+        block["proxy_url"] = local_backend
+    config: dict[str, Any] = {
+        "backend": {**block, "commit_messages": {
+            "create": "新建 {{collection}}：{{slug}} · Create {{collection}} {{slug}}",
+            "update": "修改 {{collection}}：{{slug}} · Update {{collection}} {{slug}}",
+            "delete": "删除 {{collection}}：{{slug}} · Delete {{collection}} {{slug}}",
+            "uploadMedia": "上传 {{path}} · Upload {{path}}",
+            "deleteMedia": "删除 {{path}} · Delete {{path}}",
+        }},
+        # Used only when the page itself is opened on one of allowed_hosts.
+        "local_backend": {"url": local_backend, "allowed_hosts": sorted({"localhost", "127.0.0.1", host})},
+        "locale": "zh_Hans",
+        # Uploads land beside the hand-written pages of the default language,
+        # which the build copies to the site root.
+        "media_folder": f"content/{default_lang}/files",
+        "public_folder": "/files",
+        "collections": [collection(kind) for kind in YAML_KINDS],
+    }
+    if site_url:
+        config["site_url"] = site_url
+        config["display_url"] = site_url
+    return config

@@ -1,0 +1,402 @@
+"""The browser editor at /admin/ (Decap CMS): the configuration generated from the
+models, the files the build writes, and a real editing session in Chromium
+against Decap's local backend (decap-server, a real process) that must leave
+files ``portal check`` accepts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import typing
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from generator import build as build_module
+from generator.kinds import YAML_KINDS
+from generator.kinds.common import Id
+from generator.kinds.community import Editor
+from generator.kinds.notices import Notice
+from generator.load import load_yaml_kinds
+from generator.site import admin
+from generator.site.admin_config import _unwrap, decap_config, is_text, split_description
+
+REPO = Path(__file__).resolve().parent.parent
+MINIMAL = Path(__file__).resolve().parent / "projects" / "minimal"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def walk(fields: list[dict[str, Any]], path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    for f in fields:
+        here = f"{path}{f['name']}"
+        yield here, f
+        if "fields" in f:
+            yield from walk(f["fields"], here + ".")
+        if "field" in f:
+            yield from walk([f["field"]], here + ".")
+
+
+def collection_fields(collection: dict[str, Any]) -> list[dict[str, Any]]:
+    return collection["fields"] if "fields" in collection else collection["files"][0]["fields"]
+
+
+# -- configuration ---------------------------------------------------------------------
+
+
+def test_every_kind_has_a_collection_where_its_files_are() -> None:
+    config = decap_config()
+    by_name = {c["name"]: c for c in config["collections"]}
+    assert len(by_name) == len(YAML_KINDS)
+    for kind in YAML_KINDS:
+        c = by_name[kind.folder or kind.name]
+        assert c["label"] == kind.title_zh
+        assert c["format"] == "yaml"
+        if kind.file:
+            assert c["files"][0]["file"] == f"data/{kind.file}"
+        else:
+            assert c["folder"] == f"data/{kind.folder}"
+            assert c["slug"] == "{{fields.id}}" and c["identifier_field"] == "id"  # file name = id
+    assert by_name["requests"]["create"] is False  # written by `portal inbox publish`
+    assert by_name["notices"]["create"] is True
+    assert "CSV" in by_name["community"]["description"]  # budgets are not in the editor, and it says so
+    assert "budgets" not in by_name
+
+
+def test_labels_hints_and_choices_come_from_the_models() -> None:
+    notices = next(c for c in decap_config()["collections"] if c["name"] == "notices")
+    fields = dict(walk(notices["fields"]))
+    published = Notice.model_fields["published"]
+    assert fields["published"]["label"] == split_description(published.description)[0] == "发布日期"
+    assert "Publish date" in fields["published"]["hint"]
+    assert fields["category"]["label"] == "类别"  # the site's own UI string
+    values = [o["value"] for o in fields["category"]["options"]]
+    assert values == list(typing.get_args(Notice.model_fields["category"].annotation))
+    assert {o["value"]: o["label"] for o in fields["category"]["options"]}["public-notice"] == "公示（public-notice）"
+    assert fields["id"]["label"] == "编号"  # site_templates/admin/labels.yaml
+    assert fields["display_until"]["required"] is False and "required" not in fields["published"]
+    # Every label and every choice in every collection is Chinese.
+    missing = []
+    for c in decap_config(Editor(backend="gitea", repo="a/b"))["collections"]:
+        for path, f in walk(collection_fields(c)):
+            if not CJK.search(f["label"]):
+                missing.append(f"{c['name']}.{path}")
+            missing += [f"{c['name']}.{path}={o['value']}" for o in f.get("options", [])
+                        if not CJK.search(o["label"]) and o["value"] not in ("github", "gitlab", "gitea")]  # product names
+    assert missing == []
+
+
+def _expected_widget(annotation: Any) -> str | None:
+    base, _meta, _ = _unwrap(annotation)
+    if is_text(base):
+        return "portal-text"
+    origin = typing.get_origin(base)
+    if origin is typing.Literal:
+        return "select"
+    if origin is list:
+        inner, _, _ = _unwrap(typing.get_args(base)[0])
+        return "select" if typing.get_origin(inner) is typing.Literal else "list"
+    if origin is dict:
+        return None
+    return {bool: "boolean", int: "number", float: "number", dt.date: "datetime", str: "string"}.get(
+        base, "object")
+
+
+def test_widgets_match_the_field_types() -> None:
+    checked = 0
+    for kind in YAML_KINDS:
+        c = next(c for c in decap_config()["collections"] if c["name"] == (kind.folder or kind.name))
+
+        def compare(model: Any, fields: list[dict[str, Any]]) -> None:
+            nonlocal checked
+            by_name = {f["name"]: f for f in fields}
+            for name, info in model.model_fields.items():
+                key = info.alias or name
+                expected = _expected_widget(info.annotation)
+                if expected is None:  # e.g. rating counts (dict): left out, kept as written
+                    assert key not in by_name
+                    continue
+                f = by_name[key]
+                assert f["widget"] == expected, (model.__name__, key)
+                checked += 1
+                base, meta, _ = _unwrap(info.annotation)
+                if base is dt.date:
+                    assert f["format"] == "YYYY-MM-DD" and f["time_format"] is False
+                if base is int:
+                    assert f["value_type"] == "int"
+                if expected == "select" and typing.get_origin(base) is list:
+                    assert f["multiple"] is True
+                if isinstance(base, type) and base.__name__ not in ("str", "int", "float", "bool", "date"):
+                    sub = typing.get_args(base)[0] if typing.get_origin(base) is list else base
+                    if hasattr(sub, "model_fields"):
+                        compare(sub, f["fields"])
+                elif typing.get_origin(base) is list:
+                    inner, _, _ = _unwrap(typing.get_args(base)[0])
+                    if hasattr(inner, "model_fields"):
+                        compare(inner, f["fields"])
+
+        compare(kind.model, collection_fields(c))
+    assert checked > 100
+    notice = {f["name"]: f for f in collection_fields(next(c for c in decap_config()["collections"]
+                                                            if c["name"] == "notices"))}
+    assert notice["body"]["multiline"] is True and notice["title"]["multiline"] is False  # Markdown → multi-line
+    id_pattern = typing.get_args(Id)[1].pattern
+    assert notice["id"]["pattern"][0] == id_pattern == notice["issuer"]["pattern"][0]
+    assert notice["related"]["field"]["pattern"][0].startswith("^(meeting|")
+
+
+def test_backend_block_follows_the_community_editor_settings() -> None:
+    gitlab = decap_config(Editor(backend="gitlab", repo="jiedao/helihua", app_id="abc",
+                                 base_url="https://gitlab.example.org", api_root="https://gitlab.example.org/api/v4"))
+    assert gitlab["backend"]["name"] == "gitlab" and gitlab["backend"]["auth_type"] == "pkce"
+    assert gitlab["backend"]["repo"] == "jiedao/helihua" and gitlab["backend"]["branch"] == "main"
+    assert gitlab["local_backend"]["url"] == "http://localhost:8081/api/v1"
+    github = decap_config(Editor(backend="github", repo="a/b", branch="data", base_url="https://oauth.example.org"))
+    assert github["backend"] == {**github["backend"], "name": "github", "branch": "data",
+                                 "base_url": "https://oauth.example.org"}
+    assert "auth_type" not in github["backend"]
+    # Without settings only the local backend can work, and the config says exactly that.
+    assert decap_config(local_backend="http://127.0.0.1:9/api/v1")["backend"]["proxy_url"] == "http://127.0.0.1:9/api/v1"
+
+
+# -- build -------------------------------------------------------------------------------
+
+
+def _git_project(tmp_path: Path) -> Path:
+    root = tmp_path / "community"
+    shutil.copytree(MINIMAL, root)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    for cmd in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", "data"]):
+        subprocess.run(cmd, cwd=root, check=True, env=env)
+    return root
+
+
+def test_build_writes_admin_with_the_bundle_and_no_external_url(tmp_path: Path) -> None:
+    root = _git_project(tmp_path)
+    build_module.build(root, out=tmp_path / "site", jobs=1)
+    site = tmp_path / "site" / "admin"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'src="([^"]+)"', index) == ["portal-admin.js", "decap-cms.js"]
+    assert "<script>" not in index  # no inline script: the site has a strict CSP
+    assert (site / "decap-cms.js").stat().st_size > 1_000_000
+    chunks = list(site.glob("*.decap-cms.js"))
+    assert chunks and not list(site.glob("*.map"))
+    for name in ("index.html", "portal-admin.js", "portal-admin.css", "config.yml"):
+        text = (site / name).read_text(encoding="utf-8")
+        external = [u for u in re.findall(r"https?://[^\s'\"<>)]+", text)
+                    if urlsplit(u).hostname not in ("localhost", "127.0.0.1", "git.example.org")]  # a hint's example
+        assert external == [], name
+    config = yaml.safe_load((site / "config.yml").read_text(encoding="utf-8"))
+    assert config["local_backend"]["url"].startswith("http://localhost:8081/")
+    assert config["locale"] == "zh_Hans"
+    text_fields = [f for c in config["collections"] for _, f in walk(collection_fields(c)) if f["widget"] == "portal-text"]
+    assert text_fields and all(f["languages"] == ["zh", "en"] for f in text_fields)
+
+
+def test_build_without_the_bundle_explains_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    root = _git_project(tmp_path)
+    monkeypatch.setattr(admin, "REPO", tmp_path / "no-checkout")  # neither the project nor "ours" has node_modules
+    build_module.build(root, out=tmp_path / "site", jobs=1)
+    page = (tmp_path / "site" / "admin" / "index.html").read_text(encoding="utf-8")
+    assert "npm install" in page and "内容编辑器未安装" in page and "Content editor not installed" in page
+    assert not (tmp_path / "site" / "admin" / "decap-cms.js").exists()
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "decap" in line.lower()]
+    assert len(warnings) == 1 and "npm install" in warnings[0]
+
+
+# -- the editor in a browser -------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".yml": "text/yaml", ".wasm": "application/wasm"}
+    csp = ""
+
+    def end_headers(self) -> None:
+        if self.path.startswith("/admin/"):
+            self.send_header("Content-Security-Policy", self.csp)
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+class Site:
+    """The built site on 127.0.0.1, /admin/ under ADMIN_CSP (local backend port swapped in)."""
+
+    def __init__(self, directory: Path, backend_port: int) -> None:
+        handler = type("Handler", (_Handler,), {"csp": admin.ADMIN_CSP.replace(":8081", f":{backend_port}")})
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), functools.partial(handler, directory=str(directory)))
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class DecapServer:
+    """``decap-server`` from node_modules, run in the project like ``npx decap-server``."""
+
+    def __init__(self, root: Path) -> None:
+        self.port = free_port()
+        binary = REPO / "node_modules" / ".bin" / "decap-server"
+        assert binary.exists(), "run scripts/setup (npm install) first"
+        self.log = root.parent / "decap-server.log"
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen([str(binary)], cwd=root, stdout=log, stderr=subprocess.STDOUT,
+                                         env={**os.environ, "PORT": str(self.port), "BIND_HOST": "127.0.0.1"})
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    break
+            except OSError:
+                assert self.proc.poll() is None, self.log.read_text(errors="replace")
+                time.sleep(0.1)
+        else:
+            raise AssertionError("decap-server did not start")
+        self.url = f"http://127.0.0.1:{self.port}/api/v1"
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def _portal_check(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", "check", str(root)], capture_output=True, text=True,
+                          cwd=REPO)
+
+
+def _field(page: Any, label: str) -> Any:
+    """The control wrapper of the top-level field labelled ``label``."""
+    # Decap wraps each field in <div aria-label="<widget> field"><div><label>标题</label></div>…
+    # (optional fields read "发布主体 (可选)").
+    return page.locator(f"xpath=//div[@aria-label][div/label[normalize-space(.)='{label}' "
+                        f"or starts-with(normalize-space(.), '{label} (')]]").first
+
+
+def test_edit_and_create_a_notice_in_chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from playwright.sync_api import sync_playwright
+
+    root = _git_project(tmp_path)
+    server = DecapServer(root)
+    monkeypatch.setenv("PORTAL_LOCAL_BACKEND", server.url)
+    build_module.build(root, out=tmp_path / "site", jobs=1)
+    site = Site(tmp_path / "site", server.port)
+    notice = root / "data" / "notices" / "2024-001.yaml"
+    before = yaml.safe_load(notice.read_text(encoding="utf-8"))
+    hosts: set[str] = set()
+    errors: list[str] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 1400})
+            page.on("request", lambda r: hosts.add(urlsplit(r.url).hostname or r.url.split(":")[0]))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.add_init_script("document.addEventListener('securitypolicyviolation', e => "
+                                 "(window.__csp = window.__csp || []).push(e.effectiveDirective + ' ' + e.blockedURI))")
+            admin_url = site.url + "admin/"
+            page.goto(admin_url)
+            page.get_by_role("button", name="登录").click()  # the local backend needs no account
+            page.get_by_text("通知公示").first.wait_for()
+
+            # Every collection opens, and an entry of each kind renders its widgets.
+            for kind in YAML_KINDS:
+                page.goto(admin_url + f"#/collections/{kind.folder or kind.name}")
+                if kind.name == "community":
+                    page.get_by_text(kind.title_zh).last.click()
+                elif kind.name == "requests":
+                    continue  # the sample has none; `portal inbox publish` writes them
+                else:
+                    first = sorted((root / "data" / str(kind.folder)).glob("*.yaml"))[0].stem
+                    page.goto(admin_url + f"#/collections/{kind.folder}/entries/{first}")
+                page.locator("[data-lang=zh]").first.wait_for()
+            assert errors == []
+
+            # Edit an existing notice: the Chinese title, and an English body next to the Chinese one.
+            page.goto(admin_url + "#/collections/notices/entries/2024-001")
+            title = _field(page, "标题").locator("input[data-lang=zh]")
+            title.fill("门禁更换公示（修订）")
+            body = _field(page, "正文")
+            body.locator("textarea[data-lang=zh]").fill("经居委会会议表决，更换 3 号楼单元门禁。\n\n施工期间请走 2 号门。")
+            body.locator("textarea[data-lang=en]").fill("Building 3's door access system will be **replaced**.")
+            _publish(page)
+            _wait_for(lambda: "修订" in notice.read_text(encoding="utf-8"))
+
+            # Create a new notice through the UI.
+            page.goto(admin_url + "#/collections/notices/new")
+            _field(page, "编号").locator("input").fill("2026-11-25-water-cut")
+            _field(page, "标题").locator("input[data-lang=zh]").fill("停水通知")
+            category = _field(page, "类别")
+            category.locator("input").first.click()
+            page.get_by_text("通知（announcement）", exact=True).click()
+            _field(page, "发布日期").locator("input[type=date]").fill("2026-11-25")
+            _field(page, "正文").locator("textarea[data-lang=zh]").fill("11月26日 9:00–15:00 因管道维修停水。")
+            _publish(page)
+            created = root / "data" / "notices" / "2026-11-25-water-cut.yaml"
+            _wait_for(created.exists)
+            violations = page.evaluate("window.__csp || []")
+            browser.close()
+    finally:
+        site.close()
+        server.close()
+
+    assert errors == []
+    assert violations == []  # ADMIN_CSP is enough for the editor
+    assert hosts == {"127.0.0.1"}  # nothing left the machine: no CDN, no telemetry
+
+    after = yaml.safe_load(notice.read_text(encoding="utf-8"))
+    assert after["title"] == {"zh": "门禁更换公示（修订）", "en": before["title"]["en"]}
+    assert after["body"] == {"zh": "经居委会会议表决，更换 3 号楼单元门禁。\n\n施工期间请走 2 号门。",
+                             "en": "Building 3's door access system will be **replaced**."}
+    for key in ("id", "category", "issuer", "related"):
+        assert after[key] == before[key]
+    assert str(after["published"]) == str(before["published"]) and str(after["display_until"]) == str(before["display_until"])
+
+    new = created.read_text(encoding="utf-8")
+    data = yaml.safe_load(new)
+    assert data == {"id": "2026-11-25-water-cut", "title": "停水通知", "category": "announcement",
+                    "published": data["published"], "body": "11月26日 9:00–15:00 因管道维修停水。"}
+    assert str(data["published"]) == "2026-11-25"
+    assert "display_until" not in new and "''" not in new  # empty optional fields are left out
+
+    docs, problems = load_yaml_kinds(root)
+    assert {d.model.id for d in docs["notice"] if d.model} == {"2024-001", "2026-11-25-water-cut"}
+    result = _portal_check(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _publish(page: Any) -> None:
+    page.get_by_role("button", name="发布").first.click()
+    page.get_by_role("menuitem", name="立即发布").click()
+
+
+def _wait_for(condition: Any, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the editor did not write the file"
+        time.sleep(0.1)
