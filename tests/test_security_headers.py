@@ -465,6 +465,115 @@ def test_headers_command_for_every_host(deployed: Deployment) -> None:
     assert missing.exit_code == 2 and "portal build" in missing.output
 
 
+# -- the shipped nginx example ------------------------------------------------------------------
+
+def test_example_nginx_conf_serves_site_and_endpoint_over_https(deployed: Deployment) -> None:
+    """deploy/nginx/community-portal.conf, with a self-signed certificate and
+    test ports: http redirects, the site gets the generated headers (HSTS on
+    HTTPS), the endpoint's host is proxied to the running endpoint."""
+    import ssl
+
+    prefix = deployed.prefix / "example"
+    (prefix / "tmp").mkdir(parents=True)
+    key, cert = prefix / "key.pem", prefix / "cert.pem"
+    made = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                           "/CN=community.example.org", "-keyout", str(key), "-out", str(cert)], capture_output=True)
+    assert made.returncode == 0, made.stderr
+    http_port, https_port = free_port(), free_port()
+    conf = (REPO / "deploy/nginx/community-portal.conf").read_text(encoding="utf-8")
+    for old, new in (("listen 80;", f"listen 127.0.0.1:{http_port};"), ("listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl"),
+                     ("/etc/letsencrypt/live/community.example.org/fullchain.pem", str(cert)),
+                     ("/etc/letsencrypt/live/community.example.org/privkey.pem", str(key)),
+                     ("/var/www/community/site", str(deployed.site.out)),
+                     ("/etc/nginx/snippets/community-portal-headers.conf",
+                      str(deployed.prefix / "community-portal-headers.conf")),
+                     ("http://127.0.0.1:8001", deployed.endpoint_url)):
+        assert old in conf, old
+        conf = conf.replace(old, new)
+    conf = "\n".join(line for line in conf.splitlines() if "listen [::]" not in line)  # no IPv6 in the sandbox
+    (prefix / "site.conf").write_text(conf, encoding="utf-8")
+    main = NGINX_CONF.format(user="user root;\n" if os.geteuid() == 0 else "", prefix=prefix, port=free_port(),
+                             site=deployed.site.out)
+    main = main.replace(f"include {prefix}/community-portal-headers.conf;", "").replace(
+        "    server {", f"    include {prefix}/site.conf;\n    server {{", 1)
+    (prefix / "nginx.conf").write_text(main, encoding="utf-8")
+    args = [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
+    checked = subprocess.run([*args, "-t"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_port(https_port, proc, prefix / "error.log")
+        unverified = ssl._create_unverified_context()  # the self-signed test certificate
+
+        def fetch(port: int, host: str, path: str, tls: bool = True) -> tuple[int, dict[str, str], bytes]:
+            import http.client
+
+            conn = (http.client.HTTPSConnection("127.0.0.1", port, context=unverified, timeout=10) if tls
+                    else http.client.HTTPConnection("127.0.0.1", port, timeout=10))
+            conn.request("GET", path, headers={"Host": host})
+            r = conn.getresponse()
+            body = r.read()
+            conn.close()
+            return r.status, dict(r.getheaders()), body
+
+        status, headers, _ = fetch(http_port, "community.example.org", "/notices/", tls=False)
+        assert status == 301 and headers["Location"] == "https://community.example.org/notices/"
+        status, headers, body = fetch(https_port, "community.example.org", "/")
+        assert status == 200 and b"<html" in body
+        assert headers["Content-Security-Policy"] == deployed.headers.site["Content-Security-Policy"]
+        assert headers["Strict-Transport-Security"] == "max-age=31536000"
+        status, headers, body = fetch(https_port, "form.example.org", "/forms/suggestion/token")
+        assert status == 200, body[:300]
+        assert json.loads(body)["token"].startswith("t.")
+        assert headers["Strict-Transport-Security"] == "max-age=31536000"
+    finally:
+        proc.send_signal(signal.SIGQUIT)
+        proc.wait(10)
+
+
+@pytest.mark.skipif(not shutil.which("caddy"), reason="caddy is not installed (optional: Debian package caddy)")
+def test_caddy_snippet_serves_the_same_headers(deployed: Deployment) -> None:
+    """`portal headers --host caddy` imported into a real Caddy: same policy,
+    /admin/ its own, the year-long cache only on fingerprinted bundles."""
+    base = deployed.prefix / "caddy"
+    base.mkdir()
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    snippet = base / "portal.caddy"
+    assert CliRunner().invoke(main, ["headers", "--site", str(deployed.site.out), "--host", "caddy",
+                                     "--out", str(snippet)]).exit_code == 0
+    port = free_port()
+    (base / "Caddyfile").write_text(
+        f"{{\n\tadmin off\n\tauto_https off\n}}\nhttp://127.0.0.1:{port} {{\n\troot * {deployed.site.out}\n"
+        f"\timport {snippet}\n}}\n", encoding="utf-8")
+    env = {**os.environ, "XDG_DATA_HOME": str(base), "XDG_CONFIG_HOME": str(base)}
+    log = base / "caddy.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(["caddy", "run", "--config", str(base / "Caddyfile"), "--adapter", "caddyfile"],
+                                env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_for_port(port, proc, log)
+        url = f"http://127.0.0.1:{port}/"
+        bundle = next(p for p in deployed.headers.needs.fingerprinted if p.endswith(".js"))
+        expect = {"": ("no-cache", "site"), "notices/": ("no-cache", "site"), bundle: (CACHE_IMMUTABLE, "site"),
+                  "assets/portal.css": ("public, max-age=3600", "site"), "no-such-page/": ("no-cache", "site")}
+        if deployed.headers.needs.admin:
+            expect["admin/"] = ("no-cache", "admin")
+        for path, (cache, which) in expect.items():
+            status, headers = get(url + path)
+            assert status == (404 if path == "no-such-page/" else 200), path
+            assert headers["Cache-Control"] == cache, path
+            assert headers["Content-Security-Policy"] == getattr(deployed.headers, which)["Content-Security-Policy"]
+            for name in HEADER_NAMES:
+                assert headers.get(name), f"{name} missing on /{path}"
+        assert get(url + "_headers")[0] == 404
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 # -- the editor -------------------------------------------------------------------------------
 
 def test_admin_loads_under_its_own_policy(deployed: Deployment, watched: Watched) -> None:
