@@ -57,13 +57,13 @@ class PortalApp(Starlette):
 
 class _SubmitRoute:
     """The route table's entry for ``POST /forms/{form_id}`` (reached only with a
-    root_path, through Starlette's middleware, which adds the CORS headers)."""
+    root_path, through Starlette's middleware: CORS headers and the 500 answer are theirs)."""
 
     def __init__(self, submit: Submit) -> None:
         self.submit = submit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.submit(scope, receive, send, scope["path_params"]["form_id"], cors=False)
+        await self.submit(scope, receive, send, scope["path_params"]["form_id"], standalone=False)
 
 
 def load_spec(site: Path) -> dict[str, Any]:

@@ -32,6 +32,14 @@ def unquote_plus(text: str) -> str:
         text = text.replace("+", " ")
     if "%" not in text:
         return text
+    n = text.count("%")
+    if len(text) == 3 * n and text[::3] == "%" * n:  # escapes only (Chinese text, mostly): one decode
+        try:
+            raw = bytes.fromhex(text.replace("%", ""))
+        except ValueError:
+            raw = b""
+        if len(raw) == n:  # fewer bytes: fromhex skipped whitespace, so it was not all %XX
+            return raw.decode("utf-8", "replace")
     return _ESCAPES.sub(_decode_run, text)
 
 

@@ -56,9 +56,12 @@ on its own, so one failing channel never delays or loses another job or
 submission beyond the bounded timeout of one pass.
 
 Delivery is at least once: a crash between sending and ``job_done`` sends the
-message again at the next start. Nothing here coordinates several endpoint
-processes (``--workers`` > 1): each would forward the same due jobs. Log
-messages never contain webhook URLs (they hold access tokens) or field values.
+message again at the next start. Several endpoint processes (``--workers`` > 1)
+each run a forwarder; a job is sent by one of them only: each pass *claims* its
+jobs (``Store.claim_jobs``: in one transaction their ``next_at`` moves
+``LEASE`` seconds ahead), so the others skip them. A process that dies holding a
+claim leaves its jobs due again when the lease ends. Log messages never contain
+webhook URLs (they hold access tokens) or field values.
 """
 
 from __future__ import annotations
@@ -95,6 +98,7 @@ KINDS = ("json", "wecom", "dingtalk", "feishu")
 CONTACT_NOTE = "联系方式已保存在收件箱"
 BASE_DELAY = 10.0  # seconds before the first retry
 MAX_DELAY = 3600.0  # never wait longer than an hour between tries
+LEASE = 600.0  # seconds a claimed job is left to its process: longer than a whole pass can take
 ROBOT_VALUE_CHARS = 500  # one field value in a chat message
 ROBOT_MAX_BYTES = 4000  # WeCom refuses markdown content over 4096 bytes
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
@@ -284,6 +288,9 @@ class Forwarder:
         return sent, len(results) - sent
 
     def _due(self, at: str | None) -> list[dict[str, Any]]:
+        claim = getattr(self.store, "claim_jobs", None)
+        if claim is not None:  # taken by this process only (other workers skip them)
+            return sorted(claim(self.batch, at=at, lease_seconds=LEASE), key=lambda j: (j["next_at"], j["id"]))
         if at is None:
             return self.store.due_jobs(self.batch)
         if self._due_takes_at:

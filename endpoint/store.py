@@ -292,6 +292,28 @@ class Store:
         return self._conn().all_dicts("SELECT * FROM outbox WHERE done_at IS NULL AND next_at <= ? "
                                       "ORDER BY next_at, id LIMIT ?", (at or now(), limit))
 
+    def claim_jobs(self, limit: int = 50, at: str | None = None, lease_seconds: float = 600) -> list[dict[str, Any]]:
+        """Take the jobs due at ``at`` (default: now), oldest first, for this process.
+
+        Several endpoint processes each run a forwarder (``--workers`` > 1). In the
+        transaction that selects them, the jobs' ``next_at`` moves ``lease_seconds``
+        ahead, so no other process takes them while this one sends; ``job_done`` or
+        ``job_failed`` then records the outcome. If the process dies first, the job
+        is due again when the lease ends: still at least once, never lost.
+        PostgreSQL: ``FOR UPDATE SKIP LOCKED`` (another claimer skips these rows
+        instead of waiting); SQLite: write transactions are serialized anyway.
+        The rows are returned as they were before the claim."""
+        at = at or now()
+        lease = (dt.datetime.fromisoformat(at) + dt.timedelta(seconds=lease_seconds)).isoformat(timespec="seconds")
+        skip_locked = " FOR UPDATE SKIP LOCKED" if self.dialect == "postgresql" else ""
+        conn = self._conn()
+        with conn.transaction():
+            jobs = conn.all_dicts("SELECT * FROM outbox WHERE done_at IS NULL AND next_at <= ? "
+                                  f"ORDER BY next_at, id LIMIT ?{skip_locked}", (at, limit))
+            for job in jobs:
+                conn.execute("UPDATE outbox SET next_at = ? WHERE id = ?", (lease, job["id"]))
+        return jobs
+
     def job_done(self, job_id: int) -> None:
         conn = self._conn()
         with conn.transaction():

@@ -75,8 +75,10 @@ class Submit:
         self.private_names = {fid: frozenset(f["name"] for f in form["fields"] if f["private"])
                               for fid, form in forms.items()}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send, form_id: str, cors: bool = True) -> None:
-        """``cors=False`` when Starlette's CORSMiddleware already wraps the call."""
+    async def __call__(self, scope: Scope, receive: Receive, send: Send, form_id: str,
+                       standalone: bool = True) -> None:
+        """``standalone=False`` when Starlette's middleware wraps the call (it adds
+        the CORS headers and answers 500 itself)."""
         headers: dict[str, str] = {}
         for key, value in reversed(scope["headers"]):  # the first of repeated headers wins, as in Starlette
             headers[key.decode("latin-1")] = value.decode("latin-1")
@@ -84,13 +86,14 @@ class Submit:
             status, extra, body = await self.handle(scope, receive, headers, form_id)
         except Disconnected:
             return
-        except Exception:  # Starlette's ServerErrorMiddleware answers the same (outside CORS)
-            await send({"type": "http.response.start", "status": 500,
-                        "headers": [(b"content-length", b"21"), (b"content-type", b"text/plain; charset=utf-8")]})
-            await send({"type": "http.response.body", "body": b"Internal Server Error"})
+        except Exception:
+            if standalone:  # as Starlette's ServerErrorMiddleware answers (outside CORS), then the server logs it
+                await send({"type": "http.response.start", "status": 500, "headers": [
+                    (b"content-length", b"21"), (b"content-type", b"text/plain; charset=utf-8")]})
+                await send({"type": "http.response.body", "body": b"Internal Server Error"})
             raise
         extra.append((b"content-length", str(len(body)).encode()))
-        if cors:
+        if standalone:
             extra += self._cors(headers.get("origin"))
         await send({"type": "http.response.start", "status": status, "headers": extra})
         await send({"type": "http.response.body", "body": body})

@@ -226,7 +226,8 @@ def serve(project: Path, host: str, port: int, lang: str | None, endpoint_port: 
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
 @click.option("--site-url", default=None, help="Public site address (links back, allowed origin).")
-@click.option("--workers", default=1, show_default=True, type=int, help="uvicorn worker processes.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes (one per CPU core; they share the database).")
 def endpoint(site: Path, db: str | None, host: str, port: int, site_url: str | None, workers: int) -> None:
     """Run the form submission endpoint (every setting also via PORTAL_<NAME>).
 
@@ -237,9 +238,8 @@ def endpoint(site: Path, db: str | None, host: str, port: int, site_url: str | N
     """
     import os
 
-    import uvicorn
-
     from endpoint.settings import Settings
+    from endpoint.workers import serve
     from generator.secrets_file import shared_secret
 
     overrides = {"site": str(site), "db": db, "site_url": site_url}
@@ -251,8 +251,13 @@ def endpoint(site: Path, db: str | None, host: str, port: int, site_url: str | N
         click.echo(f"没有找到表单定义 {site}/forms/spec.json：请先运行 portal build · run `portal build` first", err=True)
         sys.exit(2)
     click.echo(f"portal endpoint: http://{host}:{port}/ · db {settings.db}")
-    uvicorn.run("endpoint.asgi:app", host=host, port=port, workers=workers, log_level="warning",
-                proxy_headers=settings.trust_proxy)
+    try:
+        sys.exit(serve("endpoint.asgi:app", host, port, workers, log_level="warning",
+                       proxy_headers=settings.trust_proxy))
+    except OSError as exc:
+        click.echo(f"portal endpoint: 端口被占用或无法监听 · cannot listen on {host}:{port} ({exc.strerror}); "
+                   "试试 --port 8002", err=True)
+        sys.exit(1)
 
 
 @main.command()

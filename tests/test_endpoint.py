@@ -134,11 +134,12 @@ def write_spec(project: Path, site: Path) -> Path:
 class Endpoint:
     """``python -m generator endpoint`` in a child process (a real uvicorn server).
 
-    ``settings`` are Settings fields, passed as ``PORTAL_<NAME>`` variables."""
+    ``settings`` are Settings fields, passed as ``PORTAL_<NAME>`` variables;
+    ``workers`` > 1 runs that many uvicorn worker processes under one supervisor."""
 
     def __init__(self, site: Path, db: str, log: Path, *, port: int | None = None,
-                 site_url: str | None = SITE_URL, **settings: Any) -> None:
-        self.site, self.db, self.log = site, db, log
+                 site_url: str | None = SITE_URL, workers: int = 1, **settings: Any) -> None:
+        self.site, self.db, self.log, self.workers = site, db, log, workers
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.site_url = site_url
@@ -157,6 +158,8 @@ class Endpoint:
                "--host", "127.0.0.1", "--port", str(self.port)]
         if self.site_url:
             cmd += ["--site-url", self.site_url]
+        if self.workers != 1:
+            cmd += ["--workers", str(self.workers)]
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
@@ -188,6 +191,22 @@ class Endpoint:
         os.kill(self.proc.pid, signal.SIGKILL)
         self.proc.wait(10)
         self.proc = None
+
+    def worker_pids(self) -> list[int]:
+        """The uvicorn worker processes (children of the supervisor) with ``workers`` > 1."""
+        assert self.proc is not None
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if ppid == self.proc.pid and b"endpoint.workers" in cmdline:
+                pids.append(int(entry.name))
+        return sorted(pids)
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")[-4000:] if self.log.exists() else ""

@@ -260,6 +260,27 @@ def test_store_same_key_from_two_endpoint_instances(pg_url: str) -> None:
     assert one_row(pg_url, "SELECT COUNT(*) FROM submissions WHERE idem_key = 'double-click'") == (1,)
 
 
+def test_outbox_claims_of_two_workers_never_overlap(store: Store, pg_url: str) -> None:
+    """Another worker's forwarder is in the middle of claiming some jobs (its rows
+    locked); this one takes the others at once instead of waiting, and nothing twice."""
+    for i in range(6):
+        store.add_sync(sub(f"fw-{i}", channels=["webhook:0"]))
+    other = psycopg.connect(pg_url)  # its claiming transaction stays open
+    locked = [row[0] for row in other.execute(
+        "SELECT id FROM outbox ORDER BY id LIMIT 2 FOR UPDATE SKIP LOCKED").fetchall()]
+    start = time.monotonic()
+    mine = [job["id"] for job in store.claim_jobs(10)]
+    assert time.monotonic() - start < 2, "the claim waited for the other worker's lock"
+    other.rollback()
+    other.close()
+    assert len(locked) == 2 and not set(locked) & set(mine) and len(mine) == 4
+    # The other worker gave up its claim (rolled back): those two are due; mine are leased.
+    assert sorted(job["id"] for job in store.claim_jobs(10)) == sorted(locked)
+    assert store.claim_jobs(10) == []
+    later = store.claim_jobs(10, at="2999-01-01T00:00:00+00:00")  # after every lease: all due again
+    assert sorted(job["id"] for job in later) == sorted(locked + mine)
+
+
 def test_store_stop_closes_its_writer_connection(pg_url: str) -> None:
     """``stop()`` ends the group-commit writer: its database connection must be
     closed with it, not left for the garbage collector."""

@@ -6,6 +6,7 @@ end-to-end test the real endpoint app under uvicorn. No mocks.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import email
@@ -29,7 +30,7 @@ import pytest
 import uvicorn
 
 from endpoint.app import create_app
-from endpoint.forwarding import CONTACT_NOTE, Forwarder
+from endpoint.forwarding import CONTACT_NOTE, LEASE, Forwarder, iso
 from endpoint.settings import Settings
 from endpoint.store import Store, Submission
 from generator.forms_spec import compile_forms
@@ -551,6 +552,44 @@ async def test_background_loop_forwards_and_stops(receiver: Receiver, store: Sto
     await anyio.sleep(0.3)
     assert len(receiver.at("/hook")) == 1  # stopped: nothing more is sent
     assert jobs(store, later)["webhook:0"]["done_at"] is None
+
+
+# --- several endpoint processes (--workers > 1) ------------------------------------------
+
+async def test_two_processes_forward_each_job_once(receiver: Receiver, tmp_path: Path) -> None:
+    """Each worker process has its own store and forwarder on the same database;
+    passes that run at the same time must not send a job twice."""
+    db = f"sqlite:///{tmp_path / 'shared.db'}"
+    first, second = Store(db), Store(db)
+    settings = Settings(webhooks=f"json={receiver.url('/hook')}")
+    receipts = [add(first, ["webhook:0"], idem=f"k{i}") for i in range(40)]
+    forwarders = [Forwarder(first, settings, spec=SPEC, batch=7), Forwarder(second, settings, spec=SPEC, batch=7)]
+    try:
+        for _ in range(8):
+            await asyncio.gather(*(fw.run_once() for fw in forwarders))
+    finally:
+        for fw in forwarders:
+            await fw.stop()
+    sent = [r["json"]["receipt"] for r in receiver.at("/hook")]
+    assert sorted(sent) == sorted(receipts), "a job was sent twice, or not at all"
+    assert all(j["done_at"] is not None and j["attempts"] == 1 for j in second.outbox())
+
+
+async def test_a_claim_ends_when_its_process_is_gone(receiver: Receiver, store: Store) -> None:
+    """A worker that claimed jobs and died leaves them due again after the lease."""
+    receipt = add(store, ["webhook:0"])
+    t0 = dt.datetime.now(dt.UTC)
+    [claimed] = store.claim_jobs(10, at=iso(t0))  # taken by a worker that is then killed
+    assert claimed["receipt"] == receipt and claimed["done_at"] is None
+    fw = Forwarder(store, Settings(webhooks=f"json={receiver.url('/hook')}"), spec=SPEC)
+    try:
+        assert await fw.run_once(now=t0 + dt.timedelta(seconds=60)) == (0, 0)  # still claimed
+        assert not receiver.at("/hook")
+        assert await fw.run_once(now=t0 + dt.timedelta(seconds=LEASE + 1)) == (1, 0)
+    finally:
+        await fw.stop()
+    assert [r["json"]["receipt"] for r in receiver.at("/hook")] == [receipt]
+    assert jobs(store, receipt)["webhook:0"]["done_at"] is not None
 
 
 # --- end to end: the real endpoint under uvicorn -------------------------------------------
