@@ -120,6 +120,8 @@ def lang_url(site_url: str, lang: str, langs: list[str]) -> str:
 def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir: Path, checked: Checked,
                   site_url: str) -> dict[str, Any]:
     base_file = root / "mkdocs.yml" if (root / "mkdocs.yml").exists() else REPO / "mkdocs.yml"
+    if not base_file.exists():  # an installed portal has no checkout root: use the copy `portal init` writes
+        base_file = Path(__file__).resolve().parent / "scaffold" / "skeleton" / "mkdocs.yml"
     config: dict[str, Any] = yaml.safe_load(base_file.read_text(encoding="utf-8"))
     renderer = Renderer(lang, langs[0])
     community = checked.project.community

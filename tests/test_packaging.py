@@ -49,3 +49,8 @@ def test_installed_portal_inits_checks_and_builds(wheel, tmp_path):
     html = (work / "site" / "site" / "index.html").read_text(encoding="utf-8")
     assert "assets/portal.css" in html  # the theme and assets came from the installed site_templates
     assert (work / "site" / "site" / "assets" / "portal.css").is_file()
+    # a project without its own mkdocs.yml builds with the installed default
+    (work / "site" / "mkdocs.yml").unlink()
+    done = subprocess.run([portal, "build", "site"], capture_output=True, text=True, env=env, cwd=work, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "assets/portal.css" in (work / "site" / "site" / "index.html").read_text(encoding="utf-8")
