@@ -264,7 +264,7 @@ def endpoint(site: Path, db: str | None, host: str, port: int, site_url: str | N
 @click.option("--site", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True,
               help="Built site folder the policy is measured from.")
 @click.option("--host", "host_kind", required=True,
-              type=click.Choice(["nginx", "caddy", "apache", "netlify", "cloudflare", "vercel"]),
+              type=click.Choice(["nginx", "caddy", "apache", "netlify", "cloudflare", "vercel", "cdn"]),
               help="Web server or static host to write the configuration for.")
 @click.option("--endpoint", "endpoint_url", default=None,
               help="Form endpoint address, if the pages do not name it (they normally do).")
