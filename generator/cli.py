@@ -120,6 +120,7 @@ def init(directory: Path, name: str, community_id: str, portal_spec: str | None,
 @click.argument("kind", type=click.Choice(SCAFFOLD_KINDS))
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--slug", default=None, help="Short ASCII name in the id, e.g. winter-safety / 英文短名.")
+@click.option("--title", default=None, help="Title (a service's name) to prefill / 标题.")
 @click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Date of the record (default: today) / 日期.")
 @click.option("--body", default=None, help="Body id from community.yaml (default: the residents' committee).")
@@ -129,13 +130,13 @@ def init(directory: Path, name: str, community_id: str, portal_spec: str | None,
 @click.option("--fund", default=None, help="Fund id of the first line (budget-year; default: the first fund).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the messages / 提示语言.")
-def new(kind: str, project: Path, slug: str | None, on: Any, body: str | None, meeting_type: str,
-        year: int | None, fund: str | None, lang: str) -> None:
+def new(kind: str, project: Path, slug: str | None, title: str | None, on: Any, body: str | None,
+        meeting_type: str, year: int | None, fund: str | None, lang: str) -> None:
     """Create a prefilled data file with hints, and list the blanks to fill.
 
     \b
     Example:
-        portal new notice --slug winter-safety
+        portal new notice --slug water-cut --title "11月27日停水通知"
         portal new meeting --type deliberation --date 2026-12-08
         portal new budget-year --year 2027
     """
@@ -143,7 +144,7 @@ def new(kind: str, project: Path, slug: str | None, on: Any, body: str | None, m
     from generator.scaffold.templating import ScaffoldError
 
     try:
-        result = new_record(project, kind, on.date() if on else None, slug, body, meeting_type, year, fund)
+        result = new_record(project, kind, on.date() if on else None, slug, body, meeting_type, year, fund, title)
     except ScaffoldError as exc:
         click.echo(f"portal new: {exc.message(lang)}", err=True)
         sys.exit(2)

@@ -141,3 +141,14 @@ def test_english_messages_and_refusals(project, tmp_path):
     assert nowhere.returncode == 2
     assert "不是社区网站的文件夹（没有 data/community.yaml）" in nowhere.stderr
     assert "Traceback" not in bad_body.stderr + bad_slug.stderr + nowhere.stderr
+
+
+def test_title_option_fills_that_blank_safely_quoted(project):
+    title = '11月27日停水通知: "全天"'
+    done = portal("new", "notice", "--slug", "water-cut", "--title", title, cwd=project)
+    assert "还要填写 1 个必填项" in done.stdout and ": title" not in done.stdout
+    path = next((project / "data" / "notices").glob("*-water-cut.yaml"))
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["title"] == title
+    service = portal("new", "service", "--title", "老年助餐", cwd=project)
+    assert ": name" not in service.stdout
+    assert yaml.safe_load((project / "data/services/service.yaml").read_text(encoding="utf-8"))["name"] == "老年助餐"

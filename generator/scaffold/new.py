@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +62,7 @@ class NewResult:
 
 def new_record(root: Path, kind: str, date: dt.date | None = None, slug: str | None = None,
                body: str | None = None, meeting_type: str = "committee", year: int | None = None,
-               fund: str | None = None) -> NewResult:
+               fund: str | None = None, title: str | None = None) -> NewResult:
     """Create one ``kind`` record in the project at ``root``."""
     root = Path(root)
     if kind not in KINDS:
@@ -96,6 +97,8 @@ def new_record(root: Path, kind: str, date: dt.date | None = None, slug: str | N
         "decision_id": ids.next_decision_id(root / "data" / "meetings", today.year),
         "category": categories[0] if categories else None,
         "recipients": f"[{body}]" if body else "[]",
+        # a JSON string is a valid double-quoted YAML scalar, whatever the title holds
+        "title": json.dumps(title.strip(), ensure_ascii=False) if title and title.strip() else None,
     }
     text = render(f"templates/{kind}.yaml.j2", **values)
     rel = f"data/{FOLDERS[kind]}/{record_id}.yaml"
