@@ -72,7 +72,7 @@ def _bundle(dist: Path, mtime: float) -> dict[str, bytes]:
 def _text_languages(config: Any, langs: list[str]) -> None:
     """Tell every portal-text field which languages the site has (default first)."""
     if isinstance(config, dict):
-        if config.get("widget") == "portal-text":
+        if config.get("widget") in ("portal-text", "portal-text-list"):
             config["languages"] = langs
         for value in config.values():
             _text_languages(value, langs)

@@ -16,9 +16,10 @@ field's description (``"Publish date / 发布日期"`` → label 发布日期, t
 description as hint), then the site's own UI strings, then
 ``site_templates/admin/labels.yaml`` for names that have neither.
 
-Budgets are CSV tables (a Frictionless Data Package): Decap edits YAML, JSON,
-TOML and front matter only, so budgets are left out of the editor and the
-community collection says so.
+Left out, and the community collection says so: budgets, which are CSV tables
+(a Frictionless Data Package; Decap edits YAML, JSON, TOML and front matter
+only), and the published requests, which ``portal inbox publish`` rewrites from
+the inbox (edits made in the editor would be lost).
 """
 
 from __future__ import annotations
@@ -48,9 +49,16 @@ _PATTERN_MESSAGES = {
     "time": "时间写成 HH:MM，如 19:00 · Time as HH:MM",
     "ref": "写成 类型:编号，如 meeting:2025-03-15-council · Write kind:id",
 }
-BUDGETS_NOTE = (
-    "预算与收支是 CSV 表格（data/budgets/），不在这里编辑：用 Excel 或 WPS 修改后另存为“CSV UTF-8”，再提交。"
-    " · Budgets are CSV tables (data/budgets/) and are not edited here: edit them in a spreadsheet, save as CSV UTF-8."
+#: Kinds the editor leaves out, and why (shown on the community collection).
+NOT_EDITED = {
+    # `portal inbox publish` rewrites the whole file from the inbox: edits made here would be lost.
+    "requests": "requests",
+}
+OUTSIDE_NOTE = (
+    "不在这里编辑：预算与收支是 CSV 表格（data/budgets/），用 Excel 或 WPS 修改后另存为“CSV UTF-8”再提交；"
+    "诉求办理公开（data/requests/）由 portal inbox publish 生成，答复请用 portal inbox reply。"
+    " · Not edited here: budgets are CSV tables (data/budgets/), edit them in a spreadsheet and save as CSV UTF-8;"
+    " published requests (data/requests/) are written by portal inbox publish, reply with portal inbox reply."
 )
 
 
@@ -194,6 +202,8 @@ def widget(model: type[BaseModel], name: str, annotation: Any, metadata: list[An
             return {**widget(model, name, inner, inner_meta), "multiple": True}  # type: ignore[dict-item]
         if isinstance(inner, type) and issubclass(inner, BaseModel):
             return {"widget": "list", "collapsed": True, "fields": model_fields(inner)}
+        if is_text(inner):  # Decap's list cannot hold maps as single values: our own widget
+            return {"widget": "portal-text-list"}
         sub = widget(model, name, inner, inner_meta)
         if sub is None:
             return None
@@ -237,20 +247,36 @@ def field_config(model: type[BaseModel], name: str, info: FieldInfo) -> dict[str
     config: dict[str, Any] = {"name": key, "label": field_label(model, key, info.description), **options}
     if "field" in options:  # a list of single values: each item carries the list's label
         options["field"]["label"] = config["label"]
-    hint = info.description or ""
+    zh, en = split_description(info.description)
+    hint = f"{zh} · {en}" if zh else (info.description or "")  # Chinese first, as everywhere in the editor
     if key == "id" or (options.get("pattern") or [""])[0].startswith("^[A-Za-z0-9][A-Za-z0-9_.-]*"):
         hint = f"{hint} · {ID_HINT}" if hint else ID_HINT
     if hint:
         config["hint"] = hint
     if not info.is_required():
         config["required"] = False
+        if options["widget"] == "object":
+            _relax(config["fields"])
         if info.default is not None and not callable(info.default_factory) and isinstance(info.default, (str, int, float, bool)):
             config["default"] = info.default
     return config
 
 
+def _relax(fields: list[dict[str, Any]]) -> None:
+    """Decap checks the required fields of an object even when the whole object is
+    optional and left empty (the cleaner then drops it): inside an optional object
+    nothing is required, and ``portal check`` reports a half-filled one."""
+    for f in fields:
+        f["required"] = False
+        if f["widget"] == "object":
+            _relax(f["fields"])
+
+
 def model_fields(model: type[BaseModel]) -> list[dict[str, Any]]:
     return [c for name, info in model.model_fields.items() if (c := field_config(model, name, info)) is not None]
+
+
+EDITED_KINDS = tuple(kind for kind in YAML_KINDS if kind.name not in NOT_EDITED)
 
 
 def collection(kind: YamlKind) -> dict[str, Any]:
@@ -258,7 +284,7 @@ def collection(kind: YamlKind) -> dict[str, Any]:
                             "label_singular": kind.title_zh, "format": "yaml", "extension": "yaml"}
     fields = model_fields(kind.model)
     if kind.file:
-        base.update(description=BUDGETS_NOTE, editor={"preview": False},
+        base.update(description=OUTSIDE_NOTE, editor={"preview": False},
                     files=[{"name": kind.name, "label": kind.title_zh, "file": f"data/{kind.file}", "fields": fields}])
         return base
     base.update(
@@ -267,11 +293,7 @@ def collection(kind: YamlKind) -> dict[str, Any]:
         identifier_field="id", slug="{{fields.id}}", summary="{{fields.id}}",
         sortable_fields=["id"], editor={"preview": False}, fields=fields,
     )
-    if kind.name == "requests":  # written by `portal inbox publish`; only replies are edited here
-        base.update(create=False, delete=False,
-                    description="由 portal inbox publish 生成，这里只修改摘要和答复文字 · Written by portal inbox publish")
-    else:
-        base["create"] = True
+    base["create"] = True
     return base
 
 
@@ -312,7 +334,7 @@ def decap_config(editor: Editor | None = None, local_backend: str = DEFAULT_LOCA
         # which the build copies to the site root.
         "media_folder": f"content/{default_lang}/files",
         "public_folder": "/files",
-        "collections": [collection(kind) for kind in YAML_KINDS],
+        "collections": [collection(kind) for kind in EDITED_KINDS],
     }
     if site_url:
         config["site_url"] = site_url

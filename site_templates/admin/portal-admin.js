@@ -5,6 +5,7 @@
  *   language to string ({zh: 通知, en: Notice}). The widget shows one input per
  *   site language and writes a plain string when only the default language is
  *   filled in, else a map; languages it does not show are kept as they were.
+ * - "portal-text-list": a list of such texts.
  * - preSave: drops empty values ("" and empty maps) so an optional field left
  *   blank is left out of the file instead of being written as '' (which
  *   `portal check` would reject, e.g. for a date).
@@ -89,6 +90,58 @@
       }
     });
     CMS.registerWidget("portal-text", TextControl, TextPreview);
+
+    /* A list of texts (e.g. documents to bring). Decap's own list widget hands a
+     * single-field item that is a map to its object control, which then looks
+     * for a key named after the field and finds nothing: so lists of texts get
+     * their own small widget. */
+    var TextListControl = createClass({
+      items: function () {
+        var v = this.props.value;
+        if (isList(v)) return v.toArray();
+        return Array.isArray(v) ? v.slice() : [];
+      },
+      emit: function (items) {
+        var empty = this.props.field.get("languages").clear(); // an empty Immutable List
+        this.props.onChange(items.reduce(function (l, x) { return l.push(x); }, empty));
+      },
+      change: function (index, lang, event) {
+        var field = this.props.field;
+        var langs = languages(field, {});
+        var items = this.items();
+        var p = parts(items[index], langs[0]);
+        p[lang] = event.target.value;
+        items[index] = compose(p, langs, field.clear());
+        this.emit(items);
+      },
+      add: function () { this.emit(this.items().concat([""])); },
+      remove: function (index) { var items = this.items(); items.splice(index, 1); this.emit(items); },
+      render: function () {
+        var self = this;
+        var field = this.props.field;
+        var defaultLang = languages(field, {})[0];
+        var items = this.items();
+        return h("div", { className: "portal-text-list", id: this.props.forID }, items.map(function (item, index) {
+          var p = parts(item, defaultLang);
+          return h("fieldset", { key: index, className: "portal-text-item" },
+            h("legend", null, String(index + 1)),
+            languages(field, p).map(function (lang) {
+              var inputId = self.props.forID + "-" + index + "-" + lang;
+              return h("div", { key: lang, className: "portal-text-lang" },
+                h("label", { htmlFor: inputId, className: "portal-text-label" }, NAMES[lang] || lang),
+                h("input", {
+                  id: inputId, type: "text", lang: HTML_LANG[lang] || lang, "data-lang": lang,
+                  className: self.props.classNameWrapper, value: p[lang] || "",
+                  onChange: function (event) { self.change(index, lang, event); }
+                }));
+            }),
+            h("button", { type: "button", className: "portal-text-remove", onClick: function () { self.remove(index); } },
+              "删除 · Remove"));
+        }).concat([h("button", { key: "add", type: "button", className: "portal-text-add", onClick: self.add },
+          "＋ 添加 · Add")]));
+      }
+    });
+    CMS.registerWidget("portal-text-list", TextListControl);
 
     function clean(v) {
       if (v === null || v === undefined || v === "") return undefined;
