@@ -577,6 +577,26 @@ def test_caddy_snippet_serves_the_same_headers(deployed: Deployment) -> None:
         proc.wait(10)
 
 
+# -- the deploy guides -------------------------------------------------------------------------
+
+def test_deploy_guides_name_only_what_exists() -> None:
+    """content/deploy/{zh,en}: the same pages in both languages; every example
+    file under deploy/, every --host and every link between the guides exists."""
+    from generator.site.header_formats import FORMATS
+
+    guides = REPO / "content/deploy"
+    zh, en = (sorted(p.name for p in (guides / lang).glob("*.md")) for lang in ("zh", "en"))
+    assert zh == en and {"index.md", "nginx.md", "endpoint.md", "oss-cos.md", "github-pages.md"} <= set(zh)
+    for page in sorted(guides.rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        for rel in re.findall(r"(?<![\w/.])deploy/[\w./-]+[\w]", text):
+            assert (REPO / rel).exists(), f"{page.relative_to(REPO)} names {rel}, which does not exist"
+        for host in re.findall(r"--host (\w+)", text):
+            assert host in FORMATS, f"{page.relative_to(REPO)}: portal headers has no --host {host}"
+        for link in re.findall(r"\]\(([\w-]+\.md)\)", text):
+            assert (page.parent / link).is_file(), f"{page.relative_to(REPO)} links to missing {link}"
+
+
 # -- the editor -------------------------------------------------------------------------------
 
 def test_admin_loads_under_its_own_policy(deployed: Deployment, watched: Watched) -> None:
