@@ -156,9 +156,13 @@ def run_steps(job: dict[str, Any], workflow_env: dict[str, str], cwd: Path, env:
     return outputs
 
 
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
+
+
 @pytest.mark.skipif(shutil.which("npm") is None, reason="npm is needed by the build job")
-def test_github_check_and_build_jobs_run_their_own_steps(tmp_path):
-    wheel = build_wheel(tmp_path / "wheel")
+def test_github_check_and_build_jobs_run_their_own_steps(tmp_path, wheel):
     venv = bare_venv(tmp_path / "venv")
     # the committee's choice of PORTAL_SPEC; here: the wheel, offline
     root = init(tmp_path, "--no-git", "--portal-spec", f"--no-index {wheel}")
@@ -175,6 +179,33 @@ def test_github_check_and_build_jobs_run_their_own_steps(tmp_path):
     assert (root / "node_modules" / "decap-cms" / "package.json").is_file()  # the npm step ran
     assert (root / "site" / "index.html").is_file() and (root / "site" / "en" / "index.html").is_file()
     assert (root / "site" / "admin" / "index.html").is_file()
+
+
+@pytest.mark.skipif(shutil.which("npm") is None, reason="npm is needed by the pages job")
+def test_gitlab_check_and_pages_jobs_run_their_own_scripts(tmp_path, wheel):
+    venv = bare_venv(tmp_path / "venv")
+    root = init(tmp_path, "--no-git", "--portal-spec", f"--no-index {wheel}")
+    ci = load(root / GITLAB_CI)
+    env = {**venv_env(venv), **{k: str(v) for k, v in ci["variables"].items()}}
+    outputs = []
+    for name in ("check", "pages"):
+        job = {**ci[job_base(ci, name)], **ci[name]}
+        for line in [*job["before_script"], *job["script"]]:
+            if line.startswith("apt-get "):  # system packages of the job's image: node/npm are already here
+                continue
+            done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", line], cwd=root, env=env,
+                                  capture_output=True, text=True, timeout=600)
+            assert done.returncode == 0, (name, line, done.stdout[-3000:], done.stderr[-3000:])
+            outputs.append(done.stdout)
+    assert any("检查通过" in out for out in outputs)
+    assert (venv / "bin" / "portal").is_file()
+    assert (root / "public" / "index.html").is_file() and (root / "public" / "admin" / "index.html").is_file()
+
+
+def job_base(ci: dict[str, Any], name: str) -> str:
+    base: str = ci[name]["extends"]
+    assert base == ".portal"
+    return base
 
 
 def test_check_step_annotates_a_broken_file_and_fails(tmp_path):
