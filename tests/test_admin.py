@@ -180,6 +180,16 @@ def test_backend_block_follows_the_community_editor_settings() -> None:
     assert decap_config(local_backend="http://127.0.0.1:9/api/v1")["backend"]["proxy_url"] == "http://127.0.0.1:9/api/v1"
 
 
+def test_admin_csp_adds_a_self_hosted_host() -> None:
+    gitea = Editor(backend="gitea", repo="jw/helihua", api_root="https://git.jiedao.example/api/v1",
+                   base_url="https://git.jiedao.example", app_id="x")
+    policy = admin.admin_csp(gitea)
+    connect = next(d for d in policy.split("; ") if d.startswith("connect-src"))
+    assert connect.split().count("https://git.jiedao.example") == 1
+    assert admin.admin_csp(None) == admin.ADMIN_CSP
+    assert "'unsafe-eval'" in admin.ADMIN_CSP and "style-src 'self' 'unsafe-inline'" in admin.ADMIN_CSP
+
+
 # -- build -------------------------------------------------------------------------------
 
 
@@ -320,7 +330,7 @@ def test_edit_and_create_a_notice_in_chromium(tmp_path: Path, monkeypatch: pytes
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 1400})
-            page.on("request", lambda r: hosts.add(urlsplit(r.url).hostname or r.url.split(":")[0]))
+            page.on("request", lambda r: hosts.add(_host(r.url)))
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.add_init_script("document.addEventListener('securitypolicyviolation', e => "
                                  "(window.__csp = window.__csp || []).push(e.effectiveDirective + ' ' + e.blockedURI))")
@@ -362,6 +372,17 @@ def test_edit_and_create_a_notice_in_chromium(tmp_path: Path, monkeypatch: pytes
             _publish(page)
             created = root / "data" / "notices" / "2026-11-25-water-cut.yaml"
             _saved(page, created.exists, tmp_path / "new.png")
+
+            # Upload a picture (the editor reads and previews it through blob: URLs).
+            picture = tmp_path / "notice-board.png"
+            picture.write_bytes(_png())
+            _open(page, admin_url + "#/collections/notices")
+            page.get_by_role("button", name="媒体").click()
+            page.locator("input[type=file]").set_input_files(str(picture))
+            uploaded = root / "content" / "zh" / "files" / "notice-board.png"
+            _saved(page, uploaded.exists, tmp_path / "upload.png")
+            page.locator("img[src^='blob:']").first.wait_for()  # the preview shows
+            assert uploaded.read_bytes() == picture.read_bytes()
             violations = page.evaluate("window.__csp || []")
             browser.close()
     finally:
@@ -393,6 +414,24 @@ def test_edit_and_create_a_notice_in_chromium(tmp_path: Path, monkeypatch: pytes
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def _host(url: str) -> str:
+    """The host a request goes to (a blob: URL belongs to the page that made it)."""
+    return urlsplit(url.removeprefix("blob:")).hostname or url
+
+
+def _png() -> bytes:
+    """A 16×16 red PNG."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 16 for _ in range(16))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 16, 16, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
 def _open(page: Any, url: str) -> None:
     """Open an editor page afresh: after a hash change alone Decap may still show
     the previous entry's draft."""
@@ -420,10 +459,10 @@ def _changed(path: Path, old: str) -> bool:
     return path.read_text(encoding="utf-8") != old
 
 
-def _wait_for(condition: Any, timeout: float = 20) -> None:
+def _wait_for(condition: Any, timeout: float = 20, what: str = "the editor did not write the file") -> None:
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, "the editor did not write the file"
+        assert time.monotonic() < deadline, what
         time.sleep(0.1)
 
 
@@ -479,7 +518,7 @@ def test_demo_files_of_every_kind_survive_an_edit_in_chromium(tmp_path: Path, mo
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 1400})
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("request", lambda r: hosts.add(urlsplit(r.url).hostname or ""))
+            page.on("request", lambda r: hosts.add(_host(r.url)))
             admin_url = site.url + "admin/"
             page.goto(admin_url)
             page.get_by_role("button", name="登录").click()
@@ -512,3 +551,52 @@ def test_demo_files_of_every_kind_survive_an_edit_in_chromium(tmp_path: Path, mo
             assert after[key] == {**model, field: _marked(model[field])}, key
             changed.append(file)
     assert len(changed) == len(targets)
+
+
+def test_local_workflow_decap_server_and_portal_serve(tmp_path: Path) -> None:
+    """The committee's local workflow: ``npx decap-server`` in the repository, then
+    ``portal serve``; an edit saved in /admin/ shows on the previewed page."""
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    root = _git_project(tmp_path)
+    server = DecapServer(root)
+    port = free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    serve = subprocess.Popen([sys.executable, "-m", "generator", "serve", str(root), "--port", str(port),
+                              "--endpoint-port", "0"], cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                             env={**os.environ, "PORTAL_LOCAL_BACKEND": server.url})
+    base = f"http://127.0.0.1:{port}/"
+
+    def get(path: str) -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(base + path, timeout=5) as response:
+                return response.status, response.read()
+        except OSError:
+            return 0, b""
+
+    try:
+        _wait_for(lambda: get("admin/config.yml")[0] == 200, timeout=90, what="portal serve did not serve /admin/")
+        assert get("admin/decap-cms.js")[0] == 200
+        config = yaml.safe_load(get("admin/config.yml")[1])
+        assert config["local_backend"]["url"] == server.url
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 1400})
+            page.goto(base + "admin/")
+            page.get_by_role("button", name="登录").click()
+            _open(page, base + "admin/#/collections/notices/entries/2024-001")
+            _field(page, "标题").locator("input[data-lang=zh]").fill("门禁更换公示（预览）")
+            _publish(page)
+            notice = root / "data" / "notices" / "2024-001.yaml"
+            _saved(page, lambda: "预览" in notice.read_text(encoding="utf-8"), tmp_path / "serve.png")
+            browser.close()
+        # The preview follows the saved file (live reload rebuild).
+        _wait_for(lambda: "门禁更换公示（预览）" in get("notices/2024-001/")[1].decode("utf-8", "replace"), timeout=60,
+                  what="the preview did not follow the saved file")
+    finally:
+        serve.terminate()
+        serve.wait(20)
+        log.close()
+        server.close()

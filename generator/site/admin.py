@@ -22,9 +22,11 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
+from generator.kinds.community import Editor
 from generator.site.admin_config import DEFAULT_LOCAL_BACKEND, decap_config
 from generator.site.render import TEMPLATES
 
@@ -33,18 +35,40 @@ BUNDLE = "decap-cms.js"
 ADMIN_TEMPLATES = TEMPLATES / "admin"
 
 #: The Content-Security-Policy /admin/ needs, measured with Chromium against
-#: decap-cms 3.16.3 (tests/test_admin.py loads the editor under exactly this
-#: policy and fails on any violation). Decap styles itself with emotion, which
-#: inserts <style> elements ('unsafe-inline' styles); its bundle compiles no code
-#: at run time (no 'unsafe-eval'); previews of uploads are blob: URLs. connect-src
-#: must also name the git host's API (https://api.github.com, the GitLab or Gitea
-#: api_root) and, for local use, the decap-server address.
+#: decap-cms 3.16.3 (tests/test_admin.py edits, creates and uploads under exactly
+#: this policy and fails on any violation; each source below was found by leaving
+#: it out):
+#: - script-src 'unsafe-eval': Decap validates its config with ajv, which compiles
+#:   the schema with new Function; without it the editor does not start;
+#: - style-src 'unsafe-inline': Decap styles itself with emotion (<style> elements);
+#: - img-src blob: and connect-src blob:: an uploaded file is read back and
+#:   previewed through a blob: URL;
+#: - connect-src: decap-server for local use, and the git host's API once online
+#:   (api.github.com, gitlab.com; self-hosted hosts: see ``admin_csp``).
+#: Not needed in any flow tested: data: images, workers, frames, 'wasm-unsafe-eval'
+#: (the WebP encoder in Decap's bundle is loaded only when image optimisation is
+#: configured, which we do not).
 ADMIN_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; font-src 'self' data:; media-src 'self' blob:; "
-    "connect-src 'self' http://localhost:8081 http://127.0.0.1:8081 https://api.github.com; "
-    "frame-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'"
+    "img-src 'self' blob:; connect-src 'self' blob: http://localhost:8081 http://127.0.0.1:8081 "
+    "https://api.github.com https://gitlab.com; object-src 'none'; base-uri 'self'; form-action 'self'"
 )
+
+
+def admin_csp(editor: Editor | None) -> str:
+    """``ADMIN_CSP`` plus the origins of a self-hosted host's API and login
+    server (``editor.api_root``, ``editor.base_url``), which the editor fetches
+    (GitLab and Gitea exchange the PKCE code for a token with fetch)."""
+    extra = []
+    for url in (editor.api_root, editor.base_url) if editor else ():
+        if url:
+            parts = urlsplit(url)
+            origin = f"{parts.scheme}://{parts.netloc}"
+            if origin not in ADMIN_CSP and origin not in extra:
+                extra.append(origin)
+    if not extra:
+        return ADMIN_CSP
+    return ADMIN_CSP.replace("https://gitlab.com;", "https://gitlab.com " + " ".join(extra) + ";")
 
 
 def find_bundle(root: Path) -> Path | None:
