@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from generator.kinds.community import Editor
+from generator.pipeline import Checked
 from generator.site.admin_config import DEFAULT_LOCAL_BACKEND, decap_config
 from generator.site.render import TEMPLATES
 
@@ -105,7 +106,7 @@ def _text_languages(config: Any, langs: list[str]) -> None:
             _text_languages(value, langs)
 
 
-def config_yaml(checked: Any) -> str:
+def config_yaml(checked: Checked) -> str:
     community = checked.project.community
     editor = getattr(community, "editor", None)
     langs = ["zh", "en"]
@@ -119,7 +120,7 @@ def config_yaml(checked: Any) -> str:
     return header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False, width=120)
 
 
-def admin_files(checked: Any) -> dict[str, bytes]:
+def admin_files(checked: Checked) -> dict[str, bytes]:
     """Every file of ``/admin/``, by path relative to the site root."""
     root = checked.project.root
     files = {"admin/portal-admin.css": (ADMIN_TEMPLATES / "portal-admin.css").read_bytes()}
@@ -135,7 +136,7 @@ def admin_files(checked: Any) -> dict[str, bytes]:
     return files
 
 
-def write_admin(checked: Any, site: Path) -> None:
+def write_admin(checked: Checked, site: Path) -> None:
     """Write ``/admin/`` into the built ``site``; one warning line without the bundle."""
     files = admin_files(checked)
     for rel, data in files.items():

@@ -43,7 +43,9 @@ from generator.site.render import TEMPLATES
 #: ``PORTAL_LOCAL_BACKEND`` variable overrides it (decap-server reads ``PORT``).
 DEFAULT_LOCAL_BACKEND = "http://localhost:8081/api/v1"
 
-ID_HINT = "只能用英文字母、数字和 - _ . ，不能有空格，如 2026-11-20-winter · Letters, digits, - _ . only"
+ID_HINT = "编号只能用英文字母、数字和 - _ . · Letters, digits, - _ . only"
+RECORD_ID_HINT = ("也是文件名：新建时填写，如 2026-11-25-water-cut，保存后不能再改"
+                  " · Also the file name: set when creating, fixed once saved")
 _PATTERN_MESSAGES = {
     "id": "编号只能用英文字母、数字和 - _ . · Letters, digits, - _ . only",
     "time": "时间写成 HH:MM，如 19:00 · Time as HH:MM",
@@ -249,7 +251,10 @@ def field_config(model: type[BaseModel], name: str, info: FieldInfo) -> dict[str
         options["field"]["label"] = config["label"]
     zh, en = split_description(info.description)
     hint = f"{zh} · {en}" if zh else (info.description or "")  # Chinese first, as everywhere in the editor
-    if key == "id" or (options.get("pattern") or [""])[0].startswith("^[A-Za-z0-9][A-Za-z0-9_.-]*"):
+    if key == "id" and model in {k.model for k in YAML_KINDS if k.folder}:
+        config["widget"] = "portal-id"  # the id of a record is its file name: fixed once saved
+        hint = RECORD_ID_HINT
+    elif (options.get("pattern") or [""])[0].startswith("^[A-Za-z0-9][A-Za-z0-9_.-]*"):
         hint = f"{hint} · {ID_HINT}" if hint else ID_HINT
     if hint:
         config["hint"] = hint

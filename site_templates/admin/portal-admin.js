@@ -6,6 +6,7 @@
  *   site language and writes a plain string when only the default language is
  *   filled in, else a map; languages it does not show are kept as they were.
  * - "portal-text-list": a list of such texts.
+ * - "portal-id": a record's id (= its file name), read-only once saved.
  * - preSave: drops empty values ("" and empty maps) so an optional field left
  *   blank is left out of the file instead of being written as '' (which
  *   `portal check` would reject, e.g. for a date).
@@ -90,6 +91,22 @@
       }
     });
     CMS.registerWidget("portal-text", TextControl, TextPreview);
+
+    /* A record's id is its file name: Decap would keep the old file name if it
+     * were changed later, so it is editable only while the record is new. */
+    var IdControl = createClass({
+      render: function () {
+        var self = this;
+        var isNew = !!(this.props.entry && this.props.entry.get("newRecord"));
+        return h("input", {
+          id: this.props.forID, type: "text", className: this.props.classNameWrapper,
+          value: this.props.value || "", readOnly: !isNew, "aria-readonly": !isNew,
+          onChange: function (event) { self.props.onChange(event.target.value); },
+          onFocus: this.props.setActiveStyle, onBlur: this.props.setInactiveStyle
+        });
+      }
+    });
+    CMS.registerWidget("portal-id", IdControl);
 
     /* A list of texts (e.g. documents to bring). Decap's own list widget hands a
      * single-field item that is a map to its object control, which then looks
