@@ -24,6 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -140,9 +141,10 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
         if not Path(theme["custom_dir"]).is_dir():
             theme["custom_dir"] = str(TEMPLATES / "theme")
     extra = config.setdefault("extra", {})
+    base = urlsplit(site_url).path.rstrip("/") + "/"  # a site under a path, e.g. GitHub project pages /repo/
     extra["alternate"] = [
         {"name": LANG_NAMES.get(code, code), "lang": code,
-         "link": "/" + ("" if code == langs[0] else f"{code}/")} for code in langs
+         "link": base + ("" if code == langs[0] else f"{code}/")} for code in langs
     ]
     for plugin in config.get("plugins", []):
         if isinstance(plugin, dict) and "search" in plugin:

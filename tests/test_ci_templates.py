@@ -90,7 +90,8 @@ def test_github_jobs_and_triggers(project):
         ("actions/upload-artifact@v6", "github.server_url == 'https://github.com'"),
         ("actions/upload-artifact@v3", "github.server_url != 'https://github.com'")]
     # Pages only on a push to main on github.com; the job's permissions are its own
-    for guarded in (uses["actions/upload-pages-artifact"]["if"], jobs["pages"]["if"]):
+    for guarded in (uses["actions/upload-pages-artifact"]["if"], uses["actions/configure-pages"]["if"],
+                    jobs["pages"]["if"]):
         assert "github.server_url == 'https://github.com'" in guarded and "refs/heads/main" in guarded
         assert "github.event_name != 'pull_request'" in guarded
     assert jobs["pages"]["permissions"] == {"pages": "write", "id-token": "write"}
@@ -123,12 +124,13 @@ def test_gitlab_jobs_and_rules(project):
 # -- the closest honest local run ----------------------------------------------
 
 _DEFAULT = re.compile(r"^\$\{\{\s*vars\.\w+\s*\|\|\s*'([^']*)'\s*\}\}$")
-_UNSET = re.compile(r"^\$\{\{\s*(vars|secrets)\.\w+\s*\}\}$")
+_UNSET = re.compile(r"^\$\{\{\s*(vars\.\w+|secrets\.\w+|steps\.[\w-]+\.outputs\.\w+)\s*\}\}$")
 
 
 def expression(value: str) -> str:
     """The value of a workflow env entry on a repository with no variables or
-    secrets set, as on a first run: ``vars.X || 'default'`` → the default."""
+    secrets set, as on a first run: ``vars.X || 'default'`` → the default; the output
+    of a step that a pull request skips is empty."""
     if m := _DEFAULT.match(value):
         return m.group(1)
     if _UNSET.match(value):
@@ -149,8 +151,9 @@ def run_steps(job: dict[str, Any], workflow_env: dict[str, str], cwd: Path, env:
         if "if" in step:
             assert "github.event_name != 'pull_request'" in step["if"], step
             continue
+        own = {k: expression(str(v)) for k, v in step.get("env", {}).items()}
         done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-                              cwd=cwd, env=step_env, capture_output=True, text=True, timeout=600)
+                              cwd=cwd, env={**step_env, **own}, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, (step.get("name"), done.stdout[-3000:], done.stderr[-3000:])
         outputs.append(done.stdout + done.stderr)
     return outputs

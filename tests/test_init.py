@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -123,3 +124,18 @@ def test_skeleton_mkdocs_config_follows_the_root_one():
 def test_skeleton_budget_schema_follows_the_demo():
     assert (SKELETON / "data/budgets/budget-lines.schema.yaml").read_bytes() == \
         (REPO / "data/budgets/budget-lines.schema.yaml").read_bytes()
+
+
+def test_a_site_under_a_path_links_inside_it(tmp_path):
+    """GitHub and GitLab project pages serve the site under /<repository>/."""
+    root = init(tmp_path, "--no-git")
+    built = portal("build", "--site-url", "https://owner.example.org/heye/", cwd=root)
+    assert built.returncode == 0, built.stdout + built.stderr
+    outside = set()
+    for page in (root / "site").rglob("*.html"):
+        for link in re.findall(r'(?:href|src|action)="(/[^"]*)"', page.read_text(encoding="utf-8")):
+            if not link.startswith("/heye/"):
+                outside.add(link)
+    assert outside == set()
+    home = (root / "site" / "index.html").read_text(encoding="utf-8")
+    assert 'href="/heye/en/"' in home  # the language switch
