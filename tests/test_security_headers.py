@@ -29,6 +29,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,8 @@ from site_fixtures import PROJECTS, REPO, SECRET, TODAY, BuiltSite, Endpoint, Si
 
 from generator.kinds.common import Today  # noqa: E402
 from generator.site.header_formats import STABLE_CSP  # noqa: E402
-from generator.site.security_headers import CACHE_IMMUTABLE, HeaderSet, header_set  # noqa: E402
+from generator.site.page_scan import JS_TYPES, PageScan, origin, scan  # noqa: E402
+from generator.site.security_headers import CACHE_IMMUTABLE, HeaderSet, header_set, site_pages  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 CHROMIUM = "/usr/bin/chromium"
@@ -416,6 +418,68 @@ def test_meta_policy_alone_refuses_it_too(deployed: Deployment, watched: Watched
         assert not watched.violations(), watched.violations()
     finally:
         server.close()
+
+
+# -- the page scan ----------------------------------------------------------------------------
+
+class _Reference(HTMLParser):
+    """What html.parser (a real HTML tokenizer) finds: the fast scan must agree."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found = PageScan()
+        self._open: str | None = None
+        self._buf: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values: dict[str, str] = {}
+        for k, v in attrs:
+            values.setdefault(k, v or "")
+        if "style" in values:
+            self.found.style_attrs.add(values["style"])
+        self.found.handlers.update(v for k, v in values.items() if k.startswith("on"))
+        for o in (origin(values.get("action", "")) if tag == "form" else None, origin(values.get("data-endpoint", ""))):
+            if o:
+                self.found.origins.add(o)
+        if tag == "style" or (tag == "script" and "src" not in values
+                              and values.get("type", "").strip().lower() in JS_TYPES):
+            self._open, self._buf = tag, []
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._buf.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open == tag:
+            (self.found.scripts if tag == "script" else self.found.style_elements).append("".join(self._buf))
+            self._open = None
+
+
+def _reference(html: str) -> PageScan:
+    parser = _Reference()
+    parser.feed(html)
+    parser.close()
+    return parser.found
+
+
+TRICKY = [
+    '<!-- <script>hidden()</script> --><script>shown()</script>',
+    '<a title="a > b" style="color: red">x</a><p data-x=\'1>2\' STYLE=\'margin: 0\'>y</p>',
+    '<SCRIPT TYPE="Module">m()</SCRIPT><script type="application/ld+json">{"a": "<b>"}</script>',
+    '<script>var s = "<div style=\\"no\\">";</script><td style="text-align: right;">1</td>',
+    '<div style="content: &quot;x&quot;" onclick="go()">z</div><style>p { color: red }</style>',
+    '<form action="http://127.0.0.1:9/x" method=post><input data-endpoint=https://e.example:8443/>',
+    '<script src="a.js"></script><script defer>later()</script><p style=width:1px>u</p>',
+]
+
+
+def test_fast_scan_agrees_with_an_html_parser(deployed: Deployment) -> None:
+    pages = [p.read_text(encoding="utf-8") for p in site_pages(deployed.site.out)]
+    assert len(pages) >= 30
+    for html in TRICKY + pages:
+        assert scan(html) == _reference(html), html[:200]
+    assert scan(TRICKY[0]).scripts == ["shown()"]  # the comparison is not vacuous
+    assert scan(TRICKY[1]).style_attrs == {"color: red", "margin: 0"}
 
 
 # -- other hosts ------------------------------------------------------------------------------

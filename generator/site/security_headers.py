@@ -29,17 +29,16 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from html import escape
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from generator.site.page_scan import origin
+from generator.site.page_scan import scan as scan_page
 
 #: Material's fingerprinted bundles (``bundle.a5f9d56c.min.js``): safe to cache for a year.
 FINGERPRINTED = re.compile(r"\.[0-9a-f]{8}\.min\.(?:js|css)$")
-#: Script types a browser executes (https://html.spec.whatwg.org/#javascript-mime-type); others are data blocks.
-_JS_TYPES = {"", "text/javascript", "application/javascript", "module", "text/ecmascript", "application/ecmascript"}
 ADMIN_PREFIX = "admin/"
 
-#: Months a browser keeps to HTTPS after one HTTPS visit. Sent only over HTTPS to
+#: A browser keeps to HTTPS for a year (in seconds) after one HTTPS visit. Sent only over HTTPS to
 #: have any effect (browsers ignore it on plain http).
 HSTS = "max-age=31536000"
 #: The endpoint still gets the site's origin (its allow-list checks it; with
@@ -60,51 +59,6 @@ def csp_hash(text: str) -> str:
     """
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
-
-
-def origin(url: str) -> str | None:
-    """``http://127.0.0.1:8001/forms`` → ``http://127.0.0.1:8001``; None for a relative address."""
-    parts = urlsplit(url.strip())
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return f"{parts.scheme}://{parts.netloc}"
-    return None
-
-
-class _PageScan(HTMLParser):
-    """Collects what one page needs from the policy."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.scripts: list[str] = []
-        self.style_attrs: set[str] = set()
-        self.style_elements: list[str] = []
-        self.handlers: set[str] = set()
-        self.origins: set[str] = set()
-        self._open: str | None = None  # "script" / "style" while inside one whose text counts
-        self._buf: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k: v or "" for k, v in attrs}
-        if "style" in values:
-            self.style_attrs.add(values["style"])
-        self.handlers.update(v for k, v in values.items() if k.startswith("on"))
-        if tag == "form" and (o := origin(values.get("action", ""))):
-            self.origins.add(o)
-        if o := origin(values.get("data-endpoint", "")):
-            self.origins.add(o)
-        if tag == "script" and "src" not in values and values.get("type", "").strip().lower() in _JS_TYPES:
-            self._open, self._buf = "script", []
-        elif tag == "style":
-            self._open, self._buf = "style", []
-
-    def handle_data(self, data: str) -> None:
-        if self._open:
-            self._buf.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._open == tag:
-            (self.scripts if tag == "script" else self.style_elements).append("".join(self._buf))
-            self._open = None
 
 
 @dataclass
@@ -132,9 +86,7 @@ def measure(site: Path, endpoint_url: str | None = None) -> SiteNeeds:
     """Scan every page of ``site`` (a built site folder) for what the policy must allow."""
     needs = SiteNeeds()
     for path in site_pages(site):
-        scan = _PageScan()
-        scan.feed(_without_meta_csp(path.read_text(encoding="utf-8")))
-        scan.close()
+        scan = scan_page(_without_meta_csp(path.read_text(encoding="utf-8")))
         needs.pages += 1
         needs.script_hashes.update(csp_hash(s) for s in scan.scripts)
         needs.style_attr_hashes.update(csp_hash(s) for s in scan.style_attrs)
