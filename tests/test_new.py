@@ -70,17 +70,22 @@ def test_blanks_are_reported_at_their_lines_then_check_clean(project, kind, coun
     assert after["ok"] and after["problems"] == [], after["problems"]
 
 
-def test_new_files_carry_today_and_hints_for_every_field(project):
+def test_new_notice_carries_today_and_the_committee(project):
     today = dt.date.today().isoformat()
     done = portal("new", "notice", "--slug", "winter-safety", cwd=project)
     rel = f"data/notices/{today}-winter-safety.yaml"
     assert f"已写入 {rel}" in done.stdout
-    text = (project / rel).read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = yaml.safe_load((project / rel).read_text(encoding="utf-8"))
     assert data["id"] == f"{today}-winter-safety" and str(data["published"]) == today
     assert data["issuer"] == "jwh"  # the residents' committee from community.yaml
-    for line in text.splitlines():
-        if re.match(r"^\s*(?:-\s+)?\w+:", line):  # every field line has a Chinese hint
+
+
+@pytest.mark.parametrize("kind", ["notice", "meeting", "rule", "service", "form"])
+def test_every_field_line_has_a_chinese_hint(project, kind):
+    done = portal("new", kind, cwd=project)
+    (rel,) = re.findall(r"^已写入 (\S+)$", done.stdout, re.M)
+    for line in (project / rel).read_text(encoding="utf-8").splitlines():
+        if re.match(r"^\s*(?:-\s+)?\w+:", line):
             assert re.search(r"#.*[\u4e00-\u9fff]", line), line
 
 
