@@ -669,6 +669,8 @@ def test_admin_loads_under_its_own_policy(deployed: Deployment, watched: Watched
     watched.allowed = {deployed.endpoint_url.split("/")[2]}
     response = watched.goto(deployed.url + "admin/")
     assert response.headers.get("content-security-policy") == deployed.admin_csp
+    assert response.headers.get("cross-origin-opener-policy") == "same-origin-allow-popups"  # git-host login popup
+    assert response.headers.get("x-frame-options") == "SAMEORIGIN"
     watched.page.wait_for_timeout(1500)  # the editor renders after its bundle ran
     bad = watched.violations()
     assert not bad, json.dumps(bad, ensure_ascii=False, indent=1)

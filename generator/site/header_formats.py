@@ -46,7 +46,7 @@ def netlify(headers: HeaderSet) -> str:
     def block(path: str, values: dict[str, str]) -> None:
         lines.append(path + "\n" + "".join(f"  {k}: {v}\n" for k, v in values.items()))
 
-    block("/", {**headers.site, "Cache-Control": CACHE_PAGES})
+    block("/", headers.site)
     for name in headers.needs.top_level:
         block(f"/{name}*" if name.endswith("/") else f"/{name}", headers.site)
     if headers.needs.admin:

@@ -193,7 +193,9 @@ def header_set(site: Path, endpoint_url: str | None = None, https: bool = True) 
     needs = measure(site, endpoint_url)
     common = common_headers(https)
     return HeaderSet(needs, {"Content-Security-Policy": site_csp(needs), **common},
-                     {"Content-Security-Policy": admin_csp(needs), **common, "X-Frame-Options": "SAMEORIGIN"},
+                     {"Content-Security-Policy": admin_csp(needs), **common, "X-Frame-Options": "SAMEORIGIN",
+                      # the editor's git-host login runs in a popup that reports back to its opener
+                      "Cross-Origin-Opener-Policy": "same-origin-allow-popups"},
                      site_csp(needs, for_meta=True))
 
 
