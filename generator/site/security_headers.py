@@ -20,6 +20,11 @@ than written by hand:
 Nothing else is allowed: ``default-src 'none'``, no third-party host.
 ``/admin/`` (the Decap CMS editor) gets its own, looser policy:
 ``generator.site.admin.ADMIN_CSP`` when that module exists.
+
+``portal build`` writes the policy into every page as ``<meta http-equiv>``
+(hosts that send no headers: GitHub/GitLab Pages, OSS/COS) and ``_headers``
+(Netlify, Cloudflare Pages); ``portal headers`` writes the server configurations
+(``header_formats``), which live outside the public folder.
 """
 
 from __future__ import annotations
