@@ -100,6 +100,10 @@ def test_next_free_ids(project):
     path = project / "data/meetings/2030-12-08-council.yaml"
     assert path.is_file(), meeting.stdout
     assert yaml.safe_load(path.read_text())["type"] == "deliberation"
+    assert yaml.safe_load(path.read_text())["status"] == "planned"
+    past = portal("new", "meeting", "--date", "2020-05-01", cwd=project)
+    assert past.returncode == 0
+    assert yaml.safe_load((project / "data/meetings/2020-05-01-committee.yaml").read_text())["status"] == "held"
     # the init example holds D<year>-01; the hint offers the next decision id
     this_year = portal("new", "meeting", cwd=project)
     assert this_year.returncode == 0

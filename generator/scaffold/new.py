@@ -94,6 +94,8 @@ def new_record(root: Path, kind: str, date: dt.date | None = None, slug: str | N
         "id": record_id, "today": today.isoformat(), "year": today.year,
         "display_until": (today + dt.timedelta(days=7)).isoformat(),
         "body": body or "", "issuer": body, "type": meeting_type,
+        # a meeting entered after the fact was held; one ahead is planned (portal check warns otherwise)
+        "status": "held" if today < Today.get() else "planned",
         "decision_id": ids.next_decision_id(root / "data" / "meetings", today.year),
         "category": categories[0] if categories else None,
         "recipients": f"[{body}]" if body else "[]",
