@@ -81,13 +81,13 @@ PAGE_TYPES = ("home", "notices/", "notices/*", "meetings/", "meetings/*", "decis
 
 def page_type(rel: str) -> str:
     """``notices/2024-001/index.html`` → ``notices/*``, ``en/notices/index.html``
-    → ``notices/``; the 404 page and anything deeper → ``other``."""
+    → ``notices/``; the 404 page, the editor (``admin/``) and anything deeper → ``other``."""
     parts = rel.split("/")
     if parts[0] == "en":
         parts = parts[1:]
     if parts == ["index.html"]:
         return "home"
-    if parts[-1] != "index.html" or len(parts) > 3:
+    if parts[-1] != "index.html" or len(parts) > 3 or parts[0] == "admin":  # the editor app: tests/test_admin.py
         return "other"
     return parts[0] + ("/" if len(parts) == 2 else "/*")
 

@@ -30,6 +30,7 @@ import re
 import types
 import typing
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel
@@ -338,7 +339,7 @@ def decap_config(editor: Editor | None = None, local_backend: str = DEFAULT_LOCA
         # Uploads land beside the hand-written pages of the default language,
         # which the build copies to the site root.
         "media_folder": f"content/{default_lang}/files",
-        "public_folder": "/files",
+        "public_folder": (urlsplit(site_url).path.rstrip("/") if site_url else "") + "/files",
         "collections": [collection(kind) for kind in EDITED_KINDS],
     }
     if site_url:
