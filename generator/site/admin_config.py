@@ -6,14 +6,16 @@ kind a folder of ``<id>.yaml``); each model field becomes a widget:
 
 - ``Text`` (a string or ``{zh: …, en: …}``) → our ``portal-text`` widget
   (``site_templates/admin/portal-admin.js``), multi-line when it is Markdown;
-- ids, clock times and ``kind:id`` references → ``string`` with the model's
-  pattern; dates → ``datetime`` written as ``YYYY-MM-DD``;
+  lists of texts → our ``portal-text-list``;
+- a record's ``id`` (its file name) → our ``portal-id``, read-only once saved;
+- other ids, clock times and ``kind:id`` references → ``string`` with the
+  model's pattern; dates → ``datetime`` written as ``YYYY-MM-DD``;
 - ``Literal`` → ``select`` (lists of them: ``select`` with ``multiple``);
 - nested models → ``object``, lists → ``list``.
 
 Labels and hints reuse what the reference (``generator/reference.py``) shows: the
-field's description (``"Publish date / 发布日期"`` → label 发布日期, the whole
-description as hint), then the site's own UI strings, then
+field's description (``"Publish date / 发布日期"`` → label 发布日期, hint
+``发布日期 · Publish date``), then the site's own UI strings, then
 ``site_templates/admin/labels.yaml`` for names that have neither.
 
 Left out, and the community collection says so: budgets, which are CSV tables
@@ -52,11 +54,9 @@ _PATTERN_MESSAGES = {
     "time": "时间写成 HH:MM，如 19:00 · Time as HH:MM",
     "ref": "写成 类型:编号，如 meeting:2025-03-15-council · Write kind:id",
 }
-#: Kinds the editor leaves out, and why (shown on the community collection).
-NOT_EDITED = {
-    # `portal inbox publish` rewrites the whole file from the inbox: edits made here would be lost.
-    "requests": "requests",
-}
+#: YAML kinds the editor leaves out: `portal inbox publish` rewrites the whole
+#: requests file from the inbox, so edits made in the editor would be lost.
+NOT_EDITED = frozenset({"requests"})
 OUTSIDE_NOTE = (
     "不在这里编辑：预算与收支是 CSV 表格（data/budgets/），用 Excel 或 WPS 修改后另存为“CSV UTF-8”再提交；"
     "诉求办理公开（data/requests/）由 portal inbox publish 生成，答复请用 portal inbox reply。"
