@@ -641,6 +641,23 @@ def test_caddy_snippet_serves_the_same_headers(deployed: Deployment) -> None:
         proc.wait(10)
 
 
+def test_admin_policy_names_a_self_hosted_git_host(deployed: Deployment, tmp_path: Path) -> None:
+    """A committee on its own Gitea/GitLab: the editor fetches that host's API,
+    named in the built admin/config.yml; the /admin/ policy must allow it."""
+    pytest.importorskip("generator.site.admin")
+    from generator.site.security_headers import admin_csp, measure
+
+    (tmp_path / "admin").mkdir()
+    (tmp_path / "index.html").write_text("<html><head><meta charset=utf-8></head><body></body></html>")
+    (tmp_path / "admin/config.yml").write_text(
+        "backend:\n  name: gitea\n  repo: jwh/site\n  api_root: https://git.example.org/api/v1\n"
+        "  base_url: https://git.example.org\n", encoding="utf-8")
+    policy = admin_csp(measure(tmp_path), tmp_path)
+    connect = next(d for d in policy.split("; ") if d.startswith("connect-src"))
+    assert "https://git.example.org" in connect.split()
+    assert "https://git.example.org" not in deployed.headers.admin["Content-Security-Policy"]
+
+
 # -- the deploy guides -------------------------------------------------------------------------
 
 def test_deploy_guides_name_only_what_exists() -> None:

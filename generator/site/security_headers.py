@@ -35,6 +35,10 @@ import re
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import yaml
 
 from generator.site.page_scan import origin
 from generator.site.page_scan import scan as scan_page
@@ -159,15 +163,37 @@ def default_admin_csp(needs: SiteNeeds) -> str:
             "form-action 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'none'")
 
 
-def admin_csp(needs: SiteNeeds) -> str:
-    try:  # written by the editor's module (generator/site/admin.py) when it is installed
-        from generator.site.admin import ADMIN_CSP  # type: ignore[attr-defined]
+def admin_csp(needs: SiteNeeds, site: Path | None = None) -> str:
+    """The editor's own policy (generator/site/admin.py, when it is installed),
+    with the origins of a self-hosted git host named in the built
+    ``admin/config.yml``; else ``default_admin_csp``."""
+    try:
+        from generator.site import admin
     except ImportError:
         return default_admin_csp(needs)
-    policy = str(ADMIN_CSP).strip().rstrip(";") if ADMIN_CSP else default_admin_csp(needs)
+    policy = str(getattr(admin, "ADMIN_CSP", "") or default_admin_csp(needs))
+    backend = _admin_backend(site) if site else {}
+    if backend and callable(getattr(admin, "admin_csp", None)):
+        try:  # the editor module adds the API and login origins of a self-hosted Gitea/GitLab
+            policy = admin.admin_csp(SimpleNamespace(api_root=backend.get("api_root"),  # type: ignore[arg-type]
+                                                     base_url=backend.get("base_url")))
+        except (AttributeError, TypeError, ValueError):
+            pass
+    policy = policy.strip().rstrip(";")
     # Header-only directive (a <meta> policy ignores it). 'self', not 'none': the
     # editor may show its preview in a frame of its own.
     return policy if "frame-ancestors" in policy else policy + "; frame-ancestors 'self'"
+
+
+def _admin_backend(site: Path) -> dict[str, Any]:
+    """The ``backend`` section of the built editor configuration, if any."""
+    path = site / ADMIN_PREFIX / "config.yml"
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, yaml.YAMLError):
+        return {}
+    backend = config.get("backend") if isinstance(config, dict) else None
+    return backend if isinstance(backend, dict) else {}
 
 
 def common_headers(https: bool = True) -> dict[str, str]:
@@ -198,7 +224,7 @@ def header_set(site: Path, endpoint_url: str | None = None, https: bool = True) 
     needs = measure(site, endpoint_url)
     common = common_headers(https)
     return HeaderSet(needs, {"Content-Security-Policy": site_csp(needs), **common},
-                     {"Content-Security-Policy": admin_csp(needs), **common, "X-Frame-Options": "SAMEORIGIN",
+                     {"Content-Security-Policy": admin_csp(needs, site), **common, "X-Frame-Options": "SAMEORIGIN",
                       # the editor's git-host login runs in a popup that reports back to its opener
                       "Cross-Origin-Opener-Policy": "same-origin-allow-popups"},
                      site_csp(needs, for_meta=True))
