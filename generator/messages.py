@@ -63,6 +63,9 @@ CATALOG: M = {
     "schema.required": (
         "缺少必填字段“{field}”", "添加一行 {field}: …（参见数据说明）",
         "required field “{field}” is missing", "add a line {field}: … (see the data reference)"),
+    "schema.blank": (
+        "“{field}”还没有填写", "在冒号后面填上内容（参见数据说明）",
+        "“{field}” is blank", "fill it in after the colon (see the data reference)"),
     "schema.unknown-field": (
         "不认识的字段“{field}”", "检查拼写；允许的字段：{allowed}",
         "unknown field “{field}”", "check the spelling; allowed fields: {allowed}"),

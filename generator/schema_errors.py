@@ -141,6 +141,9 @@ def _problem(err: dict[str, Any], path: tuple[Any, ...], data: Any, file: str,
         bound = next(iter(ctx.values()), "")
         params["bound"] = f"{op} {bound}"
         code = "schema.range"
+    elif value is None and kind.endswith(("_type", "_parsing")):
+        # `title:` with nothing after it: a blank left to fill (e.g. by `portal new`), not a wrong type.
+        code = "schema.blank"
     elif kind.startswith(("date_", "datetime_")):
         code = "schema.date"
     elif kind.endswith(("_type", "_parsing")) or kind == "model_attributes_type":

@@ -119,6 +119,8 @@ SCHEMA_CASES = [
                  ["attendance.present", "“六”", ("整数", "whole number")], id="chinese-numeral"),
     pytest.param(sub(SERVICE, "steps: [到服务中心登记, 领取餐卡]", "steps: [到服务中心登记, 领取餐卡, false]"),
                  "schema.type", SERVICE, 14, 24, ["steps[3]", '"no"'], id="bare-false-in-text-list"),
+    pytest.param(sub(NOTICE, "title: {zh: 门禁更换公示, en: Door access replacement}", "title:"), "schema.blank",
+                 NOTICE, 2, 7, ["“title”", ("还没有填写", "is blank")], id="blank-left-to-fill"),
     pytest.param(sub(NOTICE, "category: public-notice", "category: 公示"), "schema.choice", NOTICE, 3, 11,
                  ["“公示”", "public-notice"], id="choice-in-chinese"),
     pytest.param(sub(MEETING, "status: held", "status: finished"), "schema.choice", MEETING, 9, 9,

@@ -47,8 +47,8 @@ def fill(project: Path, found: list[dict[str, str]]) -> None:
 
 
 @pytest.mark.parametrize("kind, count, code", [
-    ("notice", 2, "schema.type"), ("meeting", 3, "schema.type"), ("rule", 2, "schema.type"),
-    ("service", 5, "schema.type"), ("form", 3, "schema.type"), ("budget-year", 2, "table.required"),
+    ("notice", 2, "schema.blank"), ("meeting", 3, "schema.blank"), ("rule", 2, "schema.blank"),
+    ("service", 5, "schema.blank"), ("form", 3, "schema.blank"), ("budget-year", 2, "table.required"),
 ])
 def test_blanks_are_reported_at_their_lines_then_check_clean(project, kind, count, code):
     done = portal("new", kind, cwd=project)
