@@ -169,6 +169,7 @@ def test_widgets_match_the_field_types() -> None:
     id_pattern = typing.get_args(Id)[1].pattern
     assert notice["id"]["pattern"][0] == id_pattern == notice["issuer"]["pattern"][0]
     assert notice["related"]["field"]["pattern"][0].startswith("^(meeting|")
+    assert notice["attachments"]["summary"] == "{{fields.url}}"  # a collapsed item shows a plain value, not "Map {…}"
 
 
 def test_backend_block_follows_the_community_editor_settings() -> None:

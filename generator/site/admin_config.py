@@ -186,6 +186,9 @@ def _pattern_option(pattern: str) -> list[str]:
     return [pattern, message]
 
 
+_PLAIN_WIDGETS = ("string", "select", "datetime", "number")
+
+
 def widget(model: type[BaseModel], name: str, annotation: Any, metadata: list[Any],
            markdown: bool = False) -> dict[str, Any] | None:
     """The widget options for a value of ``annotation`` (no name/label), or None
@@ -204,7 +207,14 @@ def widget(model: type[BaseModel], name: str, annotation: Any, metadata: list[An
         if typing.get_origin(inner) is typing.Literal:
             return {**widget(model, name, inner, inner_meta), "multiple": True}  # type: ignore[dict-item]
         if isinstance(inner, type) and issubclass(inner, BaseModel):
-            return {"widget": "list", "collapsed": True, "fields": model_fields(inner)}
+            fields = model_fields(inner)
+            options = {"widget": "list", "collapsed": True, "fields": fields}
+            # A collapsed item shows its first plain value (an id, a time, a number):
+            # Decap would otherwise print a map or list as "Map {…}".
+            plain = next((f["name"] for f in fields if f["widget"] in _PLAIN_WIDGETS and not f.get("multiple")), None)
+            if plain:
+                options["summary"] = "{{fields." + plain + "}}"
+            return options
         if is_text(inner):  # Decap's list cannot hold maps as single values: our own widget
             return {"widget": "portal-text-list"}
         sub = widget(model, name, inner, inner_meta)
