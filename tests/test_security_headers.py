@@ -599,7 +599,6 @@ def test_example_nginx_conf_serves_site_and_endpoint_over_https(deployed: Deploy
         proc.wait(10)
 
 
-@pytest.mark.skipif(not shutil.which("caddy"), reason="caddy is not installed (optional: Debian package caddy)")
 def test_caddy_snippet_serves_the_same_headers(deployed: Deployment) -> None:
     """`portal headers --host caddy` imported into a real Caddy: same policy,
     /admin/ its own, the year-long cache only on fingerprinted bundles."""
@@ -645,7 +644,6 @@ def test_caddy_snippet_serves_the_same_headers(deployed: Deployment) -> None:
 def test_admin_policy_names_a_self_hosted_git_host(deployed: Deployment, tmp_path: Path) -> None:
     """A committee on its own Gitea/GitLab: the editor fetches that host's API,
     named in the built admin/config.yml; the /admin/ policy must allow it."""
-    pytest.importorskip("generator.site.admin")
     from generator.site.security_headers import admin_csp, measure
 
     (tmp_path / "admin").mkdir()
@@ -682,8 +680,7 @@ def test_deploy_guides_name_only_what_exists() -> None:
 # -- the editor -------------------------------------------------------------------------------
 
 def test_admin_loads_under_its_own_policy(deployed: Deployment, watched: Watched) -> None:
-    if deployed.admin_csp is None or not (deployed.site.out / "admin/index.html").is_file():
-        pytest.skip("no /admin/ editor in this build (generator.site.admin.ADMIN_CSP not defined yet)")
+    assert deployed.admin_csp is not None and (deployed.site.out / "admin/index.html").is_file()
     watched.allowed = {deployed.endpoint_url.split("/")[2]}
     response = watched.goto(deployed.url + "admin/")
     assert response.headers.get("content-security-policy") == deployed.admin_csp
