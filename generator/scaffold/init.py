@@ -24,6 +24,8 @@ from generator.scaffold.templating import SKELETON, ScaffoldError, render
 #: The browser editor bundle ``portal build`` copies into /admin/; kept equal to
 #: the root package.json's by tests/test_init.py.
 DECAP_CMS_VERSION = "3.16.3"
+#: The local editing server (`npx decap-server`), pinned so npx does not fetch the latest.
+DECAP_SERVER_VERSION = "3.11.3"
 #: Skeleton files named ``dot-…`` become ``.…``: setuptools' package-data globs
 #: (and some zip tools) skip dotfiles, so they are stored without the dot.
 _DOT = "dot-"
@@ -64,6 +66,7 @@ def init_project(target: Path, name: str = "示例社区", community_id: str = "
         "meeting_id": f"{today.isoformat()}-committee",
         "notice_id": f"{today.isoformat()}-website-launch",
         "decap_cms_version": DECAP_CMS_VERSION,
+        "decap_server_version": DECAP_SERVER_VERSION,
         "portal_spec": portal_spec,
     }
     files: dict[str, str | bytes] = {}
