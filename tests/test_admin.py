@@ -603,3 +603,56 @@ def test_local_workflow_decap_server_and_portal_serve(tmp_path: Path) -> None:
         serve.wait(20)
         log.close()
         server.close()
+
+
+def test_new_community_from_an_empty_folder_to_a_notice_added_in_the_editor(tmp_path: Path) -> None:
+    """The issue's "done when", as a committee would do it: ``portal init`` into an
+    empty folder, check, build, add a notice through /admin/ (local backend), check
+    and build again, and find the notice on the site."""
+    from playwright.sync_api import sync_playwright
+
+    def portal(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True,
+                              cwd=tmp_path, env={**os.environ, **(env or {})})
+
+    done = portal("init", "qingshi", "--name", "青石社区", "--id", "qingshi")
+    assert done.returncode == 0, done.stderr
+    root = tmp_path / "qingshi"
+    assert portal("check", str(root)).returncode == 0
+    server = DecapServer(root)
+    backend = {"PORTAL_LOCAL_BACKEND": server.url}
+    built = portal("build", str(root), "--out", str(tmp_path / "site"), env=backend)
+    assert built.returncode == 0, built.stdout + built.stderr
+    site = Site(tmp_path / "site", server.port)
+    hosts: set[str] = set()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 1400})
+            page.on("request", lambda r: hosts.add(_host(r.url)))
+            admin_url = site.url + "admin/"
+            page.goto(admin_url)
+            page.get_by_role("button", name="登录").click()
+            _open(page, admin_url + "#/collections/notices/new")
+            _field(page, "编号").locator("input").fill("2026-11-25-lift-repair")
+            _field(page, "标题").locator("input[data-lang=zh]").fill("5号楼电梯维修通知")
+            _field(page, "类别").locator("input").first.click()
+            page.get_by_text("通知（announcement）", exact=True).click()
+            _field(page, "发布日期").locator("input[type=date]").fill("2026-11-25")
+            _field(page, "正文").locator("textarea[data-lang=zh]").fill("11月28日 9:00–12:00 5号楼电梯停用检修。")
+            _publish(page)
+            created = root / "data" / "notices" / "2026-11-25-lift-repair.yaml"
+            _saved(page, created.exists, tmp_path / "journey.png")
+            browser.close()
+    finally:
+        site.close()
+        server.close()
+    assert hosts == {"127.0.0.1"}
+
+    checked = portal("check", str(root))
+    assert checked.returncode == 0, checked.stdout
+    rebuilt = portal("build", str(root), "--out", str(tmp_path / "site"))
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    page_html = (tmp_path / "site" / "notices" / "2026-11-25-lift-repair" / "index.html").read_text(encoding="utf-8")
+    assert "5号楼电梯维修通知" in page_html and "5号楼电梯停用检修" in page_html
+    assert "5号楼电梯维修通知" in (tmp_path / "site" / "notices" / "index.html").read_text(encoding="utf-8")
