@@ -364,15 +364,7 @@ def test_edit_and_create_a_notice_in_chromium(tmp_path: Path, monkeypatch: pytes
             _saved(page, lambda: "修订" in notice.read_text(encoding="utf-8"), tmp_path / "edit.png")
 
             # Create a new notice through the UI.
-            _open(page, admin_url + "#/collections/notices/new")
-            _field(page, "编号").locator("input").fill("2026-11-25-water-cut")
-            _field(page, "标题").locator("input[data-lang=zh]").fill("停水通知")
-            category = _field(page, "类别")
-            category.locator("input").first.click()
-            page.get_by_text("通知（announcement）", exact=True).click()
-            _field(page, "发布日期").locator("input[type=date]").fill("2026-11-25")
-            _field(page, "正文").locator("textarea[data-lang=zh]").fill("11月26日 9:00–15:00 因管道维修停水。")
-            _publish(page)
+            _new_notice(page, admin_url, "2026-11-25-water-cut", "停水通知", "11月26日 9:00–15:00 因管道维修停水。")
             created = root / "data" / "notices" / "2026-11-25-water-cut.yaml"
             _saved(page, created.exists, tmp_path / "new.png")
 
@@ -445,6 +437,18 @@ def _open(page: Any, url: str) -> None:
 def _publish(page: Any) -> None:
     page.get_by_role("button", name="发布").first.click()
     page.get_by_role("menuitem", name="立即发布").click()
+
+
+def _new_notice(page: Any, admin_url: str, notice_id: str, title: str, body: str) -> None:
+    """Fill in and publish a new notice (category 通知, published 2026-11-25)."""
+    _open(page, admin_url + "#/collections/notices/new")
+    _field(page, "编号").locator("input").fill(notice_id)
+    _field(page, "标题").locator("input[data-lang=zh]").fill(title)
+    _field(page, "类别").locator("input").first.click()
+    page.get_by_text("通知（announcement）", exact=True).click()
+    _field(page, "发布日期").locator("input[type=date]").fill("2026-11-25")
+    _field(page, "正文").locator("textarea[data-lang=zh]").fill(body)
+    _publish(page)
 
 
 def _saved(page: Any, condition: Any, shot: Path) -> None:
@@ -633,14 +637,7 @@ def test_new_community_from_an_empty_folder_to_a_notice_added_in_the_editor(tmp_
             admin_url = site.url + "admin/"
             page.goto(admin_url)
             page.get_by_role("button", name="登录").click()
-            _open(page, admin_url + "#/collections/notices/new")
-            _field(page, "编号").locator("input").fill("2026-11-25-lift-repair")
-            _field(page, "标题").locator("input[data-lang=zh]").fill("5号楼电梯维修通知")
-            _field(page, "类别").locator("input").first.click()
-            page.get_by_text("通知（announcement）", exact=True).click()
-            _field(page, "发布日期").locator("input[type=date]").fill("2026-11-25")
-            _field(page, "正文").locator("textarea[data-lang=zh]").fill("11月28日 9:00–12:00 5号楼电梯停用检修。")
-            _publish(page)
+            _new_notice(page, admin_url, "2026-11-25-lift-repair", "5号楼电梯维修通知", "11月28日 9:00–12:00 5号楼电梯停用检修。")
             created = root / "data" / "notices" / "2026-11-25-lift-repair.yaml"
             _saved(page, created.exists, tmp_path / "journey.png")
             browser.close()
