@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,12 @@ import pytest
 from generator.kinds.common import Today
 from generator.pipeline import check
 from generator.problems import Problem, Report
+
+# The site tests share tests/site_fixtures.py: importable from every test module,
+# and rewritten for assertions before the first of them imports it.
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+pytest.register_assert_rewrite("site_fixtures")
 
 PROJECTS = Path(__file__).parent / "projects"
 REPO = Path(__file__).resolve().parent.parent

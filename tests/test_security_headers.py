@@ -36,9 +36,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
-if str(Path(__file__).resolve().parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
 from site_fixtures import PROJECTS, REPO, SECRET, TODAY, BuiltSite, Endpoint, SiteServer, free_port  # noqa: E402
 
 from generator.kinds.common import Today  # noqa: E402
@@ -644,14 +641,14 @@ def test_caddy_snippet_serves_the_same_headers(deployed: Deployment) -> None:
 def test_admin_policy_names_a_self_hosted_git_host(deployed: Deployment, tmp_path: Path) -> None:
     """A committee on its own Gitea/GitLab: the editor fetches that host's API,
     named in the built admin/config.yml; the /admin/ policy must allow it."""
-    from generator.site.security_headers import admin_csp, measure
+    from generator.site.security_headers import admin_csp
 
     (tmp_path / "admin").mkdir()
     (tmp_path / "index.html").write_text("<html><head><meta charset=utf-8></head><body></body></html>")
     (tmp_path / "admin/config.yml").write_text(
         "backend:\n  name: gitea\n  repo: jwh/site\n  api_root: https://git.example.org/api/v1\n"
         "  base_url: https://git.example.org\n", encoding="utf-8")
-    policy = admin_csp(measure(tmp_path), tmp_path)
+    policy = admin_csp(tmp_path)
     connect = next(d for d in policy.split("; ") if d.startswith("connect-src"))
     assert "https://git.example.org" in connect.split()
     assert "https://git.example.org" not in deployed.headers.admin["Content-Security-Policy"]

@@ -14,15 +14,10 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
-if str(Path(__file__).resolve().parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-pytest.register_assert_rewrite("site_fixtures")
 from site_fixtures import HAN, REPO, BuiltSite, Endpoint, page_type, text_of  # noqa: E402
 
 pytest_plugins = ["site_fixtures"]

@@ -11,14 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-from pathlib import Path
 
 import pytest
-
-if str(Path(__file__).resolve().parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-pytest.register_assert_rewrite("site_fixtures")
 from site_fixtures import HAN, PAGE_TYPES, BuiltSite, page_type, text_of  # noqa: E402
 
 pytest_plugins = ["site_fixtures"]

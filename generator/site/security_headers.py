@@ -19,7 +19,7 @@ than written by hand:
 
 Nothing else is allowed: ``default-src 'none'``, no third-party host.
 ``/admin/`` (the Decap CMS editor) gets its own, looser policy:
-``generator.site.admin.ADMIN_CSP`` when that module exists.
+``generator.site.admin.admin_csp``.
 
 ``portal build`` writes the policy into every page as ``<meta http-equiv>``
 (hosts that send no headers: GitHub/GitLab Pages, OSS/COS) and ``_headers``
@@ -153,33 +153,14 @@ def site_csp(needs: SiteNeeds, for_meta: bool = False) -> str:
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives)
 
 
-def default_admin_csp(needs: SiteNeeds) -> str:
-    """Used for /admin/ until the editor records its own ``ADMIN_CSP``: a
-    JavaScript application bundled from npm that evaluates code and injects styles."""
-    endpoints = " ".join(sorted(needs.endpoint_origins))
-    return ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data: blob:; font-src 'self' data:; "
-            f"connect-src 'self' {endpoints}".rstrip() + "; worker-src 'self' blob:; "
-            "form-action 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'none'")
+def admin_csp(site: Path | None = None) -> str:
+    """The editor's own policy (``generator.site.admin``), with the origins of a
+    self-hosted git host named in the built ``admin/config.yml``."""
+    from generator.site import admin
 
-
-def admin_csp(needs: SiteNeeds, site: Path | None = None) -> str:
-    """The editor's own policy (generator/site/admin.py, when it is installed),
-    with the origins of a self-hosted git host named in the built
-    ``admin/config.yml``; else ``default_admin_csp``."""
-    try:
-        from generator.site import admin
-    except ImportError:
-        return default_admin_csp(needs)
-    policy = str(getattr(admin, "ADMIN_CSP", "") or default_admin_csp(needs))
     backend = _admin_backend(site) if site else {}
-    if backend and callable(getattr(admin, "admin_csp", None)):
-        try:  # the editor module adds the API and login origins of a self-hosted Gitea/GitLab
-            policy = admin.admin_csp(SimpleNamespace(api_root=backend.get("api_root"),  # type: ignore[arg-type]
-                                                     base_url=backend.get("base_url")))
-        except (AttributeError, TypeError, ValueError):
-            pass
-    policy = policy.strip().rstrip(";")
+    editor = SimpleNamespace(api_root=backend.get("api_root"), base_url=backend.get("base_url"))
+    policy = admin.admin_csp(editor).strip().rstrip(";")  # type: ignore[arg-type]
     # Header-only directive (a <meta> policy ignores it). 'self', not 'none': the
     # editor may show its preview in a frame of its own.
     return policy if "frame-ancestors" in policy else policy + "; frame-ancestors 'self'"
@@ -224,7 +205,7 @@ def header_set(site: Path, endpoint_url: str | None = None, https: bool = True) 
     needs = measure(site, endpoint_url)
     common = common_headers(https)
     return HeaderSet(needs, {"Content-Security-Policy": site_csp(needs), **common},
-                     {"Content-Security-Policy": admin_csp(needs, site), **common, "X-Frame-Options": "SAMEORIGIN",
+                     {"Content-Security-Policy": admin_csp(site), **common, "X-Frame-Options": "SAMEORIGIN",
                       # the editor's git-host login runs in a popup that reports back to its opener
                       "Cross-Origin-Opener-Policy": "same-origin-allow-popups"},
                      site_csp(needs, for_meta=True))
