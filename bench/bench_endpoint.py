@@ -5,7 +5,8 @@ What it measures, on this machine, with the load generator (wrk) on the same mac
 - sustained *durable* submissions per second (201 answers: each one is committed
   with ``synchronous=FULL`` before it is acknowledged) and wrk's p50/p75/p90/p99
   latency, at 10 and 100 concurrent connections;
-- the same for ``bench/hello_asgi.py`` on the same server (uvicorn, same flags),
+- the same for ``bench/hello_asgi.py`` on the same server (``python -m endpoint.workers``:
+  uvicorn, one SO_REUSEPORT socket per worker, as ``portal endpoint`` runs it; same flags),
   in the same run, and the ratio endpoint / hello;
 - durability: the rows stored for a run (matched by the run's unique ``_idem``
   prefix) equal the 201 answers wrk counted; a final crash check kills the server
@@ -214,7 +215,8 @@ class Server:
     def __init__(self, app: str, workers: int, env: dict[str, str], log: Path) -> None:
         self.port = free_port()
         self.log = log
-        cmd = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(self.port),
+        # What `portal endpoint --workers N` runs (uvicorn with uvloop and httptools).
+        cmd = [sys.executable, "-m", "endpoint.workers", app, "--host", "127.0.0.1", "--port", str(self.port),
                "--workers", str(workers), "--log-level", "warning"]
         self.cmd = cmd
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
@@ -252,7 +254,7 @@ class Server:
                 self.proc.wait()
 
     def kill(self) -> None:
-        """SIGKILL the whole server (master and workers): a crash, no graceful shutdown."""
+        """SIGKILL the whole server (supervisor and workers): a crash, no graceful shutdown."""
         os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
 
@@ -388,7 +390,7 @@ def main() -> int:
     ap.add_argument("--duration", type=float, default=20, help="seconds per measured point (default 20)")
     ap.add_argument("--connections", default="10,100", help="comma-separated wrk connection counts")
     ap.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
-    ap.add_argument("--workers", default="1,2", help="comma-separated uvicorn --workers values")
+    ap.add_argument("--workers", default="1,2", help="comma-separated worker process counts")
     ap.add_argument("--warmup", type=float, default=3, help="seconds of warm-up load before measuring")
     ap.add_argument("--rate-per-minute", type=float, default=1e9,
                     help="PORTAL_RATE_PER_MINUTE (default 1e9: the limiter runs but never refuses; 0: off)")
@@ -437,7 +439,7 @@ def main() -> int:
                      "workers": workers_list, "endpoint_app": args.endpoint_app, "rate_per_minute": args.rate_per_minute,
                      "rate_burst": int(min(args.rate_per_minute, 1e9)) if args.rate_per_minute else None,
                      "min_seconds": defaults.min_seconds, "token_issued_s_ago": 10, "site_url": SITE_URL,
-                     "sqlite": "WAL, synchronous=FULL", "uvicorn_flags": "--log-level warning --workers N",
+                     "sqlite": "WAL, synchronous=FULL", "server": "python -m endpoint.workers APP --workers N --log-level warning",
                      "form": FORM_ID},
         "runs": [], "checks": {}, "profile": None, "crash_check": None, "breakdown": None}
     if args.breakdown:
@@ -477,7 +479,7 @@ def main() -> int:
                     r["others_cpu_pct"] = round(max(0.0, machine_pct - r["server_cpu_pct"]
                                                     - 100 * r["wrk_cpu_s"] / r["seconds"]), 1)
                     r["others_cpu_pct_before"] = quiet_before
-                    r.update(target=target, workers=workers, connections=c)
+                    r.update(target=target, workers=workers, connections=c, loadavg=os.getloadavg())
                     if target == "endpoint":
                         # Every 201 must be a row. wrk stops with up to one request per connection sent but
                         # unanswered: those may be stored too (never acknowledged, so never promised).
@@ -499,7 +501,7 @@ def main() -> int:
 
     if args.crash_check:
         results["crash_check"] = crash_check(args, env_for(tmp / "bench-crash.db"), tmp, script, token, run_id,
-                                             max(conns))
+                                             max(conns), max(workers_list))
     ratios(results)
     table(results)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -527,6 +529,7 @@ def breakdown(site: Path, token: str, tmp: Path) -> dict[str, float]:
     from bench.hello_asgi import app as hello_app
     from endpoint import abuse
     from endpoint.app import SECURITY_HEADERS, create_app
+    from endpoint.formdata import parse_urlencoded
     from endpoint.receipts import new_receipt
     from endpoint.settings import Settings
     from endpoint.store import Store
@@ -608,8 +611,9 @@ def breakdown(site: Path, token: str, tmp: Path) -> dict[str, float]:
     store = Store(f"sqlite:///{tmp / 'breakdown.db'}")
     real = create_app(settings, spec, store=store)
     out = {
-        "parse_qs (urlencoded body)": per_call(lambda: urllib.parse.parse_qs(qs, keep_blank_values=True,
-                                                                             max_num_fields=200)),
+        "parse_qs (urlencoded body, stdlib)": per_call(lambda: urllib.parse.parse_qs(qs, keep_blank_values=True,
+                                                                                     max_num_fields=200)),
+        "parse_urlencoded (endpoint/formdata.py)": per_call(lambda: parse_urlencoded(qs)),
         "validate (spec)": per_call(lambda: validate(form, data)),
         "check_token (HMAC)": per_call(lambda: abuse.check_token(secret, FORM_ID, token, 3, 43200, 5184000)),
         "new_receipt (writer thread)": per_call(new_receipt),
@@ -698,10 +702,10 @@ def server_conns(args: argparse.Namespace) -> list[int]:
 
 
 def crash_check(args: argparse.Namespace, env: dict[str, str], tmp: Path, script: Path, token: str,
-                run_id: str, connections: int) -> dict[str, Any]:
-    """SIGKILL the 1-worker endpoint half-way through a run: every 201 wrk saw must be in the database."""
+                run_id: str, connections: int, workers: int) -> dict[str, Any]:
+    """SIGKILL the endpoint (every process) half-way through a run: every 201 wrk saw must be in the database."""
     db = Path(env["PORTAL_DB"].removeprefix("sqlite:///"))
-    server = Server(args.endpoint_app, 1, env, tmp / "crash.log")
+    server = Server(args.endpoint_app, workers, env, tmp / "crash.log")
     server.wait_ready("/health")
     prefix = f"{run_id}crash"
 
@@ -711,6 +715,7 @@ def crash_check(args: argparse.Namespace, env: dict[str, str], tmp: Path, script
     killer.join()
     rows = rows_with_prefix(db, prefix)
     out = {"seconds": args.crash_check, "killed_after_s": args.crash_check / 2, "connections": connections,
+           "workers": workers,
            "acknowledged": r["created"], "rows": rows, "lost": max(0, r["created"] - rows),
            "unacknowledged_but_stored": max(0, rows - r["created"]), "socket_errors": r["errors"]}
     print(f"# crash check: SIGKILL after {out['killed_after_s']:g} s; {out['acknowledged']} acknowledged, "
