@@ -163,3 +163,20 @@ def test_supervisor_replaces_a_dead_worker_and_its_workers_end_with_it(two_worke
             assert client.get("/health", headers={"Connection": "close"}).status_code == 200
     two_workers.kill()  # SIGKILL the supervisor: its workers must not serve on, orphaned
     wait_for(lambda: not any(alive(p) for p in workers), "workers outlived their supervisor")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_port_in_use_is_one_clear_sentence(tmp_path: Path, workers: int) -> None:
+    import socket
+    import subprocess
+
+    site = write_spec(make_project(tmp_path / "project"), tmp_path / "site")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run([sys.executable, "-m", "generator", "endpoint", "--site", str(site), "--db",
+                              f"sqlite:///{tmp_path / 'x.db'}", "--port", str(port), "--workers", str(workers)],
+                             cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in run.stderr and "Traceback" not in run.stderr, run.stderr
