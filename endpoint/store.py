@@ -178,17 +178,11 @@ class Store:
                 conn.close()
                 return
             batch = [job]
-            while len(batch) < 512:
-                try:
-                    nxt = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    self._queue.put(None)
-                    break
-                batch.append(nxt)
             try:
                 with conn.transaction():
+                    # Taken once the transaction (and the writer lock) is ours: what
+                    # arrived while another process was committing joins this batch.
+                    self._drain(batch)
                     stamp = _Stamp()
                     results = [self._insert(conn, j.sub, stamp) for j in batch]
             except Exception as exc:  # noqa: BLE001 - fail every waiting request, never ack
@@ -199,6 +193,18 @@ class Store:
                     conn = self.connect()
                 continue
             _notify(batch, results, _set_result)
+
+    def _drain(self, batch: list[_Job], limit: int = 512) -> None:
+        """Add the submissions waiting in the queue to ``batch`` (a stop request stays queued)."""
+        while len(batch) < limit:
+            try:
+                nxt = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if nxt is None:
+                self._queue.put(None)
+                return
+            batch.append(nxt)
 
     def _insert(self, conn: Any, sub: Submission, stamp: _Stamp | None = None) -> tuple[str, bool]:
         stamp = stamp or _Stamp()
