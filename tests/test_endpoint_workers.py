@@ -75,7 +75,9 @@ def test_burst_on_two_workers_stores_each_acknowledged_submission_once(two_worke
     assert not result.failed, list(result.failed.values())[:5]
     assert len(result.acked) == TOTAL and not result.replayed
     used = {pid: cpu_seconds(pid) - before[pid] for pid in pids}
-    assert all(v > 0.05 for v in used.values()), f"one worker did no work: {used}"
+    # How the kernel spreads connections over the SO_REUSEPORT sockets varies from
+    # run to run (0.04 s against 0.17 s seen); an idle worker uses next to nothing.
+    assert all(v > 0.015 for v in used.values()), f"one worker did no work: {used}"
     stored = check_stored(two_workers, result.sent, result.acked)
     assert len(stored) == TOTAL
 
