@@ -72,3 +72,15 @@ def fixed_today():
 def minimal(tmp_path: Path) -> SampleProject:
     shutil.copytree(PROJECTS / "minimal", tmp_path / "minimal")
     return SampleProject(tmp_path / "minimal")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module (Playwright, Debian's chromium)."""
+    from playwright.sync_api import sync_playwright
+    from site_fixtures import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -42,6 +42,10 @@ from bs4 import BeautifulSoup
 from generator.kinds.common import Today
 
 REPO = Path(__file__).resolve().parent.parent
+#: Debian's Chromium and the flags that keep it off this machine's closed network.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PROJECTS = Path(__file__).resolve().parent / "projects"
 TODAY = dt.date(2026, 11, 22)
 

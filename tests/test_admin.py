@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from site_fixtures import CHROMIUM, CHROMIUM_ARGS
 
 from generator import build as build_module
 from generator.kinds import YAML_KINDS
@@ -37,9 +38,6 @@ from generator.site.admin_config import EDITED_KINDS, _unwrap, decap_config, is_
 
 REPO = Path(__file__).resolve().parent.parent
 MINIMAL = Path(__file__).resolve().parent / "projects" / "minimal"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 

@@ -44,9 +44,6 @@ from generator.site.page_scan import JS_TYPES, PageScan, origin, scan  # noqa: E
 from generator.site.security_headers import CACHE_IMMUTABLE, HeaderSet, header_set, site_pages  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WAIT_MS = 20_000
 HEADER_NAMES = ("Content-Security-Policy", "Strict-Transport-Security", "Referrer-Policy", "X-Content-Type-Options",
                 "X-Frame-Options", "Permissions-Policy", "Cross-Origin-Opener-Policy")
@@ -175,15 +172,6 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
             else:
                 os.environ[k] = v
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 class Watched:
