@@ -32,7 +32,18 @@ from endpoint import abuse, messages
 from endpoint.receipts import normalize
 from endpoint.settings import Settings
 from endpoint.store import Store
-from endpoint.submit import SECURITY_HEADERS, HTTPError, Receive, Scope, Send, Submit, decode_body, first
+from endpoint.submit import (
+    SECURITY_HEADERS,
+    HTTPError,
+    Receive,
+    Scope,
+    Send,
+    Submit,
+    decode_body,
+    first,
+    read_body,
+    wants_json,
+)
 from generator.forms_spec import loc
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
@@ -98,10 +109,6 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
     submit = Submit(forms=forms, settings=settings, secret=secret, store=store, limiter=limiter, origins=origins,
                     channels=channels, render=render)
 
-    def wants_json(request: Request) -> bool:
-        accept = request.headers.get("accept", "")
-        return "application/json" in accept and "text/html" not in accept
-
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok", "forms": len(forms), "db": store.dialect})
 
@@ -116,7 +123,7 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
         lang = messages.lang_of(request.headers.get("accept-language"), request.query_params.get("lang"))
         receipt = normalize(request.path_params["receipt"])
         sub = await _in_thread(store.get, receipt) if receipt else None
-        if wants_json(request):
+        if wants_json(request.headers.get("accept", "")):
             if sub is None:
                 return JSONResponse({"error": "not_found"}, status_code=404)
             return JSONResponse(public_view(sub))
@@ -146,7 +153,7 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
         except ValueError:
             value = 0
         ok = bool(receipt) and 1 <= value <= 5 and await _in_thread(store.rate, receipt, value)
-        if wants_json(request):
+        if wants_json(request.headers.get("accept", "")):
             return JSONResponse({"ok": ok}, status_code=200 if ok else 409)
         if not ok:
             return page("message.html", lang, 409, message=messages.text("refused", lang), title="409")
@@ -227,15 +234,8 @@ def _retry(status: int) -> dict[str, str]:
 
 
 async def _read_body(request: Request, limit: int) -> tuple[dict[str, list[str]], str | None]:
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > limit:
-        raise HTTPError(413, "too_large")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise HTTPError(413, "too_large")
-    data = await decode_body(bytes(body), request.headers.get("content-type", ""), request.scope)
+    body = await read_body(request.receive, request.headers, limit)
+    data = await decode_body(body, request.headers.get("content-type", ""), request.scope)
     return data, first(data, "_lang") or None
 
 

@@ -24,7 +24,7 @@ import json
 import secrets
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 from endpoint import abuse, messages
@@ -115,8 +115,7 @@ class Submit:
         query = scope.get("query_string", b"")
         explicit = _query_lang(query) if query else None
         lang = messages.lang_of(headers.get("accept-language"), explicit)
-        accept = headers.get("accept", "")
-        as_json = "application/json" in accept and "text/html" not in accept
+        as_json = wants_json(headers.get("accept", ""))
         try:
             form = self.forms.get(form_id)
             if form is None:
@@ -129,7 +128,7 @@ class Submit:
             client = _client(scope)
             if not self.limiter.allow(client):
                 raise HTTPError(429, "rate_limited")
-            body = await _read(receive, headers, settings.max_body)
+            body = await read_body(receive, headers, settings.max_body)
             data = await decode_body(body, headers.get("content-type", ""), scope)
             raw_lang = first(data, "_lang") or None
             lang = messages.lang_of(headers.get("accept-language"), explicit or raw_lang)
@@ -219,7 +218,13 @@ def _client(scope: Scope) -> str:
     return client[0] if client else "unknown"
 
 
-async def _read(receive: Receive, headers: dict[str, str], limit: int) -> bytes:
+def wants_json(accept: str) -> bool:
+    """JSON for clients that ask for it and not for HTML (fetch from forms.js)."""
+    return "application/json" in accept and "text/html" not in accept
+
+
+async def read_body(receive: Receive, headers: Mapping[str, str], limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes ``limit`` bytes."""
     length = headers.get("content-length")
     if length and length.isdigit() and int(length) > limit:
         raise HTTPError(413, "too_large")

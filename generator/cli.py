@@ -15,6 +15,7 @@ import click
 
 from generator import __version__
 from generator.scaffold import KINDS as SCAFFOLD_KINDS
+from generator.site.header_formats import FORMATS as HEADER_FORMATS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -265,7 +266,7 @@ def endpoint(site: Path, db: str | None, host: str, port: int, site_url: str | N
 @click.option("--site", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True,
               help="Built site folder the policy is measured from.")
 @click.option("--host", "host_kind", required=True,
-              type=click.Choice(["nginx", "caddy", "apache", "netlify", "cloudflare", "vercel", "cdn"]),
+              type=click.Choice(list(HEADER_FORMATS)),
               help="Web server or static host to write the configuration for.")
 @click.option("--endpoint", "endpoint_url", default=None,
               help="Form endpoint address, if the pages do not name it (they normally do).")
@@ -281,14 +282,13 @@ def headers(site: Path, host_kind: str, endpoint_url: str | None, out_file: Path
         portal headers --host nginx --out /etc/nginx/snippets/community-portal.conf
         portal headers --site /var/www/community --host caddy
     """
-    from generator.site.header_formats import FORMATS
     from generator.site.security_headers import header_set
 
     if not (site / "index.html").is_file():
         click.echo(f"{site}/index.html 不存在：请先运行 portal build · not a built site, run `portal build` first",
                    err=True)
         sys.exit(2)
-    text = FORMATS[host_kind](header_set(site, endpoint_url))
+    text = HEADER_FORMATS[host_kind](header_set(site, endpoint_url))
     if out_file is None:
         sys.stdout.write(text)
         return

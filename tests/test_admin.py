@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from site_fixtures import CHROMIUM, CHROMIUM_ARGS
+from site_fixtures import CHROMIUM, CHROMIUM_ARGS, free_port
 
 from generator import build as build_module
 from generator.kinds import YAML_KINDS
@@ -242,12 +242,6 @@ def test_build_without_the_bundle_explains_how_to_install_it(tmp_path: Path, mon
 
 
 # -- the editor in a browser -------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class _Handler(SimpleHTTPRequestHandler):

@@ -22,13 +22,13 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
 from generator.kinds.community import Editor
 from generator.pipeline import Checked
 from generator.site.admin_config import DEFAULT_LOCAL_BACKEND, decap_config
+from generator.site.page_scan import origin
 from generator.site.render import TEMPLATES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -62,11 +62,9 @@ def admin_csp(editor: Editor | None) -> str:
     (GitLab and Gitea exchange the PKCE code for a token with fetch)."""
     extra = []
     for url in (editor.api_root, editor.base_url) if editor else ():
-        if url:
-            parts = urlsplit(url)
-            origin = f"{parts.scheme}://{parts.netloc}"
-            if origin not in ADMIN_CSP and origin not in extra:
-                extra.append(origin)
+        host = origin(url) if url else None
+        if host and host not in ADMIN_CSP and host not in extra:
+            extra.append(host)
     if not extra:
         return ADMIN_CSP
     return ADMIN_CSP.replace("https://gitlab.com;", "https://gitlab.com " + " ".join(extra) + ";")
