@@ -29,16 +29,20 @@ from urllib.parse import urlsplit
 import yaml
 
 from endpoint.abuse import sign_token
+from generator.checks.privacy import contact_values, published_leaks
 from generator.forms_spec import compile_forms
 from generator.pipeline import Checked, load_and_check
 from generator.problems import Report
 from generator.secrets_file import shared_secret
+from generator.site import markdown_guard, mkdocs_hooks
 from generator.site.admin import write_admin
 from generator.site.exports import write_extras
+from generator.site.mkdocs_hooks import GENERATED_LIST
 from generator.site.open311 import write_requests
 from generator.site.pages import build_pages
 from generator.site.render import TEMPLATES, Renderer
-from generator.site.security_headers import write_security_headers
+from generator.site.security_headers import ForeignCode, write_security_headers
+from generator.site.theme_probe import OwnCode, collect, page_depths, probe_config
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_ENDPOINT = "http://127.0.0.1:8001"
@@ -70,8 +74,16 @@ def languages(checked: Checked) -> list[str]:
     return [community.languages.default, *[x for x in community.languages.others if x in LANG_NAMES]]
 
 
+class SiteFiles(dict[str, bytes]):
+    """The files of one language's docs folder by relative path; ``generated``
+    names the pages the portal rendered (the rest of the pages are hand-written
+    and get sanitized as a whole: ``generator.site.mkdocs_hooks``)."""
+
+    generated: frozenset[str] = frozenset()
+
+
 def render_site(checked: Checked, lang: str, site_url: str, endpoint_url: str = DEFAULT_ENDPOINT,
-                secret: str = "") -> dict[str, bytes]:
+                secret: str = "") -> SiteFiles:
     """Every file of the ``lang`` docs folder: generated pages, hand-written pages
     from ``content/<lang>/`` and the site assets, by relative path."""
     default = checked.project.community.languages.default
@@ -83,7 +95,8 @@ def render_site(checked: Checked, lang: str, site_url: str, endpoint_url: str = 
     common["static_tokens"] = {
         doc.model.id: sign_token(secret.encode(), doc.model.id, time.time(), "s") for doc in checked.project.valid("form")
     } if secret else {}
-    files = {page.path: renderer.render(page, common).encode("utf-8") for page in pages}
+    files = SiteFiles((page.path, renderer.render(page, common).encode("utf-8")) for page in pages)
+    files.generated = frozenset(files)
     for folder, prefix in ((checked.project.root / "content" / lang, ""), (TEMPLATES / "assets", "assets/")):
         if folder.is_dir():
             for path in sorted(folder.rglob("*")):
@@ -94,9 +107,14 @@ def render_site(checked: Checked, lang: str, site_url: str, endpoint_url: str = 
 
 def write_docs(docs: Path, files: dict[str, bytes]) -> list[str]:
     """Make ``docs`` hold exactly ``files``, touching only what changed (so a
-    live-reloading server rebuilds only those pages). Returns the changed paths."""
+    live-reloading server rebuilds only those pages), and list the generated
+    pages beside it for the sanitizing hook. Returns the changed paths."""
     changed = []
     docs.mkdir(parents=True, exist_ok=True)
+    listed = json.dumps(sorted(getattr(files, "generated", ())), ensure_ascii=False).encode("utf-8")
+    listing = docs.parent / GENERATED_LIST
+    if not listing.is_file() or listing.read_bytes() != listed:
+        listing.write_bytes(listed)
     for rel, data in files.items():
         target = docs / rel
         if target.is_file() and target.read_bytes() == data:
@@ -133,6 +151,12 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
         site_dir=str(site_dir),
         nav=[{renderer.t(key): path} for path, key in NAV],
     )
+    # Content is data: hand-written pages are sanitized as a whole, and Markdown syntax
+    # in escaped plain text can carry no handler or script address (see both modules).
+    config["hooks"] = [*config.get("hooks", []), mkdocs_hooks.__file__]
+    extensions = config.setdefault("markdown_extensions", [])
+    if markdown_guard.__name__ not in extensions:
+        extensions.append(markdown_guard.__name__)
     theme = config.setdefault("theme", {})
     theme["language"] = lang
     custom = theme.get("custom_dir")
@@ -192,7 +216,7 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
     for leftover in out.parent.glob(f".{out.name}.building-*"):
         shutil.rmtree(leftover, ignore_errors=True)
     t1 = time.perf_counter()
-    configs = []
+    configs, probes = [], []
     pages = 0
     for lang in langs:
         docs = work / lang / "docs"
@@ -204,15 +228,27 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
         config_file = work / lang / "mkdocs.yml"
         config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         configs.append(str(config_file))
+        # The theme's own inline code, from the same configuration over empty pages (security_headers).
+        probe_work = work / lang / "probe"
+        shutil.rmtree(probe_work, ignore_errors=True)
+        probe = probe_config(config, probe_work, page_depths(n for n in files if n.endswith(".md")))
+        (probe_work / "mkdocs.yml").write_text(yaml.safe_dump(probe, allow_unicode=True, sort_keys=False),
+                                               encoding="utf-8")
+        probes.append(probe_work)
     timings["render"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     try:
-        if jobs == 1 or len(configs) == 1:
-            for c in configs:
+        every = configs + [str(p / "mkdocs.yml") for p in probes]
+        if jobs == 1:
+            for c in every:
                 _mkdocs_build(c)
         else:
             with ProcessPoolExecutor(len(configs), mp_context=multiprocessing.get_context("spawn")) as pool:
-                list(pool.map(_mkdocs_build, configs))
+                list(pool.map(_mkdocs_build, every))
+        own = OwnCode()
+        for probe_work in probes:
+            own.scripts |= collect(probe_work / "site").scripts
+            own.style_attrs |= collect(probe_work / "site").style_attrs
         timings["mkdocs"] = time.perf_counter() - t2
         final = stage / "site"
         shutil.move(str(stage / langs[0]), final)
@@ -225,8 +261,17 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
         (final / "forms").mkdir(exist_ok=True)
         spec = compile_forms([d.model for d in checked.project.valid("form")])
         (final / "forms" / "spec.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
-        # Last step before the swap: it hashes the inline scripts of the finished pages.
-        write_security_headers(final, endpoint_url)
+        # Personal data must not reach the published files, whatever produced them.
+        leaks = list(published_leaks(final, contact_values(checked.project)))
+        if leaks:
+            shown = "; ".join(f"{file}: {masked}" for file, _, masked in leaks[:5])
+            raise BuildError(f"personal data in {len(leaks)} place(s) of the built site: {shown}")
+        # Last step before the swap: the policy allows the theme's own code, and a page
+        # holding any other inline code stops the build (ForeignCode).
+        try:
+            write_security_headers(final, own, endpoint_url)
+        except ForeignCode as exc:
+            raise BuildError(f"unsafe content reached the pages: {exc}") from exc
         _swap(final, out)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)

@@ -87,6 +87,10 @@ CATALOG: M = {
     "schema.range": (
         "“{field}”的值 {value} 超出范围（{bound}）", "填写合理的数值",
         "“{field}” = {value} is out of range ({bound})", "use a value within range"),
+    "schema.url-scheme": (
+        "“{field}”的地址 {value} 不能使用：只允许本站路径或 {allowed} 开头的地址", "写成 https://… 的网址，或本站的路径如 /notices/；不要用 javascript:、data: 等",
+        "the address {value} in “{field}” is not allowed: only a path on this site or {allowed}",
+        "write an https://… address or a path on this site such as /notices/; never javascript: or data:"),
     "schema.date": (
         "“{field}”不是有效日期：{value}", "日期写成 年-月-日，例如 2025-03-15",
         "“{field}” is not a valid date: {value}", "write dates as YYYY-MM-DD, e.g. 2025-03-15"),
@@ -248,8 +252,8 @@ CATALOG: M = {
         "an e-mail address ({masked}) must not be published here", "remove it, or put an official address in an email field"),
     # markdown safety
     "markdown.unsafe-html": (
-        "正文中含有不安全的 HTML：{detail}", "删除脚本、iframe、事件属性和 javascript: 链接；正文只用 Markdown",
-        "unsafe HTML in text: {detail}", "remove scripts, iframes, event attributes and javascript: links; use plain Markdown"),
+        "正文中含有网站不会显示的 HTML：{detail}", "网站只显示安全的内容，这部分会被删掉：删除脚本、iframe、表单、事件属性、样式和 javascript:/data: 链接；正文只用 Markdown",
+        "unsafe HTML in text: {detail}", "the site shows only safe markup and would drop this: remove scripts, iframes, forms, event attributes, styles and javascript:/data: links; use plain Markdown"),
     # forms
     "form.choices-missing": (
         "“{field}”是选择题（{type}），但没有 choices 选项", "添加 choices: 列表",

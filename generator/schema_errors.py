@@ -130,6 +130,9 @@ def _problem(err: dict[str, Any], path: tuple[Any, ...], data: Any, file: str,
         zh, en = _PATTERN_HINTS[_pattern_kind(last, str(ctx.get("pattern", "")))]
         params.update(pattern_hint=zh, pattern_hint_en=en)
         code = "schema.pattern"
+    elif kind == "url_scheme":
+        params["allowed"] = ctx.get("allowed", "")
+        code = "schema.url-scheme"
     elif kind in ("string_too_long", "too_long"):
         params["limit"] = ctx.get("max_length", "")
         code = "schema.too-long"

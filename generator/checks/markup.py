@@ -1,70 +1,118 @@
-"""Unsafe content in text that the site renders: script and frame elements,
-event-handler attributes, and ``javascript:``-style URLs.
+"""Unsafe content in text the site renders: whatever the sanitizer would remove.
 
-Markdown allows raw HTML, and mkdocs passes it through; the site's own escaping
-cannot help with content that is *meant* to be HTML. So any of these anywhere in
-a data file is refused at the source.
+The site renders every Markdown field through one allow-list sanitizer
+(``generator.sanitize``), so unsafe markup never reaches a page; this check tells
+the committee *where* it is, so nothing is changed silently. The sanitizer
+decides (on a real HTML5 parser), not a pattern: each text value of a data file,
+each CSV row and each hand-written page in ``content/`` is rendered as the site
+renders Markdown, and every element, attribute or address the allow-list drops
+is an error at its line.
 """
 
 from __future__ import annotations
 
-import html
 import re
-from typing import Iterator
+from pathlib import Path
+from typing import Any, Iterator
 
-from generator.checks.privacy import texts
 from generator.checks.scanning import LineMap
 from generator.index import Index
 from generator.load import Project
+from generator.loading.yamlfile import LocDict, LocList
 from generator.problems import Problem
+from generator.sanitize import markdown_html, removals
 
-_UNSAFE = re.compile(
-    r"(?P<tag><\s*/?\s*(?:script|iframe|frame|frameset|object|embed|applet|base|meta|link|style|form|svg|math)\b)"
-    r"|(?P<handler><[a-zA-Z][^<>]*?\s(?:on[a-zA-Z]+)\s*=)",
-    re.IGNORECASE,
-)
-#: Where a URL can hide: Markdown link/image targets, reference definitions,
-#: autolinks, and URL-valued HTML attributes. Only these are judged, so prose
-#: such as "JavaScript: 从零开始" is left alone.
-_URL_PLACES = re.compile(
-    r"\]\(\s*<?(?P<md>[^)>]*)"
-    r"|^\s*\[[^\]\n]+\]:\s*<?(?P<ref>\S+)"
-    r"|<(?P<auto>[a-zA-Z][a-zA-Z0-9+.\-]*:[^\s<>]*)>"
-    r"|\b(?:href|src|action|formaction|xlink:href|data|poster|background|srcset)\s*=\s*"
-    r"(?P<attr>\"[^\"]*\"|'[^']*'|[^\s>]+)",
-    re.IGNORECASE | re.MULTILINE,
-)
-_BAD_SCHEME = re.compile(r"^(?:javascript|vbscript|livescript):|^data:text/html", re.IGNORECASE)
-_PREFILTER = re.compile(r"[<\]=]")
+#: Text that could be markup: a tag, an entity, a Markdown link or reference
+#: definition, or an attribute list. Plain text (most values) is not rendered.
+_PREFILTER = re.compile(r"<|&|\]\s*[(\[:]|\{")
 
 
-def dangerous_url(target: str) -> bool:
-    """Browsers decode entities and drop tabs/newlines inside a URL's scheme, so
-    ``jav&#x61;script:`` and ``java<TAB>script:`` are ``javascript:`` too.
-
-    >>> dangerous_url("jav&#x61;script:alert(1)"), dangerous_url("javascript&colon;x"), dangerous_url("/notices/")
-    (True, True, False)
-    """
-    decoded = html.unescape(target.strip("\"'"))
-    return bool(_BAD_SCHEME.match(re.sub(r"[\x00-\x20]+", "", decoded)))
-
-
-def scan(file: str, text: str) -> Iterator[Problem]:
+def text_problems(file: str, text: str, lines: LineMap, start: int) -> Iterator[Problem]:
+    """Problems of one text that starts at offset ``start`` of its file."""
     if not _PREFILTER.search(text):
         return
-    lines: LineMap | None = None
-    for m in _UNSAFE.finditer(text):
-        lines = lines or LineMap(text)
-        line, col = lines.position(m.start())
-        yield Problem("markdown.unsafe-html", file, line, col, {"detail": m.group(0).strip()[:60]})
-    for m in _URL_PLACES.finditer(text):
-        group = next(g for g in ("md", "ref", "auto", "attr") if m.group(g) is not None)
-        if dangerous_url(m.group(group)):
-            lines = lines or LineMap(text)
-            line, col = lines.position(m.start(group))
-            yield Problem("markdown.unsafe-html", file, line, col, {"detail": m.group(group).strip()[:60]})
+    found = removals(markdown_html(text))
+    if not found:
+        return
+    lowered, cursor = lines.text.lower(), start
+    end = start + len(text) + 2 * text.count("\n") + 200  # a quoted/folded value is longer in the file
+    for removal in found:
+        at = -1
+        for needle in removal.needles:  # after the previous one first, then anywhere in the value
+            for since in (cursor, start):
+                if at < 0:
+                    at = lowered.find(needle.lower(), since, end)
+        offset = at if at >= 0 else start
+        if at >= 0:
+            cursor = at + 1
+        line, col = lines.position(offset)
+        yield Problem("markdown.unsafe-html", file, line, col, {"detail": removal.what[:60]})
+
+
+def _strings(node: Any, at: tuple[int, int]) -> Iterator[tuple[str, tuple[int, int]]]:
+    """Every string value of a parsed YAML document with where it starts."""
+    if isinstance(node, str):
+        yield node, at
+    elif isinstance(node, LocDict):
+        for key, value in node.items():
+            yield from _strings(value, node.vpos.get(key, at))
+    elif isinstance(node, LocList):
+        for i, value in enumerate(node):
+            yield from _strings(value, node.pos[i] if i < len(node.pos) else at)
+
+
+def _offset(lines: LineMap, line: int, col: int) -> int:
+    lines.position(0)
+    starts = lines._starts  # noqa: SLF001 (the map's own index)
+    assert starts is not None
+    return starts[min(line, len(starts)) - 1] + col - 1
+
+
+def scan_yaml(file: str, text: str, data: Any) -> Iterator[Problem]:
+    if not _PREFILTER.search(text):
+        return
+    lines = LineMap(text)
+    for value, (line, col) in _strings(data, (1, 1)):
+        yield from text_problems(file, value, lines, _offset(lines, line, col))
+
+
+def scan_table(file: str, text: str) -> Iterator[Problem]:
+    """A CSV table, row by row (cells are shown as text, where Markdown syntax is live)."""
+    if not _PREFILTER.search(text):
+        return
+    lines, offset = LineMap(text), 0
+    for row in text.split("\n"):
+        yield from text_problems(file, row, lines, offset)
+        offset += len(row) + 1
+
+
+def scan_page(file: str, text: str) -> Iterator[Problem]:
+    """A hand-written page: rendered as a whole, located from the top."""
+    yield from text_problems(file, text, LineMap(text), 0)
+
+
+def content_pages(project: Project) -> Iterator[tuple[str, str]]:
+    """(file, text) of the hand-written pages the site publishes (``content/<lang>/``)."""
+    community = project.community
+    langs = [community.languages.default, *community.languages.others] if community else ["zh", "en"]
+    for lang in langs:
+        folder = project.root / "content" / lang
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*.md")):
+                if path.is_file() and not path.is_symlink():
+                    yield _rel(project.root, path), path.read_text(encoding="utf-8", errors="replace")
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
 
 
 def check(project: Project, index: Index) -> Iterator[Problem]:
-    for file, text, _ in texts(project):
-        yield from scan(file, text)
+    for docs in project.docs.values():
+        for doc in docs:
+            if doc.data is not None:
+                yield from scan_yaml(doc.file, doc.text, doc.data)
+    for file, text in project.tables_text.items():
+        yield from scan_table(file, text)
+    for file, text in content_pages(project):
+        yield from scan_page(file, text)

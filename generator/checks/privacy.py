@@ -11,6 +11,7 @@ Masked values such as ``138****1234`` do not match and pass.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from generator.checks.scanning import LineMap
@@ -98,13 +99,80 @@ def scan(file: str, text: str, exempt: set[int] | None = None, data: Any = None)
             yield Problem("privacy.email", file, line, col, {"masked": mask(m.group("email"))})
 
 
+#: Larger files are not read for the scan (``file.too-large`` covers the data kinds).
+SCAN_LIMIT = 20 * 1024 * 1024
+
+
 def texts(project: Project) -> Iterable[tuple[str, str, Any]]:
-    """(file, text, parsed data or None) for every data file that was read."""
+    """(file, text, parsed data or None) for every file under ``data/``: the data
+    kinds and tables as they were read, then everything else (table schemas,
+    package descriptors, notes …): all of it is in the git history, and parts of
+    it are published (``datapackage.json``). Binary files are skipped."""
+    seen = set()
     for docs in project.docs.values():
         for doc in docs:
+            seen.add(doc.file)
             yield doc.file, doc.text, doc.data
     for file, text in project.tables_text.items():
+        seen.add(file)
         yield file, text, None
+    root = project.root
+    data = project.data_dir
+    if not data.is_dir():
+        return
+    for path in sorted(data.rglob("*")):
+        file = path.relative_to(root).as_posix()
+        if file in seen or path.is_symlink() or not path.is_file() or path.stat().st_size > SCAN_LIMIT:
+            continue
+        raw = path.read_bytes()
+        if b"\0" in raw[:8192]:
+            continue
+        yield file, raw.decode("utf-8", errors="replace"), None
+
+
+def published_leaks(site: Path, allowed: set[str]) -> Iterator[tuple[str, str, str]]:
+    """(file, code, masked value) of personal data in the built site's own outputs:
+    pages, downloads, feeds. ``allowed``: numbers and addresses of the official
+    contact fields (the data check lets them through, so the site may show them)."""
+    for path in sorted(site.rglob("*")):
+        rel = path.relative_to(site).as_posix()
+        if (not path.is_file() or path.suffix not in (".html", ".csv", ".json", ".xml", ".ics", ".txt", ".yaml")
+                or rel.startswith(("assets/", "admin/", "search/")) or "/assets/" in rel):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if not _PREFILTER.search(text):
+            continue
+        for m in _CANDIDATES.finditer(text):
+            value = m.group(0)
+            if _digits(value) in allowed or value in allowed:
+                continue
+            if m.group("id") and valid_id_card(m.group("id")):
+                yield rel, "privacy.id-card", mask(m.group("id"))
+            elif m.group("mobile"):
+                yield rel, "privacy.mobile", mask(m.group("mobile"))
+
+
+def contact_values(project: Project) -> set[str]:
+    """The values of the official contact fields, digits only for numbers."""
+    found: set[str] = set()
+    for docs in project.docs.values():
+        for doc in docs:
+            stack = [doc.data]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, LocDict):
+                    for key, value in node.items():
+                        if key in CONTACT_KEYS and isinstance(value, str):
+                            found.update({value, _digits(value)})
+                        elif isinstance(value, (LocDict, LocList)):
+                            stack.append(value)
+                elif isinstance(node, LocList):
+                    stack.extend(v for v in node if isinstance(v, (LocDict, LocList)))
+    return found
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value)[-11:] if "@" not in value else value
 
 
 def check(project: Project, index: Index) -> Iterator[Problem]:

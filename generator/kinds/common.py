@@ -14,7 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from generator.sanitize import URL_SCHEMES, url_allowed
 
 #: Ids appear in URLs and cross-references: ASCII, no spaces, no slashes.
 Id = Annotated[
@@ -23,6 +26,28 @@ Id = Annotated[
 ]
 #: Language codes such as ``zh`` or ``en`` (BCP 47 primary tag, optional region).
 Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")]
+
+
+def check_url(value: str) -> str:
+    """A relative address or one with an allowed scheme (``generator.sanitize``);
+    anything else (``javascript:``, ``data:`` …) is a ``url_scheme`` error."""
+    if not url_allowed(value):
+        raise PydanticCustomError("url_scheme", "address scheme not allowed",
+                                  {"allowed": ", ".join(sorted(URL_SCHEMES))})
+    return value
+
+
+def _web_address(value: str) -> str:
+    value = check_url(value)
+    if not value.lower().startswith(("http://", "https://")):
+        raise PydanticCustomError("url_scheme", "an http(s) address is needed", {"allowed": "http, https"})
+    return value
+
+
+#: An address a page links to: a path on this site, or http/https/mailto/tel.
+Url = Annotated[str, AfterValidator(lambda v: check_url(v))]  # late-bound: tests may bypass the rule
+#: The address of a server (the site, the endpoint, a git host): http or https only.
+WebAddress = Annotated[str, AfterValidator(lambda v: _web_address(v))]
 #: Plain text, or a map of language code to text: ``{zh: 通知, en: Notice}``.
 Text = str | dict[Lang, str]
 #: A clock time written as "HH:MM" (quote it in YAML: ``"19:00"``).
@@ -51,7 +76,7 @@ class Link(Model):
     """An attachment or related document."""
 
     title: Text = Field(description="Link text / 链接文字")
-    url: str = Field(description="Address: a path on this site or an https:// URL / 地址")
+    url: Url = Field(description="Address: a path on this site or an https:// URL / 地址")
 
 
 class Today:

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from generator.kinds.common import Amount, Id, Lang, Model, Text, contact
+from generator.kinds.common import Amount, Id, Lang, Model, Text, WebAddress, contact
 
 BodyKind = Literal[
     "residents-committee",  # 居民委员会
@@ -117,9 +117,9 @@ class Editor(Model):
         pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$",
         description="Repository as owner/name / 仓库（所有者/名称）")
     branch: str = Field("main", description="Branch the editor commits to / 提交到的分支")
-    api_root: str | None = Field(
+    api_root: WebAddress | None = Field(
         None, description="API address of a self-hosted GitLab or Gitea, e.g. https://git.example.org/api/v1 / 自建平台的 API 地址")
-    base_url: str | None = Field(
+    base_url: WebAddress | None = Field(
         None, description="Login server: GitHub OAuth proxy, or the GitLab/Gitea address / 登录服务地址")
     auth_endpoint: str | None = Field(None, description="Login path on base_url, if not the default / 登录路径")
     app_id: str | None = Field(None, description="OAuth application id (GitLab, Gitea) / OAuth 应用编号")
@@ -132,8 +132,8 @@ class Community(Model):
     district: Text | None = None
     address: Text
     languages: Languages = Field(default_factory=Languages)
-    site_url: str | None = Field(None, description="Public address of the site / 网站地址")
-    endpoint_url: str | None = Field(
+    site_url: WebAddress | None = Field(None, description="Public address of the site / 网站地址")
+    endpoint_url: WebAddress | None = Field(
         None, description="Address of the form submission endpoint / 表单提交服务地址 (default http://127.0.0.1:8001)")
     description: Text | None = None
     contacts: list[ContactPoint] = Field(default_factory=list)

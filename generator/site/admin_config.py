@@ -346,6 +346,9 @@ def decap_config(editor: Editor | None = None, local_backend: str = DEFAULT_LOCA
         # Used only when the page itself is opened on one of allowed_hosts.
         "local_backend": {"url": local_backend, "allowed_hosts": sorted({"localhost", "127.0.0.1", host})},
         "locale": "zh_Hans",
+        # Previews show plain text (our widgets) or nothing (editor.preview: false); should a
+        # Markdown preview ever be switched on, Decap sanitizes it (DOMPurify) as well.
+        "sanitize_preview": True,
         # Uploads land beside the hand-written pages of the default language,
         # which the build copies to the site root.
         "media_folder": f"content/{default_lang}/files",

@@ -51,11 +51,13 @@ def markdown_html(text: str, base: str | None = None) -> str:
     publishes it).
 
     >>> markdown_html("见 [规约](../rules/covenant.md)", "https://x.cn/notices/")
-    '<p>见 <a href="https://x.cn/rules/covenant/">规约</a></p>'
+    '<p>见 <a href="https://x.cn/rules/covenant/" rel="noopener noreferrer">规约</a></p>'
     """
     import markdown
 
-    html = markdown.markdown(text, extensions=["tables"], output_format="html")
+    from generator.sanitize import clean
+
+    html = clean(markdown.markdown(text, extensions=["tables"], output_format="html"))
     if base:
         html = _LINK_ATTR.sub(lambda m: m.group(1) + absolute(m.group(2), base) + m.group(3), html)
     return html

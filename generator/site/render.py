@@ -2,14 +2,16 @@
 front matter, one set per language.
 
 Templates autoescape: plain text from the data is HTML-escaped wherever it lands
-(Markdown passes raw HTML through), and only Markdown fields, already checked for
-unsafe HTML by ``portal check``, go in unescaped through the ``md`` filter.
+(Markdown passes raw HTML through); Markdown fields go through the ``md`` filter,
+which renders and sanitizes them (``generator.sanitize``), whatever the check said.
+Markdown syntax in plain text is defused by ``generator.site.markdown_guard``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ import yaml
 from markupsafe import Markup, escape
 
 from generator.kinds.common import Text
+from generator.sanitize import render_markdown
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "site_templates"
 
@@ -97,18 +100,22 @@ class Renderer:
             _html_lang(other), self.plain(value), self.t("fallback"))
 
     def md(self, value: Text | None) -> Markup:
-        """Markdown text, unescaped (checked for unsafe HTML by ``portal check``);
-        a block in another language than the page is wrapped with its ``lang``."""
+        """Markdown text from the data, rendered here and sanitized
+        (``generator.sanitize``), then handed to mkdocs as a raw HTML block that
+        it passes through untouched (``markdown="0"``). A block in another
+        language than the page carries its ``lang``."""
         if value is None:
             return Markup("")
         if isinstance(value, dict) and self.lang in value:
-            return Markup(value[self.lang])
-        source = self.default_lang if isinstance(value, str) else (
-            self.default_lang if self.default_lang in value else next(iter(value), self.default_lang))
-        text = self.plain(value)
-        if source == self.lang or not text.strip():
-            return Markup(text)
-        return Markup('<div lang="{}" markdown="1">\n\n{}\n\n</div>').format(_html_lang(source), Markup(text))
+            source, text = self.lang, value[self.lang]
+        else:
+            source = self.default_lang if isinstance(value, str) else (
+                self.default_lang if self.default_lang in value else next(iter(value), self.default_lang))
+            text = self.plain(value)
+        if not text.strip():
+            return Markup("")
+        lang = "" if source == self.lang else Markup(' lang="{}"').format(_html_lang(source))
+        return Markup('<div class="md-text"{} markdown="0">\n{}\n</div>').format(lang, Markup(render_markdown(text)))
 
     def chart(self, title: str, categories: dict[str, dict[str, float]]) -> Markup:
         from generator.site.charts import bars
@@ -132,7 +139,9 @@ class Renderer:
 
             url = page_url(common["site_url"], page.path)
         body = template.render(**common, **page.context, page=page, url=url)
-        meta = {"title": self.plain(page.title), **{k: v for k, v in page.meta.items() if k != "print"}}
+        # The theme prints front matter unescaped (mkdocs' templates do not autoescape).
+        meta = {k: html_escape(v) if isinstance(v, str) else v
+                for k, v in {"title": self.plain(page.title), **page.meta}.items() if k != "print"}
         if page.meta.get("updated"):
             updated = dt.date.fromisoformat(page.meta["updated"])
             body += f'\n<p class="page-updated">{self.t("last_updated")}: {self.date(updated)}</p>\n'

@@ -1,21 +1,22 @@
-"""Security headers computed from a built site: a Content-Security-Policy the
-pages really satisfy, plus HSTS, referrer, MIME-sniffing, frame and permission
-headers, and cache lifetimes for assets.
+"""Security headers for a built site: a Content-Security-Policy that allows the
+site's own code and nothing a data file wrote, plus HSTS, referrer,
+MIME-sniffing, frame and permission headers, and cache lifetimes for assets.
 
-The policy depends on the build, so it is measured from the site folder rather
-than written by hand:
-
-- every inline ``<script>`` that runs (mkdocs-material writes a few; the
-  ``__md_scope`` one differs with page depth) is allowed by its SHA-256 hash;
-  JSON data blocks (``type="application/json"``, JSON-LD) never run, so CSP
-  does not apply to them and they are not hashed;
-- ``style="…"`` attributes (Markdown table alignment) are allowed one value at a
-  time with ``'unsafe-hashes'``: the site has no ``<style>`` element and needs
-  no ``'unsafe-inline'``;
-- the form endpoint's origin, read from the forms and the receipt lookup, goes
-  into ``connect-src`` (fetch) and ``form-action`` (plain POST / GET);
+- Inline ``<script>``s are allowed by their SHA-256 hashes, and only those the
+  theme itself writes (``theme_probe``: a build of the same theme over empty
+  pages; the ``__md_scope`` script differs with page depth). JSON data blocks
+  (``type="application/json"``, JSON-LD) never run, so CSP does not apply to them.
+- ``style="…"`` attributes: only the theme's and the table alignments Markdown
+  writes, one value at a time with ``'unsafe-hashes'``; no ``'unsafe-inline'``.
+- No event-handler attribute is ever allowed (no ``script-src-attr``).
+- The form endpoint's origin (the build's setting) goes into ``connect-src``
+  (fetch) and ``form-action`` (plain POST / GET).
 - ``data:`` images are allowed only if the stylesheets use them (material's
   icons are ``url("data:image/svg+xml…")``).
+
+The build then reads every page: an inline script or handler that is not the
+theme's means unsafe content got past the sanitizer, and the build stops
+(:class:`ForeignCode`) rather than publish it, allowed or not.
 
 Nothing else is allowed: ``default-src 'none'``, no third-party host.
 ``/admin/`` (the Decap CMS editor) gets its own, looser policy:
@@ -23,8 +24,8 @@ Nothing else is allowed: ``default-src 'none'``, no third-party host.
 
 ``portal build`` writes the policy into every page as ``<meta http-equiv>``
 (hosts that send no headers: GitHub/GitLab Pages, OSS/COS) and ``_headers``
-(Netlify, Cloudflare Pages); ``portal headers`` writes the server configurations
-(``header_formats``), which live outside the public folder.
+(Netlify, Cloudflare Pages); ``portal headers`` reads that policy back from the
+built pages and writes the server configurations (``header_formats``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ import yaml
 
 from generator.site.page_scan import origin
 from generator.site.page_scan import scan as scan_page
+from generator.site.theme_probe import OwnCode
 
 #: Material's fingerprinted bundles (``bundle.a5f9d56c.min.js``): safe to cache for a year.
 FINGERPRINTED = re.compile(r"\.[0-9a-f]{8}\.min\.(?:js|css)$")
@@ -78,7 +80,6 @@ class SiteNeeds:
     script_hashes: set[str] = field(default_factory=set)
     style_attr_hashes: set[str] = field(default_factory=set)
     style_element_hashes: set[str] = field(default_factory=set)
-    handler_hashes: set[str] = field(default_factory=set)
     endpoint_origins: set[str] = field(default_factory=set)
     data_images: bool = False
     fingerprinted: list[str] = field(default_factory=list)  #: site-relative paths, cached for a year
@@ -91,17 +92,42 @@ def site_pages(site: Path) -> list[Path]:
     return [p for p in sorted(site.rglob("*.html")) if not p.relative_to(site).as_posix().startswith(ADMIN_PREFIX)]
 
 
-def measure(site: Path, endpoint_url: str | None = None) -> SiteNeeds:
-    """Scan every page of ``site`` (a built site folder) for what the policy must allow."""
+class ForeignCode(Exception):
+    """A page holds inline code that is not the site's own: unsafe content got through."""
+
+    def __init__(self, found: list[tuple[str, str]]) -> None:
+        self.found = found  #: (page, the code, shortened)
+        pages = ", ".join(sorted({page for page, _ in found})[:5])
+        super().__init__(f"{len(found)} inline script(s) or event handler(s) that are not the theme's, in {pages}: "
+                         f"{found[0][1]!r}")
+
+
+def measure(site: Path, endpoint_url: str | None = None, own: OwnCode | None = None) -> SiteNeeds:
+    """What the policy must allow for ``site`` (a built site folder). ``own``: the
+    theme's inline code (the build's probe); without it, the hashes the build
+    wrote into the pages' policy are taken (``portal headers`` on a built site).
+    Raises :class:`ForeignCode` if a page holds an inline script or handler that
+    is not the theme's."""
     needs = SiteNeeds()
+    if own is not None:
+        needs.script_hashes = {csp_hash(s) for s in own.scripts}
+        needs.style_attr_hashes = {csp_hash(s) for s in own.style_attrs}
+        needs.style_element_hashes = {csp_hash(s) for s in own.style_elements}
+    else:
+        written = built_policy(site)
+        needs.script_hashes = {v for v in written.get("script-src", []) if v.startswith("'sha256-")}
+        needs.style_attr_hashes = {v for v in written.get("style-src-attr", []) if v.startswith("'sha256-")}
+        needs.style_element_hashes = {v for v in written.get("style-src", []) if v.startswith("'sha256-")}
+        needs.endpoint_origins = {v for v in written.get("form-action", []) if v != "'self'"}
+    foreign: list[tuple[str, str]] = []
     for path in site_pages(site):
         scan = scan_page(_without_meta_csp(path.read_text(encoding="utf-8")))
         needs.pages += 1
-        needs.script_hashes.update(csp_hash(s) for s in scan.scripts)
-        needs.style_attr_hashes.update(csp_hash(s) for s in scan.style_attrs)
-        needs.style_element_hashes.update(csp_hash(s) for s in scan.style_elements)
-        needs.handler_hashes.update(csp_hash(s) for s in scan.handlers)
-        needs.endpoint_origins.update(scan.origins)
+        page = path.relative_to(site).as_posix()
+        foreign += [(page, s[:80]) for s in scan.scripts if csp_hash(s) not in needs.script_hashes]
+        foreign += [(page, h[:80]) for h in scan.handlers]
+    if foreign:
+        raise ForeignCode(foreign)
     if endpoint_url and (o := origin(endpoint_url)):
         needs.endpoint_origins.add(o)
     for css in site.rglob("*.css"):
@@ -113,6 +139,19 @@ def measure(site: Path, endpoint_url: str | None = None) -> SiteNeeds:
                              if p.name != "_headers" and p.name.rstrip("/") != ADMIN_PREFIX.rstrip("/"))
     needs.admin = (site / ADMIN_PREFIX).is_dir()
     return needs
+
+
+_META_POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)"', re.IGNORECASE)
+
+
+def built_policy(site: Path) -> dict[str, list[str]]:
+    """The policy ``portal build`` wrote into the site's home page, by directive."""
+    home = site / "index.html"
+    m = _META_POLICY.search(home.read_text(encoding="utf-8")) if home.is_file() else None
+    if m is None:
+        raise FileNotFoundError(f"{home}: no Content-Security-Policy written by portal build; build the site first")
+    policy = m.group(1).replace("&quot;", '"').replace("&amp;", "&")
+    return {parts[0]: parts[1:] for d in policy.split(";") if (parts := d.split())}
 
 
 def _css_urls(css: Path) -> str:
@@ -146,8 +185,6 @@ def site_csp(needs: SiteNeeds, for_meta: bool = False) -> str:
         ("base-uri", ["'self'"]),
         ("object-src", ["'none'"]),
     ]
-    if needs.handler_hashes:
-        directives.append(("script-src-attr", ["'unsafe-hashes'", *sorted(needs.handler_hashes)]))
     if not for_meta:
         directives.append(("frame-ancestors", ["'none'"]))
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives)
@@ -201,8 +238,9 @@ class HeaderSet:
     meta_csp: str  #: the policy as written into every page's <meta http-equiv>
 
 
-def header_set(site: Path, endpoint_url: str | None = None, https: bool = True) -> HeaderSet:
-    needs = measure(site, endpoint_url)
+def header_set(site: Path, endpoint_url: str | None = None, https: bool = True,
+               own: OwnCode | None = None) -> HeaderSet:
+    needs = measure(site, endpoint_url, own)
     common = common_headers(https)
     return HeaderSet(needs, {"Content-Security-Policy": site_csp(needs), **common},
                      {"Content-Security-Policy": admin_csp(site), **common, "X-Frame-Options": "SAMEORIGIN",
@@ -233,12 +271,12 @@ def add_meta_csp(site: Path, policy: str) -> int:
     return count
 
 
-def write_security_headers(site: Path, endpoint_url: str | None = None) -> HeaderSet:
+def write_security_headers(site: Path, own: OwnCode, endpoint_url: str | None = None) -> HeaderSet:
     """What ``portal build`` does: the meta policy in every page and ``_headers``
     (Netlify, Cloudflare Pages) in the site root."""
     from generator.site.header_formats import netlify
 
-    headers = header_set(site, endpoint_url)
+    headers = header_set(site, endpoint_url, own=own)
     add_meta_csp(site, headers.meta_csp)
     (site / "_headers").write_text(netlify(headers), encoding="utf-8")
     return headers

@@ -1,0 +1,56 @@
+"""mkdocs hooks of the portal's site builds (``hooks:`` in the generated config).
+
+Hand-written pages (``content/<lang>/``) are data too: their HTML, as mkdocs
+rendered it from their Markdown, goes through the same allow-list sanitizer as
+every Markdown field (``generator.sanitize``). Pages the portal generated are
+left alone here: their data fields were sanitized when they were rendered, and
+their own markup (forms, charts) is ours.
+
+Which pages are generated is read from ``generated.json`` beside the docs
+folder (``generator.build.write_docs`` writes it); any page not listed there is
+sanitized, so a page that appears some other way is treated as hand-written.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from generator.sanitize import clean
+
+GENERATED_LIST = "generated.json"
+
+
+def generated(docs_dir: str) -> frozenset[str]:
+    path = Path(docs_dir).parent / GENERATED_LIST
+    try:
+        return _read(str(path), path.stat().st_mtime_ns)
+    except OSError:
+        return frozenset()
+
+
+@lru_cache(maxsize=4)
+def _read(path: str, mtime: int) -> frozenset[str]:  # mtime: a live-reload rewrite is read again
+    try:
+        return frozenset(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return frozenset()
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    """Front matter of a hand-written page is text: the theme prints ``title`` and
+    ``description`` unescaped (mkdocs' templates do not autoescape)."""
+    if page.file.src_uri not in generated(config["docs_dir"]):
+        for key, value in list(page.meta.items()):
+            if isinstance(value, str):
+                page.meta[key] = html.escape(value)
+    return markdown
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    if page.file.src_uri in generated(config["docs_dir"]):
+        return html
+    return clean(html)

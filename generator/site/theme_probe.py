@@ -1,0 +1,75 @@
+"""The site's own code, as the Content-Security-Policy may allow it.
+
+mkdocs-material writes a few inline scripts into every page (one of them names
+the way back to the site root, so it differs with the page's depth), and
+Markdown tables write ``style="text-align: …"``. These are ours: the theme's and
+the renderer's, not the committee's. To know them without trusting a page that
+data helped to write, the build makes a *probe*: the same mkdocs configuration
+(theme, overrides, extensions, hooks) over a few empty pages, one at every
+folder depth the real site has, plus an aligned table. Whatever inline code the
+probe pages hold is the site's own code; ``security_headers`` allows exactly
+that and refuses a build whose pages hold anything else.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from generator.sanitize import ALIGN_STYLES
+from generator.site.page_scan import scan as scan_page
+
+_TABLE = "| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n"
+
+
+@dataclass
+class OwnCode:
+    """Inline code the theme and the renderer write (texts, not yet hashed)."""
+
+    scripts: set[str] = field(default_factory=set)
+    style_attrs: set[str] = field(default_factory=lambda: set(ALIGN_STYLES))
+    style_elements: set[str] = field(default_factory=set)
+
+    def add_page(self, html: str) -> None:
+        found = scan_page(html)
+        self.scripts.update(found.scripts)
+        self.style_attrs.update(found.style_attrs)
+        self.style_elements.update(found.style_elements)
+
+
+def page_depths(page_paths: Iterable[str], use_directory_urls: bool = True) -> set[int]:
+    """Folder depths of the built pages for these docs paths.
+
+    >>> sorted(page_depths(["index.md", "notices/index.md", "notices/2025-01.md", "about.md"]))
+    [0, 1, 2]
+    """
+    depths = set()
+    for path in page_paths:
+        parts = path.split("/")
+        index = parts[-1] in ("index.md", "README.md")
+        depths.add(len(parts) - 1 if index or not use_directory_urls else len(parts))
+    return depths
+
+
+def probe_config(config: dict[str, Any], work: Path, depths: set[int]) -> dict[str, Any]:
+    """Write the probe's pages under ``work`` and return its mkdocs configuration:
+    ``config`` (the real one) with its own docs and site folders."""
+    docs = work / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    for depth in sorted(depths | {0}):
+        folder = docs.joinpath(*[f"d{i}" for i in range(depth)])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "index.md").write_text(f"# probe {depth}\n\n{_TABLE}", encoding="utf-8")
+    probe = copy.deepcopy(config)
+    probe.update(docs_dir=str(docs), site_dir=str(work / "site"), nav=None)
+    probe.pop("nav")
+    return probe
+
+
+def collect(site: Path) -> OwnCode:
+    own = OwnCode()
+    for path in sorted(site.rglob("*.html")):
+        own.add_page(path.read_text(encoding="utf-8"))
+    return own
