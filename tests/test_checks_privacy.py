@@ -200,3 +200,50 @@ def test_disguised_javascript_link(minimal, href):
 def test_plain_markdown_and_harmless_html_pass(minimal, text):
     add_to_notice(minimal, text)
     assert minimal.check().problems == []
+
+
+# --- every file under data/ -----------------------------------------------------------
+
+#: One file of every kind the minimal project has under data/, the table schema and the
+#: package descriptor included (issue #9: a number in a schema's description passed).
+EVERY_DATA_FILE = [
+    "data/community.yaml", "data/forms/suggestion.yaml", "data/meetings/2024-03-10-jwh.yaml",
+    "data/notices/2024-001.yaml", "data/rules/covenant.yaml", "data/services/meal.yaml",
+    "data/budgets/2024.csv", "data/budgets/funds.csv", "data/budgets/totals.csv",
+    "data/budgets/budget-lines.schema.yaml", "data/budgets/datapackage.yaml",
+]
+
+
+@pytest.mark.parametrize("file", EVERY_DATA_FILE)
+@pytest.mark.parametrize("leak, code", [("13812345678", "privacy.mobile"), (ID_CARD, "privacy.id-card")],
+                         ids=["mobile", "id-card"])
+def test_personal_data_in_every_kind_of_data_file(minimal, file, leak, code):
+    """Appended as a comment line (YAML) or an extra text line (CSV): either way in git
+    history, and the check reads every file as text."""
+    path = minimal.root / file
+    text = path.read_text(encoding="utf-8")
+    comment = "#" if file.endswith(".yaml") else ""
+    path.write_text(text.rstrip("\n") + f"\n{comment} 联系人 {leak}\n", encoding="utf-8")
+    line = text.rstrip("\n").count("\n") + 2
+    assert [(f, ln) for f, ln, _, _ in found(minimal, code)] == [(file, line)]
+
+
+def test_personal_data_in_a_file_no_kind_reads(minimal):
+    """A note left under data/ (not a data kind) is in git history too."""
+    minimal.write("data/budgets/readme.txt", "会计 王某 13812345678\n")
+    assert ("data/budgets/readme.txt", 1) in [(f, ln) for f, ln, _, _ in found(minimal, "privacy.mobile")]
+
+
+def test_published_outputs_are_scanned(tmp_path):
+    """The build's last look: personal data in a built page, download or feed is
+    found (except the official contact numbers the data allows)."""
+    from generator.checks.privacy import published_leaks
+
+    (tmp_path / "notices").mkdir()
+    (tmp_path / "notices" / "index.html").write_text("<p>值班 13812345678，服务电话 13900001111</p>", encoding="utf-8")
+    (tmp_path / "data.csv").write_text(f"id,note\n1,{ID_CARD}\n", encoding="utf-8")
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "bundle.js").write_text("var n=13812345678;", encoding="utf-8")  # theme code, not ours
+    leaks = sorted(published_leaks(tmp_path, allowed={"13900001111"}))
+    assert leaks == [("data.csv", "privacy.id-card", "110***********002X"),
+                     ("notices/index.html", "privacy.mobile", "138****5678")]
