@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 from markupsafe import escape
 
-from generator.build import DEFAULT_ENDPOINT, lang_url, languages, mkdocs_config, render_site, write_docs
+from generator.build import DEFAULT_ENDPOINT, SiteFiles, lang_url, languages, mkdocs_config, render_site, write_docs
 from generator.pipeline import load_and_check
 from generator.reporters import text
 from generator.secrets_file import shared_secret
@@ -64,7 +64,11 @@ class Preview:
             files["index.md"] = error_page(text(report))
             if "assets/portal.css" not in files:
                 files["assets/portal.css"] = (TEMPLATES / "assets" / "portal.css").read_bytes()
-        files = {**files, **admin_files(checked)}  # /admin/: the browser editor, even while data has errors
+        # /admin/: the browser editor, even while data has errors. The error page is not listed as
+        # generated, so the hook sanitizes it like a hand-written page.
+        generated = getattr(self.last_good, "generated", frozenset()) - ({"index.md"} if not report.ok else set())
+        files = SiteFiles({**files, **admin_files(checked)})
+        files.generated = generated
         changed = write_docs(self.docs, files)
         if report.ok and not self.config_file.exists():
             self._write_config(checked)

@@ -160,3 +160,20 @@ def test_inline_code_that_is_not_the_themes_stops_the_build(minimal, tmp_path, m
     with pytest.raises(build_module.BuildError, match="not the theme's"):
         build_module.build(minimal.root, out=out)
     assert not out.exists()
+
+
+def test_serve_preview_keeps_generated_pages_unsanitized(minimal) -> None:
+    """``portal serve`` lists its generated pages for the hook too (else its form pages
+    would lose their forms); a data error's page is sanitized like a hand-written one."""
+    import json
+
+    from generator.serve import Preview
+
+    preview = Preview(minimal.root, None, "http://127.0.0.1:8000/")
+    listing = preview.docs.parent / "generated.json"
+    listed = set(json.loads(listing.read_text(encoding="utf-8")))
+    assert {"index.md", "forms/suggestion.md", "notices/2024-001.md"} <= listed
+    minimal.replace("data/notices/2024-001.yaml", "published: 2024-03-12", "published: 2024-13-45")
+    preview.refresh()
+    listed_now = set(json.loads(listing.read_text(encoding="utf-8")))
+    assert "index.md" not in listed_now and "forms/suggestion.md" in listed_now
