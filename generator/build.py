@@ -10,7 +10,8 @@ the finished site into place.
   and run in parallel processes.
 - The output folder is replaced only when everything succeeded: the new site is
   built beside it and swapped in with renames, so a failed build leaves the
-  previous site untouched.
+  previous site untouched; and only when it is empty or a previous build,
+  never the project or its sources (``generator.outdir``).
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import yaml
 
 from endpoint.abuse import sign_token
 from generator.forms_spec import compile_forms
+from generator.outdir import check_output, locked, swap, write_marker
 from generator.pipeline import Checked, load_and_check
 from generator.problems import Report
 from generator.secrets_file import shared_secret
@@ -172,9 +174,27 @@ def _mkdocs_build(config_file: str) -> float:
 
 
 def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs: int | None = None,
-          endpoint_url: str | None = None) -> BuildResult:
+          endpoint_url: str | None = None, on_wait: Callable[[], None] | None = None) -> BuildResult:
+    """Build the site into ``out`` (default ``root/site``).
+
+    Raises ``UnsafeOutput`` before anything is written when ``out`` is not a
+    folder the build may replace (see ``generator.outdir``). Concurrent builds
+    from the same project or into the same folder take turns; ``on_wait`` is
+    called once when this one has to wait.
+    """
     root = Path(root).resolve()
     out = (out or root / "site").resolve()
+    check_output(root, out)
+    try:
+        with locked(root / ".portal-build" / "lock", on_wait), \
+                locked(out.parent / f".{out.name}.lock", on_wait):
+            return _build(root, out, site_url, jobs, endpoint_url)
+    except TimeoutError:
+        raise BuildError("another build is still running") from None
+
+
+def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
+           endpoint_url: str | None) -> BuildResult:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     checked = load_and_check(root, jobs=jobs)
@@ -227,7 +247,8 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
         (final / "forms" / "spec.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
         # Last step before the swap: it hashes the inline scripts of the finished pages.
         write_security_headers(final, endpoint_url)
-        _swap(final, out)
+        write_marker(final)  # tells the next build this folder is a site it may replace
+        swap(root, final, out)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
@@ -235,11 +256,3 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
     timings["total"] = time.perf_counter() - t0
     return BuildResult(out, pages, timings, checked.report)
 
-
-def _swap(new: Path, out: Path) -> None:
-    """Put ``new`` at ``out``; the old site stays in place until the new one is complete."""
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists():
-        os.rename(out, old)
-    os.rename(new, out)
-    shutil.rmtree(old, ignore_errors=True)
