@@ -31,6 +31,7 @@ import yaml
 
 from endpoint.abuse import sign_token
 from generator.forms_spec import compile_forms
+from generator.loading.fsguard import safe_files
 from generator.outdir import check_output, locked, swap, write_marker
 from generator.pipeline import Checked, load_and_check
 from generator.problems import Report
@@ -86,11 +87,12 @@ def render_site(checked: Checked, lang: str, site_url: str, endpoint_url: str = 
         doc.model.id: sign_token(secret.encode(), doc.model.id, time.time(), "s") for doc in checked.project.valid("form")
     } if secret else {}
     files = {page.path: renderer.render(page, common).encode("utf-8") for page in pages}
-    for folder, prefix in ((checked.project.root / "content" / lang, ""), (TEMPLATES / "assets", "assets/")):
+    root = checked.project.root
+    for folder, prefix in ((root / "content" / lang, ""), (TEMPLATES / "assets", "assets/")):
         if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.is_file():
-                    files[prefix + path.relative_to(folder).as_posix()] = path.read_bytes()
+            # Only what fsguard allows: a link out of the project is never copied into the site.
+            for rel, path in safe_files(TEMPLATES.parent if prefix else root, folder):
+                files[prefix + rel] = path.read_bytes()
     return files
 
 
@@ -140,7 +142,10 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
     custom = theme.get("custom_dir")
     if custom:
         theme["custom_dir"] = str((base_file.parent / custom).resolve())
-        if not Path(theme["custom_dir"]).is_dir():
+        # mkdocs publishes the theme's files: a theme folder outside the project
+        # (e.g. custom_dir: /home/ci/.ssh) is not taken, the built-in one is.
+        inside = Path(theme["custom_dir"]).is_relative_to(base_file.parent.resolve())
+        if not inside or not Path(theme["custom_dir"]).is_dir():
             theme["custom_dir"] = str(TEMPLATES / "theme")
     extra = config.setdefault("extra", {})
     base = urlsplit(site_url).path.rstrip("/") + "/"  # a site under a path, e.g. GitHub project pages /repo/

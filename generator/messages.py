@@ -34,6 +34,18 @@ CATALOG: M = {
     "file.empty": (
         "文件是空的", "填写内容，或删除这个文件",
         "the file is empty", "fill it in, or delete the file"),
+    "file.link-outside": (
+        "这是一个指向 data/、content/、site_templates/ 之外的符号链接（{target}），不会读取也不会发布",
+        "删除这个链接，把需要的文件本身复制进来；密钥、.git 和收件箱数据库永远不能放进网站",
+        "symbolic link to a place outside data/, content/ and site_templates/ ({target}); it is neither read nor published",
+        "remove the link and copy the file itself in; secrets, .git and the inbox database never go into the site"),
+    "file.special": (
+        "这不是普通文件，而是{kind}，无法读取", "删除它；数据和页面必须是普通文件",
+        "this is {kind_en}, not a regular file; it cannot be read", "remove it; data and pages must be regular files"),
+    "file.outside-project": (
+        "数据包引用的文件 {path} 不在 data/budgets/ 里，不会读取", "只写 data/budgets/ 里的文件名，如 2025.csv",
+        "the data package names {path}, which is outside data/budgets/; it is not read",
+        "name a file inside data/budgets/, e.g. 2025.csv"),
     "file.unexpected": (
         "不认识的文件 {name}，不会被发布", "数据文件应为 .yaml 或 .csv；如是草稿请移出 data/ 目录",
         "unexpected file {name}; it will not be published", "data files are .yaml or .csv; move drafts out of data/"),

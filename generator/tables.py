@@ -17,6 +17,7 @@ Two passes over the CSV files, each doing what it is best at:
 from __future__ import annotations
 
 import csv
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import Any
 from generator.kinds import BUDGETS_FOLDER
 from generator.kinds.budgets import REQUIRED_FIELDS, BudgetLine, DeclaredTotal, resource_role
 from generator.load import Budgets, rel
+from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_CSV_BYTES, MAX_YAML_BYTES, TextFileProblem, read_text
 from generator.loading.yamlfile import YamlProblem, locate, parse_yaml
 from generator.problems import Problem
@@ -75,6 +77,9 @@ def load_package(root: Path) -> tuple[PackageInfo | None, list[Problem]]:
     file = rel(root, path)
     if not path.parent.is_dir():
         return None, []  # a community without budgets yet is allowed
+    refused = refusal(root, path)
+    if refused is not None:
+        return None, [refused]
     if not path.exists():
         return None, [Problem("file.missing", file, params={"path": file})]
     try:
@@ -99,6 +104,14 @@ def load_package(root: Path) -> tuple[PackageInfo | None, list[Problem]]:
         year = _year_of(res["name"])
         if year is not None:
             info.declared_years.append(year)
+        outside = [key for key in ("path", "schema") if isinstance(res.get(key), str)
+                   and not _within(path.parent, res[key])]
+        if outside:  # "../../.portal-secret", "/etc/passwd": read, then published as a download
+            key = outside[0]
+            problems.append(Problem("file.outside-project", file, *locate(data, ("resources", index, key), True),
+                                    {"path": res[key]}))
+            info.broken.append(res["name"])
+            continue
         schema = res.get("schema")
         schema_file, schema_data = file, data
         schema_path_in_data: tuple[Any, ...] = ("resources", index, "schema")
@@ -136,8 +149,19 @@ def load_package(root: Path) -> tuple[PackageInfo | None, list[Problem]]:
     return info, problems
 
 
+def _within(folder: Path, ref: str) -> bool:
+    """``ref``, a path written in the data package, names a file in ``folder`` or below
+    (judged on the text: links are ``refusal``'s business)."""
+    joined = os.path.normpath(os.path.join(folder, ref))
+    return not os.path.isabs(ref) and joined.startswith(os.path.normpath(folder) + os.sep)
+
+
 def _load_schema(root: Path, schema_path: Path, problems: list[Problem]) -> Any:
     schema_file = rel(root, schema_path)
+    refused = refusal(root, schema_path)
+    if refused is not None:
+        problems.append(refused)
+        return None
     if not schema_path.exists():
         problems.append(Problem("file.missing", schema_file, params={"path": schema_file}))
         return None
@@ -166,10 +190,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def read_tables(info: PackageInfo) -> list[Problem]:
+def read_tables(info: PackageInfo, root: Path) -> list[Problem]:
     """Read every table's text, refusing what is not UTF-8 text."""
     problems: list[Problem] = []
     for table in info.tables:
+        refused = refusal(root, table.path)
+        if refused is not None:
+            problems.append(refused)
+            continue
         if not table.path.exists():
             problems.append(Problem("file.missing", table.file, params={"path": table.file}))
             continue

@@ -198,5 +198,104 @@ def test_two_concurrent_builds_into_the_same_folder_take_turns(tmp_path: Path):
     for code, stdout, stderr in results:
         assert code == 0, stdout + stderr
         assert "internal error" not in stderr
+    assert any("another build is running" in stderr for _, _, stderr in results)  # one waited, and said so
     assert (out / MARKER).is_file() and (out / "index.html").is_file()
     assert not list(tmp_path.glob(".site.building-*")) and not list(tmp_path.glob(".site.old-*"))
+
+
+# --- links and special files -----------------------------------------------------------
+
+def check(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return portal("check", str(root), "--jobs", "1", *args, timeout=120)
+
+
+SECRET = "TOP-SECRET-VALUE-42"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = make_project(tmp_path)
+    (tmp_path / "outside.txt").write_text(SECRET)
+    (root / ".portal-secret").write_text(SECRET + "\n")
+    return root
+
+
+@pytest.mark.parametrize("place,target", [
+    ("content/zh/env.md", "/proc/self/environ"),
+    ("content/zh/secret.md", "../../.portal-secret"),       # inside the project, but private
+    ("content/zh/key.txt", "{outside}"),
+    ("content/zh/git", "../../.git"),                        # a folder
+    ("data/notices/2024-002.yaml", "{outside}"),
+    ("data/community.yaml", "{outside}"),                    # a file the loader reads by name
+    ("data/budgets/2024.csv", "{outside}"),                  # a table the package names
+    ("data/budgets/budget-lines.schema.yaml", "{outside}"),  # a schema the package names
+])
+def test_check_refuses_a_link_that_leaves_the_project(project: Path, place: str, target: str):
+    link = project / place
+    if link.exists():
+        link.unlink()
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(target.format(outside=project.parent / "outside.txt"))
+    for lang, words in (("zh", "符号链接"), ("en", "symbolic link")):
+        result = check(project, "--lang", lang)
+        assert result.returncode == 1, result.stdout + result.stderr
+        lines = [x for x in result.stdout.splitlines() if "file.link-outside" in x]
+        assert len(lines) == 1 and lines[0].startswith(f"{place}: "), result.stdout
+        assert words in lines[0]
+        assert SECRET not in result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_check_refuses_a_folder_link_out_of_data(project: Path):
+    (project.parent / "elsewhere").mkdir()
+    (project.parent / "elsewhere" / "2024-009.yaml").write_text("id: 2024-009\n")
+    shutil.rmtree(project / "data" / "notices")
+    (project / "data" / "notices").symlink_to(project.parent / "elsewhere")
+    result = check(project)
+    assert result.returncode == 1
+    assert "data/notices: 错误 file.link-outside" in result.stdout
+
+
+def test_check_refuses_a_fifo_without_hanging(project: Path):
+    os.mkfifo(project / "content" / "zh" / "pipe.md")
+    os.mkfifo(project / "data" / "notices" / "2024-003.yaml")
+    result = check(project, "--lang", "en")
+    assert result.returncode == 1
+    assert "content/zh/pipe.md: error file.special: this is a fifo" in result.stdout
+    assert "data/notices/2024-003.yaml: error file.special" in result.stdout
+
+
+def test_check_refuses_a_data_package_path_out_of_budgets(project: Path):
+    package = project / "data" / "budgets" / "datapackage.yaml"
+    text = package.read_text()
+    assert "path: 2024.csv" in text
+    package.write_text(text.replace("path: 2024.csv", "path: ../../../outside.txt"))
+    result = check(project)
+    assert result.returncode == 1
+    line = next(x for x in result.stdout.splitlines() if "file.outside-project" in x)
+    assert line.startswith("data/budgets/datapackage.yaml:") and "../../../outside.txt" in line
+    assert SECRET not in result.stdout
+
+
+def test_links_inside_the_project_are_allowed(project: Path):
+    (project / "content" / "zh" / "same.md").symlink_to("about.md")
+    assert check(project).returncode == 0
+
+
+def test_build_never_publishes_a_link_target_from_outside(project: Path):
+    """Even when the check is bypassed, the copy into the site skips the link."""
+    from generator.build import render_site
+    from generator.pipeline import load_and_check
+
+    (project / "content" / "zh" / "key.txt").symlink_to(project.parent / "outside.txt")
+    (project / "content" / "zh" / "secret.md").symlink_to("../../.portal-secret")
+    (project / "content" / "zh" / "same.md").symlink_to("about.md")
+    checked = load_and_check(project, jobs=1)
+    assert {p.code for p in checked.report.errors} == {"file.link-outside"}
+    files = render_site(checked, "zh", "http://localhost:8000/")
+    assert "key.txt" not in files and "secret.md" not in files
+    assert files["same.md"] == files["about.md"]
+    assert not any(SECRET.encode() in data for data in files.values())
+    result = portal("build", str(project), "--out", str(project.parent / "www"), "--jobs", "1")
+    assert result.returncode == 1 and "file.link-outside" in result.stdout
+    assert not (project.parent / "www").exists()
