@@ -32,6 +32,13 @@ from generator.loading.yamlfile import YamlProblem, locate, parse_yaml
 from generator.problems import Problem
 
 PACKAGE_FILE = "datapackage.yaml"
+#: Bounds checked on the raw text before any parser sees a table: a row of
+#: 20,000 columns made frictionless take over 120 s and 4.7 GB. Budget tables
+#: have about a dozen columns and short cells.
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 10_000
+#: The longest row those two bounds allow; a longer one breaks one of them.
+_MAX_ROW_CHARS = MAX_COLUMNS * (MAX_CELL_CHARS + 3)
 
 
 @dataclass
@@ -210,8 +217,47 @@ def read_tables(info: PackageInfo, root: Path) -> list[Problem]:
         if not table.text.strip():
             problems.append(Problem("file.empty", table.file))
             continue
+        too_big = prescan(table.file, table.text)
+        if too_big is not None:  # the table is left out: no parser gets to see it
+            problems.append(too_big)
+            continue
         table.readable = True
     return problems
+
+
+def prescan(file: str, text: str) -> Problem | None:
+    """``table.too-wide`` or ``table.cell-too-long`` at the first row that breaks
+    ``MAX_COLUMNS`` or ``MAX_CELL_CHARS``, judged cheaply: a line without quotes
+    that is short and has few commas is fine as it stands (nearly every line);
+    only the others are parsed, one row at a time, and never more than
+    ``_MAX_ROW_CHARS`` of it."""
+    lines = text.split("\n")
+    n = 0
+    while n < len(lines):
+        line = lines[n]
+        if len(line) <= MAX_CELL_CHARS and line.count(",") < MAX_COLUMNS and line.count('"') % 2 == 0:
+            n += 1
+            continue
+        # Gather this row's lines: a quoted cell may run over several.
+        start, parts, size, quotes = n, [line], len(line), line.count('"')
+        while quotes % 2 and n + 1 < len(lines) and size <= _MAX_ROW_CHARS:
+            n += 1
+            parts.append(lines[n])
+            size += len(lines[n]) + 1
+            quotes += lines[n].count('"')
+        n += 1
+        row = "\n".join(parts)[: _MAX_ROW_CHARS + 1]
+        try:
+            cells = next(csv.reader([row] if "\n" not in row else row.splitlines(keepends=True)), [])
+        except csv.Error:  # a cell beyond the csv module's own field limit
+            return Problem("table.cell-too-long", file, start + 1, None, {"limit": MAX_CELL_CHARS})
+        if len(cells) > MAX_COLUMNS:
+            return Problem("table.too-wide", file, start + 1, None, {"columns": len(cells), "limit": MAX_COLUMNS})
+        for col, cell in enumerate(cells, start=1):
+            if len(cell) > MAX_CELL_CHARS:
+                return Problem("table.cell-too-long", file, start + 1, col,
+                               {"chars": len(cell), "limit": MAX_CELL_CHARS})
+    return None
 
 
 def parse_budgets(info: PackageInfo) -> Budgets:
