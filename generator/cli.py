@@ -149,6 +149,9 @@ def new(kind: str, project: Path, slug: str | None, title: str | None, on: Any, 
     except ScaffoldError as exc:
         click.echo(f"portal new: {exc.message(lang)}", err=True)
         sys.exit(2)
+    except OSError as exc:  # a read-only folder, a full disk: say so, no traceback
+        click.echo(f"portal new: {exc.filename}: {exc.strerror}", err=True)
+        sys.exit(1)
     zh = lang == "zh"
     for rel in result.files:
         click.echo(f"{'已写入' if zh else 'wrote'} {rel}")

@@ -299,3 +299,30 @@ def test_build_never_publishes_a_link_target_from_outside(project: Path):
     result = portal("build", str(project), "--out", str(project.parent / "www"), "--jobs", "1")
     assert result.returncode == 1 and "file.link-outside" in result.stdout
     assert not (project.parent / "www").exists()
+
+
+# --- portal new --slug ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("slug,lang,words", [
+    ("x" * 300, "zh", "太长（300 个字符，最多 60 个）"),
+    ("x" * 300, "en", "too long (300 characters, at most 60)"),
+    ("a/b", "en", "may only use letters"),
+    ("../../etc", "en", "may only use letters"),
+    ("", "zh", "短名不能为空"),
+    (".yaml", "en", "the slug is empty"),
+])
+def test_new_refuses_a_bad_slug_with_a_message(tmp_path: Path, slug: str, lang: str, words: str):
+    shutil.copytree(PROJECTS / "minimal", tmp_path / "p")
+    before = snapshot(tmp_path)
+    result = portal("new", "notice", str(tmp_path / "p"), "--slug", slug, "--lang", lang)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert words in result.stderr and "Traceback" not in result.stderr
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("slug", ["water-cut.yaml", "water-cut.YML", " water-cut "])
+def test_new_drops_a_file_suffix_from_the_slug(tmp_path: Path, slug: str):
+    shutil.copytree(PROJECTS / "minimal", tmp_path / "p")
+    result = portal("new", "notice", str(tmp_path / "p"), "--slug", slug, "--date", "2026-11-25")
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in (tmp_path / "p/data/notices").glob("2026-*")] == ["2026-11-25-water-cut.yaml"]
