@@ -32,7 +32,7 @@ import yaml
 from endpoint.abuse import sign_token
 from generator.forms_spec import compile_forms
 from generator.loading.fsguard import safe_files
-from generator.outdir import check_output, locked, swap, write_marker
+from generator.outdir import check_output, locked, reclaim, swap, write_marker
 from generator.pipeline import Checked, load_and_check
 from generator.problems import Report
 from generator.secrets_file import shared_secret
@@ -100,6 +100,7 @@ def write_docs(docs: Path, files: dict[str, bytes]) -> list[str]:
     """Make ``docs`` hold exactly ``files``, touching only what changed (so a
     live-reloading server rebuilds only those pages). Returns the changed paths."""
     changed = []
+    reclaim(docs.parent.parent)  # never write through a link planted in the work folder
     docs.mkdir(parents=True, exist_ok=True)
     for rel, data in files.items():
         target = docs / rel
@@ -190,6 +191,7 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
     root = Path(root).resolve()
     out = (out or root / "site").resolve()
     check_output(root, out)
+    reclaim(root / ".portal-build")
     try:
         with locked(root / ".portal-build" / "lock", on_wait), \
                 locked(out.parent / f".{out.name}.lock", on_wait):

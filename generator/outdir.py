@@ -23,6 +23,7 @@ import fcntl
 import json
 import os
 import shutil
+import stat
 import time
 from pathlib import Path
 from typing import Callable, Iterator
@@ -177,3 +178,19 @@ def locked(path: Path, on_wait: Callable[[], None] | None = None, timeout: float
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def reclaim(folder: Path) -> None:
+    """Remove links and special files from the build's own work folder
+    (``.portal-build``): it only ever holds files the build wrote, so a link there
+    was planted (e.g. committed by a pull request) to make the build write or
+    read through it: ``docs/index.md -> ~/.bashrc``."""
+    if os.path.islink(folder) or (os.path.lexists(folder) and not folder.is_dir()):
+        folder.unlink()
+        return
+    for current, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = os.path.join(current, name)
+            mode = os.lstat(path).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                os.unlink(path)  # os.walk does not enter a linked folder: unlinking it is enough

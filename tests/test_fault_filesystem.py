@@ -326,3 +326,20 @@ def test_new_drops_a_file_suffix_from_the_slug(tmp_path: Path, slug: str):
     result = portal("new", "notice", str(tmp_path / "p"), "--slug", slug, "--date", "2026-11-25")
     assert result.returncode == 0, result.stderr
     assert [p.name for p in (tmp_path / "p/data/notices").glob("2026-*")] == ["2026-11-25-water-cut.yaml"]
+
+
+def test_build_never_writes_through_a_link_planted_in_its_work_folder(tmp_path: Path):
+    root = make_project(tmp_path)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (tmp_path / "victim-dir").mkdir()
+    (tmp_path / "victim-dir" / "index.md").write_text("precious")
+    docs = root / ".portal-build" / "zh" / "docs"
+    docs.mkdir(parents=True)
+    (docs / "index.md").symlink_to(victim)
+    (root / ".portal-build" / "en").symlink_to(tmp_path / "victim-dir")
+    result = portal("build", str(root), "--out", str(tmp_path / "www"), "--jobs", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert victim.read_text() == "precious"
+    assert snapshot(tmp_path / "victim-dir") == {"index.md": b"precious"}
+    assert not (docs / "index.md").is_symlink()
