@@ -197,7 +197,7 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
                 locked(out.parent / f".{out.name}.lock", on_wait):
             return _build(root, out, site_url, jobs, endpoint_url)
     except TimeoutError:
-        raise BuildError("another build is still running") from None
+        raise BuildError("另一个构建一直没有结束 · another build is still running") from None
 
 
 def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
