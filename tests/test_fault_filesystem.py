@@ -114,7 +114,8 @@ def test_build_writes_a_marker_and_replaces_its_own_builds_old_and_new(tmp_path:
 
 OUTS = ["proj", ".", "proj/data", "proj/data/x", "proj/.git", "proj/content/zh", "proj/site", "proj/public",
         "sibling", "fresh", "fresh/deeper", "prev", "legacy", "empty", "link-proj", "link-prev", "proj/data/budgets",
-        "ws-file", "proj/submissions.db", "inbox"]
+        "ws-file", "proj/submissions.db", "inbox", "proj/site/../data", "link-proj/site", "link-proj/data",
+        "proj/.portal-secret"]
 PLACES = ["proj/data/a.yaml", "proj/data/deep/b.csv", "proj/content/zh/c.md", "proj/x.txt", "proj/site/keep.html",
           "sibling/d.txt", "sibling/.git/HEAD", "prev/e.txt", "legacy/f.txg", "inbox/submissions.db",
           "proj/public/index.html", "g.txt", "proj/.portal-build/h"]
