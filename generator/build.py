@@ -10,7 +10,8 @@ the finished site into place.
   and run in parallel processes.
 - The output folder is replaced only when everything succeeded: the new site is
   built beside it and swapped in with renames, so a failed build leaves the
-  previous site untouched.
+  previous site untouched; and only when it is empty or a previous build,
+  never the project or its sources (``generator.outdir``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import yaml
@@ -31,6 +32,8 @@ import yaml
 from endpoint.abuse import sign_token
 from generator.checks.privacy import contact_values, published_leaks
 from generator.forms_spec import compile_forms
+from generator.loading.fsguard import safe_files
+from generator.outdir import check_output, locked, reclaim, swap, write_marker
 from generator.pipeline import Checked, load_and_check
 from generator.problems import Report
 from generator.secrets_file import shared_secret
@@ -97,11 +100,12 @@ def render_site(checked: Checked, lang: str, site_url: str, endpoint_url: str = 
     } if secret else {}
     files = SiteFiles((page.path, renderer.render(page, common).encode("utf-8")) for page in pages)
     files.generated = frozenset(files)
-    for folder, prefix in ((checked.project.root / "content" / lang, ""), (TEMPLATES / "assets", "assets/")):
+    root = checked.project.root
+    for folder, prefix in ((root / "content" / lang, ""), (TEMPLATES / "assets", "assets/")):
         if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.is_file():
-                    files[prefix + path.relative_to(folder).as_posix()] = path.read_bytes()
+            # Only what fsguard allows: a link out of the project is never copied into the site.
+            for rel, path in safe_files(TEMPLATES.parent if prefix else root, folder):
+                files[prefix + rel] = path.read_bytes()
     return files
 
 
@@ -110,6 +114,7 @@ def write_docs(docs: Path, files: dict[str, bytes]) -> list[str]:
     live-reloading server rebuilds only those pages), and list the generated
     pages beside it for the sanitizing hook. Returns the changed paths."""
     changed = []
+    reclaim(docs.parent.parent)  # never write through a link planted in the work folder
     docs.mkdir(parents=True, exist_ok=True)
     listed = json.dumps(sorted(getattr(files, "generated", ())), ensure_ascii=False).encode("utf-8")
     listing = docs.parent / GENERATED_LIST
@@ -162,7 +167,10 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
     custom = theme.get("custom_dir")
     if custom:
         theme["custom_dir"] = str((base_file.parent / custom).resolve())
-        if not Path(theme["custom_dir"]).is_dir():
+        # mkdocs publishes the theme's files: a theme folder outside the project
+        # (e.g. custom_dir: /home/ci/.ssh) is not taken, the built-in one is.
+        inside = Path(theme["custom_dir"]).is_relative_to(base_file.parent.resolve())
+        if not inside or not Path(theme["custom_dir"]).is_dir():
             theme["custom_dir"] = str(TEMPLATES / "theme")
     extra = config.setdefault("extra", {})
     base = urlsplit(site_url).path.rstrip("/") + "/"  # a site under a path, e.g. GitHub project pages /repo/
@@ -196,9 +204,28 @@ def _mkdocs_build(config_file: str) -> float:
 
 
 def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs: int | None = None,
-          endpoint_url: str | None = None) -> BuildResult:
+          endpoint_url: str | None = None, on_wait: Callable[[], None] | None = None) -> BuildResult:
+    """Build the site into ``out`` (default ``root/site``).
+
+    Raises ``UnsafeOutput`` before anything is written when ``out`` is not a
+    folder the build may replace (see ``generator.outdir``). Concurrent builds
+    from the same project or into the same folder take turns; ``on_wait`` is
+    called once when this one has to wait.
+    """
     root = Path(root).resolve()
     out = (out or root / "site").resolve()
+    check_output(root, out)
+    reclaim(root / ".portal-build")
+    try:
+        with locked(root / ".portal-build" / "lock", on_wait), \
+                locked(out.parent / f".{out.name}.lock", on_wait):
+            return _build(root, out, site_url, jobs, endpoint_url)
+    except TimeoutError:
+        raise BuildError("另一个构建一直没有结束 · another build is still running") from None
+
+
+def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
+           endpoint_url: str | None) -> BuildResult:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     checked = load_and_check(root, jobs=jobs)
@@ -247,8 +274,7 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
                 list(pool.map(_mkdocs_build, every))
         own = OwnCode()
         for probe_work in probes:
-            own.scripts |= collect(probe_work / "site").scripts
-            own.style_attrs |= collect(probe_work / "site").style_attrs
+            own.merge(collect(probe_work / "site"))
         timings["mkdocs"] = time.perf_counter() - t2
         final = stage / "site"
         shutil.move(str(stage / langs[0]), final)
@@ -272,7 +298,8 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
             write_security_headers(final, own, endpoint_url)
         except ForeignCode as exc:
             raise BuildError(f"unsafe content reached the pages: {exc}") from exc
-        _swap(final, out)
+        write_marker(final)  # tells the next build this folder is a site it may replace
+        swap(root, final, out)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
@@ -280,11 +307,3 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
     timings["total"] = time.perf_counter() - t0
     return BuildResult(out, pages, timings, checked.report)
 
-
-def _swap(new: Path, out: Path) -> None:
-    """Put ``new`` at ``out``; the old site stays in place until the new one is complete."""
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists():
-        os.rename(out, old)
-    os.rename(new, out)
-    shutil.rmtree(old, ignore_errors=True)

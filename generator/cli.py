@@ -149,6 +149,9 @@ def new(kind: str, project: Path, slug: str | None, title: str | None, on: Any, 
     except ScaffoldError as exc:
         click.echo(f"portal new: {exc.message(lang)}", err=True)
         sys.exit(2)
+    except OSError as exc:  # a read-only folder, a full disk: say so, no traceback
+        click.echo(f"portal new: {exc.filename}: {exc.strerror}", err=True)
+        sys.exit(1)
     zh = lang == "zh"
     for rel in result.files:
         click.echo(f"{'已写入' if zh else 'wrote'} {rel}")
@@ -177,13 +180,22 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
     """
     from generator.build import BuildError
     from generator.build import build as run_build
+    from generator.outdir import UnsafeOutput
     from generator.reporters import text
 
+    def waiting() -> None:
+        click.echo("另一个构建正在进行，等它结束… · another build is running, waiting for it to finish…", err=True)
+
     try:
-        result = run_build(project, out, site_url=site_url, jobs=jobs)
+        result = run_build(project, out, site_url=site_url, jobs=jobs, on_wait=waiting)
+    except UnsafeOutput as exc:
+        click.echo(f"portal build: {exc.message(lang)}", err=True)
+        sys.exit(2)
     except BuildError as exc:
         if exc.report is not None:
             sys.stdout.write(text(exc.report, lang))
+        else:
+            click.echo(f"portal build: {exc}", err=True)
         click.echo("构建已停止，网站没有改动 · build stopped, the site was not changed", err=True)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from generator.kinds import YAML_KINDS, YamlKind
 from generator.kinds.budgets import BudgetLine, DeclaredTotal
 from generator.kinds.common import Model
+from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, read_text
 from generator.loading.yamlfile import LocDict, YamlProblem, locate, parse_yaml
 from generator.problems import Problem
@@ -118,6 +119,9 @@ def rel(root: Path, path: Path) -> str:
 def load_doc(root: Path, kind: YamlKind, path: Path) -> tuple[Doc | None, list[Problem]]:
     """Read, parse and validate one file."""
     file = rel(root, path)
+    refused = refusal(root, path)  # a link out of the project, a fifo: never opened
+    if refused is not None:
+        return None, [refused]
     if not path.exists():
         return None, [Problem("file.missing", file, params={"path": file})]
     try:

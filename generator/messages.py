@@ -34,6 +34,18 @@ CATALOG: M = {
     "file.empty": (
         "文件是空的", "填写内容，或删除这个文件",
         "the file is empty", "fill it in, or delete the file"),
+    "file.link-outside": (
+        "这是一个指向 data/、content/、site_templates/ 之外的符号链接（{target}），不会读取也不会发布",
+        "删除这个链接，把需要的文件本身复制进来；密钥、.git 和收件箱数据库永远不能放进网站",
+        "symbolic link to a place outside data/, content/ and site_templates/ ({target}); it is neither read nor published",
+        "remove the link and copy the file itself in; secrets, .git and the inbox database never go into the site"),
+    "file.special": (
+        "这不是普通文件，而是{kind}，无法读取", "删除它；数据和页面必须是普通文件",
+        "this is {kind_en}, not a regular file; it cannot be read", "remove it; data and pages must be regular files"),
+    "file.outside-project": (
+        "数据包引用的文件 {path} 不在 data/budgets/ 里，不会读取", "只写 data/budgets/ 里的文件名，如 2025.csv",
+        "the data package names {path}, which is outside data/budgets/; it is not read",
+        "name a file inside data/budgets/, e.g. 2025.csv"),
     "file.unexpected": (
         "不认识的文件 {name}，不会被发布", "数据文件应为 .yaml 或 .csv；如是草稿请移出 data/ 目录",
         "unexpected file {name}; it will not be published", "data files are .yaml or .csv; move drafts out of data/"),
@@ -51,8 +63,9 @@ CATALOG: M = {
         "字段名必须是文字", "字段名写成 名称: 值 的形式",
         "keys must be plain text", "write keys as name: value"),
     "yaml.too-deep": (
-        "嵌套层次太深", "检查缩进，数据不需要这么多层",
-        "nesting is too deep", "check indentation; data never needs this many levels"),
+        "嵌套层次太深（超过 {limit} 层）", "检查缩进和括号 [ ] {{ }} 是否成对，数据不需要这么多层",
+        "nesting is too deep (more than {limit} levels)",
+        "check the indentation and that brackets [ ] {{ }} are paired; data never needs this many levels"),
     "yaml.multiple-documents": (
         "一个文件里只能有一份数据（发现了第二个 ---）", "删除多余的 --- 分隔线，或拆成两个文件",
         "one file may hold one document only (found a second ---)", "remove the extra --- or split the file"),
@@ -237,6 +250,14 @@ CATALOG: M = {
     "table.blank-row": (
         "空行", "删除空行",
         "blank row", "remove the blank row"),
+    "table.too-wide": (
+        "这一行有 {columns} 列，超过上限 {limit} 列，整张表没有检查", "检查逗号是否多了；预算表只需要数据说明里列出的那些列",
+        "this row has {columns} columns, more than the limit of {limit}; the table was not checked",
+        "look for stray commas; a budget table needs only the columns in the data reference"),
+    "table.cell-too-long": (
+        "这个单元格超过 {limit} 个字，整张表没有检查", "缩短内容，长的说明写进会议纪要或通知；也检查引号 \" 是否成对",
+        "this cell is longer than {limit} characters; the table was not checked",
+        "shorten it (long explanations belong in minutes or notices); also check that quotes \" are paired"),
     "table.invalid": (
         "表格错误：{detail}", "参见数据说明",
         "table error: {detail}", "see the data reference"),

@@ -21,6 +21,7 @@ from typing import Any
 from generator.checks import CHECKS
 from generator.index import Index, build_index
 from generator.load import Project, load_yaml_kinds, unexpected_files
+from generator.loading import fsguard
 from generator.problems import Problem, Report
 from generator.tables import (
     frictionless_errors,
@@ -56,13 +57,16 @@ def load_and_check(root: Path, jobs: int | None = None) -> Checked:
         report.add(Problem("file.missing", "data/", params={"path": "data/"}))
         return Checked(project, Index(), report)
 
+    # 0. Links out of the project and special files, anywhere in what is read or published.
+    report.extend(fsguard.scan(root, fsguard.theme_folders(root)))
+
     # 1. Tables: read them ourselves, then hand the package to frictionless.
     info, problems = load_package(root)
     report.extend(problems)
     pending: Future[list[dict[str, Any]]] | Any = None
     executor: ProcessPoolExecutor | None = None
     if info is not None:
-        report.extend(read_tables(info))
+        report.extend(read_tables(info, root))
         project.tables_text = {t.file: t.text for t in info.tables if t.readable}
         args = (info.descriptor, str(info.tables[0].path.parent) if info.tables else str(root),
                 [t.name for t in info.tables if not t.readable])
@@ -99,5 +103,6 @@ def load_and_check(root: Path, jobs: int | None = None) -> Checked:
         report.extend(run(project, index))
 
     report.files_checked = project.files_checked
+    report.problems = fsguard.once(report.problems)
     return Checked(project, index, report)
 

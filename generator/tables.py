@@ -17,6 +17,7 @@ Two passes over the CSV files, each doing what it is best at:
 from __future__ import annotations
 
 import csv
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +26,19 @@ from typing import Any
 from generator.kinds import BUDGETS_FOLDER
 from generator.kinds.budgets import REQUIRED_FIELDS, BudgetLine, DeclaredTotal, resource_role
 from generator.load import Budgets, rel
+from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_CSV_BYTES, MAX_YAML_BYTES, TextFileProblem, read_text
 from generator.loading.yamlfile import YamlProblem, locate, parse_yaml
 from generator.problems import Problem
 
 PACKAGE_FILE = "datapackage.yaml"
+#: Bounds checked on the raw text before any parser sees a table: a row of
+#: 20,000 columns made frictionless take over 120 s and 4.7 GB. Budget tables
+#: have about a dozen columns and short cells.
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 10_000
+#: The longest row those two bounds allow; a longer one breaks one of them.
+_MAX_ROW_CHARS = MAX_COLUMNS * (MAX_CELL_CHARS + 3)
 
 
 @dataclass
@@ -75,6 +84,9 @@ def load_package(root: Path) -> tuple[PackageInfo | None, list[Problem]]:
     file = rel(root, path)
     if not path.parent.is_dir():
         return None, []  # a community without budgets yet is allowed
+    refused = refusal(root, path)
+    if refused is not None:
+        return None, [refused]
     if not path.exists():
         return None, [Problem("file.missing", file, params={"path": file})]
     try:
@@ -99,6 +111,14 @@ def load_package(root: Path) -> tuple[PackageInfo | None, list[Problem]]:
         year = _year_of(res["name"])
         if year is not None:
             info.declared_years.append(year)
+        outside = [key for key in ("path", "schema") if isinstance(res.get(key), str)
+                   and not _within(path.parent, res[key])]
+        if outside:  # "../../.portal-secret", "/etc/passwd": read, then published as a download
+            key = outside[0]
+            problems.append(Problem("file.outside-project", file, *locate(data, ("resources", index, key), True),
+                                    {"path": res[key]}))
+            info.broken.append(res["name"])
+            continue
         schema = res.get("schema")
         schema_file, schema_data = file, data
         schema_path_in_data: tuple[Any, ...] = ("resources", index, "schema")
@@ -136,8 +156,19 @@ def load_package(root: Path) -> tuple[PackageInfo | None, list[Problem]]:
     return info, problems
 
 
+def _within(folder: Path, ref: str) -> bool:
+    """``ref``, a path written in the data package, names a file in ``folder`` or below
+    (judged on the text: links are ``refusal``'s business)."""
+    joined = os.path.normpath(os.path.join(folder, ref))
+    return not os.path.isabs(ref) and joined.startswith(os.path.normpath(folder) + os.sep)
+
+
 def _load_schema(root: Path, schema_path: Path, problems: list[Problem]) -> Any:
     schema_file = rel(root, schema_path)
+    refused = refusal(root, schema_path)
+    if refused is not None:
+        problems.append(refused)
+        return None
     if not schema_path.exists():
         problems.append(Problem("file.missing", schema_file, params={"path": schema_file}))
         return None
@@ -166,10 +197,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def read_tables(info: PackageInfo) -> list[Problem]:
+def read_tables(info: PackageInfo, root: Path) -> list[Problem]:
     """Read every table's text, refusing what is not UTF-8 text."""
     problems: list[Problem] = []
     for table in info.tables:
+        refused = refusal(root, table.path)
+        if refused is not None:
+            problems.append(refused)
+            continue
         if not table.path.exists():
             problems.append(Problem("file.missing", table.file, params={"path": table.file}))
             continue
@@ -182,8 +217,47 @@ def read_tables(info: PackageInfo) -> list[Problem]:
         if not table.text.strip():
             problems.append(Problem("file.empty", table.file))
             continue
+        too_big = prescan(table.file, table.text)
+        if too_big is not None:  # the table is left out: no parser gets to see it
+            problems.append(too_big)
+            continue
         table.readable = True
     return problems
+
+
+def prescan(file: str, text: str) -> Problem | None:
+    """``table.too-wide`` or ``table.cell-too-long`` at the first row that breaks
+    ``MAX_COLUMNS`` or ``MAX_CELL_CHARS``, judged cheaply: a line without quotes
+    that is short and has few commas is fine as it stands (nearly every line);
+    only the others are parsed, one row at a time, and never more than
+    ``_MAX_ROW_CHARS`` of it."""
+    lines = text.split("\n")
+    n = 0
+    while n < len(lines):
+        line = lines[n]
+        if len(line) <= MAX_CELL_CHARS and line.count(",") < MAX_COLUMNS and line.count('"') % 2 == 0:
+            n += 1
+            continue
+        # Gather this row's lines: a quoted cell may run over several.
+        start, parts, size, quotes = n, [line], len(line), line.count('"')
+        while quotes % 2 and n + 1 < len(lines) and size <= _MAX_ROW_CHARS:
+            n += 1
+            parts.append(lines[n])
+            size += len(lines[n]) + 1
+            quotes += lines[n].count('"')
+        n += 1
+        row = "\n".join(parts)[: _MAX_ROW_CHARS + 1]
+        try:
+            cells = next(csv.reader([row] if "\n" not in row else row.splitlines(keepends=True)), [])
+        except csv.Error:  # a cell beyond the csv module's own field limit
+            return Problem("table.cell-too-long", file, start + 1, None, {"limit": MAX_CELL_CHARS})
+        if len(cells) > MAX_COLUMNS:
+            return Problem("table.too-wide", file, start + 1, None, {"columns": len(cells), "limit": MAX_COLUMNS})
+        for col, cell in enumerate(cells, start=1):
+            if len(cell) > MAX_CELL_CHARS:
+                return Problem("table.cell-too-long", file, start + 1, col,
+                               {"chars": len(cell), "limit": MAX_CELL_CHARS})
+    return None
 
 
 def parse_budgets(info: PackageInfo) -> Budgets:

@@ -91,7 +91,7 @@ FILE_CASES = [
                  "yaml.duplicate-key", NOTICE, 6, 1, ["title", ("第 2 行", "line 2")], id="duplicate-key"),
     pytest.param(sub(NOTICE, "published: 2024-03-12", "published: 2024-03-12\n2024-03-19: 公示截止"),
                  "yaml.bad-key", NOTICE, 6, 1, [("字段名", "keys")], id="date-as-key"),
-    pytest.param(_deep, "yaml.too-deep", NOTICE, 1, 1, [("太深", "too deep")], id="deep-nesting"),
+    pytest.param(_deep, "yaml.too-deep", NOTICE, 2, 106, [("太深", "too deep")], id="deep-nesting"),
     pytest.param(write(NOTICE, lambda p: p.read(NOTICE) + "---\nid: 2024-002\n"), "yaml.multiple-documents",
                  NOTICE, 10, 1, ["---"], id="second-document"),
     pytest.param(write(NOTICE, lambda p: "- " + p.read(NOTICE).replace("\n", "\n  ")), "yaml.not-mapping",

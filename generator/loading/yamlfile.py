@@ -173,6 +173,45 @@ for _tag, _regex, _first in _RESOLVERS:
 
 
 
+#: Deepest nesting of collections accepted. Data needs about ten levels. libyaml's
+#: composer recurses in C: 50,000 nested brackets in a 100 KB file overflowed the
+#: stack and killed the process (exit 139), before any Python check could run.
+MAX_DEPTH = 100
+_FLOW_OPENERS = re.compile(r"[\[{]")
+_CONTENT_START = re.compile(r"^[ ]*(?:[-?](?:[ ]+|$))*")
+
+
+def _may_be_deep(text: str) -> bool:
+    """A cheap upper bound on nesting, so most files skip the exact scan: every
+    flow collection starts with a ``[`` or ``{`` somewhere in the text (quoted or
+    not), and block collections nest only at strictly increasing columns (one
+    indentless sequence per level aside), none beyond where a line's content starts."""
+    if len(_FLOW_OPENERS.findall(text)) > MAX_DEPTH // 2:
+        return True
+    widest = max((m.end() for m in map(_CONTENT_START.match, text.split("\n")) if m), default=0)
+    return 2 * (widest + 1) > MAX_DEPTH // 2
+
+
+def _check_depth(text: str) -> None:
+    """Raise ``yaml.too-deep`` where nesting passes ``MAX_DEPTH``. libyaml's parser
+    is iterative, so counting its events is exact and cannot overflow; only then
+    is the (recursive) composer run."""
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise YamlProblem("yaml.too-deep", mark.line + 1, mark.column + 1, limit=MAX_DEPTH)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: str) -> Any:
     """Parse one YAML document into plain values with positions.
 
@@ -180,13 +219,15 @@ def parse_yaml(text: str) -> Any:
     """
     loader = _Loader(text)
     try:
+        if _may_be_deep(text):
+            _check_depth(text)
         node = loader.get_single_node()
         if node is None:
             return None
         try:
             return _build(node, set())
         except RecursionError:
-            raise YamlProblem("yaml.too-deep", *_mark(node)) from None
+            raise YamlProblem("yaml.too-deep", *_mark(node), limit=MAX_DEPTH) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and "quoted scalar" in (exc.context or ""):
@@ -200,7 +241,7 @@ def parse_yaml(text: str) -> Any:
     except yaml.YAMLError as exc:
         raise YamlProblem("yaml.syntax", None, None, detail=str(exc).strip()) from None
     except RecursionError:
-        raise YamlProblem("yaml.too-deep", None, None) from None
+        raise YamlProblem("yaml.too-deep", None, None, limit=MAX_DEPTH) from None
     finally:
         loader.dispose()
 

@@ -37,6 +37,11 @@ MEETING_SLUGS = {"deliberation": "council", "assembly": "assembly", "owners-asse
 LINE_COLUMNS = ["id", "year", "period", "fund", "direction", "category", "item", "planned", "actual", "source",
                 "decision", "note"]
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: Ids are at most 80 characters (``kinds.common.Id``); a notice's is
+#: ``<date>-<slug>[-n]``, so this leaves room for both. It also keeps the file
+#: name far below the 255 bytes a filesystem allows (a 300-character slug was
+#: an ``OSError`` traceback).
+MAX_SLUG = 60
 _BLANK = re.compile(r"^\s*(?:-\s+)?(?P<key>[A-Za-z_]+):\s*#\s*必填[:：]?\s*(?P<hint>.*?)\s*$")
 
 
@@ -69,9 +74,8 @@ def new_record(root: Path, kind: str, date: dt.date | None = None, slug: str | N
         raise ScaffoldError(f"没有“{kind}”这种数据；可以新建：{'、'.join(KINDS)}",
                             f"unknown kind “{kind}”; choose one of: {', '.join(KINDS)}")
     community = _community(root)
-    if slug is not None and not _SLUG.match(slug):
-        raise ScaffoldError(f"短名“{slug}”只能用英文字母、数字、点、下划线和连字符，如 winter-safety",
-                            f"slug “{slug}” may only use letters, digits, '.', '_' and '-', e.g. winter-safety")
+    if slug is not None:
+        slug = check_slug(slug)
     if kind == "budget-year":
         return _budget_year(root, year, fund)
     today = date or Today.get()
@@ -107,6 +111,23 @@ def new_record(root: Path, kind: str, date: dt.date | None = None, slug: str | N
     folder.mkdir(parents=True, exist_ok=True)
     (root / rel).write_text(text, encoding="utf-8")
     return NewResult([rel], yaml_blanks(rel, text))
+
+
+def check_slug(slug: str) -> str:
+    """The slug as the id will use it (a pasted file name's ``.yaml`` dropped: it
+    made ``…-x.yaml.yaml``), or ``ScaffoldError`` saying what is wrong."""
+    slug = re.sub(r"\.ya?ml$", "", slug.strip(), flags=re.I)
+    shown = slug if len(slug) <= 40 else slug[:40] + "…"
+    if not slug:
+        raise ScaffoldError("短名不能为空，如 --slug winter-safety", "the slug is empty; e.g. --slug winter-safety")
+    if len(slug) > MAX_SLUG:
+        raise ScaffoldError(f"短名“{shown}”太长（{len(slug)} 个字符，最多 {MAX_SLUG} 个），如 winter-safety",
+                            f"slug “{shown}” is too long ({len(slug)} characters, at most {MAX_SLUG}); "
+                            "e.g. winter-safety")
+    if not _SLUG.match(slug):
+        raise ScaffoldError(f"短名“{shown}”只能用英文字母、数字、点、下划线和连字符，如 winter-safety",
+                            f"slug “{shown}” may only use letters, digits, '.', '_' and '-', e.g. winter-safety")
+    return slug
 
 
 def yaml_blanks(rel: str, text: str) -> list[Blank]:

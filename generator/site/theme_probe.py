@@ -32,6 +32,11 @@ class OwnCode:
     style_attrs: set[str] = field(default_factory=lambda: set(ALIGN_STYLES))
     style_elements: set[str] = field(default_factory=set)
 
+    def merge(self, other: OwnCode) -> None:
+        self.scripts |= other.scripts
+        self.style_attrs |= other.style_attrs
+        self.style_elements |= other.style_elements
+
     def add_page(self, html: str) -> None:
         found = scan_page(html)
         self.scripts.update(found.scripts)

@@ -1,0 +1,196 @@
+"""Where ``portal build`` may put the site, and how it replaces the old one.
+
+The build replaces its output folder wholesale, so the folder must be something
+the build itself made. ``--out .`` in a project once removed ``.git``, ``data/``,
+the inbox database and the signing secret. The rules, checked before anything
+is written and again just before the swap:
+
+- never the project itself, a folder that contains it, or a folder inside its
+  sources (``data/``, ``content/`` …), a hidden folder (``.git``, ``.portal-build``),
+  or the inbox database / signing secret;
+- an existing folder is replaced only when it is empty or a previous build: it
+  holds the marker file ``.portal-site`` that every build writes, or it looks like
+  a site built before the marker existed (see ``_legacy_build``);
+- two builds into the same folder (or from the same project) take turns: a lock
+  file beside the output, and one in the project's ``.portal-build``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import shutil
+import stat
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+MARKER = ".portal-site"
+MARKER_DATA = {"tool": "community-portal", "format": 1}
+#: Top-level entries of a project (a community repository or this checkout) that
+#: are sources or private state: the output may be neither inside nor above them.
+PROTECTED = ("data", "content", "site_templates", "generator", "endpoint", "tests", "scripts", "deploy",
+             "bench", "docs_src", "node_modules", "mkdocs.yml", "pyproject.toml", "README.md",
+             "submissions.db", "submissions.db-wal", "submissions.db-shm")
+#: Names that show a folder is a project or a repository, not a site.
+PROJECT_SIGNS = (".git", ".hg", ".portal-secret", ".portal-build", "mkdocs.yml", "pyproject.toml", "content",
+                 "site_templates", "generator", "data/community.yaml", "submissions.db")
+
+
+class UnsafeOutput(Exception):
+    """The output folder cannot be replaced; nothing was touched."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.zh, self.en = zh, en
+
+    def message(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else self.zh
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """``path`` is ``folder`` or below it (both resolved)."""
+    return path == folder or folder in path.parents
+
+
+def private_files(root: Path) -> list[Path]:
+    """The inbox database and signing secret this project's commands would use."""
+    found = [root / ".portal-secret", Path.cwd() / "submissions.db"]
+    db = os.environ.get("PORTAL_DB", "")
+    if db.startswith("sqlite:///"):
+        found.append(Path(db.removeprefix("sqlite:///")))
+    return [p.resolve() for p in found]
+
+
+def check_output(root: Path, out: Path) -> None:
+    """Raise ``UnsafeOutput`` unless the build may replace ``out``.
+
+    ``root`` and ``out`` are resolved here (``--out`` may be a link to the project).
+    """
+    root, out = Path(root).resolve(), Path(out).resolve()
+    shown = str(out)
+    if _inside(root, out):
+        raise UnsafeOutput(f"不能输出到 {shown}：它是项目文件夹本身或包含项目，构建会删除数据；请用 --out site 或一个新的空文件夹",
+                           f"refusing --out {shown}: it is or contains the project, the build would delete it; "
+                           "use --out site or a new empty folder")
+    if _inside(out, root):
+        first = out.relative_to(root).parts[0]
+        if first in PROTECTED or first.startswith("."):
+            raise UnsafeOutput(f"不能输出到 {shown}：它在项目的 {first} 里面；请用 --out site 或一个新的空文件夹",
+                               f"refusing --out {shown}: it is inside the project's {first}; "
+                               "use --out site or a new empty folder")
+    if any(part == ".git" for part in out.parts):
+        raise UnsafeOutput(f"不能输出到 {shown}：它在 git 仓库的 .git 文件夹里",
+                           f"refusing --out {shown}: it is inside a .git folder")
+    for private in private_files(root):
+        if _inside(private, out):
+            raise UnsafeOutput(f"不能输出到 {shown}：里面有收件箱数据库或签名密钥 {private.name}，构建会删除它",
+                               f"refusing --out {shown}: it holds {private.name} (inbox database or signing secret), "
+                               "the build would delete it")
+    if not os.path.lexists(out):
+        return
+    if out.is_symlink() or not out.is_dir():
+        raise UnsafeOutput(f"不能输出到 {shown}：它不是文件夹", f"refusing --out {shown}: it is not a folder")
+    try:
+        entries = os.listdir(out)
+    except OSError as exc:
+        raise UnsafeOutput(f"不能输出到 {shown}：无法读取（{exc.strerror}）",
+                           f"refusing --out {shown}: cannot read it ({exc.strerror})") from None
+    if not entries:
+        return
+    signs = [s for s in PROJECT_SIGNS if os.path.lexists(out / s)]
+    if signs:
+        raise UnsafeOutput(f"不能输出到 {shown}：里面有 {signs[0]}，不是以前生成的网站；请换一个新的空文件夹",
+                           f"refusing --out {shown}: it holds {signs[0]}, so it is not a site built before; "
+                           "use a new empty folder")
+    if not (is_marked(out) or _legacy_build(out)):
+        raise UnsafeOutput(f"不能输出到 {shown}：文件夹不是空的，也不是以前用 portal build 生成的网站，构建会删除里面的文件；"
+                           "请换一个新的空文件夹",
+                           f"refusing --out {shown}: the folder is not empty and not a site built by portal build, "
+                           "the build would delete its files; use a new empty folder")
+
+
+def is_marked(folder: Path) -> bool:
+    marker = folder / MARKER
+    if marker.is_symlink() or not marker.is_file():
+        return False
+    try:
+        with marker.open("rb") as f:
+            data = json.loads(f.read(4096))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("tool") == MARKER_DATA["tool"]
+
+
+def _legacy_build(folder: Path) -> bool:
+    """A site built before builds wrote the marker: ``site/`` of an existing
+    project must keep working after an upgrade. mkdocs always writes these three
+    files at the top, and ``check_output`` has already ruled out anything that
+    looks like a project; the next build adds the marker."""
+    return all((folder / name).is_file() and not (folder / name).is_symlink()
+               for name in ("index.html", "404.html", "sitemap.xml"))
+
+
+def write_marker(site: Path) -> None:
+    (site / MARKER).write_text(json.dumps(MARKER_DATA) + "\n", encoding="utf-8")
+
+
+def swap(root: Path, new: Path, out: Path) -> None:
+    """Put ``new`` at ``out`` (checked again: the folder may have changed while
+    the site was built); the old site stays in place until the new one is complete."""
+    check_output(root, out)
+    out = Path(out).resolve()
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if os.path.lexists(old):
+        shutil.rmtree(old)  # our own leftover from a killed build with the same pid
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if os.path.lexists(out):
+        os.rename(out, old)
+    os.rename(new, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def locked(path: Path, on_wait: Callable[[], None] | None = None, timeout: float = 1800) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (created if needed). If another
+    build holds it, call ``on_wait`` once and wait up to ``timeout`` seconds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        waited = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+            if not waited and on_wait is not None:
+                on_wait()
+            waited = True
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{path} is still locked by another build")
+            time.sleep(0.2)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def reclaim(folder: Path) -> None:
+    """Remove links and special files from the build's own work folder
+    (``.portal-build``): it only ever holds files the build wrote, so a link there
+    was planted (e.g. committed by a pull request) to make the build write or
+    read through it: ``docs/index.md -> ~/.bashrc``."""
+    if os.path.islink(folder) or (os.path.lexists(folder) and not folder.is_dir()):
+        folder.unlink()
+        return
+    for current, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = os.path.join(current, name)
+            mode = os.lstat(path).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                os.unlink(path)  # os.walk does not enter a linked folder: unlinking it is enough
