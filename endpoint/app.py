@@ -39,6 +39,7 @@ from endpoint.submit import (
     Scope,
     Send,
     Submit,
+    check_input,
     decode_body,
     first,
     read_body,
@@ -236,6 +237,7 @@ def _retry(status: int) -> dict[str, str]:
 async def _read_body(request: Request, limit: int) -> tuple[dict[str, list[str]], str | None]:
     body = await read_body(request.receive, request.headers, limit)
     data = await decode_body(body, request.headers.get("content-type", ""), request.scope)
+    check_input(data, None)  # no form: every name is envelope, refused whole (400) if unsafe
     return data, first(data, "_lang") or None
 
 

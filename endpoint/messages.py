@@ -13,6 +13,9 @@ FIELD = {
     "number": ("“{label}”请填写数字", "Please enter a number for “{label}”"),
     "range": ("“{label}”应在 {min} 到 {max} 之间", "“{label}” must be between {min} and {max}"),
     "date": ("“{label}”请填写日期，如 2025-03-15", "Please enter a date for “{label}”, e.g. 2025-03-15"),
+    "control": ("“{label}”含有不能保存的控制字符，请删除后再提交",
+                "“{label}” contains control characters that cannot be stored: please remove them"),
+    "type": ("“{label}”的值类型不对，请填写文字", "“{label}” has a value of the wrong type: please send text"),
 }
 
 TEXT = {

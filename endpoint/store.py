@@ -185,14 +185,51 @@ class Store:
                     self._drain(batch)
                     stamp = _Stamp()
                     results = [self._insert(conn, j.sub, stamp) for j in batch]
-            except Exception as exc:  # noqa: BLE001 - fail every waiting request, never ack
-                _notify(batch, [exc] * len(batch), _set_exception)
-                try:
-                    conn.close()
-                finally:
-                    conn = self.connect()
+            except Exception as exc:  # noqa: BLE001 - nothing of the batch was committed
+                conn = self._reconnect(conn)
+                if len(batch) == 1:
+                    _notify(batch, [exc], _set_exception)
+                    continue
+                # One refused row (a value the database cannot store) must not fail
+                # the others: the members again, each under its own savepoint.
+                conn, done, failed = self._insert_each(conn, batch)
+                _notify([j for j, _ in done], [r for _, r in done], _set_result)
+                _notify([j for j, _ in failed], [e for _, e in failed], _set_exception)
                 continue
             _notify(batch, results, _set_result)
+
+    def _reconnect(self, conn: Any) -> Any:
+        """A fresh connection after a failed transaction (the old one may be broken)."""
+        try:
+            conn.close()
+        finally:
+            conn = self.connect()
+        return conn
+
+    def _insert_each(self, conn: Any, batch: list[_Job]) -> tuple[Any, list[tuple[_Job, Any]], list[tuple[_Job, Any]]]:
+        """Retry a failed batch in one transaction, one savepoint per member: a member
+        the database refuses is rolled back alone and gets the error; the others
+        commit together (still one fsync). If the transaction itself fails (the
+        commit, the connection), every member gets that error: nothing is
+        acknowledged that was not committed. Returns (connection, done, failed)."""
+        done: list[tuple[_Job, Any]] = []
+        failed: list[tuple[_Job, Any]] = []
+        try:
+            with conn.transaction():
+                stamp = _Stamp()
+                for job in batch:
+                    conn.execute("SAVEPOINT member")
+                    try:
+                        result = self._insert(conn, job.sub, stamp)
+                    except Exception as exc:  # noqa: BLE001 - this member only
+                        conn.execute("ROLLBACK TO SAVEPOINT member")
+                        failed.append((job, exc))
+                    else:
+                        conn.execute("RELEASE SAVEPOINT member")
+                        done.append((job, result))
+        except Exception as exc:  # noqa: BLE001 - not committed: nobody is acknowledged
+            return self._reconnect(conn), [], [(job, exc) for job in batch]
+        return conn, done, failed
 
     def _drain(self, batch: list[_Job], limit: int = 512) -> None:
         """Add the submissions waiting in the queue to ``batch`` (a stop request stays queued)."""
