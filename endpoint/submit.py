@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import math
 import re
@@ -165,7 +166,7 @@ class Submit:
                                   token=abuse.sign_token(self.secret, form_id, time.time() - 0),
                                   idem=first(data, "_idem") or secrets.token_urlsafe(12),
                                   messages=messages.form_texts(lang), title=loc(form["title"], lang))
-            idem = first(data, "_idem")[:100] or derived_key(form_id, client, clean)
+            idem = idempotency_key(self.secret, first(data, "_idem")[:100], clean)
             private_names = self.private_names[form_id]
             sub = Submission(
                 form_id=form_id, idem_key=idem,
@@ -381,9 +382,26 @@ def _label(form: dict[str, Any], name: str, lang: str) -> str:
     return loc(field["label"], lang) if field else name
 
 
-def derived_key(form_id: str, client: str, clean: dict[str, Any]) -> str:
-    """Without an idempotency key (no JavaScript), the same content from the same
-    client within ten minutes is the same submission (a double click)."""
-    bucket = int(time.time() // 600)
-    raw = json.dumps([form_id, client, clean, bucket], sort_keys=True, ensure_ascii=False)
-    return "auto-" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+def idempotency_key(secret: bytes, idem: str, clean: dict[str, Any]) -> str:
+    """The stored key (unique per form) of a submission.
+
+    With ``_idem`` (a page with JavaScript, or the endpoint's own form page):
+    the key and a keyed digest of the validated content. A retry of the same
+    content (a double click, a fetch that fell back to a plain POST) finds the
+    first receipt; the same key with other content (the form edited after the
+    browser's back button) is another submission with its own receipt: two
+    residents' words are never merged, and nothing typed is dropped. The digest
+    is an HMAC so that the stored key does not let anyone test guesses of the
+    private fields it covers.
+
+    Without ``_idem`` (a static page without JavaScript) every POST is a new
+    submission. The page is built once for everybody, so nothing in it differs
+    per visit, and without script the browser adds nothing that does either;
+    the client address is no substitute: residents behind one proxy or NAT
+    sending the same answers were merged into one receipt (a lost vote, and
+    one resident reading and rating another's request). A double click then
+    stores twice, which the committee sees; merging would lose a resident."""
+    if not idem:
+        return "nokey-" + secrets.token_hex(16)
+    content = json.dumps(clean, sort_keys=True, ensure_ascii=False).encode()
+    return f"{idem}#{hmac.new(secret, content, hashlib.sha256).hexdigest()[:16]}"

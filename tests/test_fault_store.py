@@ -313,3 +313,46 @@ def test_csv_export_has_no_control_characters_and_no_formulas(tmp_path: Path) ->
     assert cells["field:floor"] == "-1"  # a number is no formula
     assert cells["field:multi"] == "第一行\n第二行"
     assert cells["private:phone"].startswith("'=") and cells["private:name"] == "王芳"
+
+
+# -- idempotency never merges different residents ---------------------------------------------
+
+def test_residents_behind_one_proxy_with_the_same_answers_are_not_merged(server: Endpoint) -> None:
+    """No JavaScript, trust_proxy off: every resident comes from the proxy's
+    address (here 127.0.0.1) with the build-time token. The same answers from
+    two residents are two submissions, two receipts: no lost vote, and neither
+    can read or rate the other's."""
+    answers = {"topic": "environment", "text": f"满意 {uuid.uuid4().hex[:8]}", "_token": token(kind="s", age=3600)}
+    with server.client() as c:
+        first = c.post("/forms/suggestion", data=answers, headers={"Accept": "text/html"})
+        second = c.post("/forms/suggestion", data=answers, headers={"Accept": "text/html"})
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] != second.headers["location"]
+    assert second.headers["location"].endswith("&new=1")
+    rows = [r for r in stored_rows(server.db) if answers["text"] in r["public_json"]]
+    assert len(rows) == 2
+
+
+def test_the_same_key_with_other_content_is_a_new_submission(server: Endpoint) -> None:
+    """With JavaScript: a retry of the same content keeps its receipt; the same
+    key with other content (the form edited after going back) is not silently
+    answered with the first receipt."""
+    first = suggestion()
+    edited = {**first, "text": first["text"] + "（补充：二楼也坏了）"}
+    with server.client() as c:
+        r1 = c.post("/forms/suggestion", json=first, headers=JSON)
+        retry = c.post("/forms/suggestion", json=first, headers=JSON)
+        r2 = c.post("/forms/suggestion", json=edited, headers=JSON)
+        retry2 = c.post("/forms/suggestion", json=edited, headers=JSON)
+    assert r1.status_code == 201 and retry.status_code == 200
+    assert retry.json()["receipt"] == r1.json()["receipt"]
+    assert r2.status_code == 201 and r2.json()["created"] is True and r2.json()["receipt"] != r1.json()["receipt"]
+    assert retry2.status_code == 200 and retry2.json()["receipt"] == r2.json()["receipt"]
+    texts = {json.loads(r["public_json"])["text"]: r for r in stored_rows(server.db)
+             if r["idem_key"].startswith(first["_idem"] + "#")}
+    assert set(texts) == {first["text"], edited["text"]}
+    # A private field is part of the content too (two people, one shared page key).
+    other = {**first, "phone": "139 0000 0000"}
+    with server.client() as c:
+        r3 = c.post("/forms/suggestion", json=other, headers=JSON)
+    assert r3.status_code == 201 and r3.json()["receipt"] not in (r1.json()["receipt"], r2.json()["receipt"])
