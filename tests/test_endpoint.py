@@ -138,8 +138,10 @@ class Endpoint:
     ``workers`` > 1 runs that many uvicorn worker processes under one supervisor."""
 
     def __init__(self, site: Path, db: str, log: Path, *, port: int | None = None,
-                 site_url: str | None = SITE_URL, workers: int = 1, **settings: Any) -> None:
+                 site_url: str | None = SITE_URL, workers: int = 1, nofile: int | None = None,
+                 **settings: Any) -> None:
         self.site, self.db, self.log, self.workers = site, db, log, workers
+        self.nofile = nofile  #: the server's file descriptor limit (RLIMIT_NOFILE), if set
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.site_url = site_url
@@ -161,7 +163,8 @@ class Endpoint:
         if self.workers != 1:
             cmd += ["--workers", str(self.workers)]
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                         preexec_fn=self._limits if self.nofile else None)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -174,6 +177,11 @@ class Endpoint:
             time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"endpoint did not answer in {timeout} s:\n{self.log_text()}")
+
+    def _limits(self) -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.nofile, self.nofile))
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
