@@ -29,6 +29,7 @@ TEXT = {
     "expired": ("页面已过期，请核对内容后再点一次“提交”。", "The page had expired: please check your answers and press “Submit” again."),
     "refused": ("提交被拒绝。", "The submission was refused."),
     "rate_limited": ("提交太频繁，请稍后再试。", "Too many submissions: please try again in a minute."),
+    "lookups_limited": ("查询太频繁，请稍后再试。", "Too many requests: please try again in a minute."),
     "too_large": ("提交的内容太大。", "The submission is too large."),
     "unknown_form": ("没有这个表单。", "There is no such form."),
     "closed_form": ("这个表单已停止收集。", "This form is closed."),

@@ -123,12 +123,9 @@ class Submit:
             form = self.forms.get(form_id)
             if form is None:
                 raise HTTPError(404, "unknown_form")
-            origin = headers.get("origin")
-            if origin and not self.allow_all and origin != "null":
-                bare = origin.rstrip("/")
-                if bare not in self.origins and bare != _own_origin(scope):  # our "please check" page posts back
-                    raise HTTPError(403, "origin")
-            client = _client(scope)
+            if not origin_allowed(headers.get("origin"), self.origins, scope):
+                raise HTTPError(403, "origin")
+            client = client_address(scope)
             if not self.limiter.allow(client):
                 raise HTTPError(429, "rate_limited")
             body = await read_body(receive, headers, settings.max_body)
@@ -208,6 +205,19 @@ def _query_lang(query: bytes) -> str | None:
     return found
 
 
+def origin_allowed(origin: str | None, origins: set[str], scope: Scope) -> bool:
+    """Whether a browser on ``origin`` may post here: an allowed origin, or the
+    endpoint's own (its "please check" and receipt pages post back). Requests
+    without ``Origin`` (not from a browser) are not checked. ``null`` (sandboxed
+    frames, ``data:`` pages, some privacy modes) only when listed in
+    ``PORTAL_ALLOWED_ORIGINS``: any page can make itself ``null``, so letting it
+    through would let any site post."""
+    if not origin or "*" in origins:
+        return True
+    bare = origin.rstrip("/")
+    return bare in origins or bare == _own_origin(scope)
+
+
 def _own_origin(scope: Scope) -> str:
     from starlette.datastructures import URL
 
@@ -215,7 +225,7 @@ def _own_origin(scope: Scope) -> str:
     return f"{url.scheme}://{url.netloc}"
 
 
-def _client(scope: Scope) -> str:
+def client_address(scope: Scope) -> str:
     # Behind a proxy, uvicorn (proxy_headers) has already put the address the
     # trusted proxy saw here; the left-most X-Forwarded-For entry is the
     # client's own claim and must not key the rate limit.

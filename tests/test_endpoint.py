@@ -145,7 +145,8 @@ class Endpoint:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.site_url = site_url
-        self.settings = {"secret": SECRET, "min_seconds": 0.5, "rate_per_minute": 0, **settings}
+        self.settings = {"secret": SECRET, "min_seconds": 0.5, "rate_per_minute": 0, "lookup_per_minute": 0,
+                         **settings}
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -741,7 +742,7 @@ def test_unreadable_body(server: Endpoint, content: bytes, ctype: str) -> None:
 @pytest.mark.parametrize("origin, allowed", [
     ("http://portal.test", True),
     ("http://portal.test/", True),
-    ("null", True),  # sandboxed or privacy-restricted pages send "null"
+    ("null", False),  # any page can send "null" (a sandboxed frame): only when listed
     ("http://evil.example", False),
     ("https://portal.test", False),
     ("http://portal.test.evil.example", False),

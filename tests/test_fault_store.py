@@ -356,3 +356,47 @@ def test_the_same_key_with_other_content_is_a_new_submission(server: Endpoint) -
     with server.client() as c:
         r3 = c.post("/forms/suggestion", json=other, headers=JSON)
     assert r3.status_code == 201 and r3.json()["receipt"] not in (r1.json()["receipt"], r2.json()["receipt"])
+
+
+# -- low items: Origin null, lookups and ratings rate-limited -------------------------------------
+
+def test_origin_null_is_refused_unless_listed(site: Path, server: Endpoint, tmp_path: Path) -> None:
+    null = {**JSON, "Origin": "null"}
+    with server.client() as c:
+        submit = c.post("/forms/suggestion", data=suggestion(), headers=null)
+        rate = c.post("/receipts/WXYZ-WXYZ-WX/rating", data={"rating": "5"}, headers=null)
+        evil = c.post("/receipts/WXYZ-WXYZ-WX/rating", data={"rating": "5"},
+                      headers={**JSON, "Origin": "http://evil.example"})
+    assert submit.status_code == 403 and submit.json()["error"] == "origin"
+    assert rate.status_code == 403 and evil.status_code == 403
+    listed = Endpoint(site, f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path / "server.log",
+                      allowed_origins="http://portal.test,null").start()
+    try:
+        with listed.client() as c:
+            r = c.post("/forms/suggestion", data=suggestion(), headers=null)
+        assert r.status_code == 201, r.text
+    finally:
+        listed.stop()
+
+
+def test_receipt_lookups_and_ratings_are_rate_limited(site: Path, tmp_path: Path) -> None:
+    """A receipt is the only key to a request: 30 guesses a minute per client, 5 at once here."""
+    ep = Endpoint(site, f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path / "server.log",
+                  lookup_per_minute=30, lookup_burst=5).start()
+    try:
+        with ep.client() as c:
+            receipt = c.post("/forms/suggestion", data=suggestion(), headers=JSON).json()["receipt"]
+            statuses = [c.get(f"/receipts/{receipt}", headers=JSON).status_code for _ in range(5)]
+            json_429 = c.get("/receipts/WXYZ-WXYZ-WX", headers=JSON)
+            html_429 = c.get(f"/receipts/{receipt}", headers={"Accept": "text/html", "Accept-Language": "en"})
+            lookup_429 = c.get("/receipts/lookup", params={"r": receipt})
+            rating_429 = c.post(f"/receipts/{receipt}/rating", data={"rating": "5"}, headers=JSON)
+            submit = c.post("/forms/suggestion", data=suggestion(), headers=JSON)  # submissions: their own limit
+    finally:
+        ep.stop()
+    assert statuses == [200] * 5
+    for r in (json_429, html_429, lookup_429, rating_429):
+        assert r.status_code == 429 and r.headers["retry-after"] == "2", (r.status_code, r.text[:200])
+    assert json_429.json() == {"error": "rate_limited", "message": "查询太频繁，请稍后再试。"}
+    assert "Too many requests: please try again in a minute." in html_429.text
+    assert submit.status_code == 201
