@@ -290,6 +290,21 @@ def test_unstorable_envelopes_are_refused_whole(server: Endpoint, case: dict[str
     assert r.json() == {"error": "unreadable", "message": "无法读取提交的内容。"}
 
 
+@pytest.mark.parametrize("header", [b"Accept-Language: en\x00x", b"Origin: http://portal.test\x00",
+                                    b"Content-Type: application/x-www-form-urlencoded\x00"])
+def test_headers_with_nul_bytes_never_reach_the_app(server: Endpoint, header: bytes) -> None:
+    """The headers the endpoint reads: the HTTP parser refuses a NUL byte in any of them."""
+    import socket
+
+    body = b"topic=environment&text=x&_idem=nul-header"
+    request = (b"POST /forms/suggestion HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n" + header
+               + b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(request)
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+
+
 def test_the_rating_route_shares_the_boundary(server: Endpoint) -> None:
     with server.client() as c:
         r = c.post("/receipts/WXYZ-WXYZ-WX/rating", data={"rating": "5", "note": "\x00"}, headers=JSON)
