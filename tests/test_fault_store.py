@@ -209,6 +209,37 @@ def test_a_refused_row_fails_alone_and_the_rest_of_its_batch_commits(db_url: str
         close_store(store)
 
 
+class DatabaseDown(Exception):
+    pass
+
+
+def test_the_writer_survives_a_database_it_cannot_reach(db_url: str) -> None:
+    """A failed commit, then no connection at all: the waiting submissions get an
+    error (never a receipt, never a hang), and once the database is back the
+    writer stores again."""
+    store = Store(db_url)
+
+    def refused(*_: Any, **__: Any) -> Any:
+        raise DatabaseDown("the database went away")
+
+    async def go() -> tuple[str, bool]:
+        await store.add(good_sub(1))  # the writer runs
+        store._insert = refused  # type: ignore[method-assign]  # noqa: SLF001
+        store.connect = refused  # type: ignore[method-assign]
+        for i in (2, 3):
+            with pytest.raises(DatabaseDown):
+                await asyncio.wait_for(store.add(good_sub(i)), 10)
+        del store._insert, store.connect
+        return await asyncio.wait_for(store.add(good_sub(4)), 10)
+
+    try:
+        receipt, created = asyncio.run(go())
+        assert created and RECEIPT.match(receipt)
+        assert len(stored_rows(db_url)) == 2
+    finally:
+        close_store(store)
+
+
 # -- the boundary -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
