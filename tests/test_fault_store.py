@@ -33,6 +33,7 @@ if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_endpoint import (  # noqa: E402
     EXTRA_FORMS,
+    HTML,
     JSON,
     RECEIPT,
     Endpoint,
@@ -102,17 +103,21 @@ def poisons(i: int) -> dict[str, Any]:
 
 async def attack_and_submit(ep: Endpoint, residents: int, each: int, attackers: int, attacks: int
                             ) -> tuple[dict[str, tuple[int, str]], Counter[int]]:
-    legit: dict[str, tuple[int, str]] = {}  # _idem -> (status, body)
+    legit: dict[str, tuple[int, str]] = {}  # _idem -> (status, body); a 303 counts as 201
     evil: Counter[int] = Counter()
     limits = httpx.Limits(max_connections=residents + attackers)
     async with httpx.AsyncClient(base_url=ep.url, timeout=60, limits=limits) as client:
-        async def resident() -> None:
+        async def resident(n: int) -> None:
+            html = n % 2 == 1  # half of them post as a browser without JavaScript would
             for _ in range(each):
                 data = suggestion()
                 try:
-                    r = await client.post("/forms/suggestion", data=data, headers=JSON)
+                    r = await client.post("/forms/suggestion", data=data, headers=HTML if html else JSON)
                 except httpx.TransportError as exc:  # the server dropped the connection
                     legit[data["_idem"]] = (0, repr(exc))
+                    continue
+                if html and r.status_code == 303:  # the receipt is in the redirect
+                    legit[data["_idem"]] = (201, json.dumps({"receipt": r.headers["location"].split("/")[2][:12]}))
                 else:
                     legit[data["_idem"]] = (r.status_code, r.text)
 
@@ -127,7 +132,7 @@ async def attack_and_submit(ep: Endpoint, residents: int, each: int, attackers: 
                 else:
                     evil[r.status_code] += 1
 
-        await asyncio.gather(*(resident() for _ in range(residents)), *(attacker(n) for n in range(attackers)))
+        await asyncio.gather(*(resident(n) for n in range(residents)), *(attacker(n) for n in range(attackers)))
     return legit, evil
 
 
