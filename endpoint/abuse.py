@@ -5,7 +5,8 @@ mainland China and a privacy leak):
 - a signed time token: refused when used too fast after it was issued, or
   after it expired; a static token baked into the page at build time serves
   visitors without JavaScript (checked for expiry only);
-- per-client rate limits (token bucket);
+- per-client rate limits (token bucket): submissions, and receipt lookups
+  and ratings (a receipt is a 45-bit secret: no guessing at speed);
 - an origin allow-list;
 - an optional proof-of-work: the client finds a nonce such that
   sha256(token + nonce) starts with ``pow_bits`` zero bits.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -86,3 +88,7 @@ class RateLimiter:
         if len(self.buckets) > 100_000:  # bound memory under a spray of addresses
             self.buckets.clear()
         return True
+
+    def retry_after(self) -> int:
+        """Seconds until a refused client has a token again (the Retry-After header)."""
+        return max(1, math.ceil(60.0 / self.per_minute)) if self.per_minute > 0 else 1

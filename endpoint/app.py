@@ -39,8 +39,11 @@ from endpoint.submit import (
     Scope,
     Send,
     Submit,
+    check_input,
+    client_address,
     decode_body,
     first,
+    origin_allowed,
     read_body,
     wants_json,
 )
@@ -119,7 +122,23 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
         return JSONResponse({"token": abuse.sign_token(secret, form_id), "min_seconds": settings.min_seconds,
                              "pow_bits": settings.pow_bits}, headers={"Cache-Control": "no-store"})
 
+    lookups = abuse.RateLimiter(settings.lookup_per_minute, settings.lookup_burst)
+
+    def too_many(request: Request) -> Response | None:
+        """429 when this client looks up or rates receipts faster than allowed, else None."""
+        if lookups.allow(client_address(request.scope)):
+            return None
+        lang = messages.lang_of(request.headers.get("accept-language"), request.query_params.get("lang"))
+        retry = {"Retry-After": str(lookups.retry_after())}
+        message = messages.text("lookups_limited", lang)
+        if wants_json(request.headers.get("accept", "")):
+            return JSONResponse({"error": "rate_limited", "message": message}, status_code=429, headers=retry)
+        return HTMLResponse(render("message.html", lang, message=message, title=message), status_code=429,
+                            headers={**SECURITY_HEADERS, **retry})
+
     async def receipt_status(request: Request) -> Response:
+        if (refused := too_many(request)) is not None:
+            return refused
         lang = messages.lang_of(request.headers.get("accept-language"), request.query_params.get("lang"))
         receipt = normalize(request.path_params["receipt"])
         sub = await _in_thread(store.get, receipt) if receipt else None
@@ -134,6 +153,8 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
 
     async def lookup(request: Request) -> Response:
         """The receipt lookup form of the static site (no JavaScript) lands here."""
+        if (refused := too_many(request)) is not None:
+            return refused
         lang = messages.lang_of(request.headers.get("accept-language"), request.query_params.get("lang"))
         receipt = normalize(request.query_params.get("r", ""))
         if receipt is None:
@@ -142,6 +163,13 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
         return RedirectResponse(f"/receipts/{receipt}?lang={lang}", status_code=303)
 
     async def rating(request: Request) -> Response:
+        if (refused := too_many(request)) is not None:
+            return refused
+        if not origin_allowed(request.headers.get("origin"), origins, request.scope):
+            lang = messages.lang_of(request.headers.get("accept-language"), None)
+            if wants_json(request.headers.get("accept", "")):
+                return JSONResponse({"error": "origin", "message": messages.text("origin", lang)}, status_code=403)
+            return page("message.html", lang, 403, message=messages.text("origin", lang), title="403")
         receipt = normalize(request.path_params["receipt"])
         try:
             data, raw_lang = await _read_body(request, 4096)
@@ -236,6 +264,7 @@ def _retry(status: int) -> dict[str, str]:
 async def _read_body(request: Request, limit: int) -> tuple[dict[str, list[str]], str | None]:
     body = await read_body(request.receive, request.headers, limit)
     data = await decode_body(body, request.headers.get("content-type", ""), request.scope)
+    check_input(data, None)  # no form: every name is envelope, refused whole (400) if unsafe
     return data, first(data, "_lang") or None
 
 

@@ -13,6 +13,9 @@ FIELD = {
     "number": ("“{label}”请填写数字", "Please enter a number for “{label}”"),
     "range": ("“{label}”应在 {min} 到 {max} 之间", "“{label}” must be between {min} and {max}"),
     "date": ("“{label}”请填写日期，如 2025-03-15", "Please enter a date for “{label}”, e.g. 2025-03-15"),
+    "control": ("“{label}”含有不能保存的控制字符，请删除后再提交",
+                "“{label}” contains control characters that cannot be stored: please remove them"),
+    "type": ("“{label}”的值类型不对，请填写文字", "“{label}” has a value of the wrong type: please send text"),
 }
 
 TEXT = {
@@ -26,6 +29,7 @@ TEXT = {
     "expired": ("页面已过期，请核对内容后再点一次“提交”。", "The page had expired: please check your answers and press “Submit” again."),
     "refused": ("提交被拒绝。", "The submission was refused."),
     "rate_limited": ("提交太频繁，请稍后再试。", "Too many submissions: please try again in a minute."),
+    "lookups_limited": ("查询太频繁，请稍后再试。", "Too many requests: please try again in a minute."),
     "too_large": ("提交的内容太大。", "The submission is too large."),
     "unknown_form": ("没有这个表单。", "There is no such form."),
     "closed_form": ("这个表单已停止收集。", "This form is closed."),

@@ -25,7 +25,15 @@ class Settings:
     static_token_days: float = field(default=60.0, metadata={"help": "A build-time token expires after this many days"})
     rate_per_minute: float = field(default=10.0, metadata={"help": "Submissions per client per minute (0: off)"})
     rate_burst: int = field(default=5, metadata={"help": "Submissions a client may send at once"})
+    lookup_per_minute: float = field(default=30.0, metadata={"help": "Receipt lookups and ratings per client "
+                                                                     "per minute (0: off)"})
+    lookup_burst: int = field(default=20, metadata={"help": "Receipt lookups and ratings a client may make at once"})
     pow_bits: int = field(default=0, metadata={"help": "Proof-of-work difficulty in bits (0: off; needs JavaScript)"})
+    header_timeout: float = field(default=15.0, metadata={"help": "Seconds a client has to send a request's "
+                                                                  "head (slow clients are closed)"})
+    body_timeout: float = field(default=30.0, metadata={"help": "Seconds a client has to send a request's body"})
+    max_connections: int = field(default=0, metadata={"help": "Open connections per process (0: from the "
+                                                              "descriptor limit)"})
     trust_proxy: bool = field(default=False, metadata={"help": "Take the client address from X-Forwarded-For"})
     encryption_key: str = field(default="", metadata={"help": "Fernet key to encrypt private fields at rest (optional)"})
     webhooks: str = field(default="", metadata={"help": "Forwarding targets, comma-separated kind=url: "

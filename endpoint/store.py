@@ -171,28 +171,61 @@ class Store:
             return self._insert(conn, sub)
 
     def _write_loop(self) -> None:
-        conn = self.connect()
+        conn: Any = self.connect()
         while True:
             job = self._queue.get()
             if job is None:
-                conn.close()
+                if conn is not None:
+                    conn.close()
                 return
             batch = [job]
             try:
+                conn = conn or self.connect()  # None after a failure: the database may be back now
                 with conn.transaction():
                     # Taken once the transaction (and the writer lock) is ours: what
                     # arrived while another process was committing joins this batch.
                     self._drain(batch)
                     stamp = _Stamp()
                     results = [self._insert(conn, j.sub, stamp) for j in batch]
-            except Exception as exc:  # noqa: BLE001 - fail every waiting request, never ack
-                _notify(batch, [exc] * len(batch), _set_exception)
-                try:
-                    conn.close()
-                finally:
-                    conn = self.connect()
+            except Exception as exc:  # noqa: BLE001 - nothing of the batch was committed
+                conn = _close_quietly(conn)  # it may be broken: a fresh one next time
+                if len(batch) == 1:
+                    _notify(batch, [exc], _set_exception)
+                    continue
+                # One refused row (a value the database cannot store) must not fail
+                # the others: the members again, each under its own savepoint.
+                conn, done, failed = self._insert_each(batch)
+                _notify([j for j, _ in done], [r for _, r in done], _set_result)
+                _notify([j for j, _ in failed], [e for _, e in failed], _set_exception)
                 continue
             _notify(batch, results, _set_result)
+
+    def _insert_each(self, batch: list[_Job]) -> tuple[Any, list[tuple[_Job, Any]], list[tuple[_Job, Any]]]:
+        """Retry a failed batch on a fresh connection in one transaction, one savepoint
+        per member: a member the database refuses is rolled back alone and gets the
+        error; the others commit together (still one fsync). If the transaction
+        itself fails (connecting, the commit), every member gets that error: nothing
+        is acknowledged that was not committed. Returns (connection or None, done, failed)."""
+        done: list[tuple[_Job, Any]] = []
+        failed: list[tuple[_Job, Any]] = []
+        conn = None
+        try:
+            conn = self.connect()
+            with conn.transaction():
+                stamp = _Stamp()
+                for job in batch:
+                    conn.execute("SAVEPOINT member")
+                    try:
+                        result = self._insert(conn, job.sub, stamp)
+                    except Exception as exc:  # noqa: BLE001 - this member only
+                        conn.execute("ROLLBACK TO SAVEPOINT member")
+                        failed.append((job, exc))
+                    else:
+                        conn.execute("RELEASE SAVEPOINT member")
+                        done.append((job, result))
+        except Exception as exc:  # noqa: BLE001 - not committed: nobody is acknowledged
+            return _close_quietly(conn), [], [(job, exc) for job in batch]
+        return conn, done, failed
 
     def _drain(self, batch: list[_Job], limit: int = 512) -> None:
         """Add the submissions waiting in the queue to ``batch`` (a stop request stays queued)."""
@@ -351,6 +384,16 @@ class _Stamp:
         if value is None:
             value = self._purge[days] = (self.moment + dt.timedelta(days=days)).isoformat(timespec="seconds")
         return value
+
+
+def _close_quietly(conn: Any) -> None:
+    """Close a connection that may be broken; always None (the caller's new value)."""
+    if conn is not None:
+        try:
+            conn.close()
+        except Exception:  # noqa: BLE001 - it is being dropped anyway
+            pass
+    return None
 
 
 def _notify(batch: list[_Job], values: list[Any], setter: Any) -> None:

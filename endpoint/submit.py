@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
+import math
+import re
 import secrets
 import time
 import urllib.parse
@@ -120,16 +123,14 @@ class Submit:
             form = self.forms.get(form_id)
             if form is None:
                 raise HTTPError(404, "unknown_form")
-            origin = headers.get("origin")
-            if origin and not self.allow_all and origin != "null":
-                bare = origin.rstrip("/")
-                if bare not in self.origins and bare != _own_origin(scope):  # our "please check" page posts back
-                    raise HTTPError(403, "origin")
-            client = _client(scope)
+            if not origin_allowed(headers.get("origin"), self.origins, scope):
+                raise HTTPError(403, "origin")
+            client = client_address(scope)
             if not self.limiter.allow(client):
                 raise HTTPError(429, "rate_limited")
             body = await read_body(receive, headers, settings.max_body)
             data = await decode_body(body, headers.get("content-type", ""), scope)
+            input_errors = check_input(data, form)
             raw_lang = first(data, "_lang") or None
             lang = messages.lang_of(headers.get("accept-language"), explicit or raw_lang)
             if first(data, abuse.HONEYPOT):
@@ -137,6 +138,7 @@ class Submit:
             if not is_open(form, dt.date.today()):
                 raise HTTPError(410, "closed_form")
             clean, field_errors = validate(form, data)
+            field_errors.update(input_errors)
             errors = {name: messages.field_error(code, lang, _label(form, name, lang), params)
                       for name, (code, params) in field_errors.items()}
             token = first(data, "_token")
@@ -155,13 +157,13 @@ class Submit:
                 notice = None if errors else messages.text(
                     {"too-fast": "too_fast", "expired": "expired"}.get(token_problem or "", "confirm"), lang)
                 values = {f["name"]: (data.get(f["name"], []) if f["type"] == "checkbox"
-                                      else first(data, f["name"])) for f in form["fields"]}
+                                      else BAD_CHARS.sub("", first(data, f["name"]))) for f in form["fields"]}
                 return self._page("form_page.html", lang, 422, spec=form, action=f"/forms/{form_id}?lang={lang}",
                                   values=values, errors=errors, notice=notice,
                                   token=abuse.sign_token(self.secret, form_id, time.time() - 0),
                                   idem=first(data, "_idem") or secrets.token_urlsafe(12),
                                   messages=messages.form_texts(lang), title=loc(form["title"], lang))
-            idem = first(data, "_idem")[:100] or derived_key(form_id, client, clean)
+            idem = idempotency_key(self.secret, first(data, "_idem")[:100], clean)
             private_names = self.private_names[form_id]
             sub = Submission(
                 form_id=form_id, idem_key=idem,
@@ -203,6 +205,19 @@ def _query_lang(query: bytes) -> str | None:
     return found
 
 
+def origin_allowed(origin: str | None, origins: set[str], scope: Scope) -> bool:
+    """Whether a browser on ``origin`` may post here: an allowed origin, or the
+    endpoint's own (its "please check" and receipt pages post back). Requests
+    without ``Origin`` (not from a browser) are not checked. ``null`` (sandboxed
+    frames, ``data:`` pages, some privacy modes) only when listed in
+    ``PORTAL_ALLOWED_ORIGINS``: any page can make itself ``null``, so letting it
+    through would let any site post."""
+    if not origin or "*" in origins:
+        return True
+    bare = origin.rstrip("/")
+    return bare in origins or bare == _own_origin(scope)
+
+
 def _own_origin(scope: Scope) -> str:
     from starlette.datastructures import URL
 
@@ -210,7 +225,7 @@ def _own_origin(scope: Scope) -> str:
     return f"{url.scheme}://{url.netloc}"
 
 
-def _client(scope: Scope) -> str:
+def client_address(scope: Scope) -> str:
     # Behind a proxy, uvicorn (proxy_headers) has already put the address the
     # trusted proxy saw here; the left-most X-Forwarded-For entry is the
     # client's own claim and must not key the rate limit.
@@ -255,11 +270,12 @@ async def decode_body(body: bytes, content_type: str, scope: Scope) -> dict[str,
             obj = json.loads(body or b"{}")
             if not isinstance(obj, dict):
                 raise ValueError("not an object")
+            if len(obj) > MAX_FIELDS:
+                raise ValueError("Max number of fields exceeded")
             for k, v in obj.items():
-                if isinstance(v, list):
-                    data[str(k)] = [str(x) for x in v if isinstance(x, (str, int, float))]
-                elif isinstance(v, (str, int, float)) and not isinstance(v, bool):
-                    data[str(k)] = [str(v)]
+                values = _json_values(v)
+                if values is not None:
+                    data[k] = values
         elif ctype == "multipart/form-data":
             from starlette.requests import Request
 
@@ -272,17 +288,85 @@ async def decode_body(body: bytes, content_type: str, scope: Scope) -> dict[str,
                 sent = True
                 return {"type": "http.request", "body": body, "more_body": False}
 
-            form = await Request(scope, replay).form(max_files=0, max_fields=200)
+            form = await Request(scope, replay).form(max_files=0, max_fields=MAX_FIELDS)
             for k, v in form.multi_items():
                 if isinstance(v, str):
                     data.setdefault(k, []).append(v)
         else:  # urlencoded (the default for an HTML form)
-            data = parse_urlencoded(body.decode("utf-8"), max_fields=200)
+            data = parse_urlencoded(body.decode("utf-8"), max_fields=MAX_FIELDS)
     except (ValueError, UnicodeDecodeError) as exc:
         raise HTTPError(400, "unreadable") from exc
     except Exception as exc:  # noqa: BLE001 - multipart parser errors of any kind
         raise HTTPError(400, "unreadable") from exc
     return data
+
+
+class WrongType(str):
+    """A JSON value a form field cannot take (a boolean, an object, a list of
+    anything but strings): kept in the data as a marker so that ``check_input``
+    can name the field in a 422 instead of the value vanishing or turning into
+    text such as ``"True"``."""
+
+
+WRONG_TYPE = WrongType("")
+
+
+def _json_values(value: Any) -> list[str] | None:
+    """A JSON member's values as text; None for ``null`` (the same as leaving the field out)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, bool):  # before int: bool is an int to Python
+        return [WRONG_TYPE]
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+        return [str(value)]
+    if isinstance(value, list) and all(isinstance(x, str) for x in value):
+        return value
+    return [WRONG_TYPE]
+
+
+#: At most this many fields in a body (urlencoded, multipart or JSON), values of one name, characters in
+#: a name, and characters in a value of the envelope or of a name the form does not have.
+MAX_FIELDS, MAX_VALUES, MAX_NAME, MAX_OTHER = 200, 50, 100, 2000
+#: Characters refused anywhere in a submission: C0 controls but tab, line feed and carriage return (NUL
+#: is refused by PostgreSQL and truncates text in C tools, CSV readers, terminals), DEL, and lone
+#: surrogates (only JSON "\ud800" escapes make them; no database can encode them as UTF-8).
+BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+#: An idempotency key: printable ASCII, as every client makes them (UUIDs, base64url).
+_IDEM = re.compile("[!-~]+")
+
+
+def check_input(data: dict[str, list[str]], form: dict[str, Any] | None) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The one gate between a decoded body and everything behind it (validation, the store, exports).
+
+    A problem with the envelope (a field name, ``_idem``, ``_token``…, or a name
+    the form does not have) is not the resident's to fix: HTTPError 400
+    ``unreadable``. A problem with a value of one of the form's fields is
+    returned as that field's error (code, parameters) for a 422: ``control``
+    (control characters), ``type`` (a JSON value of the wrong type). Lengths of
+    the form's own fields are checked by ``validate`` against the spec."""
+    fields = {f["name"] for f in form["fields"]} if form else set()
+    errors: dict[str, tuple[str, dict[str, Any]]] = {}
+    if len(data) > MAX_FIELDS:
+        raise HTTPError(400, "unreadable")
+    for name, values in data.items():
+        if not name or len(name) > MAX_NAME or BAD_CHARS.search(name) or len(values) > MAX_VALUES:
+            raise HTTPError(400, "unreadable")
+        if name in fields:
+            if any(isinstance(v, WrongType) for v in values):
+                errors[name] = ("type", {})
+            elif any(BAD_CHARS.search(v) for v in values):
+                errors[name] = ("control", {})
+            continue
+        if name.startswith("_") and len(values) > 1:  # the envelope's fields are single strings
+            raise HTTPError(400, "unreadable")
+        for value in values:
+            if isinstance(value, WrongType) or len(value) > MAX_OTHER or BAD_CHARS.search(value):
+                raise HTTPError(400, "unreadable")
+        if name == "_idem" and values[0] and not _IDEM.fullmatch(values[0]):
+            raise HTTPError(400, "unreadable")
+    return errors
 
 
 # -- answers -----------------------------------------------------------------------------
@@ -308,9 +392,26 @@ def _label(form: dict[str, Any], name: str, lang: str) -> str:
     return loc(field["label"], lang) if field else name
 
 
-def derived_key(form_id: str, client: str, clean: dict[str, Any]) -> str:
-    """Without an idempotency key (no JavaScript), the same content from the same
-    client within ten minutes is the same submission (a double click)."""
-    bucket = int(time.time() // 600)
-    raw = json.dumps([form_id, client, clean, bucket], sort_keys=True, ensure_ascii=False)
-    return "auto-" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+def idempotency_key(secret: bytes, idem: str, clean: dict[str, Any]) -> str:
+    """The stored key (unique per form) of a submission.
+
+    With ``_idem`` (a page with JavaScript, or the endpoint's own form page):
+    the key and a keyed digest of the validated content. A retry of the same
+    content (a double click, a fetch that fell back to a plain POST) finds the
+    first receipt; the same key with other content (the form edited after the
+    browser's back button) is another submission with its own receipt: two
+    residents' words are never merged, and nothing typed is dropped. The digest
+    is an HMAC so that the stored key does not let anyone test guesses of the
+    private fields it covers.
+
+    Without ``_idem`` (a static page without JavaScript) every POST is a new
+    submission. The page is built once for everybody, so nothing in it differs
+    per visit, and without script the browser adds nothing that does either;
+    the client address is no substitute: residents behind one proxy or NAT
+    sending the same answers were merged into one receipt (a lost vote, and
+    one resident reading and rating another's request). A double click then
+    stores twice, which the committee sees; merging would lose a resident."""
+    if not idem:
+        return "nokey-" + secrets.token_hex(16)
+    content = json.dumps(clean, sort_keys=True, ensure_ascii=False).encode()
+    return f"{idem}#{hmac.new(secret, content, hashlib.sha256).hexdigest()[:16]}"

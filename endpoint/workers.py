@@ -137,8 +137,10 @@ class _Supervisor:
 def _run_worker(app: str, sock: socket.socket, log_level: str, proxy_headers: bool) -> None:
     import uvicorn
 
-    config = uvicorn.Config(app, log_level=log_level, proxy_headers=proxy_headers)
-    uvicorn.Server(config).run(sockets=[sock])
+    from endpoint.server import config
+
+    # Timeouts for slow clients and a connection cap (endpoint/server.py), in every worker.
+    uvicorn.Server(config(app, log_level=log_level, proxy_headers=proxy_headers)).run(sockets=[sock])
 
 
 def _die_with_parent() -> None:

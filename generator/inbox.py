@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -83,15 +84,25 @@ def reply(store: Store, receipt: str, status: str, text: str | None, category: s
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+#: Control characters but tab, line feed and carriage return, DEL, and lone surrogates: a NUL
+#: truncates the cell (or the file) in spreadsheet programs, escapes rewrite terminals.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def _safe_cell(value: Any) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): prefix with an apostrophe.
+    """A cell committees can open in Excel or WPS: control characters dropped, and
+    text that a spreadsheet would run as a formula (CSV injection) prefixed with
+    an apostrophe. Numbers stay numbers (``-1`` is no formula).
 
-    >>> _safe_cell("=HYPERLINK(\\"http://x\\")"), _safe_cell("路灯")
-    ('\\'=HYPERLINK("http://x")', '路灯')
+    >>> _safe_cell("=HYPERLINK(\\"http://x\\")"), _safe_cell("路灯\\x00"), _safe_cell(-1)
+    ('\\'=HYPERLINK("http://x")', '路灯', '-1')
     """
-    text = "" if value is None else (value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = _CONTROL.sub("", text)
     return "'" + text if text.startswith(_FORMULA) else text
 
 
@@ -111,7 +122,7 @@ def export(store: Store, fmt: str = "csv", encryption_key: str = "") -> str:
         columns += [c for c in row if c not in columns]
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(columns)
+    writer.writerow([_safe_cell(c) for c in columns])
     for row in rows:
         writer.writerow([_safe_cell(row.get(c)) for c in columns])
     return buf.getvalue()

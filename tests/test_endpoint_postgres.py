@@ -36,6 +36,7 @@ from test_endpoint import (  # noqa: E402
     HTML,
     JSON,
     RECEIPT,
+    SECRET,
     Endpoint,
     close_store,
     free_port,
@@ -315,7 +316,8 @@ def test_server_submit_idempotency_and_receipt(pg_server: Endpoint, pg_url: str)
     with pg_server.client() as c:
         health = c.get("/health").json()
         created = c.post("/forms/suggestion", json=data, headers=JSON)
-        again = c.post("/forms/suggestion", data={**data, "text": "另一段话"}, headers=JSON)
+        again = c.post("/forms/suggestion", data=data, headers=JSON)
+        edited = c.post("/forms/suggestion", data={**data, "text": "另一段话"}, headers=JSON)
         html = c.post("/forms/suggestion", data=data, headers=HTML)
         receipt = created.json()["receipt"]
         view = c.get(f"/receipts/{receipt}", headers=JSON)
@@ -325,6 +327,8 @@ def test_server_submit_idempotency_and_receipt(pg_server: Endpoint, pg_url: str)
     assert created.status_code == 201 and RECEIPT.match(receipt) and created.json()["created"] is True
     assert again.status_code == 200 and again.json()["receipt"] == receipt and again.json()["created"] is False
     assert html.status_code == 303 and html.headers["location"] == f"/receipts/{receipt}?lang=zh&new=0"
+    # The same key with other content is never merged into the first submission.
+    assert edited.status_code == 201 and edited.json()["receipt"] != receipt
     assert view.status_code == 200 and view.json()["status"] == "received" and view.json()["form"] == "suggestion"
     assert page.status_code == 200 and receipt in page.text
     for bit in (data["text"], "2222 3333"):
@@ -332,7 +336,7 @@ def test_server_submit_idempotency_and_receipt(pg_server: Endpoint, pg_url: str)
     assert early.status_code == 409
     public, private, n = one_row(pg_url, "SELECT public_json, private_json, (SELECT COUNT(*) FROM submissions)"
                                          " FROM submissions WHERE receipt = %s", (receipt,))
-    assert n == 1
+    assert n == 2
     assert json.loads(public) == {"topic": "environment", "text": data["text"]}
     assert json.loads(private) == {"phone": "+86 138 2222 3333"}
 
@@ -371,16 +375,21 @@ def test_server_double_click_reaching_two_instances(pg_server: Endpoint, pg_url:
     """The same key arrives while another instance's transaction holding it is
     still open: once that commits, this instance answers with its receipt (200),
     not a server error."""
+    from endpoint.submit import idempotency_key
+
+    data = suggestion(_idem="dbl")
+    # The key the other instance stored for the same submission: the same _idem and content.
+    key = idempotency_key(SECRET.encode(), "dbl", {k: data[k] for k in ("topic", "text", "phone")})
     other_instance = psycopg.connect(pg_url)
     other_instance.execute(
         "INSERT INTO submissions (receipt, form_id, idem_key, received_at, public_json, private_json, purge_after)"
-        " VALUES ('WXYZ-WXYZ-WX', 'suggestion', 'dbl', '2026-11-22T10:00:00+00:00',"
-        " '{\"topic\": \"other\", \"text\": \"x\"}', NULL, '2027-05-21T10:00:00+00:00')")
+        " VALUES ('WXYZ-WXYZ-WX', 'suggestion', %s, '2026-11-22T10:00:00+00:00',"
+        " '{\"topic\": \"other\", \"text\": \"x\"}', NULL, '2027-05-21T10:00:00+00:00')", (key,))
     answer: dict[str, httpx.Response] = {}
 
     def post() -> None:
         with pg_server.client() as c:
-            answer["r"] = c.post("/forms/suggestion", data=suggestion(_idem="dbl"), headers=JSON)
+            answer["r"] = c.post("/forms/suggestion", data=data, headers=JSON)
 
     t = threading.Thread(target=post)
     t.start()
