@@ -269,6 +269,10 @@ CATALOG: M = {
     "form.reserved-name": (
         "字段名“{field}”是系统保留名称", "换一个名称",
         "field name “{field}” is reserved", "choose another name"),
+    "form.category-source": (
+        "公开的诉求类别取自字段“{field}”，但它{reason}：类别会公开发布", "类别只能取自公开的单选字段（select / radio）：用 category_field: 指定一个，或给这个字段改名",
+        "the published request category comes from field “{field}”, which {reason_en}: the category is published",
+        "take the category from a public choice field (select / radio): name one with category_field:, or rename this field"),
     # published requests
     "request.wrong-year": (
         "受理日期在 {year} 年，却放在 {file_year}.yaml 里", "移到 {year}.yaml（portal inbox publish 会自动放对）",
