@@ -319,6 +319,9 @@ class Store:
                 return False
             conn.execute("INSERT INTO events (receipt, at, kind, detail) VALUES (?, ?, ?, ?)",
                          (receipt, at, f"status:{status}", text))
+            if category is not None:  # the committee's choice: publish may show it (see inbox.publish)
+                conn.execute("INSERT INTO events (receipt, at, kind, detail) VALUES (?, ?, 'category', ?)",
+                             (receipt, at, category))
         return True
 
     def rate(self, receipt: str, rating: int) -> bool:

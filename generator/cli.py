@@ -401,17 +401,27 @@ def inbox_export(ctx: click.Context, fmt: str) -> None:
 @click.option("--status", required=True, help="in-progress, answered, closed or rejected")
 @click.option("--text", default=None, help="The reply, published with the request.")
 @click.option("--category", default=None, help="Set or correct the category.")
+@click.option("--expect-status", default=None,
+              help="Only if the status is still this one (what you saw in list/show); exit 3 otherwise.")
 @click.pass_context
-def inbox_reply(ctx: click.Context, receipt: str, status: str, text: str | None, category: str | None) -> None:
+def inbox_reply(ctx: click.Context, receipt: str, status: str, text: str | None, category: str | None,
+                expect_status: str | None) -> None:
     """Record the committee's reply and status for a submission.
+
+    If someone else changes the submission meanwhile, nothing is saved and the
+    exit status is 3.
 
     \b
     Example:
         portal inbox reply K7QM-4XRA-3P --status answered --text "已安排维修"
     """
-    from generator.inbox import reply
+    from generator.inbox import Conflict, reply
 
-    sub = _inbox_call(reply, _store(ctx), receipt, status, text, category)
+    try:
+        sub = _inbox_call(reply, _store(ctx), receipt, status, text, category, expect_status)
+    except Conflict as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(3)
     click.echo(f"{sub['receipt']}: {sub['status']}")
 
 
@@ -431,15 +441,36 @@ def inbox_purge(ctx: click.Context) -> None:
 
 @inbox.command("publish")
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change (a diff), write nothing.")
 @click.pass_context
-def inbox_publish(ctx: click.Context, project: Path) -> None:
-    """Write the public record (data/requests/<year>.yaml) for the site.
+def inbox_publish(ctx: click.Context, project: Path, dry_run: bool) -> None:
+    """Merge the inbox into the public record (data/requests/<year>.yaml).
+
+    Published requests are never removed or renumbered: the ones this inbox
+    knows are updated, the others are kept as they are.
 
     \b
     Example:
+        portal inbox publish --dry-run
         portal inbox publish && portal check && portal build
     """
     from generator.inbox import publish
 
-    for path in _inbox_call(publish, _store(ctx), project):
+    result = _inbox_call(publish, _store(ctx), project, dry_run=dry_run)
+    if dry_run:
+        click.echo(result.diff, nl=False)
+    for path in result.written:
         click.echo(path)
+    if result.added:
+        click.echo(f"新增 {len(result.added)} 条 · added: {', '.join(result.added)}")
+    for public_id, fields in result.updated:
+        click.echo(f"更新 {public_id} · updated: {', '.join(fields)}")
+    if result.answers:
+        click.echo(f"计入满意度评价 {result.answers} 份 · satisfaction answers counted: {result.answers}")
+    if result.kept:
+        click.echo(f"保留 {len(result.kept)} 条本收件箱中没有的已公开记录，未改动 · kept as published "
+                   f"(not in this inbox): {', '.join(result.kept)}")
+    if not (result.added or result.updated or result.answers):
+        click.echo("没有需要发布的变化 · nothing to publish")
+    if dry_run:
+        click.echo("预览：没有写入任何文件 · dry run: nothing written")
