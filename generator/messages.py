@@ -101,6 +101,9 @@ CATALOG: M = {
         "{what}编号“{id}”重复（另见 {other}）", "每个编号只能用一次，改用一个新编号",
         "duplicate {what_en} id “{id}” (also at {other})", "each id may be used once; pick a new one"),
     # references
+    "ref.request": (
+        "引用的诉求公开编号 {id} 没有在 data/requests/ 中公开", "核对编号（已公开的如 {known}）；诉求要先用 portal inbox publish 发布；写公开编号，不要写回执号",
+        "request {id} is not published in data/requests/", "check the number (published ones: {known}); publish the request first with portal inbox publish; give its public number, never the receipt"),
     "ref.unknown": (
         "引用的{what}“{id}”不存在", "{hint_known}",
         "{what_en} “{id}” does not exist", "{hint_known_en}"),
