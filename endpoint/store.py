@@ -154,6 +154,8 @@ class Store:
         return conn
 
     def _init(self, conn: Any) -> None:
+        if self._current(conn):
+            return  # the usual case: no write transaction (and no writer lock) just to open
         serial = "INTEGER" if self.dialect == "sqlite" else "BIGSERIAL"
         with conn.transaction():
             if self.dialect == "postgresql":
@@ -169,6 +171,13 @@ class Store:
                 for statement in MIGRATIONS[target - 2]:
                     conn.execute(statement)
                 self._set_version(conn, target)
+
+    def _current(self, conn: Any) -> bool:
+        """Whether the store is at this program's schema version (read without locking)."""
+        if self.dialect == "sqlite":
+            return bool(conn.one("PRAGMA user_version", ())[0] == SCHEMA_VERSION)
+        exists = conn.one("SELECT to_regclass('schema_migrations')", ())[0]
+        return exists is not None and conn.one("SELECT MAX(version) FROM schema_migrations", ())[0] == SCHEMA_VERSION
 
     def schema_version(self, conn: Any = None) -> int:
         """The store's schema version; a store without a recorded one has version 1's tables."""

@@ -332,13 +332,13 @@ def _store(ctx: click.Context):  # type: ignore[no-untyped-def]
 
 
 def _inbox_call(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-    from generator.inbox import InboxError
+    from generator.inbox import Conflict, InboxError
 
     try:
         return fn(*args, **kwargs)
     except InboxError as exc:
         click.echo(str(exc), err=True)
-        sys.exit(1)
+        sys.exit(3 if isinstance(exc, Conflict) else 1)  # 3: someone else changed it meanwhile
 
 
 @inbox.command("list")
@@ -415,13 +415,9 @@ def inbox_reply(ctx: click.Context, receipt: str, status: str, text: str | None,
     Example:
         portal inbox reply K7QM-4XRA-3P --status answered --text "已安排维修"
     """
-    from generator.inbox import Conflict, reply
+    from generator.inbox import reply
 
-    try:
-        sub = _inbox_call(reply, _store(ctx), receipt, status, text, category, expect_status)
-    except Conflict as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(3)
+    sub = _inbox_call(reply, _store(ctx), receipt, status, text, category, expect_status)
     click.echo(f"{sub['receipt']}: {sub['status']}")
 
 
