@@ -425,3 +425,36 @@ def test_a_receipt_published_with_a_hex_key_is_still_matched(demo: Path, db: str
     assert r1["rating"] == 5  # the inbox has no rating: the published one stays
     assert sql(db, "SELECT public_id FROM submissions") == [("R2026-0001",)]
     assert json.loads(json.dumps(r1, default=str))["first_reply"] == "2026-10-02"
+
+
+# -- references to requests by public number ------------------------------------------------
+
+@pytest.mark.parametrize(("rel", "old", "new"), [
+    ("data/meetings/2026-12-08-council.yaml", "request: R2026-0007}", "request: R2026-0070}"),
+    ("data/notices/2026-11-21-council-q4-agenda.yaml", '"request:R2026-0010"]', '"request:R2026-0100"]'),
+], ids=["meeting-raised-by", "notice-related"])
+def test_a_dangling_request_reference_is_a_check_error_at_its_line(demo: Path, rel: str, old: str, new: str) -> None:
+    from generator.messages import render
+    from generator.pipeline import check
+
+    path = demo / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    problems = [p for p in check(demo, jobs=1).problems if p.severity == "error"]
+    assert [p.code for p in problems] == ["ref.request"], problems
+    (problem,) = problems
+    number = new.split("R")[-1].strip('"}] ')
+    line = next(i for i, t in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if f"R{number}" in t)
+    assert (problem.file, problem.line) == (rel, line)
+    zh, en = render(problem, "zh"), render(problem, "en")
+    assert f"R{number}" in zh[0] and "portal inbox publish" in zh[1] and "not published" in en[0]
+    assert re.search(r"published ones: R2026-\d{4}", en[1])  # numbers that do exist, to compare
+
+
+def test_references_need_a_published_request_even_without_any_requests_file(demo: Path) -> None:
+    from generator.pipeline import check
+
+    shutil.rmtree(demo / "data/requests")
+    codes = [p.code for p in check(demo, jobs=1).problems if p.severity == "error"]
+    assert codes.count("ref.request") == 4  # two agenda items, two notice links
