@@ -358,11 +358,14 @@ class Store:
         return {r["receipt"]: r["public_id"] for r in rows}
 
     def record_publish(self, public_ids: dict[str, str], key_cache: dict[str, str], counted: list[str]) -> None:
-        """After a publish, in one transaction: the public numbers given (never taken
-        back: only set where none was), the derived keys, and the answers counted."""
+        """After a publish, in one transaction: the public numbers given (or, where the
+        published file says otherwise, corrected to it), the derived keys, and the
+        satisfaction answers counted."""
         conn = self._conn()
         with conn.transaction():
             at = now()
+            for receipt in public_ids:  # first let go of numbers that move (unique index)
+                conn.execute("UPDATE submissions SET public_id = NULL WHERE receipt = ?", (receipt,))
             for receipt, public_id in public_ids.items():
                 conn.execute("UPDATE submissions SET public_id = ?, published_at = COALESCE(published_at, ?) "
                              "WHERE receipt = ?", (public_id, at, receipt))

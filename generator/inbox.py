@@ -171,6 +171,7 @@ class YearFile:
     pieces: list[str] = field(default_factory=list)
     tail: str = ""
     indent: str = ""
+    empty: bool = False  #: written as an empty list: ``head`` holds it, verbatim
     changed: set[int] = field(default_factory=set)
     satisfaction_changed: bool = False
     added: list[dict[str, Any]] = field(default_factory=list)
@@ -178,9 +179,9 @@ class YearFile:
     def render(self) -> str:
         if self.head is None:
             return self._full()
+        if self.empty and self.added:
+            return self._full()  # "requests: []" gets its first records: no record text to keep
         parts = [self.head]
-        if not self.records and self.added and not self.head.rstrip().endswith("requests:"):
-            return self._full()
         for i, (record, piece) in enumerate(zip(self.records, self.pieces)):
             if i in self.changed:
                 _body, trailing = _split_trailing(piece)
@@ -195,8 +196,8 @@ class YearFile:
         return "".join(parts)
 
     def _full(self) -> str:
-        comments = "".join(line for line in self.text.splitlines(keepends=True)[:20]
-                           if line.startswith("#")) if self.text else HEADER
+        lines = self.text.splitlines(keepends=True)
+        comments = "".join(lines[:next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))])
         doc: dict[str, Any] = {"id": str(self.year), "requests": [*self.records, *self.added]}
         if self.satisfaction:
             doc["satisfaction"] = self.satisfaction
@@ -261,13 +262,9 @@ def _read_year(path: Path, year: int) -> YearFile:
         return yf
     starts = [pos[0] for pos in requests.pos] if isinstance(requests, LocList) else []
     cols = [pos[1] for pos in requests.pos] if isinstance(requests, LocList) else []
-    requests_line = data.pos["requests"][0]
     end = data.pos["satisfaction"][0] if "satisfaction" in data.pos else len(lines) + 1
     if not starts:
-        if lines[requests_line - 1].split("#")[0].strip() not in ("requests:", "requests: []"):
-            return yf
-        yf.head = "".join(lines[:requests_line - 1]) + "requests:\n" + "".join(lines[requests_line:end - 1])
-        yf.tail = "".join(lines[end - 1:])
+        yf.head, yf.tail, yf.empty = "".join(lines[:end - 1]), "".join(lines[end - 1:]), True
         return yf
     for line, col in zip(starts, cols):
         if col < 3 or lines[line - 1][:col - 1].strip() != "-":

@@ -458,3 +458,20 @@ def test_references_need_a_published_request_even_without_any_requests_file(demo
     shutil.rmtree(demo / "data/requests")
     codes = [p.code for p in check(demo, jobs=1).problems if p.severity == "error"]
     assert codes.count("ref.request") == 4  # two agenda items, two notice links
+
+
+def test_a_year_with_answers_only_then_its_first_request(demo: Path, db: str) -> None:
+    """A file written with ``requests: []`` stays valid when only counts change, and
+    takes its first record later (a satisfaction-only year, e.g. just after New Year)."""
+    path = demo / "data/requests/2027.yaml"
+    path.write_text("# 2027\nid: '2027'\nrequests: []\n", encoding="utf-8")
+    submit(db, "satisfaction", received="2027-01-02T09:00:00+00:00", overall=4)
+    inbox(db, "publish", str(demo))
+    assert published(demo, 2027)["requests"] == [] and path.read_text(encoding="utf-8").startswith("# 2027\n")
+    assert published(demo, 2027)["satisfaction"][0]["counts"] == {4: 1}
+    submit(db, received="2027-01-03T09:00:00+00:00")
+    inbox(db, "publish", str(demo))
+    assert [r["id"] for r in published(demo, 2027)["requests"]] == ["R2027-0001"]
+    assert published(demo, 2027)["satisfaction"][0]["counts"] == {4: 1}
+    done = subprocess.run([sys.executable, "-m", "generator", "check", str(demo)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
