@@ -475,3 +475,32 @@ def test_a_year_with_answers_only_then_its_first_request(demo: Path, db: str) ->
     assert published(demo, 2027)["satisfaction"][0]["counts"] == {4: 1}
     done = subprocess.run([sys.executable, "-m", "generator", "check", str(demo)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
+
+
+@pytest.mark.parametrize("form", ["letters", "hex"])
+def test_the_lookup_page_finds_a_key_in_either_form(browser: Any, form: str) -> None:
+    """lookup.js derives the key in the browser (WebCrypto) and finds a request whether
+    its published key is today's letters or the first release's hex."""
+    receipt, community = "K7QM-4XRA-3P", "hehuali"
+    derived = rk.derive(receipt, community)
+    key = rk.letters(derived) if form == "letters" else derived
+    assert key == (rk.receipt_key(receipt, community) if form == "letters" else key)
+    script = (REPO / "site_templates/assets/lookup.js").read_text(encoding="utf-8")
+    page_html = (f'<!doctype html><meta charset="utf-8"><form class="receipt-lookup" method="get" '
+                 f'action="http://127.0.0.1:9/endpoint" data-community="{community}" data-index="lookup.json" '
+                 f'data-requests="../requests/"><input name="r"><button type="submit">go</button></form>'
+                 f'<script>{script}</script>')
+    base = "http://127.0.0.1:9/receipt/"  # 127.0.0.1 is a secure context: WebCrypto is there
+    page = browser.new_page()
+    try:
+        page.route(base, lambda route: route.fulfill(body=page_html, content_type="text/html"))
+        page.route(base + "lookup.json", lambda route: route.fulfill(
+            body=json.dumps({key: "R2026-0001", "zzzz": "R2026-0002"}), content_type="application/json"))
+        page.route("http://127.0.0.1:9/requests/", lambda route: route.fulfill(body="requests",
+                                                                             content_type="text/html"))
+        page.goto(base)
+        page.fill("input[name=r]", receipt.lower().replace("-", ""))
+        with page.expect_navigation(url="**/requests/#r2026-0001", timeout=30_000):
+            page.click("button")
+    finally:
+        page.close()
