@@ -346,7 +346,7 @@ def _inbox_call(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
 @click.option("--form", default=None, help="Only this form id.")
 @click.pass_context
 def inbox_list(ctx: click.Context, status: str | None, form: str | None) -> None:
-    """List submissions, oldest first.
+    """List submissions, oldest first, with the public number once published.
 
     \b
     Example:
@@ -359,7 +359,8 @@ def inbox_list(ctx: click.Context, status: str | None, form: str | None) -> None
     rows = list_submissions(_store(ctx), status, form)
     for r in rows:
         text = " ".join(str(v) for v in json.loads(r["public_json"]).values())[:40]
-        click.echo(f"{r['receipt']}  {r['received_at'][:16]}  {r['form_id']:<16} {r['status']:<11} {text}")
+        click.echo(f"{r['receipt']}  {r.get('public_id') or '—':<10}  {r['received_at'][:16]}  {r['form_id']:<16} "
+                   f"{r['status']:<11} {text}")
     click.echo(f"共 {len(rows)} 条 · {len(rows)} submission(s)")
 
 

@@ -135,6 +135,7 @@ def test_fresh_database_keeps_every_published_record_byte_for_byte(demo: Path, d
     assert ids(demo)[-1] == "R2026-0017" and record(demo, "R2026-0017")["reply"].startswith("已联系")
     assert "R2026-0017" in out and "R2026-0001" in out.split("kept")[1]  # listed as kept
     assert sql(db, "SELECT public_id FROM submissions") == [("R2026-0017",)]
+    assert f"{receipt}  R2026-0017" in inbox(db, "list").stdout  # to cite it in an agenda
     check = subprocess.run([sys.executable, "-m", "generator", "check", str(demo)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
 
