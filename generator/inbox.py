@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import fcntl
 import io
 import json
 import os
@@ -343,6 +344,23 @@ def _keys(store: Store, subs: list[dict[str, Any]], community_id: str) -> tuple[
 
 
 def publish(store: Store, project: Path, dry_run: bool = False) -> PublishResult:
+    """Merge the inbox into ``data/requests/<year>.yaml``; see ``_publish``.
+
+    Two publishes into one project at once (two members, two inboxes) take turns:
+    each reads the files only after the other has written them. The lock is on
+    the ``data`` folder itself, so no lock file lands in the repository."""
+    data = project / "data"
+    if not data.is_dir():
+        raise InboxError(f"{data} 不存在：PROJECT 应是含 data/ 的项目文件夹 · {data} not found: give the project folder")
+    fd = os.open(data, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH if dry_run else fcntl.LOCK_EX)
+        return _publish(store, project, dry_run)
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _publish(store: Store, project: Path, dry_run: bool) -> PublishResult:
     """Merge the inbox into ``data/requests/<year>.yaml``.
 
     Published records stay: those this inbox knows (by receipt key) get its status,

@@ -505,3 +505,17 @@ def test_the_lookup_page_finds_a_key_in_either_form(browser: Any, form: str) -> 
             page.click("button")
     finally:
         page.close()
+
+
+def test_two_databases_publishing_at_the_same_moment_take_turns(demo: Path, tmp_path: Path) -> None:
+    dbs = [f"sqlite:///{tmp_path / f'{name}.db'}" for name in ("a", "b", "c")]
+    for i, db in enumerate(dbs):
+        for day in range(3):
+            submit(db, received=f"2026-11-2{day}T0{i}:00:00+00:00")
+    procs = [subprocess.Popen([sys.executable, "-m", "generator", "inbox", "--db", db, "publish", str(demo)],
+                              cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for db in dbs]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outputs
+    assert ids(demo) == [f"R2026-{n:04d}" for n in range(1, 26)]  # 16 + 3 × 3, none lost, none twice
+    numbers = [sorted(n for (n,) in sql(db, "SELECT public_id FROM submissions")) for db in dbs]
+    assert sorted(sum(numbers, [])) == ids(demo)[16:]
