@@ -414,7 +414,9 @@ def _publish(store: Store, project: Path, dry_run: bool) -> PublishResult:
         events = store.events(sub["receipt"])
         received = dt.datetime.fromisoformat(sub["received_at"]).date()
         first_reply = next((e["at"][:10] for e in events if e["kind"].startswith("status:") and e["detail"]), None)
-        closed = next((e["at"][:10] for e in events if e["kind"] in ("status:closed", "status:rejected")), None)
+        # the last closing: a request reopened and closed again was closed on the later date
+        closed = next((e["at"][:10] for e in reversed(events) if e["kind"] in ("status:closed", "status:rejected")),
+                      None)
         fresh = {
             "category": _published_category(sub, specs[form.id], events),
             "first_reply": dt.date.fromisoformat(first_reply) if first_reply else None,
