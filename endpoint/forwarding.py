@@ -91,6 +91,7 @@ import httpx
 
 from endpoint.settings import Settings
 from endpoint.store import Store
+from generator.forms_spec import category_field, public_category
 
 log = logging.getLogger("portal.forwarding")
 
@@ -400,7 +401,7 @@ class Forwarder:
         receipt = sub["receipt"]
         if kind == "json":
             return {"receipt": receipt, "form": sub["form_id"], "form_title": self._title(sub["form_id"]),
-                    "received": sub["received_at"], "category": sub["category"],
+                    "received": sub["received_at"], "category": self._category(sub),
                     "fields": _public(sub), "status_url": f"/receipts/{receipt}",
                     "contact_in_inbox": sub["private_json"] is not None}
         title = f"新提交 · 回执 {receipt}"
@@ -443,8 +444,9 @@ class Forwarder:
                  f"表单：{sub['form_id']}",
                  f"收到时间：{_local(sub['received_at'])}"]
         public = _public(sub)
-        if sub["category"] and "category" not in public and "topic" not in public:
-            lines.append(f"类别：{value(str(sub['category']))}")
+        category = self._category(sub)
+        if category and category_field(form)["name"] not in public:  # type: ignore[index]
+            lines.append(f"类别：{value(category)}")
         fields = {f["name"]: f for f in form.get("fields", [])}
         for name, raw in public.items():
             spec = fields.get(name, {})
@@ -458,6 +460,11 @@ class Forwarder:
         if sub["private_json"] is not None:
             lines.append(f"{CONTACT_NOTE}（portal inbox show {sub['receipt']}）")
         return lines
+
+    def _category(self, sub: dict[str, Any]) -> str | None:
+        """The stored category if it is a choice of the form's public category field:
+        rows stored before that rule may hold a private answer as their category."""
+        return public_category(self.forms.get(sub["form_id"], {}), sub["category"])
 
     def _title(self, form_id: str) -> str:
         return _loc(self.forms.get(form_id, {}).get("title"))

@@ -73,6 +73,29 @@ SCHEMA = [
     )""",
 ]
 
+#: Versioned upgrades of the tables above, which are version 1 (what the first
+#: release created). Entry ``i`` takes a store from version ``i + 1`` to ``i + 2``;
+#: each runs in one transaction with its version bump, so a store is never half
+#: migrated. SQLite keeps the version in ``PRAGMA user_version``, PostgreSQL in
+#: ``schema_migrations``. Never edit a released entry: append a new one.
+MIGRATIONS: list[list[str]] = [
+    [
+        # The public number (R2026-0001) given at first publish: kept with the
+        # submission so it never changes and is never given to another one.
+        "ALTER TABLE submissions ADD COLUMN public_id TEXT",
+        "CREATE UNIQUE INDEX IF NOT EXISTS submissions_public_id ON submissions (public_id)",
+        # "<community id>:<hex>": the slow PBKDF2 receipt key, computed once, not at every publish.
+        "ALTER TABLE submissions ADD COLUMN key_cache TEXT",
+        # Bumped by every reply: a reply is stored only if nobody replied since it was read.
+        "ALTER TABLE submissions ADD COLUMN revision INTEGER NOT NULL DEFAULT 0",
+        # Version 1's publish counted every satisfaction answer received before it ran
+        # but marked only requests: mark those answers too, or they would count twice.
+        "UPDATE submissions SET published_at = (SELECT MAX(published_at) FROM submissions) "
+        "WHERE published_at IS NULL AND received_at <= (SELECT MAX(published_at) FROM submissions)",
+    ],
+]
+SCHEMA_VERSION = 1 + len(MIGRATIONS)
+
 STATUSES = ("received", "in-progress", "answered", "closed", "rejected")
 
 
@@ -131,10 +154,45 @@ class Store:
         return conn
 
     def _init(self, conn: Any) -> None:
+        if self._current(conn):
+            return  # the usual case: no write transaction (and no writer lock) just to open
         serial = "INTEGER" if self.dialect == "sqlite" else "BIGSERIAL"
         with conn.transaction():
+            if self.dialect == "postgresql":
+                # Two processes starting on an old store: one migrates, the other waits.
+                conn.execute("SELECT pg_advisory_xact_lock(7311020251)")
             for statement in SCHEMA:
                 conn.execute(statement.format(serial=serial if "{serial}" in statement else ""))
+            version = self.schema_version(conn)
+            if version > SCHEMA_VERSION:
+                raise RuntimeError(f"database schema version {version} is newer than this program's "
+                                   f"({SCHEMA_VERSION}): upgrade the portal")
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[target - 2]:
+                    conn.execute(statement)
+                self._set_version(conn, target)
+
+    def _current(self, conn: Any) -> bool:
+        """Whether the store is at this program's schema version (read without locking)."""
+        if self.dialect == "sqlite":
+            return bool(conn.one("PRAGMA user_version", ())[0] == SCHEMA_VERSION)
+        exists = conn.one("SELECT to_regclass('schema_migrations')", ())[0]
+        return exists is not None and conn.one("SELECT MAX(version) FROM schema_migrations", ())[0] == SCHEMA_VERSION
+
+    def schema_version(self, conn: Any = None) -> int:
+        """The store's schema version; a store without a recorded one has version 1's tables."""
+        conn = conn or self._conn()
+        if self.dialect == "sqlite":
+            return conn.one("PRAGMA user_version", ())[0] or 1
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                     "applied_at TEXT NOT NULL)")
+        return conn.one("SELECT MAX(version) FROM schema_migrations", ())[0] or 1
+
+    def _set_version(self, conn: Any, version: int) -> None:
+        if self.dialect == "sqlite":
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+        else:
+            conn.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", (version, now()))
 
     # -- writing (group commit) -------------------------------------------------------
     def start(self) -> None:
@@ -284,18 +342,29 @@ class Store:
     def events(self, receipt: str) -> list[dict[str, Any]]:
         return self._conn().all_dicts("SELECT at, kind, detail FROM events WHERE receipt = ? ORDER BY id", (receipt,))
 
-    def reply(self, receipt: str, status: str, text: str | None, category: str | None = None) -> None:
+    def reply(self, receipt: str, status: str, text: str | None, category: str | None = None,
+              revision: int | None = None) -> bool:
+        """Record a reply. With ``revision`` (as read before), only if nobody replied
+        since: returns False and changes nothing when the submission moved on."""
         conn = self._conn()
         with conn.transaction():
             at = now()
             # CASTs: PostgreSQL cannot infer a parameter's type inside CASE/COALESCE.
-            conn.execute("UPDATE submissions SET status = ?, reply = COALESCE(CAST(? AS TEXT), reply), "
-                         "replied_at = CASE WHEN CAST(? AS TEXT) IS NULL THEN replied_at "
-                         "ELSE COALESCE(replied_at, CAST(? AS TEXT)) END, "
-                         "category = COALESCE(CAST(? AS TEXT), category) WHERE receipt = ?",
-                         (status, text, text, at, category, receipt))
+            sql = ("UPDATE submissions SET status = ?, reply = COALESCE(CAST(? AS TEXT), reply), "
+                   "replied_at = CASE WHEN CAST(? AS TEXT) IS NULL THEN replied_at "
+                   "ELSE COALESCE(replied_at, CAST(? AS TEXT)) END, "
+                   "category = COALESCE(CAST(? AS TEXT), category), revision = revision + 1 WHERE receipt = ?")
+            args: tuple[Any, ...] = (status, text, text, at, category, receipt)
+            if revision is not None:
+                sql, args = sql + " AND revision = ?", (*args, revision)
+            if conn.rowcount(sql, args) != 1:
+                return False
             conn.execute("INSERT INTO events (receipt, at, kind, detail) VALUES (?, ?, ?, ?)",
                          (receipt, at, f"status:{status}", text))
+            if category is not None:  # the committee's choice: publish may show it (see inbox.publish)
+                conn.execute("INSERT INTO events (receipt, at, kind, detail) VALUES (?, ?, 'category', ?)",
+                             (receipt, at, category))
+        return True
 
     def rate(self, receipt: str, rating: int) -> bool:
         conn = self._conn()
@@ -315,6 +384,29 @@ class Store:
             at = now()
             for r in receipts:
                 conn.execute("UPDATE submissions SET published_at = ? WHERE receipt = ?", (at, r))
+
+    def public_ids(self) -> dict[str, str]:
+        """receipt → public number, for every submission that has one."""
+        rows = self._conn().all_dicts("SELECT receipt, public_id FROM submissions WHERE public_id IS NOT NULL", ())
+        return {r["receipt"]: r["public_id"] for r in rows}
+
+    def record_publish(self, public_ids: dict[str, str], key_cache: dict[str, str], counted: list[str]) -> None:
+        """After a publish, in one transaction: the public numbers given (or, where the
+        published file says otherwise, corrected to it), the derived keys, and the
+        satisfaction answers counted."""
+        conn = self._conn()
+        with conn.transaction():
+            at = now()
+            for receipt in public_ids:  # first let go of numbers that move (unique index)
+                conn.execute("UPDATE submissions SET public_id = NULL WHERE receipt = ?", (receipt,))
+            for receipt, public_id in public_ids.items():
+                conn.execute("UPDATE submissions SET public_id = ?, published_at = COALESCE(published_at, ?) "
+                             "WHERE receipt = ?", (public_id, at, receipt))
+            for receipt, value in key_cache.items():
+                conn.execute("UPDATE submissions SET key_cache = ? WHERE receipt = ?", (value, receipt))
+            for receipt in counted:
+                conn.execute("UPDATE submissions SET published_at = ? WHERE receipt = ? AND published_at IS NULL",
+                             (at, receipt))
 
     def purge_expired(self) -> int:
         """Delete private fields whose retention period has passed."""

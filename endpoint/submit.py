@@ -34,7 +34,7 @@ from endpoint import abuse, messages
 from endpoint.formdata import parse_urlencoded
 from endpoint.settings import Settings
 from endpoint.store import Store, Submission
-from generator.forms_spec import is_open, loc, validate
+from generator.forms_spec import category_of, is_open, loc, validate
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -170,7 +170,7 @@ class Submit:
                 public={k: v for k, v in clean.items() if k not in private_names},
                 private={k: v for k, v in clean.items() if k in private_names},
                 retention_days=form["retention_days"], channels=self.channels,
-                category=str(clean.get("category") or clean.get("topic") or "") or None,
+                category=category_of(form, clean),  # a public choice only, never a private answer
             )
             receipt, created = await self.store.add(sub)
         except HTTPError as exc:

@@ -344,13 +344,13 @@ def _store(ctx: click.Context):  # type: ignore[no-untyped-def]
 
 
 def _inbox_call(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-    from generator.inbox import InboxError
+    from generator.inbox import Conflict, InboxError
 
     try:
         return fn(*args, **kwargs)
     except InboxError as exc:
         click.echo(str(exc), err=True)
-        sys.exit(1)
+        sys.exit(3 if isinstance(exc, Conflict) else 1)  # 3: someone else changed it meanwhile
 
 
 @inbox.command("list")
@@ -358,7 +358,7 @@ def _inbox_call(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
 @click.option("--form", default=None, help="Only this form id.")
 @click.pass_context
 def inbox_list(ctx: click.Context, status: str | None, form: str | None) -> None:
-    """List submissions, oldest first.
+    """List submissions, oldest first, with the public number once published.
 
     \b
     Example:
@@ -371,7 +371,8 @@ def inbox_list(ctx: click.Context, status: str | None, form: str | None) -> None
     rows = list_submissions(_store(ctx), status, form)
     for r in rows:
         text = " ".join(str(v) for v in json.loads(r["public_json"]).values())[:40]
-        click.echo(f"{r['receipt']}  {r['received_at'][:16]}  {r['form_id']:<16} {r['status']:<11} {text}")
+        click.echo(f"{r['receipt']}  {r.get('public_id') or '—':<10}  {r['received_at'][:16]}  {r['form_id']:<16} "
+                   f"{r['status']:<11} {text}")
     click.echo(f"共 {len(rows)} 条 · {len(rows)} submission(s)")
 
 
@@ -413,9 +414,15 @@ def inbox_export(ctx: click.Context, fmt: str) -> None:
 @click.option("--status", required=True, help="in-progress, answered, closed or rejected")
 @click.option("--text", default=None, help="The reply, published with the request.")
 @click.option("--category", default=None, help="Set or correct the category.")
+@click.option("--expect-status", default=None,
+              help="Only if the status is still this one (what you saw in list/show); exit 3 otherwise.")
 @click.pass_context
-def inbox_reply(ctx: click.Context, receipt: str, status: str, text: str | None, category: str | None) -> None:
+def inbox_reply(ctx: click.Context, receipt: str, status: str, text: str | None, category: str | None,
+                expect_status: str | None) -> None:
     """Record the committee's reply and status for a submission.
+
+    If someone else changes the submission meanwhile, nothing is saved and the
+    exit status is 3.
 
     \b
     Example:
@@ -423,7 +430,7 @@ def inbox_reply(ctx: click.Context, receipt: str, status: str, text: str | None,
     """
     from generator.inbox import reply
 
-    sub = _inbox_call(reply, _store(ctx), receipt, status, text, category)
+    sub = _inbox_call(reply, _store(ctx), receipt, status, text, category, expect_status)
     click.echo(f"{sub['receipt']}: {sub['status']}")
 
 
@@ -443,15 +450,36 @@ def inbox_purge(ctx: click.Context) -> None:
 
 @inbox.command("publish")
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change (a diff), write nothing.")
 @click.pass_context
-def inbox_publish(ctx: click.Context, project: Path) -> None:
-    """Write the public record (data/requests/<year>.yaml) for the site.
+def inbox_publish(ctx: click.Context, project: Path, dry_run: bool) -> None:
+    """Merge the inbox into the public record (data/requests/<year>.yaml).
+
+    Published requests are never removed or renumbered: the ones this inbox
+    knows are updated, the others are kept as they are.
 
     \b
     Example:
+        portal inbox publish --dry-run
         portal inbox publish && portal check && portal build
     """
     from generator.inbox import publish
 
-    for path in _inbox_call(publish, _store(ctx), project):
+    result = _inbox_call(publish, _store(ctx), project, dry_run=dry_run)
+    if dry_run:
+        click.echo(result.diff, nl=False)
+    for path in result.written:
         click.echo(path)
+    if result.added:
+        click.echo(f"新增 {len(result.added)} 条 · added: {', '.join(result.added)}")
+    for public_id, fields in result.updated:
+        click.echo(f"更新 {public_id} · updated: {', '.join(fields)}")
+    if result.answers:
+        click.echo(f"计入满意度评价 {result.answers} 份 · satisfaction answers counted: {result.answers}")
+    if result.kept:
+        click.echo(f"保留 {len(result.kept)} 条本收件箱中没有的已公开记录，未改动 · kept as published "
+                   f"(not in this inbox): {', '.join(result.kept)}")
+    if not (result.added or result.updated or result.answers):
+        click.echo("没有需要发布的变化 · nothing to publish")
+    if dry_run:
+        click.echo("预览：没有写入任何文件 · dry run: nothing written")

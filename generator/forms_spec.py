@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from generator.kinds.common import text_values
-from generator.kinds.forms import Form
+from generator.kinds.forms import CATEGORY_NAMES, CATEGORY_TYPES, Form, public_category_field
 
 SPEC_VERSION = 1
 #: Limits applied when a form does not set its own (bounded, so no field is unlimited).
@@ -72,6 +72,7 @@ def compile_form(form: Form) -> dict[str, Any]:
         "closes": form.closes.isoformat() if form.closes else None,
         "retention_days": form.retention_days, "recipients": list(form.recipients),
         "reply_days": form.reply_days, "fields": fields,
+        "category_field": getattr(public_category_field(form), "name", None),
         "search_text": " ".join(text_values(form.title)),
     }
 
@@ -81,6 +82,36 @@ def compile_forms(forms: list[Form]) -> dict[str, Any]:
 
 
 # --- enforcement (shared by the endpoint and the tests) ------------------------------
+
+def category_field(spec: dict[str, Any]) -> dict[str, Any] | None:
+    """The compiled field whose answer is the submission's public category, or None.
+
+    Only a public choice field qualifies, so a private or free-text answer is never
+    published as the category. A spec built before ``category_field`` existed falls
+    back to a public choice field named category or topic."""
+    fields = {f["name"]: f for f in spec.get("fields", [])}
+    if "category_field" in spec:
+        f = fields.get(spec["category_field"] or "")
+    else:
+        f = next((fields[n] for n in CATEGORY_NAMES if n in fields), None)
+    if f is None or f.get("private") or f.get("type") not in CATEGORY_TYPES:
+        return None
+    return f
+
+
+def category_of(spec: dict[str, Any], answers: dict[str, Any]) -> str | None:
+    """The public category of a submission with these (validated) answers."""
+    f = category_field(spec)
+    return public_category(spec, answers.get(f["name"])) if f is not None else None
+
+
+def public_category(spec: dict[str, Any], value: Any) -> str | None:
+    """``value`` if it is one of the choices of the form's public category field."""
+    f = category_field(spec)
+    if f is None or not isinstance(value, str):
+        return None
+    return value if value in {c["value"] for c in f.get("choices", [])} else None
+
 
 def is_open(spec: dict[str, Any], today: dt.date) -> bool:
     if spec.get("status") != "open":

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
+import fcntl
 import io
 import json
+import os
 import re
-from collections import Counter, defaultdict
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +27,9 @@ import yaml
 
 from endpoint.receipts import normalize
 from endpoint.store import STATUSES, Store
-from generator.receipt_key import receipt_key
+from generator.forms_spec import public_category
+from generator.receipt_key import derive
+from generator.receipt_key import forms as forms_of_key
 
 #: Form kinds whose submissions are published one by one (others only in aggregate).
 PUBLISHED_KINDS = ("suggestion", "request", "agenda-proposal")
@@ -71,16 +78,35 @@ def show(store: Store, receipt: str, encryption_key: str = "") -> dict[str, Any]
     return out
 
 
-def reply(store: Store, receipt: str, status: str, text: str | None, category: str | None = None) -> dict[str, Any]:
+class Conflict(InboxError):
+    """Someone else changed the submission between reading and writing it."""
+
+
+def reply(store: Store, receipt: str, status: str, text: str | None, category: str | None = None,
+          expect_status: str | None = None) -> dict[str, Any]:
+    """Record a reply, only if the submission is as it was read (and in ``expect_status``
+    when given: the status the member saw in ``inbox list/show``). Two members answering
+    at once: the second gets ``Conflict`` instead of silently replacing the first."""
     if status not in STATUSES:
         raise InboxError(f"状态只能是 {', '.join(STATUSES)} · status must be one of {', '.join(STATUSES)}")
     r = _receipt(receipt)
-    if store.get(r) is None:
+    seen = store.get(r)
+    if seen is None:
         raise InboxError(f"没有回执号为 {receipt} 的提交 · no submission with receipt {receipt}")
-    if status in ("answered", "closed") and not text and not store.get(r)["reply"]:
+    if status in ("answered", "closed") and not text and not seen["reply"]:
         raise InboxError("答复或办结时请用 --text 写明答复 · give the reply with --text")
-    store.reply(r, status, text, category)
-    return store.get(r)
+    if expect_status is not None and seen["status"] != expect_status:
+        raise _conflict(r, seen)
+    if not store.reply(r, status, text, category, revision=seen["revision"]):
+        raise _conflict(r, store.get(r) or seen)
+    return store.get(r)  # type: ignore[return-value]
+
+
+def _conflict(receipt: str, now: dict[str, Any]) -> Conflict:
+    return Conflict(f"{receipt} 已被他人更新（现在状态：{now['status']}），本次答复没有保存；"
+                    f"请先 portal inbox show {receipt} 查看，再决定是否重新答复 · "
+                    f"{receipt} was changed by someone else meanwhile (now {now['status']}); your reply was not "
+                    f"saved: read it with portal inbox show {receipt}, then reply again if still needed")
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -128,8 +154,231 @@ def export(store: Store, fmt: str = "csv", encryption_key: str = "") -> str:
     return buf.getvalue()
 
 
-def publish(store: Store, project: Path) -> list[Path]:
-    """Write ``data/requests/<year>.yaml`` from the inbox; returns the files written."""
+# -- publish: merge the inbox into the public record -------------------------------------------
+
+HEADER = ("# 由 portal inbox publish 生成，请勿手工修改；答复请用 portal inbox reply。\n"
+          "# Written by `portal inbox publish`: edit replies with `portal inbox reply`, not here.\n")
+#: Fields of a published record that the inbox keeps up to date; all others (the
+#: committee's ``summary`` …) are the file's own.
+INBOX_FIELDS = ("category", "status", "first_reply", "closed", "reply", "rating")
+ORDER = ("id", "receipt_key", "form", "category", "summary", "received", "first_reply", "closed", "status",
+         "reply", "rating")
+PUBLIC_ID = re.compile(r"^R(\d{4})-(\d+)$")
+
+
+@dataclass
+class YearFile:
+    """One ``data/requests/<year>.yaml``: its records, and the text each came from."""
+
+    year: int
+    path: Path
+    text: str = ""  #: as read ("" for a new file)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    satisfaction: list[dict[str, Any]] = field(default_factory=list)
+    #: verbatim text: before the first record, of each record, of the satisfaction
+    #: section. None: the layout is not the one publish writes, so the file is
+    #: written anew (same values, not the same bytes).
+    head: str | None = None
+    pieces: list[str] = field(default_factory=list)
+    tail: str = ""
+    indent: str = ""
+    empty: bool = False  #: written as an empty list: ``head`` holds it, verbatim
+    changed: set[int] = field(default_factory=set)
+    satisfaction_changed: bool = False
+    added: list[dict[str, Any]] = field(default_factory=list)
+
+    def render(self) -> str:
+        if self.head is None:
+            return self._full()
+        if self.empty and self.added:
+            return self._full()  # "requests: []" gets its first records: no record text to keep
+        parts = [self.head]
+        for i, (record, piece) in enumerate(zip(self.records, self.pieces)):
+            if i in self.changed:
+                _body, trailing = _split_trailing(piece)
+                parts.append(_dump_record(record, self.indent) + trailing)
+            else:
+                parts.append(piece)
+        parts.extend(_dump_record(r, self.indent) for r in self.added)
+        if self.satisfaction_changed:
+            parts.append(yaml.safe_dump({"satisfaction": self.satisfaction}, allow_unicode=True, sort_keys=False))
+        else:
+            parts.append(self.tail)
+        return "".join(parts)
+
+    def _full(self) -> str:
+        lines = self.text.splitlines(keepends=True)
+        comments = "".join(lines[:next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))])
+        doc: dict[str, Any] = {"id": str(self.year), "requests": [*self.records, *self.added]}
+        if self.satisfaction:
+            doc["satisfaction"] = self.satisfaction
+        return (comments or HEADER) + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+
+
+@dataclass
+class PublishResult:
+    written: list[Path] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    updated: list[tuple[str, list[str]]] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  #: published records this inbox does not know
+    answers: int = 0  #: satisfaction answers counted for the first time
+    diff: str = ""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _dump_record(record: dict[str, Any], indent: str) -> str:
+    text = yaml.safe_dump([record], allow_unicode=True, sort_keys=False)
+    return "".join(indent + line for line in text.splitlines(keepends=True))
+
+
+def _split_trailing(piece: str) -> tuple[str, str]:
+    """A record's text and the comment or blank lines after it (kept when it is rewritten)."""
+    lines = piece.splitlines(keepends=True)
+    cut = len(lines)
+    while cut > 1 and (not lines[cut - 1].strip() or lines[cut - 1].lstrip().startswith("#")):
+        cut -= 1
+    return "".join(lines[:cut]), "".join(lines[cut:])
+
+
+def _read_year(path: Path, year: int) -> YearFile:
+    from generator.loading.yamlfile import LocDict, LocList, YamlProblem, parse_yaml
+
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = parse_yaml(text)
+    except YamlProblem as exc:
+        raise InboxError(f"{path} 第 {exc.line} 行无法解析，先修正它（portal check）；没有写入任何文件 · "
+                         f"{path}:{exc.line} cannot be read: fix it first (portal check); nothing written") from exc
+    if data is None:
+        data = LocDict()
+    requests = data.get("requests") if isinstance(data, dict) else None
+    satisfaction = data.get("satisfaction") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(requests or [], list) or not isinstance(satisfaction or [], list) \
+            or not all(isinstance(r, dict) for r in requests or []):
+        raise InboxError(f"{path} 不是诉求记录文件的格式，先修正它（portal check）；没有写入任何文件 · "
+                         f"{path} is not a requests file: fix it first (portal check); nothing written")
+    yf = YearFile(year, path, text, [_plain(r) for r in requests or []], [_plain(s) for s in satisfaction or []])
+    # Record by record, the text as written, so a record publish does not change
+    # keeps its bytes. Only the layout publish itself writes is cut up this way.
+    lines = text.splitlines(keepends=True)
+    keys = sorted((pos[0], key) for key, pos in data.pos.items())
+    if [k for _, k in keys] not in (["id", "requests"], ["id", "requests", "satisfaction"]):
+        return yf
+    starts = [pos[0] for pos in requests.pos] if isinstance(requests, LocList) else []
+    cols = [pos[1] for pos in requests.pos] if isinstance(requests, LocList) else []
+    end = data.pos["satisfaction"][0] if "satisfaction" in data.pos else len(lines) + 1
+    if not starts:
+        yf.head, yf.tail, yf.empty = "".join(lines[:end - 1]), "".join(lines[end - 1:]), True
+        return yf
+    for line, col in zip(starts, cols):
+        if col < 3 or lines[line - 1][:col - 1].strip() != "-":
+            return yf  # not "- key: value" blocks
+    yf.indent = lines[starts[0] - 1][:cols[0] - 3]
+    yf.head = "".join(lines[:starts[0] - 1])
+    bounds = [*starts, end]
+    yf.pieces = ["".join(lines[a - 1:b - 1]) for a, b in zip(bounds, bounds[1:])]
+    yf.tail = "".join(lines[end - 1:])
+    return yf
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _norm(v) for k, v in value.items()}
+    return value
+
+
+def _same_text(old: Any, new: Any) -> bool:
+    """A reply rewritten in the file as {zh: …, en: …} is the same reply if its zh text is."""
+    if isinstance(old, dict) and isinstance(new, str):
+        return old.get("zh") == new
+    return _norm(old) == _norm(new)
+
+
+def _merge(old: dict[str, Any], new: dict[str, Any], acted: bool) -> dict[str, Any]:
+    """The published record ``old`` updated with what the inbox knows (``new``).
+
+    The inbox never erases: a value it lacks keeps the published one. A status is
+    taken from the inbox only if the committee acted on it there (``acted``): a new
+    database that merely holds the submission does not undo a published answer."""
+    merged = dict(old)
+    if acted:
+        merged["status"] = new["status"]
+    for name in ("category", "reply", "rating"):
+        if new.get(name) is not None and not _same_text(old.get(name), new[name]):
+            merged[name] = new[name]
+    dates = [d for d in (old.get("first_reply"), new.get("first_reply")) if isinstance(d, dt.date)]
+    if dates:
+        merged["first_reply"] = min(dates)
+    if merged.get("status") in ("closed", "rejected"):
+        if new.get("closed") is not None and (acted or old.get("closed") is None):
+            merged["closed"] = new["closed"]
+    elif acted and new.get("status") not in ("closed", "rejected"):
+        merged.pop("closed", None)  # reopened
+    if list(merged) != list(old):
+        rank = {k: i for i, k in enumerate(ORDER)}
+        merged = dict(sorted(merged.items(), key=lambda kv: rank.get(kv[0], len(ORDER))))
+    return merged
+
+
+def _published_category(sub: dict[str, Any], spec: dict[str, Any], events: list[dict[str, Any]]) -> str | None:
+    """The committee's category (``inbox reply --category``) or a public choice answer,
+    never a private or free-text one (rows stored before that rule may hold one)."""
+    chosen = [e["detail"] for e in events if e["kind"] == "category" and e["detail"]]
+    if chosen:
+        return chosen[-1]
+    return public_category(spec, sub["category"])
+
+
+def _keys(store: Store, subs: list[dict[str, Any]], community_id: str) -> tuple[dict[str, str], dict[str, str]]:
+    """receipt → derived key (hex) for ``subs``, and the ones newly derived (to cache).
+
+    PBKDF2 is slow on purpose (~50 ms a receipt): each is computed once and kept
+    with its submission; the first time, on every core (hashlib releases the GIL)."""
+    prefix = f"{community_id}:"
+    keys = {s["receipt"]: s["key_cache"][len(prefix):] for s in subs
+            if (s.get("key_cache") or "").startswith(prefix)}
+    missing = [s["receipt"] for s in subs if s["receipt"] not in keys]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        fresh = dict(zip(missing, pool.map(lambda r: derive(r, community_id), missing)))
+    keys.update(fresh)
+    return keys, {r: prefix + k for r, k in fresh.items()}
+
+
+def publish(store: Store, project: Path, dry_run: bool = False) -> PublishResult:
+    """Merge the inbox into ``data/requests/<year>.yaml``; see ``_publish``.
+
+    Two publishes into one project at once (two members, two inboxes) take turns:
+    each reads the files only after the other has written them. The lock is on
+    the ``data`` folder itself, so no lock file lands in the repository."""
+    data = project / "data"
+    if not data.is_dir():
+        raise InboxError(f"{data} 不存在：PROJECT 应是含 data/ 的项目文件夹 · {data} not found: give the project folder")
+    fd = os.open(data, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH if dry_run else fcntl.LOCK_EX)
+        return _publish(store, project, dry_run)
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _publish(store: Store, project: Path, dry_run: bool) -> PublishResult:
+    """Merge the inbox into ``data/requests/<year>.yaml``.
+
+    Published records stay: those this inbox knows (by receipt key) get its status,
+    dates, reply and rating; the others are kept as they are. A new record takes the
+    number after the highest ever given in its year (in the files or this inbox),
+    and keeps it, in the store, for good. Satisfaction answers are counted once.
+    ``dry_run``: compute and diff, write nothing (neither files nor the store)."""
+    from generator.forms_spec import compile_form
     from generator.load import load_yaml_kinds
 
     docs, _ = load_yaml_kinds(project)
@@ -137,57 +386,136 @@ def publish(store: Store, project: Path) -> list[Path]:
     if community is None:
         raise InboxError("data/community.yaml 无效，无法发布 · data/community.yaml is not valid")
     forms = {d.model.id: d.model for d in docs["form"] if d.model is not None}
-    by_year: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    ratings: dict[int, dict[tuple[str, str], Counter[int]]] = defaultdict(lambda: defaultdict(Counter))
-    published = []
-    for sub in sorted(store.list(), key=lambda s: (s["received_at"], s["receipt"])):
-        form = forms.get(sub["form_id"])
-        received = dt.datetime.fromisoformat(sub["received_at"]).date()
-        if form is None:
-            continue
-        if form.kind == "satisfaction":
-            public = json.loads(sub["public_json"])
-            for f in form.fields:
-                if f.type == "rating" and isinstance(public.get(f.name), int):
-                    ratings[received.year][(form.id, f.name)][public[f.name]] += 1
-            continue
-        if form.kind not in PUBLISHED_KINDS:
-            continue
-        year_list = by_year[received.year]
+    specs = {form_id: compile_form(form) for form_id, form in forms.items()}
+    folder = project / "data" / "requests"
+    files: dict[int, YearFile] = {}
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        if path.stem.isdigit():
+            files[int(path.stem)] = _read_year(path, int(path.stem))
+
+    def year_file(year: int) -> YearFile:
+        if year not in files:
+            files[year] = YearFile(year, folder / f"{year}.yaml")
+        return files[year]
+
+    # Every published record, by each form of its key, and the highest number per year.
+    by_key: dict[str, tuple[YearFile, int]] = {}
+    taken: set[str] = set()
+    highest: Counter[int] = Counter()
+    stored_ids = store.public_ids()
+    for yf in files.values():
+        for i, record in enumerate(yf.records):
+            if isinstance(record.get("receipt_key"), str):
+                by_key.setdefault(record["receipt_key"], (yf, i))
+            taken.add(str(record.get("id")))
+    for public_id in [*taken, *stored_ids.values()]:
+        m = PUBLIC_ID.match(public_id)
+        if m:
+            highest[int(m.group(1))] = max(highest[int(m.group(1))], int(m.group(2)))
+
+    result = PublishResult()
+    subs = sorted(store.list(), key=lambda s: (s["received_at"], s["receipt"]))
+    published_subs = [s for s in subs if s["form_id"] in forms and forms[s["form_id"]].kind in PUBLISHED_KINDS]
+    keys, new_cache = _keys(store, published_subs, community.id)
+    new_ids: dict[str, str] = {}
+    known: set[tuple[int, int]] = set()
+    for sub in published_subs:
+        form = forms[sub["form_id"]]
         events = store.events(sub["receipt"])
+        received = dt.datetime.fromisoformat(sub["received_at"]).date()
         first_reply = next((e["at"][:10] for e in events if e["kind"].startswith("status:") and e["detail"]), None)
-        closed = next((e["at"][:10] for e in events if e["kind"] in ("status:closed", "status:rejected")), None)
-        record: dict[str, Any] = {
-            "id": f"R{received.year}-{len(year_list) + 1:04d}",
-            "receipt_key": receipt_key(sub["receipt"], community.id),
-            "form": form.id,
-            "category": sub["category"],
-            "received": received,
+        # the last closing: a request reopened and closed again was closed on the later date
+        closed = next((e["at"][:10] for e in reversed(events) if e["kind"] in ("status:closed", "status:rejected")),
+                      None)
+        fresh = {
+            "category": _published_category(sub, specs[form.id], events),
             "first_reply": dt.date.fromisoformat(first_reply) if first_reply else None,
             "closed": dt.date.fromisoformat(closed) if closed else None,
             "status": sub["status"],
             "reply": sub["reply"],
             "rating": sub["rating"],
         }
-        year_list.append({k: v for k, v in record.items() if v is not None})
-        published.append(sub["receipt"])
-    folder = project / "data" / "requests"
+        current, old_hex = forms_of_key(keys[sub["receipt"]])
+        match = by_key.get(current) or by_key.get(old_hex)
+        if match is not None:
+            yf, i = match
+            known.add((yf.year, i))
+            old = yf.records[i]
+            if stored_ids.get(sub["receipt"]) != old.get("id"):
+                new_ids[sub["receipt"]] = str(old.get("id"))  # the file is what the public saw
+            acted = any(e["kind"].startswith("status:") for e in events)
+            merged = _merge(old, fresh, acted)
+            changed = [k for k in INBOX_FIELDS if _norm(merged.get(k)) != _norm(old.get(k))]
+            if changed:
+                yf.records[i] = merged
+                yf.changed.add(i)
+                result.updated.append((str(old.get("id")), changed))
+            continue
+        public_id = stored_ids.get(sub["receipt"])
+        if public_id is None or public_id in taken:
+            # New, or its stored number was given to another record in this repository
+            # (another database): never take a published number over.
+            year = received.year
+            highest[year] += 1
+            public_id = f"R{year}-{highest[year]:04d}"
+            new_ids[sub["receipt"]] = public_id
+        taken.add(public_id)
+        record = {"id": public_id, "receipt_key": current, "form": form.id, "category": fresh["category"],
+                  "received": received, **{k: fresh[k] for k in INBOX_FIELDS if k != "category"}}
+        yf = year_file(received.year)
+        rank = {k: i for i, k in enumerate(ORDER)}
+        yf.added.append({k: v for k, v in sorted(record.items(), key=lambda kv: rank[kv[0]]) if v is not None})
+        result.added.append(public_id)
+    for yf in files.values():
+        result.kept += [str(r.get("id")) for i, r in enumerate(yf.records) if (yf.year, i) not in known]
+
+    counted = _count_answers(subs, forms, year_file)
+    result.answers = len(counted)
+    old_texts: dict[Path, str] = {}
+    new_texts: dict[Path, str] = {}
+    for _year, yf in sorted(files.items()):
+        text = yf.render()
+        if text != yf.text:
+            old_texts[yf.path], new_texts[yf.path] = yf.text, text
+    result.diff = "".join(
+        "".join(difflib.unified_diff(old_texts[p].splitlines(keepends=True), new_texts[p].splitlines(keepends=True),
+                                     f"a/{p.relative_to(project)}", f"b/{p.relative_to(project)}"))
+        for p in new_texts)
+    if dry_run:
+        return result
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for year in sorted(set(by_year) | set(ratings)):
-        satisfaction = []
-        for (form_id, field_name), counts in sorted(ratings[year].items()):
-            field = next(f for f in forms[form_id].fields if f.name == field_name)
-            label = field.label if isinstance(field.label, str) else dict(field.label)
-            satisfaction.append({"form": form_id, "field": field_name, "label": label,
-                                 "counts": {k: counts[k] for k in sorted(counts)}})
-        doc: dict[str, Any] = {"id": str(year), "requests": by_year.get(year, [])}
-        if satisfaction:
-            doc["satisfaction"] = satisfaction
-        path = folder / f"{year}.yaml"
-        header = ("# 由 portal inbox publish 生成，请勿手工修改；答复请用 portal inbox reply。\n"
-                  "# Written by `portal inbox publish`: edit replies with `portal inbox reply`, not here.\n")
-        path.write_text(header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        written.append(path)
-    store.mark_published(published)
-    return written
+    for path, text in new_texts.items():
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)  # a reader never sees half a file
+        result.written.append(path)
+    store.record_publish(new_ids, new_cache, counted)
+    return result
+
+
+def _count_answers(subs: list[dict[str, Any]], forms: dict[str, Any], year_file: Any) -> list[str]:
+    """Add the satisfaction answers not counted before to the published counts
+    (which therefore never go down); returns their receipts."""
+    counted = []
+    for sub in subs:
+        form = forms.get(sub["form_id"])
+        if form is None or form.kind != "satisfaction" or sub["published_at"] is not None:
+            continue
+        public = json.loads(sub["public_json"])
+        yf = year_file(dt.datetime.fromisoformat(sub["received_at"]).year)
+        for f in form.fields:
+            value = public.get(f.name)
+            if f.type != "rating" or not isinstance(value, int):
+                continue
+            entry = next((e for e in yf.satisfaction if e.get("form") == form.id and e.get("field") == f.name), None)
+            if entry is None:
+                label = f.label if isinstance(f.label, str) else dict(f.label)
+                entry = {"form": form.id, "field": f.name, "label": label, "counts": {}}
+                yf.satisfaction.append(entry)
+                yf.satisfaction.sort(key=lambda e: (str(e.get("form")), str(e.get("field"))))
+            counts = entry["counts"]
+            counts[value] = counts.get(value, 0) + 1
+            entry["counts"] = {k: counts[k] for k in sorted(counts)}
+            yf.satisfaction_changed = True
+        counted.append(sub["receipt"])
+    return counted

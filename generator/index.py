@@ -36,6 +36,7 @@ class Index:
     forms: dict[str, Doc] = field(default_factory=dict)
     funds: set[str] = field(default_factory=set)
     years: set[int] = field(default_factory=set)
+    requests: set[str] = field(default_factory=set)  #: public numbers of published requests
     #: ids of records whose file has schema errors: they exist, so references to
     #: them are not reported as unknown (one typo must not cascade)
     raw_ids: dict[str, set[str]] = field(default_factory=dict)
@@ -62,6 +63,8 @@ class Index:
             return self.funds
         if kind == "budget":
             return {str(y) for y in self.years}
+        if kind == "request":
+            return self.requests | self.raw_ids.get("request", set())
         return set()
 
 
@@ -91,6 +94,7 @@ def build_index(project: Project) -> Index:
             else:
                 where = f"{first.doc.file}:{first.doc.at(*first.path, 'id')[0]}"
                 index.duplicates.append(("decision", item.decision.id, where, doc, (*path, "id")))
+    index.requests = {r.id for doc in project.valid("requests") for r in doc.model.requests}
     index.funds = set(project.budgets.funds)
     index.years = set(project.budgets.years)
     for kind, docs in project.docs.items():
@@ -99,6 +103,12 @@ def build_index(project: Project) -> Index:
                 index.raw_ids.setdefault(kind, set()).add(doc.data["id"])
                 if kind == "meeting":
                     index.raw_ids.setdefault("decision", set()).update(_raw_decisions(doc.data))
+            if kind == "requests" and doc.model is None and isinstance(doc.data, dict):
+                # A requests file with an error still publishes numbers: no cascade of unknown references.
+                records = doc.data.get("requests")
+                index.raw_ids.setdefault("request", set()).update(
+                    r["id"] for r in (records if isinstance(records, list) else [])
+                    if isinstance(r, dict) and isinstance(r.get("id"), str))
     return index
 
 

@@ -118,6 +118,9 @@ CATALOG: M = {
         "{what}编号“{id}”重复（另见 {other}）", "每个编号只能用一次，改用一个新编号",
         "duplicate {what_en} id “{id}” (also at {other})", "each id may be used once; pick a new one"),
     # references
+    "ref.request": (
+        "引用的诉求公开编号 {id} 没有在 data/requests/ 中公开", "核对编号（已公开的如 {known}）；诉求要先用 portal inbox publish 发布；写公开编号，不要写回执号",
+        "request {id} is not published in data/requests/", "check the number (published ones: {known}); publish the request first with portal inbox publish; give its public number, never the receipt"),
     "ref.unknown": (
         "引用的{what}“{id}”不存在", "{hint_known}",
         "{what_en} “{id}” does not exist", "{hint_known_en}"),
@@ -294,6 +297,10 @@ CATALOG: M = {
     "form.reserved-name": (
         "字段名“{field}”是系统保留名称", "换一个名称",
         "field name “{field}” is reserved", "choose another name"),
+    "form.category-source": (
+        "公开的诉求类别取自字段“{field}”，但它{reason}：类别会公开发布", "类别只能取自公开的单选字段（select / radio）：用 category_field: 指定一个，或给这个字段改名",
+        "the published request category comes from field “{field}”, which {reason_en}: the category is published",
+        "take the category from a public choice field (select / radio): name one with category_field:, or rename this field"),
     # published requests
     "request.wrong-year": (
         "受理日期在 {year} 年，却放在 {file_year}.yaml 里", "移到 {year}.yaml（portal inbox publish 会自动放对）",

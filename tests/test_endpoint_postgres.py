@@ -134,7 +134,7 @@ def pg_database(postgres: Postgres) -> str:
 def pg_url(pg_database: str) -> str:
     """The module's database, emptied: each test starts without the store's tables."""
     with psycopg.connect(pg_database, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS submissions, outbox, events")
+        conn.execute("DROP TABLE IF EXISTS submissions, outbox, events, schema_migrations")
     return pg_database
 
 
@@ -217,7 +217,7 @@ def test_store_reply_then_rating_once(store: Store) -> None:
     assert store.rate(receipt, 1) is False  # only once
     assert store.get(receipt)["rating"] == 4
     assert [e["kind"] for e in store.events(receipt)] == ["received", "status:in-progress", "status:answered",
-                                                          "rated"]
+                                                          "category", "rated"]
 
 
 def test_store_purge_and_publish(store: Store) -> None:
@@ -227,6 +227,41 @@ def test_store_purge_and_publish(store: Store) -> None:
     assert store.get(old)["private_json"] is None and store.get(new)["private_json"] is not None
     store.mark_published([old])
     assert store.get(old)["published_at"] and store.get(new)["published_at"] is None
+
+
+def test_migration_of_a_first_release_store_keeps_every_submission(pg_url: str) -> None:
+    """A store made by the first release's DDL (no recorded version) is upgraded in
+    place to the current schema; every submission stays as it was."""
+    from test_inbox_publish import V1_INSERT, V1_ROWS, V1_SCHEMA
+
+    from endpoint.store import SCHEMA_VERSION
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        for statement in V1_SCHEMA:
+            conn.execute(statement.format(serial="BIGSERIAL"))
+        for row in V1_ROWS:
+            conn.execute(V1_INSERT.replace("?", "%s"), row)
+    columns = ("receipt, form_id, idem_key, received_at, public_json, private_json, purge_after, status, category, "
+               "reply, replied_at")
+    with psycopg.connect(pg_url) as conn:
+        before = conn.execute(f"SELECT {columns} FROM submissions ORDER BY receipt").fetchall()
+    stores = [Store(pg_url), Store(pg_url)]  # the second finds it migrated
+    try:
+        assert stores[1].schema_version() == SCHEMA_VERSION == 2
+        assert stores[0].count() == len(V1_ROWS)
+        receipt, _ = stores[0].add_sync(sub())
+        assert stores[0].reply(receipt, "answered", "好", revision=0) is True
+        assert stores[0].reply(receipt, "closed", "晚了一步", revision=0) is False  # compare-and-set
+    finally:
+        for s in stores:
+            close_store(s)
+    with psycopg.connect(pg_url) as conn:
+        after = conn.execute(f"SELECT {columns} FROM submissions WHERE receipt <> %s ORDER BY receipt",
+                             (receipt,)).fetchall()
+        marked = dict(conn.execute("SELECT receipt, published_at FROM submissions").fetchall())
+        versions = conn.execute("SELECT version FROM schema_migrations").fetchall()
+    assert after == before and versions == [(2,)]
+    assert marked["W9XY-3KMN-4P"] == marked["K7QM-4XRA-3P"] and marked["HJKM-7NPQ-RT"] is None
 
 
 def test_store_same_key_from_two_endpoint_instances(pg_url: str) -> None:
@@ -403,3 +438,21 @@ def test_server_double_click_reaching_two_instances(pg_server: Endpoint, pg_url:
     # The server keeps working afterwards.
     with pg_server.client() as c:
         assert c.post("/forms/suggestion", data=suggestion(), headers=JSON).status_code == 201
+
+
+def test_publish_from_sqlite_then_from_postgresql_keeps_everything(pg_url: str, tmp_path: Path) -> None:
+    """A move from SQLite to PostgreSQL: the new database publishes into the same
+    repository and nothing published from the old one is lost or renumbered."""
+    from test_inbox_publish import ids, inbox, record, submit
+
+    demo = tmp_path / "demo"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "data", demo / "data")
+    old = f"sqlite:///{tmp_path / 'old.db'}"
+    submit(old)
+    inbox(old, "publish", str(demo))
+    receipt = submit(pg_url, received="2026-11-29T09:00:00+00:00")
+    inbox(pg_url, "reply", receipt, "--status", "answered", "--text", "新服务器上的答复")
+    inbox(pg_url, "publish", str(demo))
+    assert ids(demo)[15:] == ["R2026-0016", "R2026-0017", "R2026-0018"]
+    assert record(demo, "R2026-0018")["reply"] == "新服务器上的答复"
+    assert one_row(pg_url, "SELECT public_id, key_cache IS NOT NULL FROM submissions") == ("R2026-0018", True)

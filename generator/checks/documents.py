@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from generator.checks.references import _unknown
 from generator.index import Index
-from generator.load import Project
+from generator.kinds.forms import CATEGORY_TYPES, category_source
+from generator.load import Doc, Project
 from generator.problems import Problem
 
 CHOICE_TYPES = {"select", "radio", "checkbox"}
@@ -38,3 +40,24 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
                     re.compile(f.pattern)
                 except re.error as exc:
                     yield doc.problem("form.bad-pattern", *path, "pattern", field=f.name, detail=str(exc))
+        yield from _category_source(doc)
+
+
+def _category_source(doc: Doc) -> Iterator[Problem]:
+    """The published category must be a public choice: never a private or free-text answer."""
+    form = doc.model
+    source = category_source(form)
+    if source is None:
+        if form.category_field is not None:
+            yield _unknown(doc, ("category_field",), "field", form.category_field, {f.name for f in form.fields})
+        return
+    i = form.fields.index(source)
+    if source.private:
+        reason = ("是个人信息（private: true）", "is private (private: true)")
+        path: tuple[object, ...] = ("fields", i, "private")
+    elif source.type not in CATEGORY_TYPES:
+        reason = (f"是自由填写（{source.type}）", f"is free text ({source.type})")
+        path = ("fields", i, "type")
+    else:
+        return
+    yield doc.problem("form.category-source", *path, field=source.name, reason=reason[0], reason_en=reason[1])

@@ -5,7 +5,10 @@ The scan runs over the raw text of every data file, comments included: a number
 in a YAML comment is not shown on the site, but it is published in the git
 history. The one exception is an official contact field (``phone:`` / ``email:``
 of a body, contact point, grid or service), where a number is the point.
-Masked values such as ``138****1234`` do not match and pass.
+Masked values such as ``138****1234`` do not match and pass. Neither does a
+receipt key (``data/requests``): the first release wrote them as hex, where 11
+digits in a row happen; such a key is a hash, so digits inside the 32 characters
+of a ``receipt_key:`` value are not a number (today's keys have no digits).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from generator.index import Index
 from generator.load import Project
 from generator.loading.yamlfile import LocDict, LocList
 from generator.problems import Problem
+from generator.receipt_key import HEX_KEY
 
 _CANDIDATES = re.compile(
     r"(?<![\dA-Za-z])(?P<id>\d{17}[\dXx])(?![\dA-Za-z])"
@@ -79,6 +83,17 @@ def contact_lines(data: Any) -> set[int]:
     return found
 
 
+def key_spans(data: Any) -> set[tuple[int, int]]:
+    """(line, column) where a hex ``receipt_key`` value of a published request starts."""
+    requests = data.get("requests") if isinstance(data, LocDict) else None
+    found: set[tuple[int, int]] = set()
+    for record in requests if isinstance(requests, LocList) else []:
+        if isinstance(record, LocDict) and isinstance(key := record.get("receipt_key"), str) \
+                and HEX_KEY.fullmatch(key):
+            found.add(tuple(record.vpos["receipt_key"][:2]))  # type: ignore[arg-type]
+    return found
+
+
 def scan(file: str, text: str, exempt: set[int] | None = None, data: Any = None) -> Iterator[Problem]:
     """Personal data in ``text``; ``data`` (the parsed YAML) tells which lines are contact fields."""
     if not _PREFILTER.search(text):
@@ -86,10 +101,13 @@ def scan(file: str, text: str, exempt: set[int] | None = None, data: Any = None)
     lines = LineMap(text)
     if exempt is None:
         exempt = contact_lines(data) if data is not None else set()
+    keys = key_spans(data) if data is not None else set()
     for m in _CANDIDATES.finditer(text):
         line, col = lines.position(m.start())
         if line in exempt:
             continue
+        if any(kl == line and kc <= col and col + len(m.group()) <= kc + 32 for kl, kc in keys):
+            continue  # inside a hashed receipt key
         if m.group("id"):
             if valid_id_card(m.group("id")):
                 yield Problem("privacy.id-card", file, line, col, {"masked": mask(m.group("id"))})

@@ -5,6 +5,7 @@ A rule version and the decision that adopted it must point at each other.
 
 from __future__ import annotations
 
+import difflib
 from typing import Any, Iterator
 
 from generator.index import Index
@@ -26,15 +27,13 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
         if ident is not None and have_community and ident not in bodies:
             yield _unknown(doc, path, "body", ident, bodies)
 
-    request_ids = {r.id for d in project.valid("requests") for r in d.model.requests}
     for doc in project.valid("meeting"):
         m = doc.model
         yield from body(doc, ("body",), m.body)
         for i, item in enumerate(m.agenda):
             yield from body(doc, ("agenda", i, "raised_by", "body"), item.raised_by.body)
-            if item.raised_by.request and project.docs.get("requests") and item.raised_by.request not in request_ids:
-                yield _unknown(doc, ("agenda", i, "raised_by", "request"), "request", item.raised_by.request,
-                               request_ids)
+            if item.raised_by.request and item.raised_by.request not in index.ids("request"):
+                yield _unknown_request(doc, ("agenda", i, "raised_by", "request"), item.raised_by.request, index)
             options = {o.id for o in item.options}
             for j, option in enumerate(item.options):
                 if option.fund is not None and index.funds and option.fund not in index.funds:
@@ -92,7 +91,18 @@ def _related(doc: Doc, related: list[str], index: Index) -> Iterator[Problem]:
             continue
         known = index.ids(kind)
         if ident not in known:
-            yield _unknown(doc, ("related", i), kind, ident, known)
+            if kind == "request":
+                yield _unknown_request(doc, ("related", i), ident, index)
+            else:
+                yield _unknown(doc, ("related", i), kind, ident, known)
+
+
+def _unknown_request(doc: Doc, path: tuple[Any, ...], ident: str, index: Index) -> Problem:
+    """A public number that no file in data/requests/ holds: a typo, a receipt, or not published yet."""
+    known = sorted(index.ids("request"))
+    close = difflib.get_close_matches(ident, known, n=3, cutoff=0.6) or known[-3:]
+    sample = ", ".join(close) or "—"
+    return doc.problem("ref.request", *path, id=ident, known=sample)
 
 
 def _adoption_from_rule(doc: Doc, path: tuple[Any, ...], rule: str, version: str, meeting: str,

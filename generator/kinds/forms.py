@@ -52,4 +52,28 @@ class Form(Model):
     opens: dt.date | None = None
     closes: dt.date | None = None
     related: list[str] = Field(default_factory=list, description="Related records, kind:id / 相关记录")
+    category_field: Id | None = Field(None, description="The public choice field whose answer is the request's "
+                                                        "published category (default: a field named category or "
+                                                        "topic) / 公开类别取自哪个字段（须为公开的单选字段）")
     fields: list[FormField] = Field(min_length=1)
+
+
+#: Field names taken as the category source when a form does not name one.
+CATEGORY_NAMES = ("category", "topic")
+#: Field types whose answer is one of the form's declared values: the only ones
+#: that may become a published category (free text may hold anything, a name).
+CATEGORY_TYPES = ("select", "radio")
+
+
+def category_source(form: Form) -> FormField | None:
+    """The field the form takes its category from, whatever it is (for ``portal check``)."""
+    name = form.category_field
+    if name is not None:
+        return next((f for f in form.fields if f.name == name), None)
+    return next((f for f in form.fields if f.name in CATEGORY_NAMES), None)
+
+
+def public_category_field(form: Form) -> FormField | None:
+    """The category source if it may be published: declared, public, a choice."""
+    f = category_source(form)
+    return f if f is not None and not f.private and f.type in CATEGORY_TYPES else None

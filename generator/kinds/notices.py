@@ -2,7 +2,8 @@
 
 A 公示 has a display period: from ``published`` until ``display_until``.
 ``related`` links other records as ``kind:id``, e.g. ``meeting:2025-03-15-council``,
-``decision:D2025-03``, ``rule:residents-covenant``, ``budget:2025``.
+``decision:D2025-03``, ``rule:residents-covenant``, ``budget:2025``, ``request:R2026-0007``
+(a published request, by its public number).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ NoticeCategory = Literal[
 RelatedRef = Annotated[
     str,
     StringConstraints(
-        pattern=r"^(meeting|decision|rule|notice|service|form|budget):[A-Za-z0-9][A-Za-z0-9_.-]*$"
+        pattern=r"^(meeting|decision|rule|notice|service|form|budget|request):[A-Za-z0-9][A-Za-z0-9_.-]*$"
     ),
 ]
 

@@ -18,7 +18,8 @@ from pydantic import Field, StringConstraints
 from generator.kinds.common import Id, Model, Text, markdown
 
 RequestStatus = Literal["received", "in-progress", "answered", "closed", "rejected"]
-Key = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+#: 32 letters g–z (current) or 32 hex digits (the first release's keys, still valid).
+Key = Annotated[str, StringConstraints(pattern=r"^([ghjkmnpqrstvwxyz]{32}|[0-9a-f]{32})$")]
 
 
 class PublicRequest(Model):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.index import Index
+from generator.kinds.forms import public_category_field
 from generator.load import Project
 
 
@@ -59,12 +60,12 @@ def request_stats(project: Project, index: Index) -> RequestStats:
 
 
 def category_label(index: Index, form_id: str, value: str | None) -> Any:
-    """The form's label for a category value (a choice of its category/topic field)."""
+    """The form's label for a category value (a choice of its public category field)."""
     form = index.forms.get(form_id)
     if form is None or value is None:
         return value or "—"
-    for f in form.model.fields:
-        for c in f.choices:
-            if c.value == value:
-                return c.label
+    field = public_category_field(form.model)  # never a private field's choices
+    for c in field.choices if field is not None else []:
+        if c.value == value:
+            return c.label
     return value

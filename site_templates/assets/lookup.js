@@ -18,6 +18,12 @@
       return ("0" + b.toString(16)).slice(-2);
     }).join("");
   }
+  // Keys are written with letters (no digits, so never taken for a phone
+  // number); keys published by the first release are hex: try both.
+  var LETTERS = "ghjkmnpqrstvwxyz";
+  function letters(hexKey) {
+    return hexKey.replace(/[0-9a-f]/g, function (d) { return LETTERS[parseInt(d, 16)]; });
+  }
   form.addEventListener("submit", function (event) {
     var input = form.querySelector("input[name=r]");
     var receipt = normalize(input.value);
@@ -31,7 +37,7 @@
       })
       .then(function (bits) {
         return fetch(form.getAttribute("data-index")).then(function (r) { return r.ok ? r.json() : {}; })
-          .then(function (index) { return index[hex(bits)]; });
+          .then(function (index) { var h = hex(bits); return index[letters(h)] || index[h]; });
       })
       .then(function (id) {
         if (id) {
