@@ -75,6 +75,10 @@ def test_every_kind_has_a_collection_where_its_files_are() -> None:
             assert c["folder"] == f"data/{kind.folder}"
             assert c["slug"] == "{{fields.id}}" and c["identifier_field"] == "id"  # file name = id
     assert by_name["notices"]["create"] is True
+    # Content is data (issue #9): no collection renders a Markdown preview (our text widgets
+    # preview as plain text), and should one be switched on, Decap sanitizes it.
+    assert config["sanitize_preview"] is True
+    assert all(c["editor"] == {"preview": False} for c in config["collections"])
     # Budgets and requests are not in the editor, and it says so.
     assert "CSV" in by_name["community"]["description"] and "portal inbox" in by_name["community"]["description"]
     assert "budgets" not in by_name
