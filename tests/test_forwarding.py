@@ -107,6 +107,9 @@ class Receiver:
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True
+            # Two forwarders send up to 14 requests at once; the default listen backlog (5)
+            # overflows on a loaded machine and resets connections (seen in a full run).
+            request_queue_size = 64
 
             def handle_error(self, request: Any, client_address: Any) -> None:
                 pass  # a hung request's client is gone when it is released
