@@ -31,22 +31,29 @@ def text_problems(file: str, text: str, lines: LineMap, start: int) -> Iterator[
     """Problems of one text that starts at offset ``start`` of its file."""
     if not _PREFILTER.search(text):
         return
-    found = removals(markdown_html(text))
+    html = markdown_html(text)
+    if "{" in text:
+        # Titles and names land in headings, where an attribute list ({: onclick=…}) applies.
+        html += "\n" + markdown_html("\n\n".join("# " + line for line in text.splitlines() if "{" in line))
+    found = removals(html)
     if not found:
         return
+    shown: set[tuple[int, int, str]] = set()
     lowered, cursor = lines.text.lower(), start
     end = start + len(text) + 2 * text.count("\n") + 200  # a quoted/folded value is longer in the file
     for removal in found:
         at = -1
-        for needle in removal.needles:  # after the previous one first, then anywhere in the value
-            for since in (cursor, start):
-                if at < 0:
+        for since in (cursor, start):  # after the previous finding first, then anywhere in the value
+            for needle in removal.needles:
+                if at < 0 and needle:
                     at = lowered.find(needle.lower(), since, end)
         offset = at if at >= 0 else start
         if at >= 0:
             cursor = at + 1
         line, col = lines.position(offset)
-        yield Problem("markdown.unsafe-html", file, line, col, {"detail": removal.what[:60]})
+        if (line, col, removal.what) not in shown:  # the same markup seen in both contexts
+            shown.add((line, col, removal.what))
+            yield Problem("markdown.unsafe-html", file, line, col, {"detail": removal.what[:60]})
 
 
 def _strings(node: Any, at: tuple[int, int]) -> Iterator[tuple[str, tuple[int, int]]]:
