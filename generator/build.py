@@ -39,6 +39,7 @@ from generator.site.open311 import write_requests
 from generator.site.pages import build_pages
 from generator.site.render import TEMPLATES, Renderer
 from generator.site.security_headers import write_security_headers
+from generator.site.theme_patch import drop_sitemap_fetch
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_ENDPOINT = "http://127.0.0.1:8001"
@@ -114,12 +115,21 @@ def write_docs(docs: Path, files: dict[str, bytes]) -> list[str]:
     return changed
 
 
+def page_url_of(md: str) -> str:
+    """The address mkdocs gives a Markdown file (use_directory_urls), relative to the
+    language root: ``notices/x.md`` → ``notices/x/``, ``notices/index.md`` → ``notices/``."""
+    stem = md.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/"
+
+
 def lang_url(site_url: str, lang: str, langs: list[str]) -> str:
     return site_url.rstrip("/") + "/" + ("" if lang == langs[0] else f"{lang}/")
 
 
 def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir: Path, checked: Checked,
-                  site_url: str) -> dict[str, Any]:
+                  site_url: str, solo: list[str] | None = None) -> dict[str, Any]:
     base_file = root / "mkdocs.yml" if (root / "mkdocs.yml").exists() else REPO / "mkdocs.yml"
     if not base_file.exists():  # an installed portal has no checkout root: use the copy `portal init` writes
         base_file = Path(__file__).resolve().parent / "scaffold" / "skeleton" / "mkdocs.yml"
@@ -146,6 +156,10 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
         {"name": LANG_NAMES.get(code, code), "lang": code,
          "link": base + ("" if code == langs[0] else f"{code}/")} for code in langs
     ]
+    # For the per-page hreflang alternates (theme main.html): each language's address,
+    # and the pages that exist in this language only (hand-written ones may).
+    extra["portal"] = {"default": langs[0], "sites": {code: lang_url(site_url, code, langs) for code in langs},
+                       "solo": solo or []}
     for plugin in config.get("plugins", []):
         if isinstance(plugin, dict) and "search" in plugin:
             plugin["search"]["lang"] = [lang] + [x for x in ("zh", "en") if x != lang]
@@ -194,13 +208,18 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
     t1 = time.perf_counter()
     configs = []
     pages = 0
+    rendered = {lang: render_site(checked, lang, lang_url(site_url, lang, langs), endpoint_url, secret)
+                for lang in langs}
+    sources = {lang: {name for name in files if name.endswith(".md")} for lang, files in rendered.items()}
     for lang in langs:
         docs = work / lang / "docs"
-        files = render_site(checked, lang, lang_url(site_url, lang, langs), endpoint_url, secret)
+        files = rendered[lang]
         write_docs(docs, files)
         pages += sum(1 for name in files if name.endswith(".md"))
         site_dir = stage / lang
-        config = mkdocs_config(root, lang, langs, docs, site_dir, checked, site_url)
+        others = set.intersection(*(sources[x] for x in langs if x != lang)) if len(langs) > 1 else set()
+        solo = sorted(page_url_of(name) for name in sources[lang] - others)
+        config = mkdocs_config(root, lang, langs, docs, site_dir, checked, site_url, solo)
         config_file = work / lang / "mkdocs.yml"
         config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         configs.append(str(config_file))
@@ -218,6 +237,7 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
         shutil.move(str(stage / langs[0]), final)
         for lang in langs[1:]:
             shutil.move(str(stage / lang), final / lang)
+        drop_sitemap_fetch(final)  # per-page hreflang links would make material fetch a 404 per language
         write_extras(checked, final, langs, site_url)
         write_admin(checked, final)  # /admin/: the browser editor
         for lang in langs:  # each language's pages link to their own copy

@@ -409,6 +409,9 @@ def test_english_pages_use_english_ui_strings(minimal_site):
 
 
 def test_language_switcher_links_both_languages(built_site):
+    """The switcher links this page's counterpart in each language (a page in one
+    language only: the other language's home); <head> names the counterparts as
+    hreflang alternates, absolute, with valid codes and an x-default."""
     bad = []
     for rel in built_site.html_files():
         if page_type(rel) == "other":
@@ -418,14 +421,50 @@ def test_language_switcher_links_both_languages(built_site):
         if set(switch) != {"zh", "en"}:
             bad.append((rel, sorted(switch)))
             continue
-        for lang, home in (("zh", "index.html"), ("en", "en/index.html")):
-            if link_target(built_site, rel, switch[lang]) != home:
+        zh_rel = rel.removeprefix("en/")
+        for lang, counterpart in (("zh", zh_rel), ("en", "en/" + zh_rel)):
+            if link_target(built_site, rel, switch[lang]) != counterpart:
                 bad.append((rel, lang, switch[lang]["href"]))
-        alternates = {link["hreflang"] for link in soup.select("link[rel=alternate][hreflang]")}
-        if alternates != {"zh", "en"}:
-            bad.append((rel, "link rel=alternate", sorted(alternates)))
+        alternates = {link["hreflang"]: link["href"] for link in soup.select("link[rel=alternate][hreflang]")}
+        want = {"zh-CN": built_site.page_url(zh_rel), "en": built_site.page_url("en/" + zh_rel),
+                "x-default": built_site.page_url(zh_rel)}
+        if alternates != want:
+            bad.append((rel, "link rel=alternate", alternates))
     assert not bad, "\n".join(map(str, bad))
     assert [text_of(a) for a in built_site.soup("index.html").select("a.md-select__link")] == ["中文", "English"]
+
+
+def test_every_page_has_a_meta_description(built_site):
+    """From the data: a notice's text, a service's summary, a meeting's date, place
+    and agenda, a rule's version, a budget year's totals; list pages say what they list."""
+    bad = {}
+    for rel in built_site.html_files():
+        if page_type(rel) == "other":
+            continue
+        meta = built_site.soup(rel).select("meta[name=description]")
+        content = meta[0].get("content", "") if len(meta) == 1 else ""
+        if not 10 <= len(content) <= 160 or "<" in content or "{" in content or "None" in content:
+            bad[rel] = content
+    assert not bad, f"pages without a good meta description: {bad}"
+    if built_site.name == "minimal":
+        s = built_site
+
+        def desc(rel: str) -> str:
+            return s.soup(rel).select_one("meta[name=description]")["content"]
+
+        assert desc(NOTICE) == "经居委会会议表决，更换 3 号楼单元门禁。"
+        assert desc(SERVICE) == "为老年居民提供午餐。"
+        assert desc(MEETING).startswith("2024年3月10日") and "更换单元门禁" in desc(MEETING)
+        assert desc(RULE).startswith("居民公约（2024版")
+        assert "收入预算30,000元" in desc(BUDGET)
+        assert desc("en/" + BUDGET).startswith("Budget and accounts 2024: income planned CNY 30,000")
+        assert "回执" in desc("index.html") and "receipt" in desc("en/index.html")
+
+
+def test_search_dialog_has_an_accessible_name(built_site):
+    for rel in ("index.html", "en/index.html"):
+        dialog = built_site.soup(rel).select_one("[role=dialog]")
+        assert dialog is not None and dialog.get("aria-label"), f"{rel}: search dialog without a name"
 
 
 def test_english_pages_mark_chinese_text_as_chinese(minimal_site):
