@@ -159,7 +159,9 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
     # For the per-page hreflang alternates (theme main.html): each language's address,
     # and the pages that exist in this language only (hand-written ones may).
     extra["portal"] = {"default": langs[0], "sites": {code: lang_url(site_url, code, langs) for code in langs},
-                       "solo": solo or []}
+                       "solo": solo or [],
+                       # the theme's own words (header switches), from site_templates/strings.yaml
+                       "t": {key: renderer.t(key) for key in ("elder_on", "elder_off", "read_aloud", "read_stop")}}
     for plugin in config.get("plugins", []):
         if isinstance(plugin, dict) and "search" in plugin:
             plugin["search"]["lang"] = [lang] + [x for x in ("zh", "en") if x != lang]
