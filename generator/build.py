@@ -38,6 +38,7 @@ from generator.site.exports import write_extras
 from generator.site.open311 import write_requests
 from generator.site.pages import build_pages
 from generator.site.render import TEMPLATES, Renderer
+from generator.site.search import find_pagefind, index_site, warn_missing
 from generator.site.security_headers import write_security_headers
 from generator.site.theme_patch import drop_sitemap_fetch
 
@@ -145,6 +146,11 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
     )
     theme = config.setdefault("theme", {})
     theme["language"] = lang
+    palette = theme.get("palette")
+    if isinstance(palette, list) and len(palette) == 1:
+        # A one-entry list makes material write a palette switch with nothing to switch:
+        # a focusable radio input inside aria-hidden (axe aria-hidden-focus).
+        theme["palette"] = palette[0]
     custom = theme.get("custom_dir")
     if custom:
         theme["custom_dir"] = str((base_file.parent / custom).resolve())
@@ -161,10 +167,13 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
     extra["portal"] = {"default": langs[0], "sites": {code: lang_url(site_url, code, langs) for code in langs},
                        "solo": solo or [],
                        # the theme's own words (header switches), from site_templates/strings.yaml
-                       "t": {key: renderer.t(key) for key in ("elder_on", "elder_off", "read_aloud", "read_stop")}}
-    for plugin in config.get("plugins", []):
-        if isinstance(plugin, dict) and "search" in plugin:
-            plugin["search"]["lang"] = [lang] + [x for x in ("zh", "en") if x != lang]
+                       "t": {key: renderer.t(key) for key in ("elder_on", "elder_off", "read_aloud", "read_stop",
+                                                              "search")}}
+    # Search is Pagefind, run after mkdocs (generator/site/search.py): material's own
+    # search plugin would make every page download the whole index. An empty list, not
+    # a missing key: without "plugins" mkdocs adds its search plugin by itself.
+    config["plugins"] = [p for p in config.get("plugins") or []
+                         if not (p == "search" or (isinstance(p, dict) and "search" in p))]
     return config
 
 
@@ -235,6 +244,14 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
             with ProcessPoolExecutor(len(configs), mp_context=multiprocessing.get_context("spawn")) as pool:
                 list(pool.map(_mkdocs_build, configs))
         timings["mkdocs"] = time.perf_counter() - t2
+        t3 = time.perf_counter()
+        pagefind = find_pagefind(root, REPO)
+        if pagefind:
+            for lang in langs:  # one index per language: Pagefind splits words by the page's language
+                index_site(stage / lang, pagefind)
+        else:
+            warn_missing()
+        timings["search"] = time.perf_counter() - t3
         final = stage / "site"
         shutil.move(str(stage / langs[0]), final)
         for lang in langs[1:]:

@@ -305,14 +305,12 @@ def test_every_page_type_loads_without_a_violation(deployed: Deployment, watched
 
 
 def test_search_with_a_query(deployed: Deployment, watched: Watched) -> None:
+    """Pagefind on the search page: its worker and WebAssembly run under the policy."""
     watched.goto(deployed.url)
-    box = watched.page.locator("input.md-search__input")
-    if not box.is_visible():
-        watched.page.locator("label.md-header__button[for=__search]").click()
-    box.click()
-    watched.page.keyboard.type("门禁", delay=30)
-    watched.page.keyboard.press("End")
-    watched.page.wait_for_function("() => document.querySelectorAll('.md-search-result__list a').length > 0")
+    watched.page.locator("a.portal-search-link").click()
+    watched.page.locator("#search-q").fill("门禁")
+    watched.page.keyboard.press("Enter")
+    watched.page.wait_for_function("() => document.querySelectorAll('.search-results a').length > 0")
     assert_clean(watched, "search", deployed.url.rstrip("/"))
 
 

@@ -9,7 +9,6 @@ generic tests also run over the demo community when ``portal check`` passes.
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -387,8 +386,8 @@ def test_english_pages_use_english_ui_strings(minimal_site):
     assert text_of(f["Issued by"]) == "Residents' committee"
     nav = [text_of(a) for a in soup.select("nav.md-nav--primary > ul > li > a")]
     assert nav[:3] == ["Home", "Notices", "Meetings"] and "Budgets and accounts" in nav and "Open data" in nav
-    assert soup.select_one("input.md-search__input")["placeholder"] == "Search"
-    assert s.soup(NOTICE).select_one("input.md-search__input")["placeholder"] == "搜索"
+    assert soup.select_one("a.portal-search-link")["aria-label"] == "Search"
+    assert s.soup(NOTICE).select_one("a.portal-search-link")["aria-label"] == "搜索"
 
     meeting = article(s, "en/" + MEETING)
     text = text_of(meeting)
@@ -461,10 +460,15 @@ def test_every_page_has_a_meta_description(built_site):
         assert "回执" in desc("index.html") and "receipt" in desc("en/index.html")
 
 
-def test_search_dialog_has_an_accessible_name(built_site):
-    for rel in ("index.html", "en/index.html"):
-        dialog = built_site.soup(rel).select_one("[role=dialog]")
-        assert dialog is not None and dialog.get("aria-label"), f"{rel}: search dialog without a name"
+def test_search_is_a_labelled_page_linked_from_every_header(built_site):
+    """No search dialog to name: the header links the search page, whose field has a label."""
+    for rel in ("index.html", "en/index.html", "search/index.html", "en/search/index.html"):
+        soup = built_site.soup(rel)
+        assert soup.select_one("a.portal-search-link[aria-label]"), f"{rel}: no search link"
+        assert not soup.select("[role=dialog]:not([aria-label])"), f"{rel}: a dialog without a name"
+    for rel in ("search/index.html", "en/search/index.html"):
+        form = built_site.soup(rel).select_one("article form[role=search]")
+        assert form.select_one("label[for=search-q]") and form.select_one("input#search-q[name=q]")
 
 
 def test_english_pages_mark_chinese_text_as_chinese(minimal_site):
@@ -544,20 +548,12 @@ def test_every_resource_reference_resolves(built_site):
     assert not missing, "missing files:\n" + "\n".join(missing)
 
 
-def test_search_index_has_chinese_segmented_by_jieba(built_site):
-    """mkdocs search indexes Chinese as words separated by U+200B (jieba), so a
-    search for a word finds it inside a sentence."""
+def test_no_page_loads_search_data_but_the_search_page(built_site):
+    """Pagefind is referenced by the search page only; no mkdocs search index is built."""
+    assert not (built_site.out / "search/search_index.json").exists()
     for lang_root in ("", "en/"):
-        index = json.loads((built_site.out / lang_root / "search/search_index.json").read_text(encoding="utf-8"))
-        assert "\\u200b" in index["config"]["separator"] or "\u200b" in index["config"]["separator"]
-        docs = index["docs"]
-        assert any(HAN.search(d["title"] + d["text"]) for d in docs), f"{lang_root}search index has no Chinese"
-        # unsegmented, a whole sentence would be one token; jieba's words are short
-        unbroken = sorted({run for d in docs for run in re.findall(r"[\u3400-\u9fff]{8,}", d["title"] + d["text"])})
-        assert unbroken == [], f"{lang_root}search index: Chinese not segmented"
-    if built_site.name == "minimal":
-        index = json.loads((built_site.out / "search/search_index.json").read_text(encoding="utf-8"))
-        notice = next(d for d in index["docs"] if d["location"] == "notices/2024-001/")
-        assert {"门禁", "公示"} <= set(notice["title"].split("\u200b"))
-        words = set(re.split(index["config"]["separator"], notice["text"]))
-        assert {"更换", "门禁"} <= words
+        assert (built_site.out / lang_root / "pagefind/pagefind.js").is_file(), f"{lang_root}: no Pagefind bundle"
+    loaders = sorted(rel for rel in built_site.html_files()
+                     if "pagefind" in built_site.text(rel) or "search.js" in built_site.text(rel))
+    assert loaders == ["en/search/index.html", "search/index.html"]
+

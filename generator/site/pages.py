@@ -187,6 +187,9 @@ def build_pages(project: Project, index: Index) -> tuple[list[Page], dict[str, A
     pages.append(Page("requests/index.md", "requests.md.j2", {"zh": "诉求办理公开", "en": "Requests and replies"},
                       {"stats": stats}, latest([r.first_reply or r.received for r in stats.requests])))
     pages.append(Page("receipt/index.md", "receipt.md.j2", {"zh": "回执查询", "en": "Receipt lookup"}, {}))
+    pages.append(Page("search/index.md", "search.md.j2", {"zh": "搜索", "en": "Search"}, {},
+                      {"description": {"zh": "搜索本站的通知、会议、规约、财务和办事指南。",
+                                       "en": "Search the notices, meetings, rules, accounts and services of this site."}}))
     specs = compile_forms(forms)["forms"]
     pages.append(Page("forms/index.md", "forms_index.md.j2", {"zh": "意见与诉求", "en": "Have your say"},
                       {"forms": forms}))
