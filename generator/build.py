@@ -257,6 +257,7 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
         for lang in langs[1:]:
             shutil.move(str(stage / lang), final / lang)
         drop_sitemap_fetch(final)  # per-page hreflang links would make material fetch a 404 per language
+        write_service_worker(final, langs, endpoint_url)
         write_extras(checked, final, langs, site_url)
         write_admin(checked, final)  # /admin/: the browser editor
         for lang in langs:  # each language's pages link to their own copy
@@ -273,6 +274,15 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
     shutil.rmtree(stage, ignore_errors=True)
     timings["total"] = time.perf_counter() - t0
     return BuildResult(out, pages, timings, checked.report)
+
+
+def write_service_worker(site: Path, langs: list[str], endpoint_url: str) -> None:
+    """``sw.js`` at each language's root (offline reading of visited pages; see the
+    file), told the endpoint's address so it never stores what goes there."""
+    text = (TEMPLATES / "sw.js").read_text(encoding="utf-8")
+    text = text.replace("__PORTAL_ENDPOINT__", endpoint_url.rstrip("/").replace('"', ""))
+    for lang in langs:
+        (site if lang == langs[0] else site / lang).joinpath("sw.js").write_text(text, encoding="utf-8")
 
 
 def _swap(new: Path, out: Path) -> None:

@@ -9,6 +9,8 @@ Runs over the sample site and, when ``portal check`` passes on it, the demo.
 
 from __future__ import annotations
 
+import pytest
+from playwright.sync_api import Error as PlaywrightError
 from site_fixtures import REPO, BuiltSite  # noqa: E402
 
 pytest_plugins = ["site_fixtures"]
@@ -202,3 +204,36 @@ def test_axe_finds_nothing_in_elder_mode(built_site, browser):
     finally:
         ctx.close()
     assert not found, found
+
+
+# -- offline reading --------------------------------------------------------------------
+
+def test_visited_pages_stay_readable_offline(minimal_site, browser):
+    """sw.js keeps what was visited, same origin and GET only; offline, a visited
+    page still opens, one never visited does not."""
+    site = minimal_site
+    ctx = browser.new_context(locale="zh-CN")
+    try:
+        page = ctx.new_page()
+        page.goto(site.url)
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.reload()  # from now on the worker sees the requests
+        assert page.evaluate("!!navigator.serviceWorker.controller")
+        page.goto(site.page_url(NOTICE), wait_until="networkidle")
+        title = page.locator("article h1").inner_text()
+        ctx.set_offline(True)
+        page.goto(site.page_url(NOTICE))
+        assert page.locator("article h1").inner_text() == title
+        assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") != "static", \
+            "the stylesheet came from the store too"
+        with pytest.raises(PlaywrightError):
+            page.goto(site.page_url("rules/index.html"))  # never visited
+        ctx.set_offline(False)
+        page.goto(site.url)
+        stored = page.evaluate("caches.open('portal-v1').then(c => c.keys()).then(ks => ks.map(r => r.url))")
+        assert stored and all(u.startswith(site.url) for u in stored), stored
+        assert not [u for u in stored if "/admin/" in u or str(site.endpoint_port) in u]
+        sw = (site.out / "sw.js").read_text(encoding="utf-8")
+        assert f'ENDPOINT = "http://127.0.0.1:{site.endpoint_port}"' in sw and (site.out / "en/sw.js").is_file()
+    finally:
+        ctx.close()

@@ -120,6 +120,16 @@
       window.addEventListener("pagehide", function () { if (synth) synth.cancel(); });
     }
   }
+  /* Offline reading (sw.js, next to this language's home page): pages already
+     visited stay readable without network. Not on file:// (a copy on a USB stick). */
+  var me = document.currentScript;
+  if (me && "serviceWorker" in navigator && /^https?:$/.test(location.protocol)) {
+    var worker = new URL("../sw.js", me.src);
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register(worker.href).catch(function () { /* private mode, old browser: online only */ });
+    });
+  }
+
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
   window.addEventListener("load", focusableScrolls);
