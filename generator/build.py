@@ -34,6 +34,7 @@ from generator.pipeline import Checked, load_and_check
 from generator.problems import Report
 from generator.secrets_file import shared_secret
 from generator.site.admin import write_admin
+from generator.site.archive import write_archive
 from generator.site.exports import write_extras
 from generator.site.open311 import write_requests
 from generator.site.pages import build_pages
@@ -44,6 +45,8 @@ from generator.site.theme_patch import drop_sitemap_fetch
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_ENDPOINT = "http://127.0.0.1:8001"
+#: ``portal build --archive``: the whole site as a zip, in the site root.
+ARCHIVE = "offline-site.zip"
 LANG_NAMES = {"zh": "中文", "en": "English"}
 NAV = [("index.md", "home"), ("notices/index.md", "notices"), ("meetings/index.md", "meetings"),
        ("decisions/index.md", "decisions"), ("rules/index.md", "rules"), ("budgets/index.md", "budgets"),
@@ -197,7 +200,7 @@ def _mkdocs_build(config_file: str) -> float:
 
 
 def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs: int | None = None,
-          endpoint_url: str | None = None) -> BuildResult:
+          endpoint_url: str | None = None, archive: bool = False) -> BuildResult:
     root = Path(root).resolve()
     out = (out or root / "site").resolve()
     timings: dict[str, float] = {}
@@ -267,6 +270,8 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
         (final / "forms" / "spec.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
         # Last step before the swap: it hashes the inline scripts of the finished pages.
         write_security_headers(final, endpoint_url)
+        if archive:  # the whole site for a USB stick or a kiosk (opens without a server)
+            write_archive(final, final / ARCHIVE, base=urlsplit(site_url).path.rstrip("/") + "/")
         _swap(final, out)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)

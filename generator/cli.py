@@ -167,7 +167,9 @@ def new(kind: str, project: Path, slug: str | None, title: str | None, on: Any, 
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the messages / 提示语言.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="1 to build everything in this process.")
-def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs: int | None) -> None:
+@click.option("--archive", is_flag=True,
+              help="Also write offline-site.zip in the site root: the whole site, opens from a USB stick.")
+def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs: int | None, archive: bool) -> None:
     """Check the data, then build the static website (zh at /, en at /en/).
 
     \b
@@ -180,7 +182,7 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
     from generator.reporters import text
 
     try:
-        result = run_build(project, out, site_url=site_url, jobs=jobs)
+        result = run_build(project, out, site_url=site_url, jobs=jobs, archive=archive)
     except BuildError as exc:
         if exc.report is not None:
             sys.stdout.write(text(exc.report, lang))

@@ -237,3 +237,48 @@ def test_visited_pages_stay_readable_offline(minimal_site, browser):
         assert f'ENDPOINT = "http://127.0.0.1:{site.endpoint_port}"' in sw and (site.out / "en/sw.js").is_file()
     finally:
         ctx.close()
+
+
+# -- the whole site on a USB stick -------------------------------------------------------
+
+def test_archive_opens_from_a_folder_without_a_server(minimal_site, browser, tmp_path):
+    """offline-site.zip (portal build --archive): every relative link in every page
+    names a file that is in the archive, and the pages work from file://."""
+    import re
+    import zipfile
+    from urllib.parse import unquote, urljoin, urlsplit
+
+    from generator.site.archive import write_archive
+
+    target = tmp_path / "offline-site.zip"
+    assert write_archive(minimal_site.out, target) > 30
+    with zipfile.ZipFile(target) as archive:
+        names = set(archive.namelist())
+        assert not [n for n in names if n.startswith("site/admin/") or n.endswith("sw.js")]
+        archive.extractall(tmp_path)
+    root = tmp_path / "site"
+    broken = []
+    for page in sorted(root.rglob("*.html")):
+        rel = page.relative_to(root).as_posix()
+        for value in re.findall(r'\s(?:href|src)="([^"]*)"', page.read_text(encoding="utf-8")):
+            parts = urlsplit(value)
+            if parts.scheme or parts.netloc or not parts.path:
+                continue
+            target_file = urlsplit(urljoin("file:///site/" + rel, parts.path)).path
+            if not (tmp_path / unquote(target_file).lstrip("/")).is_file():
+                broken.append(f"{rel}: {value}")
+    assert not broken, "links that do not open a file in the archive:\n" + "\n".join(broken[:20])
+    ctx = browser.new_context(locale="zh-CN")
+    try:
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((root / "index.html").as_uri())
+        page.locator(".task-receipt").click()
+        assert page.url.endswith("/site/receipt/index.html")
+        page.goto((root / NOTICE).as_uri())
+        page.locator(".elder-enter").click()
+        assert page.evaluate(TEXT)["size"] >= 24
+        assert errors == []
+    finally:
+        ctx.close()
