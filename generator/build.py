@@ -39,16 +39,21 @@ from generator.problems import Report
 from generator.secrets_file import shared_secret
 from generator.site import markdown_guard, mkdocs_hooks
 from generator.site.admin import write_admin
+from generator.site.archive import write_archive
 from generator.site.exports import write_extras
 from generator.site.mkdocs_hooks import GENERATED_LIST
 from generator.site.open311 import write_requests
 from generator.site.pages import build_pages
 from generator.site.render import TEMPLATES, Renderer
+from generator.site.search import find_pagefind, index_site, warn_missing
 from generator.site.security_headers import ForeignCode, write_security_headers
+from generator.site.theme_patch import drop_sitemap_fetch
 from generator.site.theme_probe import OwnCode, collect, page_depths, probe_config
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_ENDPOINT = "http://127.0.0.1:8001"
+#: ``portal build --archive``: the whole site as a zip, in the site root.
+ARCHIVE = "offline-site.zip"
 LANG_NAMES = {"zh": "中文", "en": "English"}
 NAV = [("index.md", "home"), ("notices/index.md", "notices"), ("meetings/index.md", "meetings"),
        ("decisions/index.md", "decisions"), ("rules/index.md", "rules"), ("budgets/index.md", "budgets"),
@@ -137,12 +142,21 @@ def write_docs(docs: Path, files: dict[str, bytes]) -> list[str]:
     return changed
 
 
+def page_url_of(md: str) -> str:
+    """The address mkdocs gives a Markdown file (use_directory_urls), relative to the
+    language root: ``notices/x.md`` → ``notices/x/``, ``notices/index.md`` → ``notices/``."""
+    stem = md.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/"
+
+
 def lang_url(site_url: str, lang: str, langs: list[str]) -> str:
     return site_url.rstrip("/") + "/" + ("" if lang == langs[0] else f"{lang}/")
 
 
 def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir: Path, checked: Checked,
-                  site_url: str) -> dict[str, Any]:
+                  site_url: str, solo: list[str] | None = None) -> dict[str, Any]:
     base_file = root / "mkdocs.yml" if (root / "mkdocs.yml").exists() else REPO / "mkdocs.yml"
     if not base_file.exists():  # an installed portal has no checkout root: use the copy `portal init` writes
         base_file = Path(__file__).resolve().parent / "scaffold" / "skeleton" / "mkdocs.yml"
@@ -164,6 +178,11 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
         extensions.append(markdown_guard.__name__)
     theme = config.setdefault("theme", {})
     theme["language"] = lang
+    palette = theme.get("palette")
+    if isinstance(palette, list) and len(palette) == 1:
+        # A one-entry list makes material write a palette switch with nothing to switch:
+        # a focusable radio input inside aria-hidden (axe aria-hidden-focus).
+        theme["palette"] = palette[0]
     custom = theme.get("custom_dir")
     if custom:
         theme["custom_dir"] = str((base_file.parent / custom).resolve())
@@ -178,9 +197,18 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
         {"name": LANG_NAMES.get(code, code), "lang": code,
          "link": base + ("" if code == langs[0] else f"{code}/")} for code in langs
     ]
-    for plugin in config.get("plugins", []):
-        if isinstance(plugin, dict) and "search" in plugin:
-            plugin["search"]["lang"] = [lang] + [x for x in ("zh", "en") if x != lang]
+    # For the per-page hreflang alternates (theme main.html): each language's address,
+    # and the pages that exist in this language only (hand-written ones may).
+    extra["portal"] = {"default": langs[0], "sites": {code: lang_url(site_url, code, langs) for code in langs},
+                       "solo": solo or [],
+                       # the theme's own words (header switches), from site_templates/strings.yaml
+                       "t": {key: renderer.t(key) for key in ("elder_on", "elder_off", "read_aloud", "read_stop",
+                                                              "search")}}
+    # Search is Pagefind, run after mkdocs (generator/site/search.py): material's own
+    # search plugin would make every page download the whole index. An empty list, not
+    # a missing key: without "plugins" mkdocs adds its search plugin by itself.
+    config["plugins"] = [p for p in config.get("plugins") or []
+                         if not (p == "search" or (isinstance(p, dict) and "search" in p))]
     return config
 
 
@@ -204,8 +232,10 @@ def _mkdocs_build(config_file: str) -> float:
 
 
 def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs: int | None = None,
-          endpoint_url: str | None = None, on_wait: Callable[[], None] | None = None) -> BuildResult:
-    """Build the site into ``out`` (default ``root/site``).
+          endpoint_url: str | None = None, on_wait: Callable[[], None] | None = None,
+          archive: bool = False) -> BuildResult:
+    """Build the site into ``out`` (default ``root/site``); ``archive``: also a zip of
+    the whole site that opens without a server (USB stick, kiosk).
 
     Raises ``UnsafeOutput`` before anything is written when ``out`` is not a
     folder the build may replace (see ``generator.outdir``). Concurrent builds
@@ -219,13 +249,13 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
     try:
         with locked(root / ".portal-build" / "lock", on_wait), \
                 locked(out.parent / f".{out.name}.lock", on_wait):
-            return _build(root, out, site_url, jobs, endpoint_url)
+            return _build(root, out, site_url, jobs, endpoint_url, archive)
     except TimeoutError:
         raise BuildError("另一个构建一直没有结束 · another build is still running") from None
 
 
 def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
-           endpoint_url: str | None) -> BuildResult:
+           endpoint_url: str | None, archive: bool = False) -> BuildResult:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     checked = load_and_check(root, jobs=jobs)
@@ -245,13 +275,18 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
     t1 = time.perf_counter()
     configs, probes = [], []
     pages = 0
+    rendered = {lang: render_site(checked, lang, lang_url(site_url, lang, langs), endpoint_url, secret)
+                for lang in langs}
+    sources = {lang: {name for name in files if name.endswith(".md")} for lang, files in rendered.items()}
     for lang in langs:
         docs = work / lang / "docs"
-        files = render_site(checked, lang, lang_url(site_url, lang, langs), endpoint_url, secret)
+        files = rendered[lang]
         write_docs(docs, files)
         pages += sum(1 for name in files if name.endswith(".md"))
         site_dir = stage / lang
-        config = mkdocs_config(root, lang, langs, docs, site_dir, checked, site_url)
+        others = set.intersection(*(sources[x] for x in langs if x != lang)) if len(langs) > 1 else set()
+        solo = sorted(page_url_of(name) for name in sources[lang] - others)
+        config = mkdocs_config(root, lang, langs, docs, site_dir, checked, site_url, solo)
         config_file = work / lang / "mkdocs.yml"
         config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         configs.append(str(config_file))
@@ -276,10 +311,20 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
         for probe_work in probes:
             own.merge(collect(probe_work / "site"))
         timings["mkdocs"] = time.perf_counter() - t2
+        t3 = time.perf_counter()
+        pagefind = find_pagefind(root, REPO)
+        if pagefind:
+            for lang in langs:  # one index per language: Pagefind splits words by the page's language
+                index_site(stage / lang, pagefind)
+        else:
+            warn_missing()
+        timings["search"] = time.perf_counter() - t3
         final = stage / "site"
         shutil.move(str(stage / langs[0]), final)
         for lang in langs[1:]:
             shutil.move(str(stage / lang), final / lang)
+        drop_sitemap_fetch(final)  # per-page hreflang links would make material fetch a 404 per language
+        write_service_worker(final, langs, endpoint_url)
         write_extras(checked, final, langs, site_url)
         write_admin(checked, final)  # /admin/: the browser editor
         for lang in langs:  # each language's pages link to their own copy
@@ -298,6 +343,8 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
             write_security_headers(final, own, endpoint_url)
         except ForeignCode as exc:
             raise BuildError(f"unsafe content reached the pages: {exc}") from exc
+        if archive:  # the whole site for a USB stick or a kiosk (opens without a server)
+            write_archive(final, final / ARCHIVE, base=urlsplit(site_url).path.rstrip("/") + "/")
         write_marker(final)  # tells the next build this folder is a site it may replace
         swap(root, final, out)
     except BaseException:
@@ -307,3 +354,11 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
     timings["total"] = time.perf_counter() - t0
     return BuildResult(out, pages, timings, checked.report)
 
+
+def write_service_worker(site: Path, langs: list[str], endpoint_url: str) -> None:
+    """``sw.js`` at each language's root (offline reading of visited pages; see the
+    file), told the endpoint's address so it never stores what goes there."""
+    text = (TEMPLATES / "sw.js").read_text(encoding="utf-8")
+    text = text.replace("__PORTAL_ENDPOINT__", endpoint_url.rstrip("/").replace('"', ""))
+    for lang in langs:
+        (site if lang == langs[0] else site / lang).joinpath("sw.js").write_text(text, encoding="utf-8")

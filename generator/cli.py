@@ -170,7 +170,9 @@ def new(kind: str, project: Path, slug: str | None, title: str | None, on: Any, 
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the messages / 提示语言.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="1 to build everything in this process.")
-def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs: int | None) -> None:
+@click.option("--archive", is_flag=True,
+              help="Also write offline-site.zip in the site root: the whole site, opens from a USB stick.")
+def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs: int | None, archive: bool) -> None:
     """Check the data, then build the static website (zh at /, en at /en/).
 
     \b
@@ -187,7 +189,7 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
         click.echo("另一个构建正在进行，等它结束… · another build is running, waiting for it to finish…", err=True)
 
     try:
-        result = run_build(project, out, site_url=site_url, jobs=jobs, on_wait=waiting)
+        result = run_build(project, out, site_url=site_url, jobs=jobs, on_wait=waiting, archive=archive)
     except UnsafeOutput as exc:
         click.echo(f"portal build: {exc.message(lang)}", err=True)
         sys.exit(2)

@@ -139,65 +139,98 @@ class Removal:
 
 
 class _Tokens(HTMLParser):
-    """Start tags and their attributes, read from serialized (well-formed) HTML."""
+    """Start tags and their attributes in document order, with the tag as written."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.items: list[tuple[str, str, str]] = []
+        self.items: list[tuple[str, str, str, str]] = []  #: (tag, attribute or "", value, tag as written)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.items.append((tag, "", ""))
+        raw = self.get_starttag_text() or f"<{tag}"
+        self.items.append((tag, "", "", raw))
         for name, value in attrs:
             if name != "rel":  # clean() adds rel="noopener noreferrer" to links; that is no removal
-                self.items.append((tag, name, _normal(name, value or "")))
+                self.items.append((tag, name, _normal(name, value or ""), raw))
 
 
 def _normal(name: str, value: str) -> str:
     return _attribute("", name, value) or value if name == "style" else value
 
 
-def _tokens(html: str) -> list[tuple[str, str, str]]:
+def _tokens(html: str) -> list[tuple[str, str, str, str]]:
     parser = _Tokens()
     parser.feed(html)
     parser.close()
     return parser.items
 
 
-def removals(html: str) -> list[Removal]:
-    """What :func:`clean` would remove from ``html``, in document order.
+def _kept(tag: str, name: str, value: str) -> bool:
+    """Whether clean() keeps this attribute (the allow-list, restated for reporting)."""
+    if name not in ATTRIBUTES["*"] and name not in ATTRIBUTES.get(tag, ()):
+        return False
+    if name == "style":
+        return _attribute(tag, name, value) is not None
+    return name not in URL_ATTRIBUTES or url_allowed(value)
 
-    Both sides are read by the same HTML5 parser (a permissive nh3 pass against
-    the real one), so markup is judged as a browser reads it, and only what the
-    allow-list drops is reported, not differences of spelling.
+
+def _removal(tag: str, name: str, value: str, raw: str) -> Removal:
+    if not name:
+        return Removal(f"<{tag}>", (raw, f"<{tag}"))
+    shown = value if len(value) <= 40 else value[:37] + "…"
+    scheme = _scheme_of(value) if name in URL_ATTRIBUTES else ""
+    if not scheme:  # a handler, a style, an attribute not allowed: point at its name
+        return Removal(f'{name}="{shown}"', (f"{name}=", name, value))
+    # A refused address: point at it. An encoded scheme is not in the source as decoded;
+    # what follows the scheme usually is.
+    tail = value.split(":", 1)[-1]
+    needles = [n for n in (value, tail) if len(n) > 3]
+    return Removal(f'{name}="{shown}"', (*needles, scheme, f"{name}=", name))
+
+
+def removals(html: str) -> list[Removal]:
+    """What :func:`clean` would remove from ``html``: every element outside the
+    allow-list and every attribute or address it drops, in document order.
+
+    The markup is walked as written (so each finding can be located), and the
+    result is held against nh3 itself: a permissive pass and the real one on the
+    same HTML5 parser, so whatever a browser would read differently from the walk
+    is still reported.
 
     >>> [str(r) for r in removals('<img src="x.png"onerror="go()"><a href="jav&#x61;script:x">a</a>')]
     ['onerror="go()"', 'href="javascript:x"']
+    >>> [str(r) for r in removals('see <javascript:go()> and <body/onload=go()>')]
+    ['<javascript:go()>', '<body>']
     >>> removals('<b>重要</b> <a href="https://example.cn/plan">图纸</a>')
     []
     """
+    out: list[Removal] = []
+    reported: Counter[tuple[str, str, str]] = Counter()
+    for tag, name, value, raw in _tokens(html):
+        if tag not in TAGS:
+            if not name:  # the whole element goes: say so once, not once per attribute
+                out.append(_removal(tag, "", "", raw))
+                reported[(tag, "", "")] += 1
+        elif name and not _kept(tag, name, value):
+            out.append(_removal(tag, name, value, raw))
+            reported[(tag, name, value)] += 1
+    # The HTML5 parser's view: what nh3 drops that the walk did not see.
     schemes = _ANY_SCHEME | {m.lower() for m in re.findall(r"([a-zA-Z][a-zA-Z0-9+.\-]{1,30}):", html)}
     seen = nh3.clean(html, tags=set(_ALL_TAGS), clean_content_tags=set(), generic_attribute_prefixes={""},
                      url_schemes=schemes, strip_comments=True, link_rel="noopener noreferrer")
     kept = clean(html)
-    if seen == kept:
-        return []
-    before = _tokens(seen)
-    missing = Counter(before) - Counter(_tokens(kept))
-    out: list[Removal] = []
-    for tag, name, value in before:
-        key = (tag, name, value)
-        if tag not in TAGS:  # the whole element goes: say so once, not once per attribute
-            if not name:
-                out.append(Removal(f"<{tag}>", (f"<{tag}",)))
-            continue
-        if not missing[key]:
-            continue
-        missing[key] -= 1
-        shown = value if len(value) <= 40 else value[:37] + "…"
-        scheme = _scheme_of(value) if name in URL_ATTRIBUTES else ""
-        out.append(Removal(f'{name}="{shown}"', (scheme, name) if scheme else (name,)))
-    if not out:  # clean() changed something the token view does not show (text inside a dropped element)
-        out.append(Removal(_first_difference(seen, kept), ("<",)))
+    if seen != kept:
+        missing = Counter(t[:3] for t in _tokens(seen)) - Counter(t[:3] for t in _tokens(kept))
+        for tag, name, value, raw in _tokens(seen):
+            key = (tag, name, value)
+            if (tag not in TAGS and name) or not missing[key]:
+                continue
+            missing[key] -= 1
+            if reported[key]:
+                reported[key] -= 1
+                continue
+            out.append(_removal(tag, name, value, raw))
+        if not out:  # clean() changed something no tag shows (text inside a dropped element)
+            out.append(Removal(_first_difference(seen, kept), ("<",)))
     return out
 
 

@@ -105,16 +105,17 @@ def test_refuses_a_bad_community_id(tmp_path):
 
 
 def test_decap_cms_version_matches_the_root_package_json(tmp_path):
-    from generator.scaffold.init import DECAP_CMS_VERSION, DECAP_SERVER_VERSION
+    from generator.scaffold.init import DECAP_CMS_VERSION, DECAP_SERVER_VERSION, PAGEFIND_VERSION
 
     root_pkg = json.loads((REPO / "package.json").read_text(encoding="utf-8"))
     root = {**root_pkg.get("dependencies", {}), **root_pkg.get("devDependencies", {})}
     assert root["decap-cms"] == DECAP_CMS_VERSION == "3.16.3"
     assert root["decap-server"] == DECAP_SERVER_VERSION
+    assert root["pagefind"] == PAGEFIND_VERSION
     project = init(tmp_path, "--no-git")
     written = json.loads((project / "package.json").read_text())
     assert written["dependencies"] == {"decap-cms": DECAP_CMS_VERSION}
-    assert written["devDependencies"] == {"decap-server": DECAP_SERVER_VERSION}
+    assert written["devDependencies"] == {"decap-server": DECAP_SERVER_VERSION, "pagefind": PAGEFIND_VERSION}
 
 
 def test_skeleton_mkdocs_config_follows_the_root_one():

@@ -9,7 +9,6 @@ generic tests also run over the demo community when ``portal check`` passes.
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -387,8 +386,8 @@ def test_english_pages_use_english_ui_strings(minimal_site):
     assert text_of(f["Issued by"]) == "Residents' committee"
     nav = [text_of(a) for a in soup.select("nav.md-nav--primary > ul > li > a")]
     assert nav[:3] == ["Home", "Notices", "Meetings"] and "Budgets and accounts" in nav and "Open data" in nav
-    assert soup.select_one("input.md-search__input")["placeholder"] == "Search"
-    assert s.soup(NOTICE).select_one("input.md-search__input")["placeholder"] == "搜索"
+    assert soup.select_one("a.portal-search-link")["aria-label"] == "Search"
+    assert s.soup(NOTICE).select_one("a.portal-search-link")["aria-label"] == "搜索"
 
     meeting = article(s, "en/" + MEETING)
     text = text_of(meeting)
@@ -409,6 +408,9 @@ def test_english_pages_use_english_ui_strings(minimal_site):
 
 
 def test_language_switcher_links_both_languages(built_site):
+    """The switcher links this page's counterpart in each language (a page in one
+    language only: the other language's home); <head> names the counterparts as
+    hreflang alternates, absolute, with valid codes and an x-default."""
     bad = []
     for rel in built_site.html_files():
         if page_type(rel) == "other":
@@ -418,14 +420,55 @@ def test_language_switcher_links_both_languages(built_site):
         if set(switch) != {"zh", "en"}:
             bad.append((rel, sorted(switch)))
             continue
-        for lang, home in (("zh", "index.html"), ("en", "en/index.html")):
-            if link_target(built_site, rel, switch[lang]) != home:
+        zh_rel = rel.removeprefix("en/")
+        for lang, counterpart in (("zh", zh_rel), ("en", "en/" + zh_rel)):
+            if link_target(built_site, rel, switch[lang]) != counterpart:
                 bad.append((rel, lang, switch[lang]["href"]))
-        alternates = {link["hreflang"] for link in soup.select("link[rel=alternate][hreflang]")}
-        if alternates != {"zh", "en"}:
-            bad.append((rel, "link rel=alternate", sorted(alternates)))
+        alternates = {link["hreflang"]: link["href"] for link in soup.select("link[rel=alternate][hreflang]")}
+        want = {"zh-CN": built_site.page_url(zh_rel), "en": built_site.page_url("en/" + zh_rel),
+                "x-default": built_site.page_url(zh_rel)}
+        if alternates != want:
+            bad.append((rel, "link rel=alternate", alternates))
     assert not bad, "\n".join(map(str, bad))
     assert [text_of(a) for a in built_site.soup("index.html").select("a.md-select__link")] == ["中文", "English"]
+
+
+def test_every_page_has_a_meta_description(built_site):
+    """From the data: a notice's text, a service's summary, a meeting's date, place
+    and agenda, a rule's version, a budget year's totals; list pages say what they list."""
+    bad = {}
+    for rel in built_site.html_files():
+        if page_type(rel) == "other":
+            continue
+        meta = built_site.soup(rel).select("meta[name=description]")
+        content = meta[0].get("content", "") if len(meta) == 1 else ""
+        if not 10 <= len(content) <= 160 or "<" in content or "{" in content or "None" in content:
+            bad[rel] = content
+    assert not bad, f"pages without a good meta description: {bad}"
+    if built_site.name == "minimal":
+        s = built_site
+
+        def desc(rel: str) -> str:
+            return s.soup(rel).select_one("meta[name=description]")["content"]
+
+        assert desc(NOTICE) == "经居委会会议表决，更换 3 号楼单元门禁。"
+        assert desc(SERVICE) == "为老年居民提供午餐。"
+        assert desc(MEETING).startswith("2024年3月10日") and "更换单元门禁" in desc(MEETING)
+        assert desc(RULE).startswith("居民公约（2024版")
+        assert "收入预算30,000元" in desc(BUDGET)
+        assert desc("en/" + BUDGET).startswith("Budget and accounts 2024: income planned CNY 30,000")
+        assert "回执" in desc("index.html") and "receipt" in desc("en/index.html")
+
+
+def test_search_is_a_labelled_page_linked_from_every_header(built_site):
+    """No search dialog to name: the header links the search page, whose field has a label."""
+    for rel in ("index.html", "en/index.html", "search/index.html", "en/search/index.html"):
+        soup = built_site.soup(rel)
+        assert soup.select_one("a.portal-search-link[aria-label]"), f"{rel}: no search link"
+        assert not soup.select("[role=dialog]:not([aria-label])"), f"{rel}: a dialog without a name"
+    for rel in ("search/index.html", "en/search/index.html"):
+        form = built_site.soup(rel).select_one("article form[role=search]")
+        assert form.select_one("label[for=search-q]") and form.select_one("input#search-q[name=q]")
 
 
 def test_english_pages_mark_chinese_text_as_chinese(minimal_site):
@@ -505,20 +548,12 @@ def test_every_resource_reference_resolves(built_site):
     assert not missing, "missing files:\n" + "\n".join(missing)
 
 
-def test_search_index_has_chinese_segmented_by_jieba(built_site):
-    """mkdocs search indexes Chinese as words separated by U+200B (jieba), so a
-    search for a word finds it inside a sentence."""
+def test_no_page_loads_search_data_but_the_search_page(built_site):
+    """Pagefind is referenced by the search page only; no mkdocs search index is built."""
+    assert not (built_site.out / "search/search_index.json").exists()
     for lang_root in ("", "en/"):
-        index = json.loads((built_site.out / lang_root / "search/search_index.json").read_text(encoding="utf-8"))
-        assert "\\u200b" in index["config"]["separator"] or "\u200b" in index["config"]["separator"]
-        docs = index["docs"]
-        assert any(HAN.search(d["title"] + d["text"]) for d in docs), f"{lang_root}search index has no Chinese"
-        # unsegmented, a whole sentence would be one token; jieba's words are short
-        unbroken = sorted({run for d in docs for run in re.findall(r"[\u3400-\u9fff]{8,}", d["title"] + d["text"])})
-        assert unbroken == [], f"{lang_root}search index: Chinese not segmented"
-    if built_site.name == "minimal":
-        index = json.loads((built_site.out / "search/search_index.json").read_text(encoding="utf-8"))
-        notice = next(d for d in index["docs"] if d["location"] == "notices/2024-001/")
-        assert {"门禁", "公示"} <= set(notice["title"].split("\u200b"))
-        words = set(re.split(index["config"]["separator"], notice["text"]))
-        assert {"更换", "门禁"} <= words
+        assert (built_site.out / lang_root / "pagefind/pagefind.js").is_file(), f"{lang_root}: no Pagefind bundle"
+    loaders = sorted(rel for rel in built_site.html_files()
+                     if "pagefind" in built_site.text(rel) or "search.js" in built_site.text(rel))
+    assert loaders == ["en/search/index.html", "search/index.html"]
+

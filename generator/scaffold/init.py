@@ -26,6 +26,8 @@ from generator.scaffold.templating import SKELETON, ScaffoldError, render
 DECAP_CMS_VERSION = "3.16.3"
 #: The local editing server (`npx decap-server`), pinned so npx does not fetch the latest.
 DECAP_SERVER_VERSION = "3.11.3"
+#: The site search index builder that `portal build` runs (generator/site/search.py); 1.5.x misses Chinese words.
+PAGEFIND_VERSION = "1.6.0"
 #: Skeleton files named ``dot-…`` become ``.…``: setuptools' package-data globs
 #: (and some zip tools) skip dotfiles, so they are stored without the dot.
 _DOT = "dot-"
@@ -67,6 +69,7 @@ def init_project(target: Path, name: str = "示例社区", community_id: str = "
         "notice_id": f"{today.isoformat()}-website-launch",
         "decap_cms_version": DECAP_CMS_VERSION,
         "decap_server_version": DECAP_SERVER_VERSION,
+        "pagefind_version": PAGEFIND_VERSION,
         "portal_spec": portal_spec,
     }
     files: dict[str, str | bytes] = {}

@@ -10,6 +10,8 @@ Markdown syntax in plain text is defused by ``generator.site.markdown_guard``.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from dataclasses import dataclass, field
 from html import escape as html_escape
 from pathlib import Path
@@ -139,9 +141,13 @@ class Renderer:
 
             url = page_url(common["site_url"], page.path)
         body = template.render(**common, **page.context, page=page, url=url)
+        meta = {"title": self.plain(page.title), **{k: v for k, v in page.meta.items() if k != "print"}}
+        # A description on every page (search engines, link previews): the page's own
+        # summary from the data, else the start of its text.
+        meta["description"] = (summary(self.plain(page.meta.get("description")) or body, 120 if self.lang == "zh" else 160)
+                               or self.plain(page.title))
         # The theme prints front matter unescaped (mkdocs' templates do not autoescape).
-        meta = {k: html_escape(v) if isinstance(v, str) else v
-                for k, v in {"title": self.plain(page.title), **page.meta}.items() if k != "print"}
+        meta = {k: html_escape(v) if isinstance(v, str) else v for k, v in meta.items()}
         if page.meta.get("updated"):
             updated = dt.date.fromisoformat(page.meta["updated"])
             body += f'\n<p class="page-updated">{self.t("last_updated")}: {self.date(updated)}</p>\n'
@@ -153,6 +159,32 @@ class Renderer:
                      f"<p>{self.t('print_qr')}<br>{escape(url)}</p></div>\n")
         front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=False)
         return f"---\n{front}---\n\n{body}"
+
+
+_SUMMARY_DROP = [
+    (re.compile(r"^\s*#.*$", re.M), " "),  # headings: the title is already the page's <title>
+    (re.compile(r"^\s*\|?\s*:?-{3,}.*$", re.M), " "),  # table rules
+    (re.compile(r"\{:[^}]*\}|\{#[^}]*\}"), " "),  # attr_list
+    (re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I), " "),
+    (re.compile(r"<[^>]+>"), " "),
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links and images: keep their text
+    (re.compile(r"^\s*(?:[-+*]|\d+\.)\s+", re.M), " "),  # list markers
+    (re.compile(r"[*_`|>]+"), " "),
+]
+
+
+def summary(markdown: str, limit: int = 120) -> str:
+    """Plain text for ``<meta name="description">``: Markdown and HTML stripped,
+    cut at ``limit`` characters (about two lines of a search result in Chinese).
+
+    >>> summary("# T\\n\\n**停水**通知：[详见](x.md) 3号楼。")
+    '停水 通知：详见 3号楼。'
+    """
+    text = markdown
+    for pattern, repl in _SUMMARY_DROP:
+        text = pattern.sub(repl, text)
+    text = " ".join(html.unescape(text).split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def _html_lang(code: str) -> str:

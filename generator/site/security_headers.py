@@ -85,6 +85,7 @@ class SiteNeeds:
     fingerprinted: list[str] = field(default_factory=list)  #: site-relative paths, cached for a year
     top_level: list[str] = field(default_factory=list)  #: names in the site root (for path-pattern hosts)
     admin: bool = False  #: the site has /admin/
+    wasm: bool = False  #: the site has a Pagefind search index (its WebAssembly needs 'wasm-unsafe-eval')
 
 
 def site_pages(site: Path) -> list[Path]:
@@ -138,6 +139,7 @@ def measure(site: Path, endpoint_url: str | None = None, own: OwnCode | None = N
     needs.top_level = sorted(p.name + ("/" if p.is_dir() else "") for p in site.iterdir()
                              if p.name != "_headers" and p.name.rstrip("/") != ADMIN_PREFIX.rstrip("/"))
     needs.admin = (site / ADMIN_PREFIX).is_dir()
+    needs.wasm = any(site.glob("pagefind/pagefind-entry.json")) or any(site.glob("*/pagefind/pagefind-entry.json"))
     return needs
 
 
@@ -173,7 +175,7 @@ def site_csp(needs: SiteNeeds, for_meta: bool = False) -> str:
     style_attr = (["'unsafe-hashes'", *sorted(needs.style_attr_hashes)] if needs.style_attr_hashes else ["'none'"])
     directives: list[tuple[str, list[str]]] = [
         ("default-src", ["'none'"]),
-        ("script-src", ["'self'", *sorted(needs.script_hashes)]),
+        ("script-src", ["'self'", *(["'wasm-unsafe-eval'"] if needs.wasm else []), *sorted(needs.script_hashes)]),
         ("style-src", ["'self'", *sorted(needs.style_element_hashes)]),
         ("style-src-attr", style_attr),
         ("img-src", ["'self'", *(["data:"] if needs.data_images else [])]),
