@@ -54,3 +54,18 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     if page.file.src_uri in generated(config["docs_dir"]):
         return html
     return clean(html)
+
+
+#: mkdocs-material's table of contents (partials/toc.html) always titles it with
+#: ``<label for="__toc">``, but the ``__toc`` checkbox it names is only rendered
+#: by partials/nav-item.html for a page that is in the navigation: item pages
+#: (a notice, a meeting …) are not, so their label names a missing control (an
+#: error in the Nu Html Checker; the label toggles nothing there anyway).
+_TOC_LABEL = '<label class="md-nav__title" for="__toc">'
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    """Drop the dangling ``for="__toc"`` of the table of contents' title."""
+    if _TOC_LABEL in output and 'id="__toc"' not in output:
+        output = output.replace(_TOC_LABEL, '<label class="md-nav__title">')
+    return output
