@@ -330,7 +330,7 @@ def test_every_form_by_keyboard_alone_with_focus_visible(live, browser, subtests
                 kb.tab_to(lambda info: info["id"] == "receipt-input")
                 page.keyboard.type(receipts[0].replace("-", "").lower())  # as a resident may type it
                 with page.expect_navigation(url=re.compile(r"/receipts/")):
-                    kb.press("Enter")
+                    page.keyboard.press("Enter")  # not kb.press: the page is going away
                 assert receipts[0] in page.locator("main, body").first.inner_text()
                 unfocused += kb.unfocused
             finally:
@@ -429,7 +429,7 @@ def test_form_sent_by_keyboard_without_javascript(live, browser):
         fill_by_keyboard(kb, form_id, forms[form_id], "nojs")
         for _ in range(2):
             with page.expect_navigation():
-                kb.press("Enter")
+                page.keyboard.press("Enter")  # not kb.press: the page is going away
             if "/receipts/" in page.url:
                 break
             # the "please check" page: what was typed is kept; send it again
