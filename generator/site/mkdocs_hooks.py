@@ -54,3 +54,28 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     if page.file.src_uri in generated(config["docs_dir"]):
         return html
     return clean(html)
+
+
+#: mkdocs-material's table of contents (partials/toc.html) always titles it with
+#: ``<label for="__toc">``, but the ``__toc`` checkbox it names is only rendered
+#: by partials/nav-item.html for a page that is in the navigation: item pages
+#: (a notice, a meeting …) are not, so their label names a missing control (an
+#: error in the Nu Html Checker; the label toggles nothing there anyway).
+_TOC_LABEL = '<label class="md-nav__title" for="__toc">'
+
+
+#: A table wider than the screen (a budget on a phone) scrolls sideways inside its
+#: box: material wraps it in ``.md-typeset__scrollwrap`` (with JavaScript) or makes
+#: the table itself the scroll box (without). Keyboard users can only scroll a box
+#: that holds something focusable (WCAG 2.1.1, axe ``scrollable-region-focusable``),
+#: so every table takes focus; the arrow keys then scroll it. Python-Markdown writes
+#: tables as a bare ``<table>``, whatever page (generated or hand-written) they are on.
+_TABLE = "<table>"
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    """Drop the dangling ``for="__toc"`` of the table of contents' title; make
+    tables focusable (they may have to be scrolled by keyboard)."""
+    if _TOC_LABEL in output and 'id="__toc"' not in output:
+        output = output.replace(_TOC_LABEL, '<label class="md-nav__title">')
+    return output.replace(_TABLE, '<table tabindex="0">')

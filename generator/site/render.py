@@ -104,8 +104,10 @@ class Renderer:
     def md(self, value: Text | None) -> Markup:
         """Markdown text from the data, rendered here and sanitized
         (``generator.sanitize``), then handed to mkdocs as a raw HTML block that
-        it passes through untouched (``markdown="0"``). A block in another
-        language than the page carries its ``lang``."""
+        it passes through untouched (md_in_html leaves a block without a
+        ``markdown`` attribute alone, even inside a ``markdown="1"`` one; an
+        explicit ``markdown="0"`` would be left in the page, where it is invalid
+        HTML). A block in another language than the page carries its ``lang``."""
         if value is None:
             return Markup("")
         if isinstance(value, dict) and self.lang in value:
@@ -117,7 +119,7 @@ class Renderer:
         if not text.strip():
             return Markup("")
         lang = "" if source == self.lang else Markup(' lang="{}"').format(_html_lang(source))
-        return Markup('<div class="md-text"{} markdown="0">\n{}\n</div>').format(lang, Markup(render_markdown(text)))
+        return Markup('<div class="md-text"{}>\n{}\n</div>').format(lang, Markup(render_markdown(text)))
 
     def chart(self, title: str, categories: dict[str, dict[str, float]]) -> Markup:
         from generator.site.charts import bars
