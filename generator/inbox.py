@@ -28,6 +28,7 @@ import yaml
 from endpoint.receipts import normalize
 from endpoint.store import STATUSES, Store
 from generator.forms_spec import public_category
+from generator.loading.yamlfile import plain
 from generator.receipt_key import derive
 from generator.receipt_key import forms as forms_of_key
 
@@ -225,14 +226,6 @@ class PublishResult:
     diff: str = ""
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 def _dump_record(record: dict[str, Any], indent: str) -> str:
     text = yaml.safe_dump([record], allow_unicode=True, sort_keys=False)
     return "".join(indent + line for line in text.splitlines(keepends=True))
@@ -264,7 +257,7 @@ def _read_year(path: Path, year: int) -> YearFile:
             or not all(isinstance(r, dict) for r in requests or []):
         raise InboxError(f"{path} 不是诉求记录文件的格式，先修正它（portal check）；没有写入任何文件 · "
                          f"{path} is not a requests file: fix it first (portal check); nothing written")
-    yf = YearFile(year, path, text, [_plain(r) for r in requests or []], [_plain(s) for s in satisfaction or []])
+    yf = YearFile(year, path, text, [plain(r) for r in requests or []], [plain(s) for s in satisfaction or []])
     # Record by record, the text as written, so a record publish does not change
     # keeps its bytes. Only the layout publish itself writes is cut up this way.
     lines = text.splitlines(keepends=True)

@@ -28,7 +28,7 @@ from generator.kinds.budgets import REQUIRED_FIELDS, BudgetLine, DeclaredTotal, 
 from generator.load import Budgets, rel
 from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_CSV_BYTES, MAX_YAML_BYTES, TextFileProblem, read_text
-from generator.loading.yamlfile import YamlProblem, locate, parse_yaml
+from generator.loading.yamlfile import YamlProblem, locate, parse_yaml, plain
 from generator.problems import Problem
 
 PACKAGE_FILE = "datapackage.yaml"
@@ -100,7 +100,7 @@ def load_package(root: Path) -> tuple[PackageInfo | None, list[Problem]]:
     resources = data.get("resources") if isinstance(data, dict) else None
     if not isinstance(resources, list):
         return None, [Problem("schema.required", file, 1, 1, {"field": "resources"})]
-    descriptor = _plain(data)
+    descriptor = plain(data)
     #: schema path -> (located schema or None, its file relative to the root)
     schema_cache: dict[str, tuple[Any, str]] = {}
     for index, res in enumerate(resources):
@@ -131,7 +131,7 @@ def load_package(root: Path) -> tuple[PackageInfo | None, list[Problem]]:
             if schema_data is None:  # reported once, above; its tables are skipped
                 info.broken.append(res["name"])
                 continue
-            descriptor["resources"][index]["schema"] = _plain(schema_data)  # a copy: frictionless mutates it
+            descriptor["resources"][index]["schema"] = plain(schema_data)  # a copy: frictionless mutates it
             schema = schema_data
         fields = schema.get("fields") if isinstance(schema, dict) else None
         if not isinstance(fields, list):
@@ -186,15 +186,6 @@ def _primary_key(schema: Any) -> list[str]:
     if isinstance(pk, str):
         return [pk]
     return [k for k in pk if isinstance(k, str)] if isinstance(pk, list) else []
-
-
-def _plain(value: Any) -> Any:
-    """LocDict/LocList -> plain dict/list (frictionless copies descriptors)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def read_tables(info: PackageInfo, root: Path) -> list[Problem]:

@@ -212,6 +212,16 @@ def _check_depth(text: str) -> None:
         loader.dispose()
 
 
+def plain(value: Any) -> Any:
+    """A parsed document as plain dicts and lists, positions dropped (a copy that
+    libraries may mutate, or that compares equal to ``yaml.safe_load``'s)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
 def parse_yaml(text: str) -> Any:
     """Parse one YAML document into plain values with positions.
 
