@@ -315,36 +315,14 @@ CATALOG: M = {
 }
 
 #: Singular labels for kinds of records, for messages that name them.
-WHAT: dict[str, tuple[str, str]] = {
-    "body": ("机构", "body"),
-    "meeting": ("会议", "meeting"),
-    "decision": ("决议", "decision"),
-    "rule": ("规约", "rule"),
-    "rule-version": ("规约版本", "rule version"),
-    "notice": ("通知", "notice"),
-    "service": ("服务", "service"),
-    "form": ("表单", "form"),
-    "fund": ("资金", "fund"),
-    "budget": ("年度预算", "budget year"),
-    "budget-line": ("预算行", "budget line"),
-    "option": ("方案", "option"),
-    "category": ("服务类别", "service category"),
-    "agenda-item": ("议题", "agenda item"),
-    "action-item": ("待办事项", "action item"),
-    "article": ("条文", "article"),
-    "field": ("字段", "field"),
-    "grid": ("网格", "grid"),
-    "version": ("版本", "version"),
-    "request": ("诉求", "request"),
-}
-
 DIRECTION = {"income": ("收入", "income"), "expenditure": ("支出", "expenditure")}
 
 
-def unknown_ref(file: str, line: int | None, col: int | None, what: str, ident: str,
+def unknown_ref(file: str, line: int | None, col: int | None, what: tuple[str, str], ident: str,
                 known: object) -> Problem:
-    """``ref.unknown`` with a hint that lists the ids that do exist (or says to add one)."""
-    zh, en = WHAT[what]
+    """``ref.unknown`` with a hint that lists the ids that do exist (or says to add one);
+    ``what`` names the target in zh and en (``Index.what``)."""
+    zh, en = what
     sample = ", ".join(sorted(map(str, known))[:12])  # type: ignore[call-overload]
     if sample:
         hint, hint_en = f"已有的{zh}：{sample}", f"known {en} ids: {sample}"

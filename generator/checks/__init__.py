@@ -5,7 +5,7 @@ They run in this order; each reports all it finds and never raises on bad data.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from generator.checks import (
     budgets,
@@ -19,15 +19,25 @@ from generator.checks import (
     requests,
     votes,
 )
+from generator import registry
 from generator.index import Index
 from generator.load import Project
 from generator.problems import Problem
 
 Check = Callable[[Project, Index], Iterable[Problem]]
 
+
+def kind_checks(project: Project, index: Index) -> Iterator[Problem]:
+    """The checks each kind keeps in its own folder (``Kind.checks``)."""
+    for kind in registry.KINDS:
+        for check in kind.checks:
+            yield from check(project, index)
+
+
 CHECKS: tuple[tuple[str, Check], ...] = (
     ("ids", ids.check),
     ("references", references.check),
+    ("kinds", kind_checks),
     ("dates", dates.check),
     ("votes", votes.check),
     ("documents", documents.check),
