@@ -164,7 +164,7 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
         site_url=lang_url(site_url, lang, langs),
         docs_dir=str(docs),
         site_dir=str(site_dir),
-        nav=[{renderer.t(key): path} for path, key in navigation()],
+        nav=[{title: path} for path, title in navigation(lang)],
     )
     # Content is data: hand-written pages are sanitized as a whole, and Markdown syntax
     # in escaped plain text can carry no handler or script address (see both modules).

@@ -34,20 +34,20 @@ KINDS: tuple[Kind, ...] = (
 )
 
 
-def by_name(kinds: tuple[Kind, ...] = KINDS) -> dict[str, Kind]:
-    return {k.name: k for k in kinds}
+def by_name(kinds: tuple[Kind, ...] | None = None) -> dict[str, Kind]:
+    return {k.name: k for k in kinds or KINDS}
 
 
-def targets(kinds: tuple[Kind, ...] = KINDS) -> dict[str, Target]:
+def targets(kinds: tuple[Kind, ...] | None = None) -> dict[str, Target]:
     """Everything a reference or a message can name, by name."""
-    return {t.name: t for k in kinds for t in k.targets}
+    return {t.name: t for k in kinds or KINDS for t in k.targets}
 
 
-def yaml_kinds(kinds: tuple[Kind, ...] = KINDS) -> tuple[Kind, ...]:
+def yaml_kinds(kinds: tuple[Kind, ...] | None = None) -> tuple[Kind, ...]:
     """The kinds kept as YAML files (the budget is a CSV data package)."""
-    return tuple(k for k in kinds if k.folder or k.file)
+    return tuple(k for k in kinds or KINDS if k.folder or k.file)
 
 
-def edited(kinds: tuple[Kind, ...] = KINDS) -> tuple[Kind, ...]:
+def edited(kinds: tuple[Kind, ...] | None = None) -> tuple[Kind, ...]:
     """The kinds the browser editor offers, in its order."""
-    return tuple(sorted((k for k in kinds if k.editor is not None), key=lambda k: k.editor or 0))
+    return tuple(sorted((k for k in kinds or KINDS if k.editor is not None), key=lambda k: k.editor or 0))

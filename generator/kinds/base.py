@@ -76,7 +76,7 @@ class Section:
     """A kind's entry in the site's navigation and home page."""
 
     path: str  #: its index page, e.g. ``notices/index.md``
-    label: str  #: key of its site string, e.g. ``notices``
+    title: Text  #: its name in the navigation
     order: int  #: position in the navigation (the home page is 0)
 
 

@@ -13,7 +13,7 @@ from generator import registry
 from generator.index import Index
 from generator.kinds.base import Page, PageContext, latest, list_summary
 from generator.kinds.budget.pages import years
-from generator.kinds.common import Today
+from generator.kinds.common import Today, pick
 from generator.kinds.form.pages import forms
 from generator.kinds.meeting.pages import decisions, meetings
 from generator.kinds.notice.pages import notices, states
@@ -22,6 +22,8 @@ from generator.kinds.requests.stats import category_label
 from generator.load import Project
 from generator.site import exports
 
+HOME_TITLE = {"zh": "首页", "en": "Home"}
+DATA_TITLE = {"zh": "开放数据", "en": "Open data"}
 HOME = {"zh": "{name}居务公开：提交意见和诉求、查询回执、看正在公示的通知，以及会议决议、财务收支和办事指南。",
         "en": "{name}: raise a request or suggestion, look up a receipt, see what is on display now; "
               "meetings, decisions, accounts and services."}
@@ -57,7 +59,7 @@ def build_pages(project: Project, index: Index) -> tuple[list[Page], dict[str, A
     for kind in registry.KINDS:
         if kind.pages is not None:
             pages.extend(kind.pages(ctx))
-    pages.append(Page("data/index.md", "data.md.j2", {"zh": "开放数据", "en": "Open data"},
+    pages.append(Page("data/index.md", "data.md.j2", DATA_TITLE,
                       {"datasets": exports.datasets(project, index)},
                       {**latest(ctx.site_dates), "description": list_summary(ctx, DATA, 0)}))
     pages.append(Page("receipt/index.md", "receipt.md.j2", {"zh": "回执查询", "en": "Receipt lookup"}, {}))
@@ -65,11 +67,12 @@ def build_pages(project: Project, index: Index) -> tuple[list[Page], dict[str, A
     return pages, common
 
 
-def navigation() -> list[tuple[str, str]]:
-    """(page, site string key) of the navigation: home, every kind's sections in
-    their order, then the open data."""
+def navigation(lang: str) -> list[tuple[str, str]]:
+    """(page, title) of the navigation: home, every kind's sections in their
+    order, then the open data."""
     sections = sorted((s for k in registry.KINDS for s in k.sections), key=lambda s: s.order)
-    return [("index.md", "home"), *((s.path, s.label) for s in sections), ("data/index.md", "data")]
+    return [("index.md", pick(HOME_TITLE, lang)), *((s.path, pick(s.title, lang)) for s in sections),
+            ("data/index.md", pick(DATA_TITLE, lang))]
 
 
 def template_dirs() -> list[Any]:

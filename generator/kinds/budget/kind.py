@@ -12,6 +12,6 @@ KIND = Kind(
     targets=(Target("budget", {"zh": "年度预算", "en": "budget year"}, relatable=True),
              Target("fund", {"zh": "资金", "en": "fund"}),
              Target("budget-line", {"zh": "预算行", "en": "budget line"})),
-    index=records.index, sections=(Section("budgets/index.md", "budgets", 5),), pages=pages.build,
+    index=records.index, sections=(Section("budgets/index.md", {"zh": "财务公开", "en": "Budgets and accounts"}, 5),), pages=pages.build,
     datasets=(datasets.datasets,),
 )

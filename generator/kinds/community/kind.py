@@ -12,6 +12,6 @@ KIND = Kind(
     file="community.yaml",
     targets=(Target("body", {"zh": "机构", "en": "body"}), Target("category", {"zh": "服务类别", "en": "service category"}),
              Target("grid", {"zh": "网格", "en": "grid"})),
-    index=records.index, sections=(Section("organisation/index.md", "organisation", 9),), pages=pages.build,
+    index=records.index, sections=(Section("organisation/index.md", {"zh": "组织机构", "en": "Organisation"}, 9),), pages=pages.build,
     datasets=(datasets.BODIES,), editor=0,
 )

@@ -14,6 +14,6 @@ KIND = Kind(
              Target("agenda-item", {"zh": "议题", "en": "agenda item"}),
              Target("action-item", {"zh": "待办事项", "en": "action item"})),
     index=records.index, raw_ids=records.raw_ids, checks=(checks.check,),
-    sections=(Section("meetings/index.md", "meetings", 2), Section("decisions/index.md", "decisions", 3)), pages=pages.build, dates=pages.dates,
+    sections=(Section("meetings/index.md", {"zh": "会议", "en": "Meetings"}, 2), Section("decisions/index.md", {"zh": "决议", "en": "Decisions"}, 3)), pages=pages.build, dates=pages.dates,
     datasets=(datasets.MEETINGS_DATASET, datasets.DECISIONS_DATASET), new="new.yaml.j2", editor=3,
 )

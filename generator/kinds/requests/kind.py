@@ -10,6 +10,6 @@ KIND = Kind(
     "requests", RequestLog, {"zh": "诉求办理公开", "en": "Requests and replies"}, Path(__file__).parent,
     folder="requests", targets=(Target("request", {"zh": "诉求", "en": "request"}, relatable=True),),
     index=records.index, raw_ids=records.raw_ids,
-    sections=(Section("requests/index.md", "requests", 8),), pages=pages.build,
+    sections=(Section("requests/index.md", {"zh": "诉求办理公开", "en": "Requests and replies"}, 8),), pages=pages.build,
     # not in the editor: portal inbox publish writes these files, so edits there would be lost
 )

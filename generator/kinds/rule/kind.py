@@ -11,6 +11,6 @@ KIND = Kind(
     targets=(Target("rule", {"zh": "规约", "en": "rule"}, relatable=True),
              Target("rule-version", {"zh": "规约版本", "en": "rule version"}),
              Target("version", {"zh": "版本", "en": "version"}), Target("article", {"zh": "条文", "en": "article"})),
-    checks=(checks.check,), sections=(Section("rules/index.md", "rules", 4),), pages=pages.build, dates=pages.dates,
+    checks=(checks.check,), sections=(Section("rules/index.md", {"zh": "规约制度", "en": "Rules"}, 4),), pages=pages.build, dates=pages.dates,
     datasets=(datasets.RULES_DATASET,), new="new.yaml.j2", editor=1,
 )
