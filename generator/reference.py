@@ -16,8 +16,8 @@ import yaml
 from pydantic import BaseModel
 
 from generator import registry
-from generator.kinds.budget.model import REQUIRED_FIELDS
 from generator.kinds.base import Ref
+from generator.kinds.budget.model import REQUIRED_FIELDS
 from generator.messages import CATALOG
 
 _PRIMITIVE = {str: "text", int: "integer", float: "number", bool: "true/false"}

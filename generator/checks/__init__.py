@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Iterator
 
+from generator import registry
 from generator.checks import (
     budgets,
     dates,
@@ -19,7 +20,6 @@ from generator.checks import (
     requests,
     votes,
 )
-from generator import registry
 from generator.index import Index
 from generator.load import Project
 from generator.problems import Problem
