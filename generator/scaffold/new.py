@@ -88,7 +88,7 @@ def new_record(root: Path, kind: str, date: dt.date | None = None, slug: str | N
     if kind == BUDGET_YEAR:
         return _budget_year(root, year, fund)
     today = date or Today.get()
-    bodies = [b.get("id") for b in community.get("bodies") or [] if isinstance(b, dict) and b.get("id")]
+    bodies = [str(b["id"]) for b in community.get("bodies") or [] if isinstance(b, dict) and b.get("id")]
     if body is not None and body not in bodies:
         raise ScaffoldError(f"community.yaml 里没有编号为“{body}”的组织；现有：{'、'.join(bodies) or '无'}",
                             f"no body “{body}” in community.yaml; there are: {', '.join(bodies) or 'none'}")
