@@ -25,13 +25,13 @@ from typing import Any
 
 import yaml
 
-from endpoint.receipts import normalize
 from endpoint.store import STATUSES, Store
 from generator import registry
 from generator.forms_spec import public_category
 from generator.loading.yamlfile import plain
 from generator.receipt_key import derive
 from generator.receipt_key import forms as forms_of_key
+from portal_core.receipts import normalize
 
 #: Form kinds whose submissions are published one by one (others only in aggregate).
 PUBLISHED_KINDS = ("suggestion", "request", "agenda-proposal")
