@@ -271,14 +271,3 @@ def add_meta_csp(site: Path, policy: str) -> int:
         path.write_text(html[:at] + tag + html[at:], encoding="utf-8")
         count += 1
     return count
-
-
-def write_security_headers(site: Path, own: OwnCode, endpoint_url: str | None = None) -> HeaderSet:
-    """What ``portal build`` does: the meta policy in every page and ``_headers``
-    (Netlify, Cloudflare Pages) in the site root."""
-    from generator.site.header_formats import netlify
-
-    headers = header_set(site, endpoint_url, own=own)
-    add_meta_csp(site, headers.meta_csp)
-    (site / "_headers").write_text(netlify(headers), encoding="utf-8")
-    return headers
