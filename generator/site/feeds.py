@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import html
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
+
+from icalendar import Calendar, Event
 
 from generator.index import Index
 from generator.kinds.common import Text, Today
@@ -145,15 +148,11 @@ def decisions_rss(project: Project, index: Index, lang: str, default: str, base_
 
 
 def _escape(text: str) -> str:
-    import html
-
     return html.escape(text, quote=True)
 
 
 def meetings_ics(project: Project, index: Index, lang: str, default: str, base_url: str) -> bytes:
     """Every meeting as a VEVENT: in Beijing time when the start is known, else all-day."""
-    from icalendar import Calendar, Event
-
     x = _Lang(lang, default, base_url)
     community_id = project.community.id if project.community is not None else "community"
     today = Today.get()

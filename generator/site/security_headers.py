@@ -195,6 +195,7 @@ def site_csp(needs: SiteNeeds, for_meta: bool = False) -> str:
 def admin_csp(site: Path | None = None) -> str:
     """The editor's own policy (``generator.site.admin``), with the origins of a
     self-hosted git host named in the built ``admin/config.yml``."""
+    # lazy: admin loads the data models, 0.2 s on every `portal` start (cli imports this module)
     from generator.site import admin
 
     backend = _admin_backend(site) if site else {}
