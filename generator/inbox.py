@@ -27,11 +27,12 @@ import yaml
 
 from endpoint.store import STATUSES, Store
 from generator import registry
-from generator.forms_spec import compile_form, public_category
+from generator.forms_spec import compile_form
 from generator.load import load_yaml_kinds
 from generator.loading.yamlfile import LocDict, LocList, YamlProblem, parse_yaml, plain
 from generator.receipt_key import derive
 from generator.receipt_key import forms as forms_of_key
+from portal_core.forms import public_category
 from portal_core.receipts import normalize
 
 #: Form kinds whose submissions are published one by one (others only in aggregate).
