@@ -18,15 +18,20 @@ import click
 from endpoint.settings import Settings
 from endpoint.workers import serve as serve_workers
 from generator import __version__, reporters
+from generator.inbox import Conflict, InboxError, export, list_submissions, open_store, publish, reply, show
 from generator.outdir import UnsafeOutput
+from generator.pipeline import check as run_check
+from generator.reference import write_reference
+from generator.scaffold.init import init_project
 from generator.scaffold.new import kinds as new_kinds
+from generator.scaffold.new import new_record
 from generator.scaffold.templating import ScaffoldError
 from generator.secrets_file import shared_secret
 from generator.site.header_formats import FORMATS as HEADER_FORMATS
 from generator.site.security_headers import header_set
 
-# The modules that load the data models (pydantic, frictionless), mkdocs or the inbox are
-# imported by the commands that use them: each would add 0.3-1 s to every `portal` start.
+# build and serve are imported by their commands: they bring mkdocs, watchfiles and uvicorn,
+# 0.2 s more on every `portal` start.
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,8 +56,6 @@ def check(project: Path, lang: str, fmt: str, jobs: int | None) -> None:
         portal check
         portal check ../my-community --lang en --format json
     """
-    from generator.pipeline import check as run_check  # lazy: data models
-
     try:
         report = run_check(project, jobs=jobs)
     except Exception as exc:  # noqa: BLE001 - a bug must still not print a traceback at a user
@@ -75,8 +78,6 @@ def docs(out: Path) -> None:
     Example:
         portal docs --out content/reference
     """
-    from generator.reference import write_reference  # lazy: data models
-
     for path in write_reference(out):
         click.echo(path)
 
@@ -100,8 +101,6 @@ def init(directory: Path, name: str, community_id: str, portal_spec: str | None,
         portal init hehuali --name 荷花里社区 --id hehuali
         portal init my-site --portal-spec "git+https://example.org/community-portal.git"
     """
-    from generator.scaffold.init import init_project  # lazy: data models
-
     kw = {"portal_spec": portal_spec} if portal_spec else {}
     try:
         result = init_project(directory, name=name, community_id=community_id, git=not no_git, **kw)
@@ -150,8 +149,6 @@ def new(kind: str, project: Path, slug: str | None, title: str | None, on: Any, 
         portal new meeting --type deliberation --date 2026-12-08
         portal new budget-year --year 2027
     """
-    from generator.scaffold.new import new_record  # lazy: data models
-
     try:
         result = new_record(project, kind, on.date() if on else None, slug, body, meeting_type, year, fund, title)
     except ScaffoldError as exc:
@@ -188,7 +185,7 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
         portal build
         portal build --out /var/www/community --site-url https://example.org/
     """
-    from generator.build import BuildError  # lazy: mkdocs and the data models
+    from generator.build import BuildError  # lazy: mkdocs
     from generator.build import build as run_build
 
     def waiting() -> None:
@@ -232,7 +229,7 @@ def serve(project: Path, host: str, port: int, lang: str | None, endpoint_port: 
         portal serve
         portal serve --port 8080 --lang en
     """
-    from generator.serve import serve as run_serve  # lazy: mkdocs and the data models
+    from generator.serve import serve as run_serve  # lazy: mkdocs, watchfiles, uvicorn
 
     try:
         run_serve(project, host, port, lang, endpoint_port or None)
@@ -332,8 +329,6 @@ def inbox(ctx: click.Context, db: str | None) -> None:
 
 
 def _store(ctx: click.Context):  # type: ignore[no-untyped-def]
-    from generator.inbox import open_store  # lazy (here and below): the inbox loads the data models
-
     db = ctx.obj["db"]
     if db.startswith("sqlite:///") and not Path(db.removeprefix("sqlite:///")).exists():
         click.echo(f"没有找到收件箱数据库 {db} · inbox database not found (use --db)", err=True)
@@ -342,8 +337,6 @@ def _store(ctx: click.Context):  # type: ignore[no-untyped-def]
 
 
 def _inbox_call(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-    from generator.inbox import Conflict, InboxError
-
     try:
         return fn(*args, **kwargs)
     except InboxError as exc:
@@ -362,8 +355,6 @@ def inbox_list(ctx: click.Context, status: str | None, form: str | None) -> None
     Example:
         portal inbox list --status received
     """
-    from generator.inbox import list_submissions
-
     rows = list_submissions(_store(ctx), status, form)
     for r in rows:
         text = " ".join(str(v) for v in json.loads(r["public_json"]).values())[:40]
@@ -382,8 +373,6 @@ def inbox_show(ctx: click.Context, receipt: str) -> None:
     Example:
         portal inbox show K7QM-4XRA-3P
     """
-    from generator.inbox import show
-
     sub = _inbox_call(show, _store(ctx), receipt, ctx.obj["key"])
     click.echo(json.dumps(sub, ensure_ascii=False, indent=2, default=str))
 
@@ -398,8 +387,6 @@ def inbox_export(ctx: click.Context, fmt: str) -> None:
     Example:
         portal inbox export --format csv > inbox.csv
     """
-    from generator.inbox import export
-
     sys.stdout.write(export(_store(ctx), fmt, ctx.obj["key"]))
 
 
@@ -422,8 +409,6 @@ def inbox_reply(ctx: click.Context, receipt: str, status: str, text: str | None,
     Example:
         portal inbox reply K7QM-4XRA-3P --status answered --text "已安排维修"
     """
-    from generator.inbox import reply
-
     sub = _inbox_call(reply, _store(ctx), receipt, status, text, category, expect_status)
     click.echo(f"{sub['receipt']}: {sub['status']}")
 
@@ -457,8 +442,6 @@ def inbox_publish(ctx: click.Context, project: Path, dry_run: bool) -> None:
         portal inbox publish --dry-run
         portal inbox publish && portal check && portal build
     """
-    from generator.inbox import publish
-
     result = _inbox_call(publish, _store(ctx), project, dry_run=dry_run)
     if dry_run:
         click.echo(result.diff, nl=False)

@@ -41,6 +41,7 @@ from typing import Any
 
 import yaml
 
+from generator.site import admin
 from generator.site.page_scan import origin
 from generator.site.page_scan import scan as scan_page
 from generator.site.theme_probe import OwnCode
@@ -195,9 +196,6 @@ def site_csp(needs: SiteNeeds, for_meta: bool = False) -> str:
 def admin_csp(site: Path | None = None) -> str:
     """The editor's own policy (``generator.site.admin``), with the origins of a
     self-hosted git host named in the built ``admin/config.yml``."""
-    # lazy: admin loads the data models, 0.2 s on every `portal` start (cli imports this module)
-    from generator.site import admin
-
     backend = _admin_backend(site) if site else {}
     editor = SimpleNamespace(api_root=backend.get("api_root"), base_url=backend.get("base_url"))
     policy = admin.admin_csp(editor).strip().rstrip(";")  # type: ignore[arg-type]
