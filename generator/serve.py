@@ -24,7 +24,7 @@ from watchfiles import watch as watch_files
 from endpoint.app import create_app
 from endpoint.settings import Settings
 from generator import registry
-from generator.build import DEFAULT_ENDPOINT, SiteFiles, lang_url, languages, mkdocs_config, render_site, write_docs
+from generator.build import DEFAULT_ENDPOINT, SiteFiles, languages, mkdocs_config, render_site, write_docs
 from generator.forms_spec import compile_forms
 from generator.load import load_yaml_kinds
 from generator.pipeline import load_and_check
@@ -32,6 +32,7 @@ from generator.reporters import text
 from generator.secrets_file import shared_secret
 from generator.site.admin import admin_files
 from generator.site.render import TEMPLATES
+from portal_core.languages import lang_url
 
 log = logging.getLogger("portal.serve")
 
