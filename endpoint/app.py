@@ -49,6 +49,7 @@ from endpoint.submit import (
 from portal_core import messages
 from portal_core.languages import pick
 from portal_core.receipts import normalize
+from portal_core.tokens import sign_token
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 __all__ = ["SECURITY_HEADERS", "HTTPError", "PortalApp", "create_app", "load_spec", "public_view"]
@@ -120,7 +121,7 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
         form_id = request.path_params["form_id"]
         if form_id not in forms:
             return JSONResponse({"error": "unknown_form"}, status_code=404)
-        return JSONResponse({"token": abuse.sign_token(secret, form_id), "min_seconds": settings.min_seconds,
+        return JSONResponse({"token": sign_token(secret, form_id), "min_seconds": settings.min_seconds,
                              "pow_bits": settings.pow_bits}, headers={"Cache-Control": "no-store"})
 
     lookups = abuse.RateLimiter(settings.lookup_per_minute, settings.lookup_burst)

@@ -37,6 +37,7 @@ from endpoint.store import Store, Submission
 from portal_core import messages
 from portal_core.forms import category_of, is_open, validate
 from portal_core.languages import pick
+from portal_core.tokens import sign_token
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -162,7 +163,7 @@ class Submit:
                                       else BAD_CHARS.sub("", first(data, f["name"]))) for f in form["fields"]}
                 return self._page("form_page.html", lang, 422, spec=form, action=f"/forms/{form_id}?lang={lang}",
                                   values=values, errors=errors, notice=notice,
-                                  token=abuse.sign_token(self.secret, form_id, time.time() - 0),
+                                  token=sign_token(self.secret, form_id, time.time() - 0),
                                   idem=first(data, "_idem") or secrets.token_urlsafe(12),
                                   messages=messages.form_texts(lang), title=pick(form["title"], lang))
             idem = idempotency_key(self.secret, first(data, "_idem")[:100], clean)

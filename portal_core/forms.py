@@ -26,7 +26,8 @@ def category_field(spec: dict[str, Any]) -> dict[str, Any] | None:
     Only a public choice field qualifies, so a private or free-text answer is never
     published as the category. A spec built before ``category_field`` existed falls
     back to a public choice field named category or topic."""
-    fields = {f["name"]: f for f in spec.get("fields", [])}
+    fields: dict[str, dict[str, Any]] = {f["name"]: f for f in spec.get("fields", [])}
+    f: dict[str, Any] | None
     if "category_field" in spec:
         f = fields.get(spec["category_field"] or "")
     else:
@@ -59,11 +60,12 @@ def is_open(spec: dict[str, Any], today: dt.date) -> bool:
     return not (closes and today > dt.date.fromisoformat(closes))
 
 
-def validate(spec: dict[str, Any], data: dict[str, list[str]]) -> tuple[dict[str, Any], dict[str, tuple[str, dict[str, Any]]]]:
+def validate(spec: dict[str, Any],
+             data: dict[str, list[Any]]) -> tuple[dict[str, Any], dict[str, tuple[str, dict[str, Any]]]]:
     """Check submitted values against a compiled form.
 
     ``data`` maps field names to the list of submitted values (a form post may
-    repeat a name). Returns the cleaned values and, per field, an error code with
+    repeat a name; a JSON body may send numbers). Returns the cleaned values and, per field, an error code with
     its parameters. Unknown fields are ignored (never stored).
 
     >>> spec = {"fields": [{"name": "text", "type": "textarea", "label": {"zh": "x"}, "required": True,
