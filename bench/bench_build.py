@@ -191,8 +191,9 @@ def child_profile(project: Path, top: int) -> None:
     import io
     import pstats
 
-    from generator.build import lang_url, languages, render_site
+    from generator.build import languages, render_site
     from generator.pipeline import load_and_check
+    from portal_core.languages import lang_url
 
     checked = load_and_check(project)
     langs = languages(checked)

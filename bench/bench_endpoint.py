@@ -530,10 +530,10 @@ def breakdown(site: Path, token: str, tmp: Path) -> dict[str, float]:
     from endpoint import abuse
     from endpoint.app import SECURITY_HEADERS, create_app
     from endpoint.formdata import parse_urlencoded
-    from endpoint.receipts import new_receipt
     from endpoint.settings import Settings
     from endpoint.store import Store
     from generator.forms_spec import validate
+    from portal_core.receipts import new_receipt
 
     spec = json.loads((site / "forms" / "spec.json").read_text(encoding="utf-8"))
     form = spec["forms"][FORM_ID]

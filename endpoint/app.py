@@ -28,8 +28,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from endpoint import abuse, messages
-from endpoint.receipts import normalize
+from endpoint import abuse
 from endpoint.settings import Settings
 from endpoint.store import Store
 from endpoint.submit import (
@@ -47,7 +46,10 @@ from endpoint.submit import (
     read_body,
     wants_json,
 )
-from generator.forms_spec import loc
+from portal_core import messages
+from portal_core.languages import pick
+from portal_core.receipts import normalize
+from portal_core.tokens import sign_token
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 __all__ = ["SECURITY_HEADERS", "HTTPError", "PortalApp", "create_app", "load_spec", "public_view"]
@@ -98,7 +100,7 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
     channels = _channels(settings)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader([TEMPLATES / "endpoint", TEMPLATES]),
                              autoescape=True)
-    env.filters["loc"] = loc
+    env.filters["loc"] = pick
     site_url = settings.site_url.rstrip("/") + "/" if settings.site_url else ""
 
     def render(template: str, lang: str, **ctx: Any) -> str:
@@ -119,7 +121,7 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
         form_id = request.path_params["form_id"]
         if form_id not in forms:
             return JSONResponse({"error": "unknown_form"}, status_code=404)
-        return JSONResponse({"token": abuse.sign_token(secret, form_id), "min_seconds": settings.min_seconds,
+        return JSONResponse({"token": sign_token(secret, form_id), "min_seconds": settings.min_seconds,
                              "pow_bits": settings.pow_bits}, headers={"Cache-Control": "no-store"})
 
     lookups = abuse.RateLimiter(settings.lookup_per_minute, settings.lookup_burst)

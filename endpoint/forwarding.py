@@ -91,7 +91,9 @@ import httpx
 
 from endpoint.settings import Settings
 from endpoint.store import Store
-from generator.forms_spec import category_field, public_category
+from portal_core.china_time import TZ
+from portal_core.forms import category_field, public_category
+from portal_core.languages import pick
 
 log = logging.getLogger("portal.forwarding")
 
@@ -102,7 +104,6 @@ MAX_DELAY = 3600.0  # never wait longer than an hour between tries
 LEASE = 600.0  # seconds a claimed job is left to its process: longer than a whole pass can take
 ROBOT_VALUE_CHARS = 500  # one field value in a chat message
 ROBOT_MAX_BYTES = 4000  # WeCom refuses markdown content over 4096 bytes
-CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 #: Markup of the chat apps (markdown, WeCom <@user>/<font>, Feishu <at>) made inert.
 _INERT = str.maketrans({"<": "＜", ">": "＞", "[": "［", "]": "］", "*": "＊", "_": "＿",
                         "`": "｀", "#": "＃", "~": "～", "|": "｜"})
@@ -450,7 +451,7 @@ class Forwarder:
         fields = {f["name"]: f for f in form.get("fields", [])}
         for name, raw in public.items():
             spec = fields.get(name, {})
-            label = _loc(spec.get("label")) or name
+            label = pick(spec.get("label"), "zh") or name
             text = _display(spec, raw)
             if "\n" in text:
                 lines.append(f"{bold(label)}：")
@@ -467,7 +468,7 @@ class Forwarder:
         return public_category(self.forms.get(sub["form_id"], {}), sub["category"])
 
     def _title(self, form_id: str) -> str:
-        return _loc(self.forms.get(form_id, {}).get("title"))
+        return pick(self.forms.get(form_id, {}).get("title"), "zh")
 
 
 def _load_spec(site: str) -> dict[str, Any]:
@@ -487,15 +488,9 @@ def _public(sub: dict[str, Any]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _loc(text: Any) -> str:
-    if isinstance(text, dict):
-        return str(text.get("zh") or next(iter(text.values()), ""))
-    return str(text or "")
-
-
 def _display(spec: dict[str, Any], raw: Any) -> str:
     """A value as people read it: choice labels, lists joined with 、."""
-    labels = {c["value"]: _loc(c.get("label")) for c in spec.get("choices", [])}
+    labels = {c["value"]: pick(c.get("label"), "zh") for c in spec.get("choices", [])}
     values = raw if isinstance(raw, list) else [raw]
     return "、".join(labels.get(v, str(v)) if isinstance(v, str) else str(v) for v in values)
 
@@ -507,7 +502,7 @@ def _local(received: str) -> str:
         return str(received)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M（北京时间）")
+    return moment.astimezone(TZ).strftime("%Y-%m-%d %H:%M（北京时间）")
 
 
 def _clip(text: str, limit: int = ROBOT_MAX_BYTES) -> str:

@@ -34,7 +34,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from endpoint.receipts import new_receipt
+from portal_core.receipts import new_receipt
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS submissions (

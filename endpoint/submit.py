@@ -30,11 +30,14 @@ import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
-from endpoint import abuse, messages
+from endpoint import abuse
 from endpoint.formdata import parse_urlencoded
 from endpoint.settings import Settings
 from endpoint.store import Store, Submission
-from generator.forms_spec import category_of, is_open, loc, validate
+from portal_core import messages
+from portal_core.forms import category_of, is_open, validate
+from portal_core.languages import pick
+from portal_core.tokens import sign_token
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -160,9 +163,9 @@ class Submit:
                                       else BAD_CHARS.sub("", first(data, f["name"]))) for f in form["fields"]}
                 return self._page("form_page.html", lang, 422, spec=form, action=f"/forms/{form_id}?lang={lang}",
                                   values=values, errors=errors, notice=notice,
-                                  token=abuse.sign_token(self.secret, form_id, time.time() - 0),
+                                  token=sign_token(self.secret, form_id, time.time() - 0),
                                   idem=first(data, "_idem") or secrets.token_urlsafe(12),
-                                  messages=messages.form_texts(lang), title=loc(form["title"], lang))
+                                  messages=messages.form_texts(lang), title=pick(form["title"], lang))
             idem = idempotency_key(self.secret, first(data, "_idem")[:100], clean)
             private_names = self.private_names[form_id]
             sub = Submission(
@@ -389,7 +392,7 @@ def first(data: dict[str, list[str]], name: str) -> str:
 
 def _label(form: dict[str, Any], name: str, lang: str) -> str:
     field = next((f for f in form["fields"] if f["name"] == name), None)
-    return loc(field["label"], lang) if field else name
+    return pick(field["label"], lang) if field else name
 
 
 def idempotency_key(secret: bytes, idem: str, clean: dict[str, Any]) -> str:

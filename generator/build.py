@@ -29,7 +29,6 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from endpoint.abuse import sign_token
 from generator.checks.privacy import contact_values, published_leaks
 from generator.forms_spec import compile_forms
 from generator.loading.fsguard import safe_files
@@ -41,14 +40,17 @@ from generator.site import markdown_guard, mkdocs_hooks
 from generator.site.admin import write_admin
 from generator.site.archive import write_archive
 from generator.site.exports import write_extras
+from generator.site.header_formats import write_security_headers
 from generator.site.mkdocs_hooks import GENERATED_LIST
 from generator.site.open311 import write_requests
 from generator.site.pages import build_pages, navigation, template_dirs
 from generator.site.render import TEMPLATES, Renderer
 from generator.site.search import find_pagefind, index_site, warn_missing
-from generator.site.security_headers import ForeignCode, write_security_headers
+from generator.site.security_headers import ForeignCode
 from generator.site.theme_patch import drop_sitemap_fetch
 from generator.site.theme_probe import OwnCode, collect, page_depths, probe_config
+from portal_core.languages import lang_url
+from portal_core.tokens import sign_token
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_ENDPOINT = "http://127.0.0.1:8001"
@@ -145,10 +147,6 @@ def page_url_of(md: str) -> str:
     if stem == "index" or stem.endswith("/index"):
         return stem.removesuffix("index")
     return stem + "/"
-
-
-def lang_url(site_url: str, lang: str, langs: list[str]) -> str:
-    return site_url.rstrip("/") + "/" + ("" if lang == langs[0] else f"{lang}/")
 
 
 def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir: Path, checked: Checked,

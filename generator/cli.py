@@ -7,15 +7,31 @@ Exit status: 0 clean (warnings allowed), 1 problems found, 2 usage error.
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from generator import __version__
+from endpoint.settings import Settings
+from endpoint.workers import serve as serve_workers
+from generator import __version__, reporters
+from generator.inbox import Conflict, InboxError, export, list_submissions, open_store, publish, reply, show
+from generator.outdir import UnsafeOutput
+from generator.pipeline import check as run_check
+from generator.reference import write_reference
+from generator.scaffold.init import init_project
 from generator.scaffold.new import kinds as new_kinds
+from generator.scaffold.new import new_record
+from generator.scaffold.templating import ScaffoldError
+from generator.secrets_file import shared_secret
 from generator.site.header_formats import FORMATS as HEADER_FORMATS
+from generator.site.security_headers import header_set
+
+# build and serve are imported by their commands: they bring mkdocs, watchfiles and uvicorn,
+# 0.2 s more on every `portal` start.
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -40,9 +56,6 @@ def check(project: Path, lang: str, fmt: str, jobs: int | None) -> None:
         portal check
         portal check ../my-community --lang en --format json
     """
-    from generator.pipeline import check as run_check
-    from generator.reporters import FORMATS
-
     try:
         report = run_check(project, jobs=jobs)
     except Exception as exc:  # noqa: BLE001 - a bug must still not print a traceback at a user
@@ -50,7 +63,7 @@ def check(project: Path, lang: str, fmt: str, jobs: int | None) -> None:
                    "请把这条信息和出错的数据文件报告给开发者 / please report this with the data file.",
                    err=True)
         sys.exit(1)
-    out = FORMATS[fmt](report, lang)
+    out = reporters.FORMATS[fmt](report, lang)
     sys.stdout.write(out)
     sys.exit(0 if report.ok else 1)
 
@@ -65,8 +78,6 @@ def docs(out: Path) -> None:
     Example:
         portal docs --out content/reference
     """
-    from generator.reference import write_reference
-
     for path in write_reference(out):
         click.echo(path)
 
@@ -90,9 +101,6 @@ def init(directory: Path, name: str, community_id: str, portal_spec: str | None,
         portal init hehuali --name 荷花里社区 --id hehuali
         portal init my-site --portal-spec "git+https://example.org/community-portal.git"
     """
-    from generator.scaffold.init import init_project
-    from generator.scaffold.templating import ScaffoldError
-
     kw = {"portal_spec": portal_spec} if portal_spec else {}
     try:
         result = init_project(directory, name=name, community_id=community_id, git=not no_git, **kw)
@@ -141,9 +149,6 @@ def new(kind: str, project: Path, slug: str | None, title: str | None, on: Any, 
         portal new meeting --type deliberation --date 2026-12-08
         portal new budget-year --year 2027
     """
-    from generator.scaffold.new import new_record
-    from generator.scaffold.templating import ScaffoldError
-
     try:
         result = new_record(project, kind, on.date() if on else None, slug, body, meeting_type, year, fund, title)
     except ScaffoldError as exc:
@@ -180,10 +185,8 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
         portal build
         portal build --out /var/www/community --site-url https://example.org/
     """
-    from generator.build import BuildError
+    from generator.build import BuildError  # lazy: mkdocs
     from generator.build import build as run_build
-    from generator.outdir import UnsafeOutput
-    from generator.reporters import text
 
     def waiting() -> None:
         click.echo("另一个构建正在进行，等它结束… · another build is running, waiting for it to finish…", err=True)
@@ -195,7 +198,7 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
         sys.exit(2)
     except BuildError as exc:
         if exc.report is not None:
-            sys.stdout.write(text(exc.report, lang))
+            sys.stdout.write(reporters.text(exc.report, lang))
         else:
             click.echo(f"portal build: {exc}", err=True)
         click.echo("构建已停止，网站没有改动 · build stopped, the site was not changed", err=True)
@@ -205,7 +208,7 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
                    "构建已停止，网站没有改动 · build stopped, the site was not changed", err=True)
         sys.exit(1)
     if result.report and result.report.warnings:
-        sys.stdout.write(text(result.report, lang))
+        sys.stdout.write(reporters.text(result.report, lang))
     secs = result.seconds.get("total", 0)
     click.echo(f"{result.pages} pages → {result.out} ({secs:.1f} s)")
 
@@ -226,7 +229,7 @@ def serve(project: Path, host: str, port: int, lang: str | None, endpoint_port: 
         portal serve
         portal serve --port 8080 --lang en
     """
-    from generator.serve import serve as run_serve
+    from generator.serve import serve as run_serve  # lazy: mkdocs, watchfiles, uvicorn
 
     try:
         run_serve(project, host, port, lang, endpoint_port or None)
@@ -252,12 +255,6 @@ def endpoint(site: Path, db: str | None, host: str, port: int, site_url: str | N
         portal endpoint --site site --db sqlite:///submissions.db
         PORTAL_WEBHOOKS=wecom=https://… portal endpoint --port 8001
     """
-    import os
-
-    from endpoint.settings import Settings
-    from endpoint.workers import serve
-    from generator.secrets_file import shared_secret
-
     overrides = {"site": str(site), "db": db, "site_url": site_url}
     if not os.environ.get("PORTAL_SECRET"):
         overrides["secret"] = shared_secret(site.resolve().parent)
@@ -268,7 +265,7 @@ def endpoint(site: Path, db: str | None, host: str, port: int, site_url: str | N
         sys.exit(2)
     click.echo(f"portal endpoint: http://{host}:{port}/ · db {settings.db}")
     try:
-        sys.exit(serve("endpoint.asgi:app", host, port, workers, log_level="warning",
+        sys.exit(serve_workers("endpoint.asgi:app", host, port, workers, log_level="warning",
                        proxy_headers=settings.trust_proxy))
     except OSError as exc:
         click.echo(f"portal endpoint: 端口被占用或无法监听 · cannot listen on {host}:{port} ({exc.strerror}); "
@@ -296,8 +293,6 @@ def headers(site: Path, host_kind: str, endpoint_url: str | None, out_file: Path
         portal headers --host nginx --out /etc/nginx/snippets/community-portal.conf
         portal headers --site /var/www/community --host caddy
     """
-    from generator.site.security_headers import header_set
-
     if not (site / "index.html").is_file():
         click.echo(f"{site}/index.html 不存在：请先运行 portal build · not a built site, run `portal build` first",
                    err=True)
@@ -329,15 +324,11 @@ def inbox(ctx: click.Context, db: str | None) -> None:
         portal inbox reply K7QM-4XRA-3P --status answered --text "已安排维修，本周五前完成。"
         portal inbox publish && portal build
     """
-    import os
-
     ctx.obj = {"db": db or os.environ.get("PORTAL_DB") or "sqlite:///submissions.db",
                "key": os.environ.get("PORTAL_ENCRYPTION_KEY", "")}
 
 
 def _store(ctx: click.Context):  # type: ignore[no-untyped-def]
-    from generator.inbox import open_store
-
     db = ctx.obj["db"]
     if db.startswith("sqlite:///") and not Path(db.removeprefix("sqlite:///")).exists():
         click.echo(f"没有找到收件箱数据库 {db} · inbox database not found (use --db)", err=True)
@@ -346,8 +337,6 @@ def _store(ctx: click.Context):  # type: ignore[no-untyped-def]
 
 
 def _inbox_call(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-    from generator.inbox import Conflict, InboxError
-
     try:
         return fn(*args, **kwargs)
     except InboxError as exc:
@@ -366,10 +355,6 @@ def inbox_list(ctx: click.Context, status: str | None, form: str | None) -> None
     Example:
         portal inbox list --status received
     """
-    import json
-
-    from generator.inbox import list_submissions
-
     rows = list_submissions(_store(ctx), status, form)
     for r in rows:
         text = " ".join(str(v) for v in json.loads(r["public_json"]).values())[:40]
@@ -388,10 +373,6 @@ def inbox_show(ctx: click.Context, receipt: str) -> None:
     Example:
         portal inbox show K7QM-4XRA-3P
     """
-    import json
-
-    from generator.inbox import show
-
     sub = _inbox_call(show, _store(ctx), receipt, ctx.obj["key"])
     click.echo(json.dumps(sub, ensure_ascii=False, indent=2, default=str))
 
@@ -406,8 +387,6 @@ def inbox_export(ctx: click.Context, fmt: str) -> None:
     Example:
         portal inbox export --format csv > inbox.csv
     """
-    from generator.inbox import export
-
     sys.stdout.write(export(_store(ctx), fmt, ctx.obj["key"]))
 
 
@@ -430,8 +409,6 @@ def inbox_reply(ctx: click.Context, receipt: str, status: str, text: str | None,
     Example:
         portal inbox reply K7QM-4XRA-3P --status answered --text "已安排维修"
     """
-    from generator.inbox import reply
-
     sub = _inbox_call(reply, _store(ctx), receipt, status, text, category, expect_status)
     click.echo(f"{sub['receipt']}: {sub['status']}")
 
@@ -465,8 +442,6 @@ def inbox_publish(ctx: click.Context, project: Path, dry_run: bool) -> None:
         portal inbox publish --dry-run
         portal inbox publish && portal check && portal build
     """
-    from generator.inbox import publish
-
     result = _inbox_call(publish, _store(ctx), project, dry_run=dry_run)
     if dry_run:
         click.echo(result.diff, nl=False)

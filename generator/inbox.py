@@ -25,13 +25,15 @@ from typing import Any
 
 import yaml
 
-from endpoint.receipts import normalize
 from endpoint.store import STATUSES, Store
 from generator import registry
-from generator.forms_spec import public_category
-from generator.loading.yamlfile import plain
+from generator.forms_spec import compile_form
+from generator.load import load_yaml_kinds
+from generator.loading.yamlfile import LocDict, LocList, YamlProblem, parse_yaml, plain
 from generator.receipt_key import derive
 from generator.receipt_key import forms as forms_of_key
+from portal_core.forms import public_category
+from portal_core.receipts import normalize
 
 #: Form kinds whose submissions are published one by one (others only in aggregate).
 PUBLISHED_KINDS = ("suggestion", "request", "agenda-proposal")
@@ -242,8 +244,6 @@ def _split_trailing(piece: str) -> tuple[str, str]:
 
 
 def _read_year(path: Path, year: int) -> YearFile:
-    from generator.loading.yamlfile import LocDict, LocList, YamlProblem, parse_yaml
-
     text = path.read_text(encoding="utf-8")
     try:
         data = parse_yaml(text)
@@ -372,9 +372,6 @@ def _publish(store: Store, project: Path, dry_run: bool) -> PublishResult:
     number after the highest ever given in its year (in the files or this inbox),
     and keeps it, in the store, for good. Satisfaction answers are counted once.
     ``dry_run``: compute and diff, write nothing (neither files nor the store)."""
-    from generator.forms_spec import compile_form
-    from generator.load import load_yaml_kinds
-
     docs, _ = load_yaml_kinds(project, registry.KINDS)
     community = next((d.model for d in docs["community"] if d.model is not None), None)
     if community is None:

@@ -32,7 +32,7 @@ MARKER = ".portal-site"
 MARKER_DATA = {"tool": "community-portal", "format": 1}
 #: Top-level entries of a project (a community repository or this checkout) that
 #: are sources or private state: the output may be neither inside nor above them.
-PROTECTED = ("data", "content", "site_templates", "generator", "endpoint", "tests", "scripts", "deploy",
+PROTECTED = ("data", "content", "site_templates", "generator", "endpoint", "portal_core", "tests", "scripts", "deploy",
              "bench", "docs_src", "node_modules", "mkdocs.yml", "pyproject.toml", "README.md",
              "submissions.db", "submissions.db-wal", "submissions.db-shm")
 #: Names that show a folder is a project or a repository, not a site.

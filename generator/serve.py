@@ -11,19 +11,28 @@ printed in the terminal and shown on the home page until they are fixed.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 
+import uvicorn
 import yaml
 from markupsafe import escape
+from mkdocs.commands.serve import serve as mkdocs_serve
+from watchfiles import watch as watch_files
 
+from endpoint.app import create_app
+from endpoint.settings import Settings
 from generator import registry
-from generator.build import DEFAULT_ENDPOINT, SiteFiles, lang_url, languages, mkdocs_config, render_site, write_docs
+from generator.build import DEFAULT_ENDPOINT, SiteFiles, languages, mkdocs_config, render_site, write_docs
+from generator.forms_spec import compile_forms
+from generator.load import load_yaml_kinds
 from generator.pipeline import load_and_check
 from generator.reporters import text
 from generator.secrets_file import shared_secret
 from generator.site.admin import admin_files
 from generator.site.render import TEMPLATES
+from portal_core.languages import lang_url
 
 log = logging.getLogger("portal.serve")
 
@@ -97,8 +106,6 @@ class Preview:
 
 
 def watch(preview: Preview, stop: threading.Event) -> None:
-    from watchfiles import watch as watch_files
-
     paths = [p for p in (preview.root / "data", preview.root / "content", TEMPLATES) if p.exists()]
     for _changes in watch_files(*paths, stop_event=stop, debounce=300):
         preview.refresh()
@@ -106,20 +113,13 @@ def watch(preview: Preview, stop: threading.Event) -> None:
 
 def start_endpoint(root: Path, host: str, port: int, site_url: str) -> None:
     """Run the form endpoint in a background thread, with the forms as they are now."""
-    import uvicorn
-
-    from endpoint.app import create_app
-    from endpoint.settings import Settings
-    from generator.forms_spec import compile_forms
-    from generator.load import load_yaml_kinds
-
     docs, _ = load_yaml_kinds(root, registry.KINDS)
     spec = compile_forms([d.model for d in docs["form"] if d.model is not None])
     settings = Settings.from_env(site=str(root / "site"), site_url=site_url, secret=shared_secret(root))
     if not settings.allowed_origins:  # the preview answers on both names
         page_port = site_url.rstrip("/").rsplit(":", 1)[-1]
         settings.allowed_origins = f"http://127.0.0.1:{page_port},http://localhost:{page_port}"
-    if "PORTAL_DB" not in __import__("os").environ:
+    if "PORTAL_DB" not in os.environ:
         settings.db = f"sqlite:///{root / 'submissions.db'}"
     app = create_app(settings, spec=spec)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
@@ -129,8 +129,6 @@ def start_endpoint(root: Path, host: str, port: int, site_url: str) -> None:
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, lang: str | None = None,
           endpoint_port: int | None = None) -> None:
-    from mkdocs.commands.serve import serve as mkdocs_serve
-
     root = Path(root).resolve()
     site_url = f"http://{host}:{port}/"
     endpoint_url = ""

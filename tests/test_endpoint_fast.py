@@ -1,4 +1,4 @@
-"""The endpoint's fast path (endpoint/submit.py, endpoint/formdata.py, endpoint/receipts.py)
+"""The endpoint's fast path (endpoint/submit.py, endpoint/formdata.py, portal_core/receipts.py)
 answers exactly as the slower code it replaces.
 
 - ``parse_urlencoded`` equals ``urllib.parse.parse_qs`` (keep_blank_values, max
@@ -32,9 +32,9 @@ from test_endpoint import HTML, JSON, RECEIPT, SECRET, make_project, token, writ
 
 from endpoint.app import create_app  # noqa: E402
 from endpoint.formdata import parse_urlencoded, unquote_plus  # noqa: E402
-from endpoint.receipts import ALPHABET, new_receipt, normalize  # noqa: E402
 from endpoint.settings import Settings  # noqa: E402
 from endpoint.store import Store  # noqa: E402
+from portal_core.receipts import ALPHABET, new_receipt, normalize  # noqa: E402
 
 # -- urlencoded bodies ------------------------------------------------------------------
 

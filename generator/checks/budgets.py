@@ -13,10 +13,10 @@ from collections import defaultdict
 from typing import Iterator
 
 from generator.index import Index
-from generator.kinds.common import pick
 from generator.load import Project
 from generator.messages import DIRECTION, unknown_ref
 from generator.problems import Problem
+from portal_core.languages import pick
 
 
 #: Totals are compared in fen (0.01 CNY) to avoid float drift.

@@ -7,9 +7,10 @@ from typing import Iterator
 
 from generator.checks.references import unknown
 from generator.index import Index
-from generator.kinds.form.model import CATEGORY_TYPES, category_source
+from generator.kinds.form.model import category_source
 from generator.load import Doc, Project
 from generator.problems import Problem
+from portal_core.forms import CATEGORY_TYPES
 
 CHOICE_TYPES = {"select", "radio", "checkbox"}
 CONTACT_TYPES = {"tel", "email"}

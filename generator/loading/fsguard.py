@@ -24,6 +24,8 @@ import stat
 from pathlib import Path
 from typing import Any, Iterator
 
+import yaml
+
 from generator.problems import Problem
 
 #: The folders whose files are read or published.
@@ -124,8 +126,6 @@ def once(problems: list[Problem]) -> list[Problem]:
 def theme_folders(root: Path) -> tuple[Path, ...]:
     """The theme folder the project's ``mkdocs.yml`` names, when it is inside the
     project but outside the publishable folders (mkdocs copies its files too)."""
-    import yaml
-
     config = Path(root) / "mkdocs.yml"
     try:
         data: Any = yaml.safe_load(config.read_text(encoding="utf-8")) if config.is_file() else None

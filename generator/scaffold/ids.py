@@ -11,6 +11,7 @@ A taken id gets ``-2``, ``-3`` … so ``portal new`` never overwrites a file.
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -51,8 +52,6 @@ def budget_years(budgets: Path) -> list[int]:
 
 def fund_code(budgets: Path, fund: str) -> str | None:
     """The code the latest year's lines use for ``fund`` (``SQ`` in ``2026-SQ-001``), if any."""
-    import csv
-
     for year in reversed(budget_years(budgets)):
         with open(budgets / f"{year}.csv", encoding="utf-8-sig", newline="") as fh:
             for row in csv.DictReader(fh):

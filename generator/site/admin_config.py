@@ -40,9 +40,9 @@ from pydantic.fields import FieldInfo
 
 from generator import registry
 from generator.kinds.base import RELATED_PATTERN, Kind
-from generator.kinds.common import pick
 from generator.kinds.community.model import Editor
 from generator.site.render import TEMPLATES
+from portal_core.languages import pick
 
 #: Where Decap's local backend (``npx decap-server``) answers by default; the
 #: ``PORTAL_LOCAL_BACKEND`` variable overrides it (decap-server reads ``PORT``).

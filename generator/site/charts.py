@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from generator.site.render import money
+from generator.site.amounts import money
 
 WIDTH = 360
 ROW = 52

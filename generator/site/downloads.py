@@ -18,8 +18,9 @@ from typing import Any, Callable, TypeVar, cast
 from pydantic import BaseModel
 
 from generator.kinds.base import Column, DatasetSpec, TableSpec
-from generator.kinds.common import Text, Today, pick
+from generator.kinds.common import Text, Today
 from generator.site.qr import page_url
+from portal_core.languages import pick
 
 TYPE_LABELS: dict[str, dict[str, str]] = {
     "string": {"zh": "文本", "en": "text"},

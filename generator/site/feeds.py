@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import html
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
-from urllib.parse import urljoin, urlsplit
-from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
 
 from generator.index import Index
-from generator.kinds.common import Text, Today, pick
+from generator.kinds.common import Text, Today
 from generator.load import Project
+from generator.site.markdown_export import markdown_html
 from generator.site.qr import page_url
 from generator.site.render import TEMPLATES, Strings
+from portal_core.china_time import TZ, at
+from portal_core.languages import pick
 
-TZ = ZoneInfo("Asia/Shanghai")
 ATOM = "http://www.w3.org/2005/Atom"
 #: Most recent items per RSS feed; older ones stay on the site and in data/.
 FEED_ITEMS = 50
@@ -33,7 +36,6 @@ FEED_ITEMS = 50
 ET.register_namespace("atom", ATOM)
 
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_LINK_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
 
 def xml_text(value: str) -> str:
@@ -43,53 +45,6 @@ def xml_text(value: str) -> str:
     'abc'
     """
     return _XML_INVALID.sub("", value)
-
-
-def markdown_html(text: str, base: str | None = None) -> str:
-    """Markdown → HTML for feed readers; relative links made absolute against
-    ``base``, the address of the page's folder (``foo.md`` → ``foo/``, as mkdocs
-    publishes it).
-
-    >>> markdown_html("见 [规约](../rules/covenant.md)", "https://x.cn/notices/")
-    '<p>见 <a href="https://x.cn/rules/covenant/" rel="noopener noreferrer">规约</a></p>'
-    """
-    import markdown
-
-    from generator.sanitize import clean
-
-    html = clean(markdown.markdown(text, extensions=["tables"], output_format="html"))
-    if base:
-        html = _LINK_ATTR.sub(lambda m: m.group(1) + absolute(m.group(2), base) + m.group(3), html)
-    return html
-
-
-def absolute(link: str, base: str) -> str:
-    """
-    >>> absolute("../budgets/2024.md#x", "https://x.cn/notices/"), absolute("https://a.b/c", "https://x.cn/")
-    ('https://x.cn/budgets/2024/#x', 'https://a.b/c')
-    >>> absolute("#top", "https://x.cn/notices/"), absolute("mailto:a@b.cn", "https://x.cn/")
-    ('#top', 'mailto:a@b.cn')
-    """
-    if not link or link.startswith("#") or urlsplit(link).scheme:
-        return link
-    path, hash_, anchor = link.partition("#")
-    if path.endswith("/index.md") or path == "index.md":
-        path = path.removesuffix("index.md")
-    elif path.endswith(".md"):
-        path = path.removesuffix(".md") + "/"
-    return urljoin(base, path) + hash_ + anchor
-
-
-def markdown_text(text: str) -> str:
-    """Markdown → plain text (for summaries and calendar descriptions).
-
-    >>> markdown_text("**通过** [规约](x.md) & <b>更多</b>")
-    '通过 规约 & 更多'
-    """
-    import html
-
-    stripped = re.sub(r"<[^>]+>", "", markdown_html(text))
-    return re.sub(r"[ \t]+", " ", html.unescape(stripped)).strip()
 
 
 class _Lang:
@@ -119,8 +74,7 @@ class _Lang:
 
 
 def _rfc822(date: dt.date, clock: str | None = None) -> str:
-    hour, minute = map(int, clock.split(":")) if clock else (0, 0)
-    return email.utils.format_datetime(dt.datetime(date.year, date.month, date.day, hour, minute, tzinfo=TZ))
+    return email.utils.format_datetime(at(date, clock))
 
 
 def _rss(x: _Lang, title: str, page: str, feed: str, items: list[dict[str, Any]]) -> bytes:
@@ -194,15 +148,11 @@ def decisions_rss(project: Project, index: Index, lang: str, default: str, base_
 
 
 def _escape(text: str) -> str:
-    import html
-
     return html.escape(text, quote=True)
 
 
 def meetings_ics(project: Project, index: Index, lang: str, default: str, base_url: str) -> bytes:
     """Every meeting as a VEVENT: in Beijing time when the start is known, else all-day."""
-    from icalendar import Calendar, Event
-
     x = _Lang(lang, default, base_url)
     community_id = project.community.id if project.community is not None else "community"
     today = Today.get()
@@ -212,17 +162,17 @@ def meetings_ics(project: Project, index: Index, lang: str, default: str, base_u
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", f"{_site_name(project, x)} · {x.t('meetings')}")
-    cal.add("x-wr-timezone", "Asia/Shanghai")
+    cal.add("x-wr-timezone", TZ.key)
     meetings = sorted((d.model for d in index.table("meeting").values()), key=lambda m: (m.date, m.start or "", m.id))
     for m in meetings:
         ev = Event()
         ev.add("uid", f"meeting-{m.id}@{community_id}")
         ev.add("dtstamp", dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC))
         if m.start:
-            start = _at(m.date, m.start)
+            start = at(m.date, m.start)
             ev.add("dtstart", start)
             if m.end:
-                end = _at(m.date, m.end)
+                end = at(m.date, m.end)
                 ev.add("dtend", end if end > start else end + dt.timedelta(days=1))
         else:
             ev.add("dtstart", m.date)
@@ -243,10 +193,6 @@ def meetings_ics(project: Project, index: Index, lang: str, default: str, base_u
                                   last_date=dt.date(max(timed).year + 2, 1, 1))
     return cal.to_ical()
 
-
-def _at(date: dt.date, clock: str) -> dt.datetime:
-    hour, minute = map(int, clock.split(":"))
-    return dt.datetime(date.year, date.month, date.day, hour, minute, tzinfo=TZ)
 
 
 def feeds(project: Project, index: Index, lang: str, default: str, base_url: str) -> dict[str, bytes]:

@@ -17,15 +17,16 @@ import datetime as dt
 import functools
 import json
 from typing import Any, Callable
-from zoneinfo import ZoneInfo
 
 import jinja2
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from generator.kinds.common import Text, pick
+from generator.kinds.common import Text
+from generator.site.markdown_export import markdown_text
+from portal_core.china_time import at
+from portal_core.languages import pick
 
-TZ = ZoneInfo("Asia/Shanghai")
 SCHEMA = "https://schema.org"
 DAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
         "sat": "Saturday", "sun": "Sunday"}
@@ -87,8 +88,7 @@ def start_date(date: dt.date, clock: str | None) -> str:
     """
     if not clock:
         return date.isoformat()
-    hour, minute = map(int, clock.split(":"))
-    return dt.datetime(date.year, date.month, date.day, hour, minute, tzinfo=TZ).isoformat()
+    return at(date, clock).isoformat()
 
 
 def _area(community: Any, text: Callable[[Text | None], str]) -> dict[str, Any] | None:
@@ -148,8 +148,6 @@ def _hours(hours: list[Any]) -> list[dict[str, Any]]:
 def service(s: Any, url: str, lang: str, *, bodies: dict[str, Any] | None = None, community: Any = None,
             categories: dict[str, Text] | None = None) -> Markup:
     """A schema.org ``GovernmentService`` for a service page."""
-    from generator.site.feeds import markdown_text
-
     default = _default(community)
 
     def text(value: Text | None) -> str:

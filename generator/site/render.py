@@ -23,6 +23,12 @@ from markupsafe import Markup, escape
 from generator.kinds.base import Page
 from generator.kinds.common import Text
 from generator.sanitize import render_markdown
+from generator.site import jsonld
+from generator.site.amounts import money
+from generator.site.charts import bars
+from generator.site.qr import page_url, qr_svg
+from portal_core.languages import pick
+from portal_core.messages import form_texts
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "site_templates"
 
@@ -56,12 +62,8 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        from endpoint.messages import form_texts
-        from generator.forms_spec import loc
-        from generator.site import jsonld
-
         self.env.globals.update(t=self.t, lang=lang, chart=self.chart, jsonld=jsonld, form_texts=form_texts(lang))
-        self.env.filters["loc"] = loc
+        self.env.filters["loc"] = pick
         self.env.filters.update(tx=self.tx, md=self.md, money=money, date=self.date, plain=self.plain)
 
     # -- helpers exposed to templates ------------------------------------------
@@ -70,11 +72,7 @@ class Renderer:
 
     def plain(self, value: Text | None) -> str:
         """The text in this language (fallback: default language, then any); unescaped str."""
-        if value is None:
-            return ""
-        if isinstance(value, str):
-            return value
-        return value.get(self.lang) or value.get(self.default_lang) or next(iter(value.values()), "")
+        return pick(value, self.lang, self.default_lang)
 
     def tx(self, value: Text | None) -> Markup:
         """Escaped text in this language; text in another language is marked with
@@ -113,8 +111,6 @@ class Renderer:
         return Markup('<div class="md-text"{}>\n{}\n</div>').format(lang, Markup(render_markdown(text)))
 
     def chart(self, title: str, categories: dict[str, dict[str, float]]) -> Markup:
-        from generator.site.charts import bars
-
         rows = [(name, v["planned"], v["actual"]) for name, v in categories.items()]
         return bars(title, rows, self.t("planned"), self.t("actual"))
 
@@ -130,8 +126,6 @@ class Renderer:
         template = self.env.get_template(page.template)
         url = ""
         if common.get("site_url"):
-            from generator.site.qr import page_url
-
             url = page_url(common["site_url"], page.path)
         body = template.render(**common, **page.context, page=page, url=url)
         meta = {"title": self.plain(page.title), **{k: v for k, v in page.meta.items() if k != "print"}}
@@ -145,8 +139,6 @@ class Renderer:
             updated = dt.date.fromisoformat(page.meta["updated"])
             body += f'\n<p class="page-updated">{self.t("last_updated")}: {self.date(updated)}</p>\n'
         if page.meta.get("print") and common.get("site_url"):
-            from generator.site.qr import page_url, qr_svg
-
             url = page_url(common["site_url"], page.path)
             body += (f'\n<div class="print-only qr">{qr_svg(url, self.t("print_qr"))}'
                      f"<p>{self.t('print_qr')}<br>{escape(url)}</p></div>\n")
@@ -182,16 +174,3 @@ def summary(markdown: str, limit: int = 120) -> str:
 
 def _html_lang(code: str) -> str:
     return "zh-CN" if code == "zh" else code
-
-
-def money(value: float | None) -> str:
-    """``12,345.50`` style; whole amounts without decimals.
-
-    >>> money(12000), money(31500.5), money(None)
-    ('12,000', '31,500.50', '')
-    """
-    if value is None:
-        return ""
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}"

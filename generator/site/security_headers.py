@@ -41,6 +41,7 @@ from typing import Any
 
 import yaml
 
+from generator.site import admin
 from generator.site.page_scan import origin
 from generator.site.page_scan import scan as scan_page
 from generator.site.theme_probe import OwnCode
@@ -195,8 +196,6 @@ def site_csp(needs: SiteNeeds, for_meta: bool = False) -> str:
 def admin_csp(site: Path | None = None) -> str:
     """The editor's own policy (``generator.site.admin``), with the origins of a
     self-hosted git host named in the built ``admin/config.yml``."""
-    from generator.site import admin
-
     backend = _admin_backend(site) if site else {}
     editor = SimpleNamespace(api_root=backend.get("api_root"), base_url=backend.get("base_url"))
     policy = admin.admin_csp(editor).strip().rstrip(";")  # type: ignore[arg-type]
@@ -271,14 +270,3 @@ def add_meta_csp(site: Path, policy: str) -> int:
         path.write_text(html[:at] + tag + html[at:], encoding="utf-8")
         count += 1
     return count
-
-
-def write_security_headers(site: Path, own: OwnCode, endpoint_url: str | None = None) -> HeaderSet:
-    """What ``portal build`` does: the meta policy in every page and ``_headers``
-    (Netlify, Cloudflare Pages) in the site root."""
-    from generator.site.header_formats import netlify
-
-    headers = header_set(site, endpoint_url, own=own)
-    add_meta_csp(site, headers.meta_csp)
-    (site / "_headers").write_text(netlify(headers), encoding="utf-8")
-    return headers

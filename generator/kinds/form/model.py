@@ -14,6 +14,7 @@ from pydantic import Field
 
 from generator.kinds.base import Ref
 from generator.kinds.common import Id, Model, Text, markdown
+from portal_core.forms import CATEGORY_NAMES, CATEGORY_TYPES  # shared with the endpoint
 
 FieldType = Literal[
     "text", "textarea", "email", "tel", "number", "date", "select", "radio", "checkbox", "rating"
@@ -57,13 +58,6 @@ class Form(Model):
                                                         "published category (default: a field named category or "
                                                         "topic) / 公开类别取自哪个字段（须为公开的单选字段）")
     fields: list[FormField] = Field(min_length=1)
-
-
-#: Field names taken as the category source when a form does not name one.
-CATEGORY_NAMES = ("category", "topic")
-#: Field types whose answer is one of the form's declared values: the only ones
-#: that may become a published category (free text may hold anything, a name).
-CATEGORY_TYPES = ("select", "radio")
 
 
 def category_source(form: Form) -> FormField | None:

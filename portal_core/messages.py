@@ -1,4 +1,4 @@
-"""What the endpoint says to residents, in zh (default) and en (by Accept-Language
+"""What the endpoint and the site's forms say to residents, in zh (default) and en (by Accept-Language
 or the form's ``_lang`` field)."""
 
 from __future__ import annotations
