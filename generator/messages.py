@@ -139,6 +139,10 @@ CATALOG: M = {
     "date.versions-order": (
         "版本“{version}”的生效日期 {date} 早于上一版本 {previous}", "版本按时间先后排列，最早的在前",
         "version “{version}” takes effect ({date}) before the previous one ({previous})", "list versions oldest first"),
+    "rule.effective-missing": (
+        "版本“{version}”没有生效日期", "已通过的版本都要写 effective（生效日期）；只有最新一版草案在通过前可以暂不填写",
+        "version “{version}” has no effective date",
+        "every adopted version needs effective; only the latest version, a draft not yet adopted, may leave it blank"),
     "date.effective-before-adoption": (
         "版本“{version}”在通过之前就生效了（生效 {effective}，会议 {meeting_date}）", "生效日期应不早于通过会议的日期",
         "version “{version}” takes effect ({effective}) before it was adopted ({meeting_date})", "the effective date must not precede the meeting"),

@@ -319,7 +319,8 @@ def _lines(table: Table, rows: list[tuple[int, dict[str, str]]]) -> list[BudgetL
         ok = (planned is not None or not planned_s.strip()) and (actual is not None or not actual_s.strip())
         out.append(BudgetLine(table.file, line, get(r, "id", ""), _int(get(r, "year")), get(r, "fund", ""),
                               get(r, "direction", ""), planned, actual, get(r, "decision", "") or "",
-                              get(r, "category", ""), get(r, "item", ""), ok))
+                              get(r, "category", ""), get(r, "item", ""), ok,
+                              source=get(r, "source", "") or "", note=get(r, "note", "") or ""))
     return out
 
 

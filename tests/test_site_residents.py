@@ -45,6 +45,40 @@ def pages(site: BuiltSite) -> list[str]:
     return chosen + ["en/" + rel for rel in chosen]
 
 
+# -- a phone's width ------------------------------------------------------------------
+
+#: Tables wider than the screen, unless inside an element that scrolls and fits;
+#: and how wide the page itself became (a 390 px phone must never scroll sideways).
+CLIPPED = """() => {
+  const w = window.innerWidth + 1, out = [];
+  const fits = el => el.getBoundingClientRect().right <= w;
+  const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX) && fits(el);
+  for (const t of document.querySelectorAll('article table')) {
+    if (fits(t) || scrolls(t)) continue;
+    let el = t.parentElement;
+    while (el && el !== document.body && !scrolls(el)) el = el.parentElement;
+    if (!el || el === document.body) out.push((t.textContent || '').trim().slice(0, 40));
+  }
+  return {clipped: out, width: document.documentElement.scrollWidth};
+}"""
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_every_page_and_table_fits_a_390_px_phone(demo_site, browser, javascript):
+    ctx = browser.new_context(**PHONE, locale="zh-CN", java_script_enabled=javascript)
+    page = ctx.new_page()
+    wide = {}
+    for rel in demo_site.html_files():
+        if rel.startswith(("admin/", "404")) or not rel.endswith("index.html"):
+            continue
+        page.goto(demo_site.url + rel.removesuffix("index.html"))
+        found = page.evaluate(CLIPPED)
+        if found["clipped"] or found["width"] > 391:
+            wide[rel] = found
+    ctx.close()
+    assert wide == {}
+
+
 # -- the home page --------------------------------------------------------------------
 
 def test_home_page_leads_with_what_residents_come_to_do(built_site, browser):

@@ -44,6 +44,11 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
         r = doc.model
         previous = None
         for i, v in enumerate(r.versions):
+            if v.effective is None:
+                # only a draft still waiting for adoption may leave it blank: the latest version
+                if i != len(r.versions) - 1 or v.adopted_by is not None:
+                    yield doc.problem("rule.effective-missing", "versions", i, "version", version=v.version)
+                continue
             if previous is not None and v.effective < previous:
                 yield doc.problem("date.versions-order", "versions", i, "effective",
                                   version=v.version, date=v.effective, previous=previous)
@@ -54,7 +59,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
                                   version=v.version, effective=v.effective, meeting_date=meeting.model.date)
         if r.status == "repealed" and r.repealed is None:
             yield doc.problem("rule.repealed-date", "status")
-        if r.status == "in-force" and all(v.effective > today for v in r.versions):
+        if r.status == "in-force" and all(v.effective is None or v.effective > today for v in r.versions):
             yield doc.problem("rule.not-yet-in-force", "status", severity="warning")
 
     for doc in project.valid("form"):

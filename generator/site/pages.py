@@ -16,7 +16,7 @@ from generator.kinds.budget.pages import years
 from generator.kinds.common import Today, pick
 from generator.kinds.form.pages import forms
 from generator.kinds.meeting.pages import decisions, meetings
-from generator.kinds.notice.pages import notices, states
+from generator.kinds.notice.pages import notices, recent, states
 from generator.kinds.requests.pages import stats
 from generator.kinds.requests.stats import category_label
 from generator.load import Project
@@ -49,6 +49,7 @@ def build_pages(project: Project, index: Index) -> tuple[list[Page], dict[str, A
     all_years = years(ctx)
     pages = [Page("index.md", "home.md.j2", community.name, {
         "current": [n for n in notices(ctx) if state[n.id] == "active"][:8],
+        "recent": recent(ctx),
         "upcoming": sorted((m for m in meetings(ctx) if m.status == "planned" and m.date >= today),
                            key=lambda m: m.date)[:5],
         "latest": decisions(ctx)[:5],

@@ -64,7 +64,8 @@ class Renderer:
         )
         self.env.globals.update(t=self.t, lang=lang, chart=self.chart, jsonld=jsonld, form_texts=form_texts(lang))
         self.env.filters["loc"] = pick
-        self.env.filters.update(tx=self.tx, md=self.md, money=money, date=self.date, plain=self.plain)
+        self.env.filters.update(tx=self.tx, md=self.md, money=money, date=self.date, plain=self.plain,
+                                actual=self.actual)
 
     # -- helpers exposed to templates ------------------------------------------
     def t(self, key: str, **params: Any) -> str:
@@ -113,6 +114,16 @@ class Renderer:
     def chart(self, title: str, categories: dict[str, dict[str, float]]) -> Markup:
         rows = [(name, v["planned"], v["actual"]) for name, v in categories.items()]
         return bars(title, rows, self.t("planned"), self.t("actual"))
+
+    def actual(self, sums: dict[str, Any]) -> Markup:
+        """An actual total that says what it leaves out: a blank actual is "not
+        recorded", never 0 (``kinds.budget.pages`` counts them)."""
+        if sums.get("lines_n") and sums["actual_blank"] == sums["lines_n"]:
+            return Markup('<span class="gap">{}</span>').format(self.t("not_recorded"))
+        text = Markup(escape(money(sums["actual"])))
+        if sums.get("actual_blank"):
+            text += Markup(' <span class="gap">({})</span>').format(self.t("n_not_recorded", n=sums["actual_blank"]))
+        return text
 
     def date(self, value: dt.date | None) -> str:
         if value is None:

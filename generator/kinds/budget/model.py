@@ -70,6 +70,8 @@ class BudgetLine:
     #: False when an amount cell is not a number (frictionless reports that);
     #: the group's total is then not compared, to avoid a second, derived error.
     amounts_ok: bool = True
+    source: str = ""  #: where the money came from, or whom it was paid to
+    note: str = ""
 
 
 @dataclass(slots=True)

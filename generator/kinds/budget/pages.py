@@ -34,18 +34,24 @@ def budget_years(project: Any) -> list[YearSummary]:
             bucket = fund.get(line.direction)
             if bucket is None:
                 continue
-            bucket["planned"] += line.planned or 0
-            bucket["actual"] += line.actual or 0
-            cat = bucket["categories"].setdefault(line.category, {"planned": 0.0, "actual": 0.0})
-            cat["planned"] += line.planned or 0
-            cat["actual"] += line.actual or 0
+            cat = bucket["categories"].setdefault(line.category, _sums())
+            for sums in (bucket, cat):
+                sums["planned"] += line.planned or 0
+                sums["actual"] += line.actual or 0
+                # a blank actual is "not recorded", never 0: say how many sums leave out
+                sums["actual_blank"] += line.actual is None
+                sums["lines_n"] += 1
             bucket["lines"].append(line)
         out.append(YearSummary(year, sorted(funds.values(), key=lambda f: f["id"])))
     return out
 
 
+def _sums() -> dict[str, Any]:
+    return {"planned": 0.0, "actual": 0.0, "actual_blank": 0, "lines_n": 0}
+
+
 def _bucket() -> dict[str, Any]:
-    return {"planned": 0.0, "actual": 0.0, "categories": {}, "lines": []}
+    return {**_sums(), "categories": {}, "lines": []}
 
 
 def spending_by_decision(project: Any) -> dict[str, list[BudgetLine]]:

@@ -13,11 +13,22 @@ SUMMARY = {"zh": "{name}的全部通知和公示（{n}条），含公示期和�
 
 
 def display_state(published: dt.date, until: dt.date | None, today: dt.date) -> str:
+    """``upcoming``, ``active`` (on display: inside its display period), ``ended``, or
+    ``published`` for a notice without a display period: it was never "on display",
+    so it must not stay under 正在公示 forever."""
     if published > today:
         return "upcoming"
-    if until is None or until >= today:
+    if until is None:
+        return "published"
+    if until >= today:
         return "active"
     return "ended"
+
+
+def recent(ctx: PageContext, limit: int = 5) -> list[Notice]:
+    """The latest notices without a display period (通知), for the home page."""
+    state = states(ctx)
+    return [n for n in notices(ctx) if state[n.id] == "published"][:limit]
 
 
 def notices(ctx: PageContext) -> list[Notice]:

@@ -37,7 +37,7 @@ VERSIONS = (
     Column("version", "string", {"zh": "版本", "en": "Version"}, lambda rv, x: rv[1].version,
            constraints={"required": True}),
     Column("effective", "date", {"zh": "生效日期", "en": "In force from"}, lambda rv, x: rv[1].effective,
-           constraints={"required": True}),
+           {"zh": "草案尚未生效时为空", "en": "Blank for a draft not yet in force"}),
     Column("adopted_meeting", "string", {"zh": "通过会议", "en": "Adopted at meeting"},
            lambda rv, x: rv[1].adopted_by.meeting if rv[1].adopted_by else None,
            {"zh": "会议编号（meetings.csv）", "en": "A meeting id from meetings.csv"}),

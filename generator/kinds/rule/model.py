@@ -37,7 +37,8 @@ class Adoption(Model):
 
 class RuleVersion(Model):
     version: str = Field(min_length=1, description='Version label, e.g. "2024" / 版本')
-    effective: dt.date = Field(description="Date it takes effect / 生效日期")
+    effective: dt.date | None = Field(None, description="Date it takes effect; blank while a draft awaits "
+                                                        "adoption (the latest version only) / 生效日期，草案可暂不填")
     adopted_by: Adoption | None = Field(None, description="Where it was adopted / 通过会议")
     note: Text | None = markdown(default=None, description="What changed and why / 修订说明")
     articles: list[Article] = Field(min_length=1)

@@ -52,7 +52,7 @@ def rule_changes(old: RuleVersion, new: RuleVersion) -> list[ArticleChange]:
 
 
 def current_version(rule: Rule, today: dt.date) -> RuleVersion:
-    in_force = [v for v in rule.versions if v.effective <= today]
+    in_force = [v for v in rule.versions if v.effective is not None and v.effective <= today]
     return in_force[-1] if in_force else rule.versions[-1]
 
 
@@ -61,7 +61,7 @@ def rules(ctx: PageContext) -> list[Rule]:
 
 
 def dates(ctx: PageContext) -> list[dt.date]:
-    return [v.effective for r in rules(ctx) for v in r.versions]
+    return [v.effective for r in rules(ctx) for v in r.versions if v.effective is not None]
 
 
 def build(ctx: PageContext) -> Iterator[Page]:
@@ -73,13 +73,17 @@ def build(ctx: PageContext) -> Iterator[Page]:
         diffs = [(versions[i - 1], versions[i], rule_changes(versions[i - 1], versions[i]))
                  for i in range(1, len(versions))]
         current = current_version(r, ctx.today)
-        yield Page(f"rules/{r.id}.md", "rule.md.j2", r.title, {"r": r, "current": current, "diffs": diffs},
-                   {"updated": max(v.effective for v in versions).isoformat(), "print": True,
-                    "description": _summary(r, current)})
+        effective = [v.effective for v in versions if v.effective is not None]
+        yield Page(f"rules/{r.id}.md", "rule.md.j2", r.title,
+                   {"r": r, "current": current, "diffs": diffs, "body": ctx.index.table("body").get(r.body or "")},
+                   {**latest(effective), "print": True, "description": _summary(r, current)})
 
 
 def _summary(r: Rule, v: RuleVersion) -> dict[str, str]:
     first = v.articles[0].text if v.articles else ""
+    if v.effective is None:
+        return {"zh": f"{pick(r.title, 'zh')}（{v.version}版草案，尚未生效）。{pick(first, 'zh')}",
+                "en": f"{pick(r.title, 'en')} (draft version {v.version}, not in force). {pick(first, 'en')}"}
     return {"zh": f"{pick(r.title, 'zh')}（{v.version}版，{v.effective.isoformat()}起施行）。{pick(first, 'zh')}",
             "en": f"{pick(r.title, 'en')} (version {v.version}, in force from {v.effective.isoformat()}). "
                   f"{pick(first, 'en')}"}
