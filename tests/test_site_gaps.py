@@ -90,6 +90,9 @@ def test_a_blank_actual_is_not_recorded_never_zero(site):
     assert "某某办公设备店" in cells and "待验收" in cells  # source (payee) and note are shown
     office = next(tr for tr in page.select("tr") if _text(tr).startswith("办公经费"))
     assert "1,800 (1 项未填)" in _text(office)  # the sum says what it leaves out
+    multiline = next(tr for tr in page.select("tr") if "2024-004" in _text(tr))
+    assert "备注含逗号, 以及 换行" in _text(multiline)  # a line break in a CSV cell stays in its cell
+    assert multiline.find("br") is not None and not any(_text(tr).startswith("换行") for tr in page.select("tr"))
     first = next(tr for tr in page.select("tr") if "2024-001" in _text(tr))
     assert "发票已公示" in _text(first) and "街道拨款" in _text(first)
 

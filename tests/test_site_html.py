@@ -283,7 +283,7 @@ def budget_sections(art) -> dict[str, dict]:
         tables = [t for el in els for t in ([el] if el.name == "table" else el.find_all("table"))]
         all_rows = [r for t in tables for r in rows(t)]
         total = [r for r in all_rows if r and r[0] in ("合计", "Total")]
-        lines = [r for t in tables if len(t.select("thead th")) == 6 for r in rows(t)]
+        lines = [r for t in tables if len(t.select("thead th")) >= 6 for r in rows(t)]
         cats = [r for t in tables if len(t.select("thead th")) == 3 for r in rows(t) if r[0] not in ("合计", "Total")]
         out[h3["id"]] = {"heading": h3, "svg": svg, "total": total, "lines": lines, "categories": cats}
     return out

@@ -65,7 +65,7 @@ class Renderer:
         self.env.globals.update(t=self.t, lang=lang, chart=self.chart, jsonld=jsonld, form_texts=form_texts(lang))
         self.env.filters["loc"] = pick
         self.env.filters.update(tx=self.tx, md=self.md, money=money, date=self.date, plain=self.plain,
-                                actual=self.actual)
+                                actual=self.actual, cell=cell)
 
     # -- helpers exposed to templates ------------------------------------------
     def t(self, key: str, **params: Any) -> str:
@@ -185,3 +185,10 @@ def summary(markdown: str, limit: int = 120) -> str:
 
 def _html_lang(code: str) -> str:
     return "zh-CN" if code == "zh" else code
+
+
+def cell(value: Any) -> Markup:
+    """Plain text made safe for one cell of a Markdown table: escaped, and a line
+    break or a ``|`` (CSV cells may hold both) can end neither the cell nor the row."""
+    text = str(escape("" if value is None else value))
+    return Markup(text.replace("|", "&#124;").replace("\r\n", "\n").replace("\n", "<br>"))
