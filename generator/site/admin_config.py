@@ -27,20 +27,18 @@ the inbox (edits made in the editor would be lost).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import types
 import typing
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from generator.kinds import YAML_KINDS, YamlKind
 from generator.kinds.community import Editor
-from generator.site.render import TEMPLATES
+from portal_core.i18n import text
 
 #: Where Decap's local backend (``npx decap-server``) answers by default; the
 #: ``PORTAL_LOCAL_BACKEND`` variable overrides it (decap-server reads ``PORT``).
@@ -65,14 +63,14 @@ OUTSIDE_NOTE = (
 )
 
 
-@functools.cache
-def _labels() -> dict[str, Any]:
-    return yaml.safe_load((TEMPLATES / "admin" / "labels.yaml").read_text(encoding="utf-8"))
-
-
-@functools.cache
-def _strings() -> dict[str, Any]:
-    return yaml.safe_load((TEMPLATES / "strings.yaml").read_text(encoding="utf-8"))
+def _zh(*keys: str) -> str | None:
+    """The Chinese text of the first of ``keys`` the translation catalog has."""
+    for key in keys:
+        try:
+            return text(key, "zh")
+        except KeyError:
+            continue
+    return None
 
 
 def split_description(description: str | None) -> tuple[str, str]:
@@ -89,8 +87,8 @@ def split_description(description: str | None) -> tuple[str, str]:
     return zh.strip(), en.strip()
 
 
-def _has_cjk(text: str) -> bool:
-    return re.search(r"[\u3400-\u9fff]", text) is not None
+def _has_cjk(value: str) -> bool:
+    return re.search(r"[\u3400-\u9fff]", value) is not None
 
 
 def field_label(model: type[BaseModel], name: str, description: str | None) -> str:
@@ -98,27 +96,12 @@ def field_label(model: type[BaseModel], name: str, description: str | None) -> s
     zh, _en = split_description(description)
     if zh and _has_cjk(zh):
         return re.sub(r"\s*[（(][^）)]*[）)]\s*$", "", zh) or zh  # drop "(Markdown)", "(default …)"
-    fields = _labels()["fields"]
-    for key in (f"{model.__name__}.{name}", name):
-        if key in fields:
-            return str(fields[key]["zh"])
-    entry = _strings().get(name)
-    if isinstance(entry, dict) and "zh" in entry:
-        return str(entry["zh"])
-    return name
+    return _zh(f"editor.field.{model.__name__}.{name}", f"editor.field.{name}", f"site.{name}") or name
 
 
 def choice_label(model: type[BaseModel], name: str, value: str) -> str:
     """``"通知 announcement"``: the Chinese word, then the value written in the file."""
-    choices = _labels()["choices"]
-    zh = None
-    for key in (f"{model.__name__}.{name}.{value}", value):
-        if key in choices:
-            zh = choices[key]["zh"]
-            break
-    if zh is None:
-        entry = _strings().get(value)
-        zh = entry.get("zh") if isinstance(entry, dict) else None
+    zh = _zh(f"editor.choice.{model.__name__}.{name}.{value}", f"editor.choice.{value}", f"site.{value}")
     return f"{zh}（{value}）" if zh else value
 
 

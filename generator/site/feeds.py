@@ -23,7 +23,7 @@ from generator.index import Index
 from generator.kinds.common import Text, Today, pick
 from generator.load import Project
 from generator.site.qr import page_url
-from generator.site.render import TEMPLATES, Strings
+from generator.site.render import site_text
 
 TZ = ZoneInfo("Asia/Shanghai")
 ATOM = "http://www.w3.org/2005/Atom"
@@ -98,13 +98,12 @@ class _Lang:
     def __init__(self, lang: str, default: str, base_url: str) -> None:
         self.lang, self.default = lang, default
         self.base = base_url.rstrip("/") + "/"
-        self.strings = Strings(TEMPLATES)
 
     def __call__(self, value: Text | None) -> str:
         return xml_text(pick(value, self.lang, self.default))
 
     def t(self, key: str) -> str:
-        return self.strings.get(key, self.lang)
+        return site_text(key, self.lang)
 
     @property
     def colon(self) -> str:

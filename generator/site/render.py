@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from generator.kinds.common import Text
 from generator.sanitize import render_markdown
+from portal_core.i18n import text
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "site_templates"
 
@@ -38,17 +39,14 @@ class Page:
     meta: dict[str, Any] = field(default_factory=dict)  #: extra front matter
 
 
-class Strings:
-    def __init__(self, templates: Path) -> None:
-        self.table: dict[str, dict[str, str]] = yaml.safe_load(
-            (templates / "strings.yaml").read_text(encoding="utf-8"))
-
-    def get(self, key: str, lang: str, **params: Any) -> str:
-        entry = self.table.get(key)
-        if entry is None:
-            return key
-        text = entry.get(lang) or entry.get("zh") or key
-        return text.format(**params) if params else text
+def site_text(key: str, lang: str, **params: Any) -> str:
+    """A UI string of the site: ``site.<key>`` in the translation catalog
+    (``site_templates/strings.yaml``); an unknown key is shown as itself (templates
+    also look up data values, e.g. ``t(notice.category)``)."""
+    try:
+        return text(f"site.{key}", lang, **params)
+    except KeyError:
+        return key
 
 
 class Renderer:
@@ -56,7 +54,6 @@ class Renderer:
 
     def __init__(self, lang: str, default_lang: str = "zh", templates: Path = TEMPLATES) -> None:
         self.lang, self.default_lang = lang, default_lang
-        self.strings = Strings(templates)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([templates / "pages", templates]),
             autoescape=True,
@@ -75,7 +72,7 @@ class Renderer:
 
     # -- helpers exposed to templates ------------------------------------------
     def t(self, key: str, **params: Any) -> str:
-        return self.strings.get(key, self.lang, **params)
+        return site_text(key, self.lang, **params)
 
     def plain(self, value: Text | None) -> str:
         """The text in this language (fallback: default language, then any); unescaped str."""
