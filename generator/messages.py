@@ -10,6 +10,7 @@ committee member reads them. ``docs/problem-codes`` lists them (generated from
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 from generator.problems import Problem
@@ -54,10 +55,15 @@ def unknown_ref(file: str, line: int | None, col: int | None, what: str, ident: 
                                                     "hint_known": hint, "hint_known_en": hint_en})
 
 
+def _placeholders(code: str) -> set[str]:
+    return {name for template in CATALOG[code] for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
 def render(problem: Problem, lang: str = "zh") -> tuple[str, str]:
-    """Message and hint for a problem in ``zh`` or ``en``."""
-    params: dict[str, Any] = {"code": problem.code, **problem.params}
-    try:
-        return text(_PREFIX + problem.code, lang, **params), text(f"{_PREFIX}{problem.code}.hint", lang, **params)
-    except KeyError:  # a code without a catalog entry (tests/test_docs.py keeps there being none)
+    """Message and hint for a problem in ``zh`` or ``en``; a parameter the problem
+    does not give is left blank."""
+    if problem.code not in CATALOG:  # tests/test_docs.py keeps every emitted code in the catalog
         return problem.code, ""
+    params: dict[str, Any] = {name: "" for name in _placeholders(problem.code)}
+    params.update({"code": problem.code, **problem.params})
+    return text(_PREFIX + problem.code, lang, **params), text(f"{_PREFIX}{problem.code}.hint", lang, **params)

@@ -38,7 +38,7 @@ from pydantic.fields import FieldInfo
 
 from generator.kinds import YAML_KINDS, YamlKind
 from generator.kinds.community import Editor
-from portal_core.i18n import text
+from portal_core.i18n import catalog, text
 
 #: Where Decap's local backend (``npx decap-server``) answers by default; the
 #: ``PORTAL_LOCAL_BACKEND`` variable overrides it (decap-server reads ``PORT``).
@@ -65,12 +65,7 @@ OUTSIDE_NOTE = (
 
 def _zh(*keys: str) -> str | None:
     """The Chinese text of the first of ``keys`` the translation catalog has."""
-    for key in keys:
-        try:
-            return text(key, "zh")
-        except KeyError:
-            continue
-    return None
+    return next((text(key, "zh") for key in keys if key in catalog()), None)
 
 
 def split_description(description: str | None) -> tuple[str, str]:

@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 
 from generator.kinds.common import Text
 from generator.sanitize import render_markdown
-from portal_core.i18n import text
+from portal_core.i18n import catalog, text
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "site_templates"
 
@@ -43,10 +43,7 @@ def site_text(key: str, lang: str, **params: Any) -> str:
     """A UI string of the site: ``site.<key>`` in the translation catalog
     (``site_templates/strings.yaml``); an unknown key is shown as itself (templates
     also look up data values, e.g. ``t(notice.category)``)."""
-    try:
-        return text(f"site.{key}", lang, **params)
-    except KeyError:
-        return key
+    return text(f"site.{key}", lang, **params) if f"site.{key}" in catalog() else key
 
 
 class Renderer:
