@@ -103,19 +103,13 @@ def catalog() -> Mapping[str, Mapping[str, str]]:
     return merged
 
 
-class _Blank(dict):  # type: ignore[type-arg]
-    """Format parameters where a placeholder without a value is left blank."""
-
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
 def text(key: str, lang: str, /, **params: Any) -> str:
     """The string ``key`` in ``lang`` (another language falls back to zh).
 
-    With parameters it is formatted (``str.format``; a placeholder with no value
-    is left blank, ``{{``/``}}`` give a brace); without, it is returned as written
-    (a client-side template keeps its ``{n}``). An unknown key raises ``KeyError``.
+    With parameters it is formatted (``str.format``: ``{{``/``}}`` give a brace, a
+    placeholder with no value raises ``KeyError``); without, it is returned as
+    written (a client-side template keeps its ``{n}``). An unknown key raises
+    ``KeyError``: ask ``key in catalog()`` first where a key may not exist.
 
     >>> text("endpoint.submit", "en"), text("endpoint.submit", "zh"), text("endpoint.submit", "fr")
     ('Submit', '提交', '提交')
@@ -124,4 +118,13 @@ def text(key: str, lang: str, /, **params: Any) -> str:
     """
     entry = catalog()[key]
     template = entry.get(lang) or entry[DEFAULT]
-    return template.format_map(_Blank(params)) if params else template
+    return template.format_map(params) if params else template
+
+
+def both(key: str, /, **params: Any) -> str:
+    """``中文 · English``: the line the command line and the editor show to everyone.
+
+    >>> both("endpoint.submit")
+    '提交 · Submit'
+    """
+    return f"{text(key, 'zh', **params)} · {text(key, 'en', **params)}"
