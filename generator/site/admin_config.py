@@ -38,29 +38,19 @@ from pydantic.fields import FieldInfo
 
 from generator.kinds import YAML_KINDS, YamlKind
 from generator.kinds.community import Editor
-from portal_core.i18n import catalog, text
+from portal_core.i18n import both, catalog, text
 
 #: Where Decap's local backend (``npx decap-server``) answers by default; the
 #: ``PORTAL_LOCAL_BACKEND`` variable overrides it (decap-server reads ``PORT``).
 DEFAULT_LOCAL_BACKEND = "http://localhost:8081/api/v1"
 
-ID_HINT = "编号只能用英文字母、数字和 - _ . · Letters, digits, - _ . only"
-RECORD_ID_HINT = ("也是文件名：新建时填写，如 2026-11-25-water-cut，保存后不能再改"
-                  " · Also the file name: set when creating, fixed once saved")
-_PATTERN_MESSAGES = {
-    "id": "编号只能用英文字母、数字和 - _ . · Letters, digits, - _ . only",
-    "time": "时间写成 HH:MM，如 19:00 · Time as HH:MM",
-    "ref": "写成 类型:编号，如 meeting:2025-03-15-council · Write kind:id",
-}
+ID_HINT = both("editor.hint.id")
+RECORD_ID_HINT = both("editor.hint.record-id")
+_PATTERN_MESSAGES = {"id": ID_HINT, "time": both("editor.pattern.time"), "ref": both("editor.pattern.ref")}
 #: YAML kinds the editor leaves out: `portal inbox publish` rewrites the whole
 #: requests file from the inbox, so edits made in the editor would be lost.
 NOT_EDITED = frozenset({"requests"})
-OUTSIDE_NOTE = (
-    "不在这里编辑：预算与收支是 CSV 表格（data/budgets/），用 Excel 或 WPS 修改后另存为“CSV UTF-8”再提交；"
-    "诉求办理公开（data/requests/）由 portal inbox publish 生成，答复请用 portal inbox reply。"
-    " · Not edited here: budgets are CSV tables (data/budgets/), edit them in a spreadsheet and save as CSV UTF-8;"
-    " published requests (data/requests/) are written by portal inbox publish, reply with portal inbox reply."
-)
+OUTSIDE_NOTE = both("editor.outside-note")
 
 
 def _zh(*keys: str) -> str | None:
@@ -160,7 +150,7 @@ def _pattern_option(pattern: str) -> list[str]:
     elif pattern.startswith("^(meeting|"):
         message = _PATTERN_MESSAGES["ref"]
     else:
-        message = f"格式不对 · Must match {pattern}"
+        message = f"{text('editor.pattern.wrong', 'zh')} · {text('editor.pattern.must-match', 'en', pattern=pattern)}"
     return [pattern, message]
 
 
@@ -315,11 +305,7 @@ def decap_config(editor: Editor | None = None, local_backend: str = DEFAULT_LOCA
         block["proxy_url"] = local_backend
     config: dict[str, Any] = {
         "backend": {**block, "commit_messages": {
-            "create": "新建 {{collection}}：{{slug}} · Create {{collection}} {{slug}}",
-            "update": "修改 {{collection}}：{{slug}} · Update {{collection}} {{slug}}",
-            "delete": "删除 {{collection}}：{{slug}} · Delete {{collection}} {{slug}}",
-            "uploadMedia": "上传 {{path}} · Upload {{path}}",
-            "deleteMedia": "删除 {{path}} · Delete {{path}}",
+            action: both(f"editor.commit.{action}") for action in ("create", "update", "delete", "uploadMedia", "deleteMedia")
         }},
         # Used only when the page itself is opened on one of allowed_hosts.
         "local_backend": {"url": local_backend, "allowed_hosts": sorted({"localhost", "127.0.0.1", host})},
