@@ -128,3 +128,12 @@ def both(key: str, /, **params: Any) -> str:
     '提交 · Submit'
     """
     return f"{text(key, 'zh', **params)} · {text(key, 'en', **params)}"
+
+
+def pair(key: str, /, **params: Any) -> tuple[str, str]:
+    """``(zh, en)``: for a problem's parameters, which carry both (``what``, ``what_en``).
+
+    >>> pair("endpoint.submit")
+    ('提交', 'Submit')
+    """
+    return text(key, "zh", **params), text(key, "en", **params)
