@@ -141,7 +141,7 @@ def build_spec(site: Path) -> dict[str, Any]:
     import yaml
 
     from generator.forms_spec import compile_forms
-    from generator.kinds.forms import Form
+    from generator.kinds.form.model import Form
 
     form = Form.model_validate(yaml.safe_load(FORM_YAML.read_text(encoding="utf-8")))
     spec = compile_forms([form])

@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=1, help="runs per page; the median run (by performance) is kept")
     ap.add_argument("--no-write", action="store_true", help="print only")
     args = ap.parse_args(argv)
-    assert LIGHTHOUSE.is_file(), "node_modules/lighthouse missing: run scripts/setup"
+    assert LIGHTHOUSE.is_file(), "node_modules/lighthouse missing: run scripts/setup --test"
     sys.path.insert(0, str(REPO))
     from generator.build import build
 

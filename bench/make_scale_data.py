@@ -948,6 +948,7 @@ def verify(out_dir: Path | str) -> list[str]:
     """Validate the tree with frictionless and the project's YAML loader; return failures."""
     from frictionless import Package
 
+    from generator import registry
     from generator.load import load_yaml_kinds
 
     failures = []
@@ -956,7 +957,7 @@ def verify(out_dir: Path | str) -> list[str]:
         for task in report.tasks:
             failures += [f"{task.name}: {e.message}" for e in task.errors[:5]]
         failures += [e.message for e in report.errors[:5]]
-    _docs, problems = load_yaml_kinds(Path(out_dir))
+    _docs, problems = load_yaml_kinds(Path(out_dir), registry.KINDS)
     failures += [f"{p.file}:{p.line}: {p.code} {p.params}" for p in problems[:20]]
     return failures
 

@@ -43,7 +43,7 @@ from generator.site.archive import write_archive
 from generator.site.exports import write_extras
 from generator.site.mkdocs_hooks import GENERATED_LIST
 from generator.site.open311 import write_requests
-from generator.site.pages import build_pages
+from generator.site.pages import build_pages, navigation, template_dirs
 from generator.site.render import TEMPLATES, Renderer
 from generator.site.search import find_pagefind, index_site, warn_missing
 from generator.site.security_headers import ForeignCode, write_security_headers
@@ -56,10 +56,6 @@ DEFAULT_ENDPOINT = "http://127.0.0.1:8001"
 #: ``portal build --archive``: the whole site as a zip, in the site root.
 ARCHIVE = "offline-site.zip"
 LANG_NAMES = {"zh": "中文", "en": "English"}
-NAV = [("index.md", "home"), ("notices/index.md", "notices"), ("meetings/index.md", "meetings"),
-       ("decisions/index.md", "decisions"), ("rules/index.md", "rules"), ("budgets/index.md", "budgets"),
-       ("services/index.md", "services"), ("forms/index.md", "forms"), ("requests/index.md", "requests"), ("organisation/index.md", "organisation"),
-       ("data/index.md", "data")]
 
 
 class BuildError(Exception):
@@ -96,7 +92,7 @@ def render_site(checked: Checked, lang: str, site_url: str, endpoint_url: str = 
     """Every file of the ``lang`` docs folder: generated pages, hand-written pages
     from ``content/<lang>/`` and the site assets, by relative path."""
     default = checked.project.community.languages.default
-    renderer = Renderer(lang, default)
+    renderer = Renderer(lang, default, kinds=template_dirs())
     pages, common = build_pages(checked.project, checked.index)
     common["site_url"] = site_url
     common["endpoint_url"] = endpoint_url.rstrip("/")
@@ -162,14 +158,14 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
     if not base_file.exists():  # an installed portal has no checkout root: use the copy `portal init` writes
         base_file = Path(__file__).resolve().parent / "scaffold" / "skeleton" / "mkdocs.yml"
     config: dict[str, Any] = yaml.safe_load(base_file.read_text(encoding="utf-8"))
-    renderer = Renderer(lang, langs[0])
+    renderer = Renderer(lang, langs[0], kinds=template_dirs())
     community = checked.project.community
     config.update(
         site_name=f"{renderer.plain(community.name)} · {renderer.t('site_title')}",
         site_url=lang_url(site_url, lang, langs),
         docs_dir=str(docs),
         site_dir=str(site_dir),
-        nav=[{renderer.t(key): path} for path, key in NAV],
+        nav=[{title: path} for path, title in navigation(lang)],
     )
     # Content is data: hand-written pages are sanitized as a whole, and Markdown syntax
     # in escaped plain text can carry no handler or script address (see both modules).

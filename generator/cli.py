@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from generator import __version__
-from generator.scaffold import KINDS as SCAFFOLD_KINDS
+from generator.scaffold.new import kinds as new_kinds
 from generator.site.header_formats import FORMATS as HEADER_FORMATS
 from portal_core import i18n
 
@@ -118,7 +118,7 @@ def init(directory: Path, name: str, community_id: str, portal_spec: str | None,
 
 
 @main.command("new")
-@click.argument("kind", type=click.Choice(SCAFFOLD_KINDS))
+@click.argument("kind", type=click.Choice(new_kinds()))
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--slug", default=None, help="Short ASCII name in the id, e.g. winter-safety / 英文短名.")
 @click.option("--title", default=None, help="Title (a service's name) to prefill / 标题.")

@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from generator.kinds.common import text_values
-from generator.kinds.forms import CATEGORY_NAMES, CATEGORY_TYPES, Form, public_category_field
+from generator.kinds.form.model import CATEGORY_NAMES, CATEGORY_TYPES, Form, public_category_field
 
 SPEC_VERSION = 1
 #: Limits applied when a form does not set its own (bounded, so no field is unlimited).

@@ -27,6 +27,7 @@ import yaml
 
 from endpoint.receipts import normalize
 from endpoint.store import STATUSES, Store
+from generator import registry
 from generator.forms_spec import public_category
 from generator.loading.yamlfile import plain
 from generator.receipt_key import derive
@@ -370,7 +371,7 @@ def _publish(store: Store, project: Path, dry_run: bool) -> PublishResult:
     from generator.forms_spec import compile_form
     from generator.load import load_yaml_kinds
 
-    docs, _ = load_yaml_kinds(project)
+    docs, _ = load_yaml_kinds(project, registry.KINDS)
     community = next((d.model for d in docs["community"] if d.model is not None), None)
     if community is None:
         raise InboxError(both("cli.publish.community-invalid"))

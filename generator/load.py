@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from generator.kinds import YAML_KINDS, YamlKind
-from generator.kinds.budgets import BudgetLine, DeclaredTotal
+from generator.kinds.base import Kind
+from generator.kinds.budget.model import BudgetLine, DeclaredTotal
 from generator.kinds.common import Model
 from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, read_text
@@ -83,11 +83,11 @@ class Project:
         return docs[0].model if docs else None
 
 
-def discover(root: Path) -> list[tuple[YamlKind, Path]]:
-    """Every YAML data file, by kind, in a stable order."""
+def discover(root: Path, kinds: tuple[Kind, ...]) -> list[tuple[Kind, Path]]:
+    """Every YAML data file of ``kinds`` (the registry's), in a stable order."""
     data = root / "data"
-    found: list[tuple[YamlKind, Path]] = []
-    for kind in YAML_KINDS:
+    found: list[tuple[Kind, Path]] = []
+    for kind in kinds:
         if kind.file:
             found.append((kind, data / kind.file))
         elif kind.folder and (data / kind.folder).is_dir():
@@ -97,10 +97,10 @@ def discover(root: Path) -> list[tuple[YamlKind, Path]]:
     return found
 
 
-def unexpected_files(root: Path) -> list[Problem]:
+def unexpected_files(root: Path, kinds: tuple[Kind, ...]) -> list[Problem]:
     """Files in data/ folders that no kind reads: most likely a mistake."""
     problems = []
-    for kind in YAML_KINDS:
+    for kind in kinds:
         if not kind.folder or not (root / "data" / kind.folder).is_dir():
             continue
         for p in sorted((root / "data" / kind.folder).iterdir()):
@@ -117,7 +117,7 @@ def rel(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
-def load_doc(root: Path, kind: YamlKind, path: Path) -> tuple[Doc | None, list[Problem]]:
+def load_doc(root: Path, kind: Kind, path: Path) -> tuple[Doc | None, list[Problem]]:
     """Read, parse and validate one file."""
     file = rel(root, path)
     refused = refusal(root, path)  # a link out of the project, a fifo: never opened
@@ -154,15 +154,16 @@ def load_doc(root: Path, kind: YamlKind, path: Path) -> tuple[Doc | None, list[P
     return doc, []
 
 
-def load_yaml_kinds(root: Path, files: list[tuple[YamlKind, Path]] | None = None) -> tuple[dict[str, list[Doc]], list[Problem]]:
-    docs: dict[str, list[Doc]] = {k.name: [] for k in YAML_KINDS}
+def load_yaml_kinds(root: Path, kinds: tuple[Kind, ...],
+                    files: list[tuple[Kind, Path]] | None = None) -> tuple[dict[str, list[Doc]], list[Problem]]:
+    docs: dict[str, list[Doc]] = {k.name: [] for k in kinds if k.folder or k.file}
     problems: list[Problem] = []
     # Loading creates millions of small objects that all stay alive: the cyclic
     # garbage collector would scan them again and again for nothing (~half the time).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        for kind, path in files if files is not None else discover(root):
+        for kind, path in files if files is not None else discover(root, kinds):
             doc, found = load_doc(root, kind, path)
             problems.extend(found)
             if doc is not None:

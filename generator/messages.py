@@ -32,22 +32,15 @@ def _catalog() -> M:
 #: code → (zh message, zh hint, en message, en hint), unformatted: the problem codes.
 CATALOG: M = _catalog()
 
-#: Singular labels for kinds of records, for messages that name them.
-WHAT: dict[str, tuple[str, str]] = {
-    key: (text(f"problem.what.{key}", "zh"), text(f"problem.what.{key}", "en"))
-    for key in ("body", "meeting", "decision", "rule", "rule-version", "notice", "service", "form", "fund",
-                "budget", "budget-line", "option", "category", "agenda-item", "action-item", "article", "field",
-                "grid", "version", "request")
-}
-
 DIRECTION = {key: (text(f"problem.direction.{key}", "zh"), text(f"problem.direction.{key}", "en"))
              for key in ("income", "expenditure")}
 
 
-def unknown_ref(file: str, line: int | None, col: int | None, what: str, ident: str,
+def unknown_ref(file: str, line: int | None, col: int | None, what: tuple[str, str], ident: str,
                 known: object) -> Problem:
-    """``ref.unknown`` with a hint that lists the ids that do exist (or says to add one)."""
-    zh, en = WHAT[what]
+    """``ref.unknown`` with a hint that lists the ids that do exist (or says to add one);
+    ``what`` names the target in zh and en (``Index.what``)."""
+    zh, en = what
     sample = ", ".join(sorted(map(str, known))[:12])  # type: ignore[call-overload]
     key = "problem.ref.unknown.known" if sample else "problem.ref.unknown.add-first"
     hint, hint_en = (text(key, lang, what=zh, what_en=en, sample=sample) for lang in ("zh", "en"))

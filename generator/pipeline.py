@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator import registry
 from generator.checks import CHECKS
 from generator.index import Index, build_index
 from generator.load import Project, load_yaml_kinds, unexpected_files
@@ -79,9 +80,9 @@ def load_and_check(root: Path, jobs: int | None = None) -> Checked:
         project.budgets = parse_budgets(info)
 
     # 2. Documents: parse and validate every YAML file.
-    project.docs, problems = load_yaml_kinds(root)
+    project.docs, problems = load_yaml_kinds(root, registry.KINDS)
     report.extend(problems)
-    report.extend(unexpected_files(root))
+    report.extend(unexpected_files(root, registry.KINDS))
     project.files_checked = sum(len(d) for d in project.docs.values()) + (len(info.tables) + 1 if info else 0)
 
     # 3. Collect frictionless' verdict: the budget cross-checks need to know
@@ -98,7 +99,7 @@ def load_and_check(root: Path, jobs: int | None = None) -> Checked:
             t.file for t in info.tables if not t.readable}
 
     # 4. Model and cross-checks.
-    index = build_index(project)
+    index = build_index(project, registry.KINDS)
     for _name, run in CHECKS:
         report.extend(run(project, index))
 

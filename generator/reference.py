@@ -15,8 +15,9 @@ from typing import Any, Iterator
 import yaml
 from pydantic import BaseModel
 
-from generator.kinds import YAML_KINDS
-from generator.kinds.budgets import REQUIRED_FIELDS
+from generator import registry
+from generator.kinds.base import Ref
+from generator.kinds.budget.model import REQUIRED_FIELDS
 from generator.messages import CATALOG
 
 _PRIMITIVE = {str: "text", int: "integer", float: "number", bool: "true/false"}
@@ -38,7 +39,7 @@ def type_label(annotation: Any) -> str:
                 return "id"
             if pattern and "[0-5][0-9]" in pattern:
                 return '"HH:MM"'
-            if pattern and pattern.startswith("^(meeting|"):
+            if isinstance(m, Ref) and m.kind == "*":
                 return "kind:id"
             if pattern and pattern.startswith("^[a-z]{2,3}"):
                 return "language code"
@@ -96,7 +97,7 @@ def field_rows(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, 
 def kind_page(kind: Any) -> str:
     where = f"`data/{kind.file}`" if kind.file else f"`data/{kind.folder}/<id>.yaml` (one file per record; `id` = file name)"
     doc = (kind.model.__module__ and __import__(kind.model.__module__, fromlist=["_"]).__doc__ or "").strip()
-    lines = [f"# {kind.title_zh} · {kind.title_en}", "", f"Where: {where}", "", doc, "",
+    lines = [f"# {kind.title['zh']} · {kind.title['en']}", "", f"Where: {where}", "", doc, "",
              "| field 字段 | type 类型 | | description 说明 |", "|---|---|---|---|"]
     for path, label, required, description in field_rows(kind.model):
         lines.append(f"| `{path}` | {label} | {required} | {description} |")
@@ -143,7 +144,7 @@ def codes_page() -> str:
 
 
 def pages(data_dir: Path = Path("data")) -> dict[str, str]:
-    out = {f"{kind.name}.md": kind_page(kind) for kind in YAML_KINDS}
+    out = {f"{kind.name}.md": kind_page(kind) for kind in registry.yaml_kinds()}
     out["budgets.md"] = budgets_page(data_dir)
     out["problem-codes.md"] = codes_page()
     index = ["# 数据说明 · Data reference", "",

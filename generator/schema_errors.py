@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 from pydantic import BaseModel, ValidationError
 
+from generator.kinds.base import RELATED_PATTERN
 from generator.loading.yamlfile import LocDict, LocList, locate
 from generator.problems import Problem
 from portal_core.i18n import pair
@@ -159,7 +160,7 @@ def _problem(err: dict[str, Any], path: tuple[Any, ...], data: Any, file: str,
 def _pattern_kind(field: str, pattern: str) -> str:
     if "[0-5][0-9]" in pattern:
         return "time"
-    if pattern.startswith("^(meeting|"):
+    if pattern == RELATED_PATTERN:
         return "related"
     if pattern.startswith("^[a-z]{2,3}"):
         return "lang"

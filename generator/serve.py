@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 from markupsafe import escape
 
+from generator import registry
 from generator.build import DEFAULT_ENDPOINT, SiteFiles, lang_url, languages, mkdocs_config, render_site, write_docs
 from generator.pipeline import load_and_check
 from generator.reporters import text
@@ -115,7 +116,7 @@ def start_endpoint(root: Path, host: str, port: int, site_url: str) -> None:
     from generator.forms_spec import compile_forms
     from generator.load import load_yaml_kinds
 
-    docs, _ = load_yaml_kinds(root)
+    docs, _ = load_yaml_kinds(root, registry.KINDS)
     spec = compile_forms([d.model for d in docs["form"] if d.model is not None])
     settings = Settings.from_env(site=str(root / "site"), site_url=site_url, secret=shared_secret(root))
     if not settings.allowed_origins:  # the preview answers on both names

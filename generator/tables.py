@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.kinds import BUDGETS_FOLDER
-from generator.kinds.budgets import REQUIRED_FIELDS, BudgetLine, DeclaredTotal, resource_role
+from generator.kinds.budget.model import BUDGETS_FOLDER, REQUIRED_FIELDS, BudgetLine, DeclaredTotal, resource_role
 from generator.load import Budgets, rel
 from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_CSV_BYTES, MAX_YAML_BYTES, TextFileProblem, read_text

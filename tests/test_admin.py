@@ -28,13 +28,13 @@ import yaml
 from site_fixtures import CHROMIUM, CHROMIUM_ARGS, free_port
 
 from generator import build as build_module
-from generator.kinds import YAML_KINDS
+from generator import registry
 from generator.kinds.common import Id
-from generator.kinds.community import Editor
-from generator.kinds.notices import Notice
+from generator.kinds.community.model import Editor
+from generator.kinds.notice.model import Notice
 from generator.load import load_yaml_kinds
 from generator.site import admin
-from generator.site.admin_config import EDITED_KINDS, _unwrap, decap_config, is_text, split_description
+from generator.site.admin_config import _unwrap, decap_config, is_text, split_description
 
 REPO = Path(__file__).resolve().parent.parent
 MINIMAL = Path(__file__).resolve().parent / "projects" / "minimal"
@@ -61,13 +61,13 @@ def collection_fields(collection: dict[str, Any]) -> list[dict[str, Any]]:
 def test_every_kind_has_a_collection_where_its_files_are() -> None:
     config = decap_config()
     by_name = {c["name"]: c for c in config["collections"]}
-    assert len(by_name) == len(YAML_KINDS) - 1
-    for kind in YAML_KINDS:
+    assert len(by_name) == len(registry.yaml_kinds()) - 1
+    for kind in registry.yaml_kinds():
         if kind.name == "requests":  # rewritten by `portal inbox publish`: not edited in the browser
             assert "requests" not in by_name
             continue
         c = by_name[kind.folder or kind.name]
-        assert c["label"] == kind.title_zh
+        assert c["label"] == kind.title["zh"]
         assert c["format"] == "yaml"
         if kind.file:
             assert c["files"][0]["file"] == f"data/{kind.file}"
@@ -125,12 +125,12 @@ def _expected_widget(annotation: Any) -> str | None:
         base, "object")
 
 
-RECORD_MODELS = {k.model for k in YAML_KINDS if k.folder}  #: one file per record, named by its id
+RECORD_MODELS = {k.model for k in registry.KINDS if k.folder}  #: one file per record, named by its id
 
 
 def test_widgets_match_the_field_types() -> None:
     checked = 0
-    for kind in EDITED_KINDS:
+    for kind in registry.edited():
         c = next(c for c in decap_config()["collections"] if c["name"] == (kind.folder or kind.name))
 
         def compare(model: Any, fields: list[dict[str, Any]]) -> None:
@@ -342,7 +342,7 @@ def test_edit_and_create_a_notice_in_chromium(tmp_path: Path, monkeypatch: pytes
             page.get_by_text("通知公示").first.wait_for()
 
             # Every collection opens, and an entry of each kind renders its widgets.
-            for kind in EDITED_KINDS:
+            for kind in registry.edited():
                 first = kind.name if kind.file else sorted((root / "data" / str(kind.folder)).glob("*.yaml"))[0].stem
                 _open(page, admin_url + f"#/collections/{kind.folder or kind.name}/entries/{first}")
                 page.locator("[data-lang=zh]").first.wait_for()
@@ -399,7 +399,7 @@ def test_edit_and_create_a_notice_in_chromium(tmp_path: Path, monkeypatch: pytes
     assert str(data["published"]) == "2026-11-25"
     assert "display_until" not in new and "''" not in new  # empty optional fields are left out
 
-    docs, problems = load_yaml_kinds(root)
+    docs, problems = load_yaml_kinds(root, registry.KINDS)
     assert {d.model.id for d in docs["notice"] if d.model} == {"2024-001", "2026-11-25-water-cut"}
     result = _portal_check(root)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -487,7 +487,7 @@ def _demo_project(tmp_path: Path) -> Path:
 
 
 def _models(root: Path) -> dict[str, dict[str, Any]]:
-    docs, _ = load_yaml_kinds(root)
+    docs, _ = load_yaml_kinds(root, registry.KINDS)
     return {f"{kind}:{d.file}": d.model.model_dump(by_alias=True) for kind, ds in docs.items() for d in ds if d.model}
 
 
@@ -507,7 +507,7 @@ def test_demo_files_of_every_kind_survive_an_edit_in_chromium(tmp_path: Path, mo
         pytest.skip("the demo data does not pass portal check right now")
     before = _models(root)
     targets = {"community": "community"}
-    for kind in EDITED_KINDS:
+    for kind in registry.edited():
         if kind.folder:
             targets[kind.folder] = max((root / "data" / kind.folder).glob("*.yaml"), key=lambda p: p.stat().st_size).stem
     server = DecapServer(root)

@@ -269,7 +269,7 @@ def test_service_page_has_government_service_jsonld(built):
 
 
 def _meeting(**changes):
-    from generator.kinds.meetings import Meeting
+    from generator.kinds.meeting.model import Meeting
 
     data = {"id": "m1", "body": "jwh", "type": "committee", "title": "会议", "date": "2025-01-05",
             "place": "活动室", "status": "planned", "agenda": [{"id": "a1", "title": "议题",

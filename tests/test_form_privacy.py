@@ -175,14 +175,15 @@ def test_requests_page_shows_no_private_choice_label(tmp_path: Path) -> None:
     """The page's category label comes from the public category field's choices only."""
     project = make_project(tmp_path / "p")
     shutil.rmtree(project / "data/requests", ignore_errors=True)
+    from generator import registry
     from generator.index import build_index
-    from generator.site.requests_stats import category_label
+    from generator.kinds.requests.stats import category_label
 
     form = (project / "data/forms/suggestion.yaml")
     form.write_text(form.read_text(encoding="utf-8").replace("    private: true", "    private: true\n")
                     + "  - name: secret\n    type: select\n    label: 私密\n    private: true\n    choices:\n"
                     "      - {value: x1, label: 张三家}\n", encoding="utf-8")
     checked = load_and_check(project, jobs=1)
-    index = build_index(checked.project)
+    index = build_index(checked.project, registry.KINDS)
     assert category_label(index, "suggestion", "x1") == "x1"
     assert category_label(index, "suggestion", "environment") == "环境"

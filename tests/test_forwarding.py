@@ -34,7 +34,7 @@ from endpoint.forwarding import CONTACT_NOTE, LEASE, Forwarder, iso
 from endpoint.settings import Settings
 from endpoint.store import Store, Submission
 from generator.forms_spec import compile_forms
-from generator.kinds.forms import Form
+from generator.kinds.form.model import Form
 
 pytestmark = pytest.mark.anyio
 

@@ -95,7 +95,7 @@ def describe(violations: list[dict]) -> str:
 
 @pytest.mark.parametrize("screen", ["phone", "desktop"])
 def test_axe_wcag22_aa_zero_violations(live, browser, subtests, screen):
-    assert AXE.is_file(), "node_modules/axe-core missing: run scripts/setup"
+    assert AXE.is_file(), "node_modules/axe-core missing: run scripts/setup --test"
     # axe-core is added as an inline script, which the pages' own CSP refuses
     ctx = browser.new_context(**(PHONE if screen == "phone" else DESKTOP), locale="zh-CN", bypass_csp=True)
     ctx.set_default_timeout(WAIT_MS)
@@ -142,7 +142,7 @@ def accepted(message: dict) -> bool:
 def test_nu_html_checker_zero_errors(live):
     """Every page of the site (one Java start for all: ~10 s for the demo's 180
     pages), fetched over HTTP so the pages' CSP ``'self'`` has an origin."""
-    assert VNU.is_file(), "node_modules/vnu-jar missing: run scripts/setup"
+    assert VNU.is_file(), "node_modules/vnu-jar missing: run scripts/setup --test"
     pages = [rel for rel in live.html_files() if not rel.startswith("admin/")]
     assert set(gate_pages(live)) <= set(pages)
     # vnu refuses loopback addresses by default (its web service's guard against

@@ -78,10 +78,11 @@ def _uses() -> list[tuple[str, str]]:
                 for m in pattern.finditer(source):
                     line = source.count("\n", 0, m.start()) + 1
                     found.append((f"{path.relative_to(REPO)}:{line}", prefix + m.group(2)))
-    for path in sorted((REPO / "site_templates").rglob("*")):
+    templates = [*(REPO / "site_templates").rglob("*"), *(REPO / "generator" / "kinds").glob("*/templates/*")]
+    for path in sorted(templates):
         if path.suffix not in (".html", ".j2", ".md", ".xml", ".js") or not path.is_file():
             continue
-        prefix = "endpoint." if "endpoint" in path.relative_to(REPO / "site_templates").parts else "site."
+        prefix = "endpoint." if path.parent.name == "endpoint" else "site."  # site_templates/endpoint/
         source = path.read_text(encoding="utf-8")
         for m in TEMPLATE_USE.finditer(source):
             line = source.count("\n", 0, m.start()) + 1

@@ -126,7 +126,7 @@ def test_skeleton_mkdocs_config_follows_the_root_one():
 
 
 def test_skeleton_budget_schema_follows_the_demo():
-    assert (SKELETON / "data/budgets/budget-lines.schema.yaml").read_bytes() == \
+    assert (REPO / "generator/kinds/budget/skeleton/budgets/budget-lines.schema.yaml").read_bytes() == \
         (REPO / "data/budgets/budget-lines.schema.yaml").read_bytes()
 
 

@@ -19,7 +19,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_holds_templates_skeleton_and_contracts(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    wanted = [p for folder in ("site_templates", "generator/scaffold/skeleton", "generator/scaffold/templates")
+    wanted = [p for folder in ("site_templates", "generator/scaffold/skeleton", "generator/scaffold/templates",
+                               "generator/kinds")
               for p in (REPO / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
     wanted += [REPO / "endpoint/openapi.yaml", REPO / "generator/cli.py", REPO / "portal_core/i18n.py"]
     wanted += [*(REPO / "generator/strings").glob("*.yaml"), *(REPO / "portal_core/strings").glob("*.yaml")]  # the catalog

@@ -122,7 +122,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     generated snippet, and the form endpoint (on another origin) running."""
     from generator.build import build
 
-    assert Path(NGINX).is_file(), "nginx is missing: run scripts/setup (Debian package nginx)"
+    assert Path(NGINX).is_file(), "nginx is missing: run scripts/setup --test (Debian package nginx)"
     base = tmp_path_factory.mktemp("headers")
     root = base / "minimal"
     shutil.copytree(PROJECTS / "minimal", root, ignore=shutil.ignore_patterns(".portal-build", "site", ".portal-*"))

@@ -93,7 +93,7 @@ AXE_RUN = "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}}).the
 def visits(live_site, browser) -> dict[str, dict]:
     """Each sample page opened once with JavaScript, on a computer screen: what
     it logged and requested, its visible text, and axe-core's findings."""
-    assert AXE.is_file(), "node_modules/axe-core missing: run scripts/setup"
+    assert AXE.is_file(), "node_modules/axe-core missing: run scripts/setup --test"
     # axe-core is added as an inline script, which the pages' own CSP (<meta>) refuses;
     # the policy itself is tested in test_security_headers.py.
     ctx = browser.new_context(viewport=DESKTOP, locale="zh-CN", bypass_csp=True)
@@ -385,7 +385,7 @@ def pdf_pages(pdf: bytes) -> list[tuple[float, float]]:
 
 def decode_qr(png: Path) -> str:
     zbarimg = shutil.which("zbarimg")
-    assert zbarimg, "zbarimg not found: install the Debian package zbar-tools (scripts/setup)"
+    assert zbarimg, "zbarimg not found: install the Debian package zbar-tools (scripts/setup --test)"
     result = subprocess.run([zbarimg, "--quiet", "--raw", str(png)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, f"no QR code found in the printed page ({result.stderr.strip()})"
     return result.stdout.strip()

@@ -188,7 +188,7 @@ def test_read_aloud_speaks_the_main_text_with_a_local_voice(minimal_site, browse
 
 
 def test_axe_finds_nothing_in_elder_mode(built_site, browser):
-    assert AXE.is_file(), "node_modules/axe-core missing: run scripts/setup"
+    assert AXE.is_file(), "node_modules/axe-core missing: run scripts/setup --test"
     ctx = browser.new_context(**PHONE, locale="zh-CN", bypass_csp=True)  # axe is added as an inline script
     ctx.add_init_script(ELDER_ON)
     found = {}

@@ -5,8 +5,9 @@ They run in this order; each reports all it finds and never raises on bad data.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
+from generator import registry
 from generator.checks import (
     budgets,
     dates,
@@ -25,9 +26,18 @@ from generator.problems import Problem
 
 Check = Callable[[Project, Index], Iterable[Problem]]
 
+
+def kind_checks(project: Project, index: Index) -> Iterator[Problem]:
+    """The checks each kind keeps in its own folder (``Kind.checks``)."""
+    for kind in registry.KINDS:
+        for check in kind.checks:
+            yield from check(project, index)
+
+
 CHECKS: tuple[tuple[str, Check], ...] = (
     ("ids", ids.check),
     ("references", references.check),
+    ("kinds", kind_checks),
     ("dates", dates.check),
     ("votes", votes.check),
     ("documents", documents.check),

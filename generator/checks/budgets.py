@@ -59,10 +59,10 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
             if not line.amounts_ok:
                 unreadable.add((line.year, line.fund, line.direction))
         if line.decision:
-            ref = index.decisions.get(line.decision)
+            ref = index.table("decision").get(line.decision)
             if ref is None and have_meetings and line.decision not in index.ids("decision"):
-                yield unknown_ref(line.file, line.line, col(line.file, "decision"), "decision", line.decision,
-                                  index.decisions)
+                yield unknown_ref(line.file, line.line, col(line.file, "decision"), index.what("decision"),
+                                  line.decision, index.table("decision"))
             elif ref is not None and ref.decision.outcome != "adopted":
                 yield Problem("budget.decision-not-adopted", line.file, line.line, col(line.file, "decision"),
                               {"decision": line.decision, "outcome_en": ref.decision.outcome,

@@ -48,7 +48,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
                 yield doc.problem("date.versions-order", "versions", i, "effective",
                                   version=v.version, date=v.effective, previous=previous)
             previous = v.effective
-            meeting = index.meetings.get(v.adopted_by.meeting) if v.adopted_by else None
+            meeting = index.table("meeting").get(v.adopted_by.meeting) if v.adopted_by else None
             if meeting is not None and v.effective < meeting.model.date:
                 yield doc.problem("date.effective-before-adoption", "versions", i, "effective",
                                   version=v.version, effective=v.effective, meeting_date=meeting.model.date)

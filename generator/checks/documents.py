@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from generator.checks.references import _unknown
+from generator.checks.references import unknown
 from generator.index import Index
-from generator.kinds.forms import CATEGORY_TYPES, category_source
+from generator.kinds.form.model import CATEGORY_TYPES, category_source
 from generator.load import Doc, Project
 from generator.problems import Problem
 from portal_core.i18n import pair
@@ -41,16 +41,17 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
                     re.compile(f.pattern)
                 except re.error as exc:
                     yield doc.problem("form.bad-pattern", *path, "pattern", field=f.name, detail=str(exc))
-        yield from _category_source(doc)
+        yield from _category_source(doc, index)
 
 
-def _category_source(doc: Doc) -> Iterator[Problem]:
+def _category_source(doc: Doc, index: Index) -> Iterator[Problem]:
     """The published category must be a public choice: never a private or free-text answer."""
     form = doc.model
     source = category_source(form)
     if source is None:
         if form.category_field is not None:
-            yield _unknown(doc, ("category_field",), "field", form.category_field, {f.name for f in form.fields})
+            yield unknown(doc, ("category_field",), "field", form.category_field, index,
+                          {f.name for f in form.fields})
         return
     i = form.fields.index(source)
     if source.private:

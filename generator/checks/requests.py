@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from generator.checks.references import _unknown
+from generator.checks.references import unknown
 from generator.index import Index
 from generator.load import Project
-from generator.messages import WHAT
 from generator.problems import Problem
 
 
@@ -20,12 +19,12 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
             path = ("requests", i)
             first = seen.get(r.id)
             if first is not None:
-                zh, en = WHAT["request"]
+                zh, en = index.what("request")
                 yield doc.problem("id.duplicate", *path, "id", what=zh, what_en=en, id=r.id, other=first)
             else:
                 seen[r.id] = f"{doc.file}:{doc.at(*path, 'id')[0]}"
-            if r.form not in index.forms and project.docs.get("form"):
-                yield _unknown(doc, (*path, "form"), "form", r.form, index.forms)
+            if r.form not in index.table("form") and project.docs.get("form"):
+                yield unknown(doc, (*path, "form"), "form", r.form, index)
             if log.id.isdigit() and r.received.year != int(log.id):
                 yield doc.problem("request.wrong-year", *path, "received", year=r.received.year, file_year=log.id)
             for name in ("first_reply", "closed"):

@@ -8,7 +8,7 @@ import math
 from typing import Iterator
 
 from generator.index import Index
-from generator.kinds.community import DecisionRule
+from generator.kinds.community.model import DecisionRule
 from generator.load import Project
 from generator.problems import Problem
 from portal_core.i18n import text
@@ -45,7 +45,7 @@ def quorum_needed(rule: DecisionRule, members: int) -> int:
 def check(project: Project, index: Index) -> Iterator[Problem]:
     for doc in project.valid("meeting"):
         m = doc.model
-        body = index.bodies.get(m.body)
+        body = index.table("body").get(m.body)
         rule = (body.decision_rule if body is not None else None) or DEFAULT_RULE
         decisions = [(i, item.decision) for i, item in enumerate(m.agenda) if item.decision is not None]
         if m.status != "held":

@@ -8,6 +8,3 @@ to publish) and ``portal new`` (one prefilled data file with Chinese hints).
 - ``ids``: the next free id of each kind, following the demo data's conventions;
 - ``new``: one data file from ``templates/`` and the blanks left to fill.
 """
-
-#: What ``portal new`` creates (here, so the CLI can list them without importing the templates).
-KINDS = ("notice", "meeting", "rule", "service", "form", "budget-year")

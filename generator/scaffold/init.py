@@ -19,7 +19,8 @@ from pathlib import Path
 
 from generator.kinds.common import Today
 from generator.scaffold.ci import PLACEHOLDER_SPEC, ci_files
-from generator.scaffold.templating import SKELETON, ScaffoldError, render
+from generator import registry
+from generator.scaffold.templating import SKELETON, ScaffoldError, render, render_file
 
 #: The browser editor bundle ``portal build`` copies into /admin/; kept equal to
 #: the root package.json's by tests/test_init.py.
@@ -73,16 +74,21 @@ def init_project(target: Path, name: str = "示例社区", community_id: str = "
         "portal_spec": portal_spec,
     }
     files: dict[str, str | bytes] = {}
-    for path in sorted(SKELETON.rglob("*")):
-        if not path.is_file() or "__pycache__" in path.parts:
-            continue
-        rel = path.relative_to(SKELETON).as_posix()
-        out = "/".join(part.replace(_DOT, ".", 1) if part.startswith(_DOT) else part for part in rel.split("/"))
-        out = out.replace("__date__", values["today"]).replace("__year__", str(today.year))
-        if out.endswith(".j2"):
-            files[out.removesuffix(".j2")] = render(f"skeleton/{rel}", **values)
-        else:
-            files[out] = path.read_bytes()
+    # The repository's own files, then each kind's first records (its ``skeleton/``,
+    # laid out as under data/).
+    trees = [(SKELETON, ""), *((k.package / "skeleton", "data/") for k in registry.KINDS)]
+    for tree, prefix in trees:
+        for path in sorted(tree.rglob("*")):
+            if not path.is_file() or "__pycache__" in path.parts:
+                continue
+            rel = path.relative_to(tree).as_posix()
+            out = prefix + "/".join(part.replace(_DOT, ".", 1) if part.startswith(_DOT) else part
+                                    for part in rel.split("/"))
+            out = out.replace("__date__", values["today"]).replace("__year__", str(today.year))
+            if out.endswith(".j2"):
+                files[out.removesuffix(".j2")] = render_file(path, **values)
+            else:
+                files[out] = path.read_bytes()
     files.update(ci_files(portal_spec))
     files["README.md"] = render("templates/README.md.j2", **values)
     target.mkdir(parents=True, exist_ok=True)

@@ -24,11 +24,20 @@ from typing import Any
 
 import yaml
 
+from generator import registry
 from generator.kinds.common import Today
-from generator.scaffold import KINDS, ids
-from generator.scaffold.templating import ScaffoldError, render
+from generator.scaffold import ids
+from generator.scaffold.templating import ScaffoldError, render_file
 
-FOLDERS = {"notice": "notices", "meeting": "meetings", "rule": "rules", "service": "services", "form": "forms"}
+#: A year of the budget package is a CSV file and a resource, not a YAML record.
+BUDGET_YEAR = "budget-year"
+
+
+def kinds() -> tuple[str, ...]:
+    """What ``portal new`` creates: every kind with a ``new`` template, and a budget year."""
+    return (*(k.name for k in registry.KINDS if k.new and k.folder), BUDGET_YEAR)
+
+
 MEETING_TYPES = ("deliberation", "assembly", "owners-assembly", "hearing", "joint", "committee", "consultation", "other")
 #: The demo data names meetings after who meets (2026-12-08-council); by type:
 MEETING_SLUGS = {"deliberation": "council", "assembly": "assembly", "owners-assembly": "owners-assembly",
@@ -70,13 +79,13 @@ def new_record(root: Path, kind: str, date: dt.date | None = None, slug: str | N
                fund: str | None = None, title: str | None = None) -> NewResult:
     """Create one ``kind`` record in the project at ``root``."""
     root = Path(root)
-    if kind not in KINDS:
-        raise ScaffoldError(f"没有“{kind}”这种数据；可以新建：{'、'.join(KINDS)}",
-                            f"unknown kind “{kind}”; choose one of: {', '.join(KINDS)}")
+    if kind not in kinds():
+        raise ScaffoldError(f"没有“{kind}”这种数据；可以新建：{'、'.join(kinds())}",
+                            f"unknown kind “{kind}”; choose one of: {', '.join(kinds())}")
     community = _community(root)
     if slug is not None:
         slug = check_slug(slug)
-    if kind == "budget-year":
+    if kind == BUDGET_YEAR:
         return _budget_year(root, year, fund)
     today = date or Today.get()
     bodies = [b.get("id") for b in community.get("bodies") or [] if isinstance(b, dict) and b.get("id")]
@@ -87,7 +96,8 @@ def new_record(root: Path, kind: str, date: dt.date | None = None, slug: str | N
     if meeting_type not in MEETING_TYPES:
         raise ScaffoldError(f"会议类型只能是：{'、'.join(MEETING_TYPES)}",
                             f"the meeting type must be one of: {', '.join(MEETING_TYPES)}")
-    folder = root / "data" / FOLDERS[kind]
+    spec = registry.by_name()[kind]
+    folder = root / "data" / str(spec.folder)
     if kind in ("notice", "meeting"):
         default = "notice" if kind == "notice" else MEETING_SLUGS[meeting_type]
         record_id = ids.free_id(folder, f"{today.isoformat()}-{slug or default}")
@@ -106,8 +116,8 @@ def new_record(root: Path, kind: str, date: dt.date | None = None, slug: str | N
         # a JSON string is a valid double-quoted YAML scalar, whatever the title holds
         "title": json.dumps(title.strip(), ensure_ascii=False) if title and title.strip() else None,
     }
-    text = render(f"templates/{kind}.yaml.j2", **values)
-    rel = f"data/{FOLDERS[kind]}/{record_id}.yaml"
+    text = render_file(spec.package / str(spec.new), **values)
+    rel = f"data/{spec.folder}/{record_id}.yaml"
     folder.mkdir(parents=True, exist_ok=True)
     (root / rel).write_text(text, encoding="utf-8")
     return NewResult([rel], yaml_blanks(rel, text))
@@ -191,7 +201,7 @@ def _budget_year(root: Path, year: int | None, fund: str | None) -> NewResult:
     (root / rel_csv).write_text(out.getvalue(), encoding="utf-8")
 
     schema = _lines_schema(package, years)
-    entry = render("templates/budget-resource.yaml.j2", year=year, schema=schema)
+    entry = render_file(registry.by_name()["budget"].package / "new.yaml.j2", year=year, schema=schema)
     package.write_text(_insert_resource(package.read_text(encoding="utf-8"), entry), encoding="utf-8")
     changed = [rel_csv, "data/budgets/datapackage.yaml"]
     totals = budgets / "totals.csv"

@@ -37,6 +37,11 @@ def render(template: str, **values: Any) -> str:
     return _ENV.get_template(template).render(**values)
 
 
+def render_file(path: Path, **values: Any) -> str:
+    """Render a template kept elsewhere, e.g. a kind's ``new.yaml.j2`` in its folder."""
+    return _ENV.overlay(loader=jinja2.FileSystemLoader(str(path.parent))).get_template(path.name).render(**values)
+
+
 class ScaffoldError(Exception):
     """A refusal with a message for the committee, in Chinese and English."""
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from generator.kinds.community import Editor
+from generator.kinds.community.model import Editor
 from generator.pipeline import Checked
 from generator.site.admin_config import DEFAULT_LOCAL_BACKEND, decap_config
 from generator.site.page_scan import origin

@@ -36,8 +36,10 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from generator.kinds import YAML_KINDS, YamlKind
-from generator.kinds.community import Editor
+from generator import registry
+from generator.kinds.base import RELATED_PATTERN, Kind
+from generator.kinds.common import pick
+from generator.kinds.community.model import Editor
 from portal_core.i18n import both, catalog, text
 
 #: Where Decap's local backend (``npx decap-server``) answers by default; the
@@ -47,9 +49,6 @@ DEFAULT_LOCAL_BACKEND = "http://localhost:8081/api/v1"
 ID_HINT = both("editor.hint.id")
 RECORD_ID_HINT = both("editor.hint.record-id")
 _PATTERN_MESSAGES = {"id": ID_HINT, "time": both("editor.pattern.time"), "ref": both("editor.pattern.ref")}
-#: YAML kinds the editor leaves out: `portal inbox publish` rewrites the whole
-#: requests file from the inbox, so edits made in the editor would be lost.
-NOT_EDITED = frozenset({"requests"})
 OUTSIDE_NOTE = both("editor.outside-note")
 
 
@@ -143,6 +142,9 @@ def _bound(metadata: list[Any], *names: str) -> float | None:
 
 
 def _pattern_option(pattern: str) -> list[str]:
+    if pattern == RELATED_PATTERN:  # the editor can be exact: only the kinds that may be named
+        relatable = "|".join(t.name for t in registry.targets().values() if t.relatable)
+        pattern = f"^({relatable}):" + RELATED_PATTERN.split(":", 1)[1]
     if pattern.startswith("^[A-Za-z0-9][A-Za-z0-9_.-]*"):
         message = _PATTERN_MESSAGES["id"]
     elif "[0-5][0-9]" in pattern:
@@ -230,7 +232,7 @@ def field_config(model: type[BaseModel], name: str, info: FieldInfo) -> dict[str
         options["field"]["label"] = config["label"]
     zh, en = split_description(info.description)
     hint = f"{zh} · {en}" if zh else (info.description or "")  # Chinese first, as everywhere in the editor
-    if key == "id" and model in {k.model for k in YAML_KINDS if k.folder}:
+    if key == "id" and model in {k.model for k in registry.KINDS if k.folder}:
         config["widget"] = "portal-id"  # the id of a record is its file name: fixed once saved
         hint = RECORD_ID_HINT
     elif (options.get("pattern") or [""])[0].startswith("^[A-Za-z0-9][A-Za-z0-9_.-]*"):
@@ -260,16 +262,13 @@ def model_fields(model: type[BaseModel]) -> list[dict[str, Any]]:
     return [c for name, info in model.model_fields.items() if (c := field_config(model, name, info)) is not None]
 
 
-EDITED_KINDS = tuple(kind for kind in YAML_KINDS if kind.name not in NOT_EDITED)
-
-
-def collection(kind: YamlKind) -> dict[str, Any]:
-    base: dict[str, Any] = {"name": kind.folder or kind.name, "label": kind.title_zh,
-                            "label_singular": kind.title_zh, "format": "yaml", "extension": "yaml"}
+def collection(kind: Kind) -> dict[str, Any]:
+    base: dict[str, Any] = {"name": kind.folder or kind.name, "label": pick(kind.title, "zh"),
+                            "label_singular": pick(kind.title, "zh"), "format": "yaml", "extension": "yaml"}
     fields = model_fields(kind.model)
     if kind.file:
         base.update(description=OUTSIDE_NOTE, editor={"preview": False},
-                    files=[{"name": kind.name, "label": kind.title_zh, "file": f"data/{kind.file}", "fields": fields}])
+                    files=[{"name": kind.name, "label": pick(kind.title, "zh"), "file": f"data/{kind.file}", "fields": fields}])
         return base
     base.update(
         folder=f"data/{kind.folder}",
@@ -317,7 +316,7 @@ def decap_config(editor: Editor | None = None, local_backend: str = DEFAULT_LOCA
         # which the build copies to the site root.
         "media_folder": f"content/{default_lang}/files",
         "public_folder": (urlsplit(site_url).path.rstrip("/") if site_url else "") + "/files",
-        "collections": [collection(kind) for kind in EDITED_KINDS],
+        "collections": [collection(kind) for kind in registry.edited()],
     }
     if site_url:
         config["site_url"] = site_url

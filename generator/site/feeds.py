@@ -154,7 +154,7 @@ def notices_rss(project: Project, index: Index, lang: str, default: str, base_ur
     """Published notices, newest first (a notice dated after today is not yet published)."""
     x = _Lang(lang, default, base_url)
     today = Today.get()
-    notices = sorted((d.model for d in index.notices.values() if d.model.published <= today),
+    notices = sorted((d.model for d in index.table("notice").values() if d.model.published <= today),
                      key=lambda n: (n.published, n.id), reverse=True)[:FEED_ITEMS]
     items = []
     for n in notices:
@@ -171,7 +171,7 @@ def decisions_rss(project: Project, index: Index, lang: str, default: str, base_
     """Decisions taken, newest first, each linking to its place in the meeting page."""
     x = _Lang(lang, default, base_url)
     today = Today.get()
-    refs = [r for r in index.decisions.values() if (r.decision.date or r.meeting.date) <= today]
+    refs = [r for r in index.table("decision").values() if (r.decision.date or r.meeting.date) <= today]
     refs.sort(key=lambda r: (r.decision.date or r.meeting.date, r.meeting.start or "", r.decision.id), reverse=True)
     items = []
     for ref in refs[:FEED_ITEMS]:
@@ -183,7 +183,7 @@ def decisions_rss(project: Project, index: Index, lang: str, default: str, base_
             parts.append(f"<p>{x.t('vote')}{x.colon}{x.t('for')} {d.votes.for_} · {x.t('against')} "
                          f"{d.votes.against} · {x.t('abstain')} {d.votes.abstain}</p>")
         parts.append(f"<p>{x.t('outcome')}{x.colon}{x.t(d.outcome)}</p>")
-        body = index.bodies.get(m.body)
+        body = index.table("body").get(m.body)
         meeting = f"{x(m.title)} ({x(body.name) if body else m.body}, {date.isoformat()})"
         parts.append(f'<p><a href="{x.url(f"meetings/{m.id}.md")}">{_escape(meeting)}</a></p>')
         items.append({"title": f"{d.id} · {x(ref.item.title)} · {x.t(d.outcome)}", "link": link,
@@ -212,7 +212,7 @@ def meetings_ics(project: Project, index: Index, lang: str, default: str, base_u
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", f"{_site_name(project, x)} · {x.t('meetings')}")
     cal.add("x-wr-timezone", "Asia/Shanghai")
-    meetings = sorted((d.model for d in index.meetings.values()), key=lambda m: (m.date, m.start or "", m.id))
+    meetings = sorted((d.model for d in index.table("meeting").values()), key=lambda m: (m.date, m.start or "", m.id))
     for m in meetings:
         ev = Event()
         ev.add("uid", f"meeting-{m.id}@{community_id}")
@@ -230,7 +230,7 @@ def meetings_ics(project: Project, index: Index, lang: str, default: str, base_u
         ev.add("location", x(m.place))
         ev.add("url", x.url(f"meetings/{m.id}.md"))
         ev.add("status", "CANCELLED" if m.status == "cancelled" else "CONFIRMED")
-        body = index.bodies.get(m.body)
+        body = index.table("body").get(m.body)
         lines = [f"{x.t('body')}{x.colon}{x(body.name) if body else m.body}", f"{x.t('agenda')}{x.colon}".rstrip()]
         lines += [f"{i}. {x(item.title)}" for i, item in enumerate(m.agenda, 1)]
         lines.append(x.url(f"meetings/{m.id}.md"))

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from generator.kinds.requests.stats import category_label, request_stats
 from generator.pipeline import Checked
-from generator.site.requests_stats import category_label, request_stats
 
 
 def _text(value: Any) -> str:
@@ -38,8 +38,8 @@ def georeport(checked: Checked, site_url: str) -> list[dict[str, Any]]:
             "service_name": label,
             "service_code": r.category or r.form,
             "description": _text(r.summary),
-            "agency_responsible": ", ".join(checked.index.forms[r.form].model.recipients)
-            if r.form in checked.index.forms else "",
+            "agency_responsible": ", ".join(checked.index.table("form")[r.form].model.recipients)
+            if r.form in checked.index.table("form") else "",
             "requested_datetime": f"{r.received.isoformat()}T00:00:00+08:00",
             "updated_datetime": f"{updated.isoformat()}T00:00:00+08:00",
             "media_url": site_url.rstrip("/") + f"/requests/#{r.id.lower()}",

@@ -1,4 +1,4 @@
-"""Render step: jinja2 templates in ``site_templates/pages/`` → Markdown pages with
+"""Render step: jinja2 templates (``site_templates/pages/`` and each kind's ``templates/``) → Markdown pages with
 front matter, one set per language.
 
 Templates autoescape: plain text from the data is HTML-escaped wherever it lands
@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from dataclasses import dataclass, field
 from html import escape as html_escape
 from pathlib import Path
 from typing import Any
@@ -21,22 +20,12 @@ import jinja2
 import yaml
 from markupsafe import Markup, escape
 
+from generator.kinds.base import Page
 from generator.kinds.common import Text
 from generator.sanitize import render_markdown
 from portal_core.i18n import catalog, text
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "site_templates"
-
-
-@dataclass
-class Page:
-    """One generated page: where it goes, which template, what it shows."""
-
-    path: str  #: relative to docs_dir, e.g. ``notices/2025-001.md``
-    template: str
-    title: Text
-    context: dict[str, Any] = field(default_factory=dict)
-    meta: dict[str, Any] = field(default_factory=dict)  #: extra front matter
 
 
 def site_text(key: str, lang: str, **params: Any) -> str:
@@ -49,10 +38,12 @@ def site_text(key: str, lang: str, **params: Any) -> str:
 class Renderer:
     """Renders pages for one language."""
 
-    def __init__(self, lang: str, default_lang: str = "zh", templates: Path = TEMPLATES) -> None:
+    def __init__(self, lang: str, default_lang: str = "zh", templates: Path = TEMPLATES,
+                 kinds: list[Path] | None = None) -> None:
         self.lang, self.default_lang = lang, default_lang
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([templates / "pages", templates]),
+            # the site's own templates, then each kind's (generator/kinds/<kind>/templates/)
+            loader=jinja2.FileSystemLoader([templates / "pages", templates, *(kinds or [])]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,  # a template typo fails the build, not the page
             trim_blocks=True,

@@ -6,10 +6,11 @@ its own finance rules (e.g. "spending over ¥5,000 must be put to the owners").
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from generator.kinds.base import Ref
 from generator.kinds.common import Amount, Id, Lang, Model, Text, WebAddress, contact
 
 BodyKind = Literal[
@@ -98,7 +99,7 @@ class FinanceRules(Model):
         None,
         description="Spending above this amount (CNY) needs a recorded decision / 超过此金额须有决议",
     )
-    threshold_funds: list[Id] = Field(
+    threshold_funds: list[Annotated[Id, Ref("fund")]] = Field(
         default_factory=list,
         description="Funds the threshold applies to (empty: all) / 适用的资金，空表示全部",
     )

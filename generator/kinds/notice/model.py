@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
+from generator.kinds.base import Ref, Related
 from generator.kinds.common import Id, Link, Model, Text, markdown
 
 NoticeCategory = Literal[
@@ -26,22 +27,15 @@ NoticeCategory = Literal[
     "other",
 ]
 
-#: A typed reference to another record: ``meeting:<id>``, ``decision:<id>`` …
-RelatedRef = Annotated[
-    str,
-    StringConstraints(
-        pattern=r"^(meeting|decision|rule|notice|service|form|budget|request):[A-Za-z0-9][A-Za-z0-9_.-]*$"
-    ),
-]
 
 
 class Notice(Model):
     id: Id
     title: Text
     category: NoticeCategory
-    issuer: Id | None = Field(None, description="Body that issues it / 发布主体")
+    issuer: Annotated[Id, Ref("body")] | None = Field(None, description="Body that issues it / 发布主体")
     published: dt.date = Field(description="Publish date / 发布日期")
     display_until: dt.date | None = Field(None, description="End of the display period (公示期) / 公示截止")
     body: Text = markdown(description="Notice text (Markdown) / 正文")
     attachments: list[Link] = Field(default_factory=list)
-    related: list[RelatedRef] = Field(default_factory=list)
+    related: list[Related] = Field(default_factory=list)

@@ -8,10 +8,11 @@ so a resident can follow background → options → vote → spending → outcom
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from generator.kinds.base import Ref
 from generator.kinds.common import Amount, ClockTime, Id, Link, Model, Text, markdown
 
 MeetingType = Literal[
@@ -41,9 +42,9 @@ class RaisedBy(Model):
     """Who put the item on the agenda. Name groups, never private individuals."""
 
     kind: RaisedByKind
-    body: Id | None = Field(None, description="Body id when a body raised it / 提出主体")
+    body: Annotated[Id, Ref("body")] | None = Field(None, description="Body id when a body raised it / 提出主体")
     detail: Text | None = Field(None, description='e.g. "3号楼居民联名 (12户)"')
-    request: Id | None = Field(None, description="Public number of the published request it came from, "
+    request: Annotated[Id, Ref("request")] | None = Field(None, description="Public number of the published request it came from, "
                                                  "e.g. R2026-0007 (never a receipt) / 来源诉求公开编号")
 
 
@@ -57,7 +58,7 @@ class Option(Model):
     title: Text
     description: Text | None = markdown(default=None)
     cost: Amount | None = Field(None, description="Estimated cost, CNY / 预计费用")
-    fund: Id | None = Field(None, description="Fund that would pay / 资金来源")
+    fund: Annotated[Id, Ref("fund")] | None = Field(None, description="Fund that would pay / 资金来源")
     effects: list[Effect] = Field(default_factory=list)
 
 
@@ -102,8 +103,8 @@ class ActionItem(Model):
     id: Id
     text: Text
     owner: Text = Field(description="Responsible role or body / 责任方")
-    owner_body: Id | None = None
-    decision: Id | None = Field(None, description="Decision this implements / 对应决议")
+    owner_body: Annotated[Id, Ref("body")] | None = None
+    decision: Annotated[Id, Ref("decision")] | None = Field(None, description="Decision this implements / 对应决议")
     due: dt.date | None = None
     status: Literal["open", "in-progress", "done", "dropped"]
     done: dt.date | None = Field(None, description="Date completed / 完成日期")
@@ -112,7 +113,7 @@ class ActionItem(Model):
 
 class Meeting(Model):
     id: Id
-    body: Id = Field(description="Body that meets / 会议主体")
+    body: Annotated[Id, Ref("body")] = Field(description="Body that meets / 会议主体")
     type: MeetingType
     title: Text
     date: dt.date

@@ -8,10 +8,11 @@ inbox only and are never published.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from generator.kinds.base import Ref
 from generator.kinds.common import Id, Model, Text, markdown
 
 FieldType = Literal[
@@ -46,12 +47,12 @@ class Form(Model):
     purpose: Text = markdown(description="What the form is for / 用途")
     privacy: Text = markdown(description="Privacy statement shown on the form / 隐私说明")
     retention_days: int = Field(ge=1, le=3650, description="Days private data is kept / 保存天数")
-    recipients: list[Id] = Field(min_length=1, description="Body ids that receive it / 接收主体")
+    recipients: list[Annotated[Id, Ref("body")]] = Field(min_length=1, description="Body ids that receive it / 接收主体")
     reply_days: int | None = Field(None, ge=1, description="Promised days to first reply / 承诺答复天数")
     status: Literal["open", "closed"] = "open"
     opens: dt.date | None = None
     closes: dt.date | None = None
-    related: list[str] = Field(default_factory=list, description="Related records, kind:id / 相关记录")
+    related: list[Annotated[str, Ref("*")]] = Field(default_factory=list, description="Related records, kind:id / 相关记录")
     category_field: Id | None = Field(None, description="The public choice field whose answer is the request's "
                                                         "published category (default: a field named category or "
                                                         "topic) / 公开类别取自哪个字段（须为公开的单选字段）")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.index import Index
-from generator.kinds.forms import public_category_field
+from generator.kinds.form.model import public_category_field
 from generator.load import Project
 
 
@@ -44,7 +44,7 @@ def request_stats(project: Project, index: Index) -> RequestStats:
         stats.by_category[(r.form, r.category)] += 1
         if r.first_reply is not None:
             days.append((r.first_reply - r.received).days)
-        form = index.forms.get(r.form)
+        form = index.table("form").get(r.form)
         limit = form.model.reply_days if form is not None else None
         if limit:
             promised += 1
@@ -61,7 +61,7 @@ def request_stats(project: Project, index: Index) -> RequestStats:
 
 def category_label(index: Index, form_id: str, value: str | None) -> Any:
     """The form's label for a category value (a choice of its public category field)."""
-    form = index.forms.get(form_id)
+    form = index.table("form").get(form_id)
     if form is None or value is None:
         return value or "—"
     field = public_category_field(form.model)  # never a private field's choices

@@ -22,6 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Folder of the budget data package, relative to data/.
+BUDGETS_FOLDER = "budgets"
+
 #: Fields each resource must declare for the checks and the site to work.
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "funds": ("id", "name"),

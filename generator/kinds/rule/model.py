@@ -8,10 +8,11 @@ what changed between versions article by article.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from generator.kinds.base import Ref
 from generator.kinds.common import Id, Model, Text, markdown
 
 RuleKind = Literal[
@@ -47,7 +48,7 @@ class Rule(Model):
     title: Text
     kind: RuleKind
     status: Literal["draft", "in-force", "repealed"]
-    body: Id | None = Field(None, description="Body that owns the rule / 制定主体")
+    body: Annotated[Id, Ref("body")] | None = Field(None, description="Body that owns the rule / 制定主体")
     summary: Text | None = markdown(default=None)
     repealed: dt.date | None = Field(None, description="Date repealed (status repealed) / 废止日期")
     versions: list[RuleVersion] = Field(min_length=1, description="Oldest first / 按时间先后")

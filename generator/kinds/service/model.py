@@ -7,10 +7,11 @@ steps and time limit, plus accessibility notes.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from generator.kinds.base import Ref
 from generator.kinds.common import ClockTime, Id, Link, Model, Text, contact, markdown
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -25,10 +26,10 @@ class OpeningHours(Model):
 class Service(Model):
     id: Id
     name: Text
-    category: Id = Field(description="A service_categories id from community.yaml / 服务类别")
+    category: Annotated[Id, Ref("category")] = Field(description="A service_categories id from community.yaml / 服务类别")
     summary: Text = markdown(description="What the service is / 服务内容")
     provider: Text = Field(description="Who provides it / 承办单位")
-    provider_body: Id | None = Field(None, description="Body id, if a body of this community / 承办主体")
+    provider_body: Annotated[Id, Ref("body")] | None = Field(None, description="Body id, if a body of this community / 承办主体")
     place: Text = Field(description="Where to go / 办理地点")
     hours: list[OpeningHours] = Field(default_factory=list, description="Opening hours / 办理时间")
     hours_note: Text | None = Field(None, description="Holidays, appointments … / 时间说明")

@@ -1,0 +1,82 @@
+"""The accounts' pages: every year by fund and category, planned against actual."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from generator.kinds.base import Page, PageContext, latest, list_summary
+from generator.kinds.budget.model import BudgetLine
+
+SUMMARY = {"zh": "{name}财务公开：各年度预算和实际收支，按资金来源和类别列出，含公共收益。",
+           "en": "Budgets and accounts of {name}: planned and actual, by fund and category, public revenue included."}
+
+
+@dataclass
+class YearSummary:
+    year: int
+    funds: list[dict[str, Any]]  #: per fund: name, directions → {planned, actual, categories, lines}
+
+
+def budget_years(project: Any) -> list[YearSummary]:
+    by_year: dict[int, list[BudgetLine]] = defaultdict(list)
+    for line in project.budgets.lines:
+        if line.year is not None:
+            by_year[line.year].append(line)
+    out = []
+    for year in sorted(by_year, reverse=True):
+        funds: dict[str, dict[str, Any]] = {}
+        for line in by_year[year]:
+            fund = funds.setdefault(line.fund, {"id": line.fund, "name": project.budgets.funds.get(line.fund, line.fund),
+                                                "income": _bucket(), "expenditure": _bucket()})
+            bucket = fund.get(line.direction)
+            if bucket is None:
+                continue
+            bucket["planned"] += line.planned or 0
+            bucket["actual"] += line.actual or 0
+            cat = bucket["categories"].setdefault(line.category, {"planned": 0.0, "actual": 0.0})
+            cat["planned"] += line.planned or 0
+            cat["actual"] += line.actual or 0
+            bucket["lines"].append(line)
+        out.append(YearSummary(year, sorted(funds.values(), key=lambda f: f["id"])))
+    return out
+
+
+def _bucket() -> dict[str, Any]:
+    return {"planned": 0.0, "actual": 0.0, "categories": {}, "lines": []}
+
+
+def spending_by_decision(project: Any) -> dict[str, list[BudgetLine]]:
+    """The budget lines citing each decision."""
+    out: dict[str, list[BudgetLine]] = defaultdict(list)
+    for line in project.budgets.lines:
+        if line.decision:
+            out[line.decision].append(line)
+    return out
+
+
+def years(ctx: PageContext) -> list[YearSummary]:
+    return ctx.once("budget-years", lambda: budget_years(ctx.project))
+
+
+def build(ctx: PageContext) -> Iterator[Page]:
+    items = years(ctx)
+    yield Page("budgets/index.md", "budgets_index.md.j2", {"zh": "财务公开", "en": "Budgets and accounts"},
+               {"years": items}, {**latest(ctx.site_dates), "description": list_summary(ctx, SUMMARY, 0)})
+    for y in items:
+        yield Page(f"budgets/{y.year}.md", "budget_year.md.j2", {"zh": f"{y.year} 年财务公开", "en": f"Budget {y.year}"},
+                   {"y": y, "decisions": ctx.index.table("decision")},
+                   {"print": True, "description": _summary(y), **latest(ctx.site_dates)})
+
+
+def _summary(y: YearSummary) -> dict[str, str]:
+    def total(direction: str, key: str) -> str:
+        return f"{sum(f[direction][key] for f in y.funds):,.0f}"
+
+    return {"zh": f"{y.year}年财务公开：收入预算{total('income', 'planned')}元，实际{total('income', 'actual')}元；"
+                  f"支出预算{total('expenditure', 'planned')}元，实际{total('expenditure', 'actual')}元。按资金来源和类别列出每一笔。",
+            "en": f"Budget and accounts {y.year}: income planned CNY {total('income', 'planned')}, actual "
+                  f"{total('income', 'actual')}; spending planned CNY {total('expenditure', 'planned')}, actual "
+                  f"{total('expenditure', 'actual')}. Every line by fund and category."}

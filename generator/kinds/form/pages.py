@@ -1,0 +1,26 @@
+"""The forms' pages: the list (有话要说) and one page per form, whose HTML form posts
+to the endpoint with the spec compiled from the same model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.forms_spec import compile_forms
+from generator.kinds.base import Page, PageContext, list_summary
+from generator.kinds.form.model import Form
+
+SUMMARY = {"zh": "向{name}提交意见、建议和诉求，得到回执号，可随时查询办理进度。",
+           "en": "Send {name} a suggestion or request; you get a receipt number to follow it up."}
+
+
+def forms(ctx: PageContext) -> list[Form]:
+    return ctx.once("forms", lambda: sorted((d.model for d in ctx.index.table("form").values()), key=lambda f: f.id))
+
+
+def build(ctx: PageContext) -> Iterator[Page]:
+    items = forms(ctx)
+    specs = compile_forms(items)["forms"]
+    yield Page("forms/index.md", "forms_index.md.j2", {"zh": "意见与诉求", "en": "Have your say"}, {"forms": items},
+               {"description": list_summary(ctx, SUMMARY, len(items))})
+    for f in items:
+        yield Page(f"forms/{f.id}.md", "form.md.j2", f.title, {"f": f, "spec": specs[f.id]})

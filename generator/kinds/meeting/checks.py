@@ -1,0 +1,29 @@
+"""References inside a meeting with rules of their own: a decision chooses one of
+its agenda item's options, and a decision adopting a rule version must be the
+one that version names (``generator.kinds.rule.checks``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.index import Index
+from generator.kinds.rule.checks import adoption_from_decision
+from generator.load import Project
+from generator.messages import unknown_ref
+from generator.problems import Problem
+
+
+def check(project: Project, index: Index) -> Iterator[Problem]:
+    for doc in project.valid("meeting"):
+        m = doc.model
+        for i, item in enumerate(m.agenda):
+            d = item.decision
+            if d is None:
+                continue
+            options = {o.id for o in item.options}
+            if d.option is not None and d.option not in options:
+                line, col = doc.at("agenda", i, "decision", "option", value=True)
+                yield unknown_ref(doc.file, line, col, index.what("option"), d.option, options)
+            if d.adopts_rule is not None:
+                yield from adoption_from_decision(doc, ("agenda", i, "decision", "adopts_rule"), d.id, m.id,
+                                                  d.adopts_rule.rule, d.adopts_rule.version, index)

@@ -1,0 +1,53 @@
+"""Meetings and their decisions: the meetings list, the decisions list (with the
+spending that cites each), and one page per meeting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from generator.kinds.base import Page, PageContext, latest, list_summary
+from generator.kinds.budget.pages import spending_by_decision
+from generator.kinds.common import pick
+from generator.kinds.meeting.model import Meeting
+
+SUMMARY = {"zh": "{name}的会议（{n}次）：议程、提出方、备选方案、表决和会议纪要。",
+           "en": "The {n} meetings of {name}: agenda, who raised each item, options, votes and minutes."}
+DECISIONS_SUMMARY = {"zh": "{name}的全部决议（{n}项）：表决结果和相关支出。",
+                     "en": "All {n} decisions of {name}, with votes and related spending."}
+
+
+def meetings(ctx: PageContext) -> list[Meeting]:
+    """Newest first."""
+    return ctx.once("meetings", lambda: sorted((d.model for d in ctx.index.table("meeting").values()),
+                                               key=lambda m: (m.date, m.id), reverse=True))
+
+
+def decisions(ctx: PageContext) -> list[Any]:
+    """Every decision (``index.DecisionRef``), newest first."""
+    return ctx.once("decisions", lambda: sorted(ctx.index.table("decision").values(),
+                                                key=lambda r: (r.meeting.date, r.decision.id), reverse=True))
+
+
+def dates(ctx: PageContext) -> list[dt.date]:
+    return [m.date for m in meetings(ctx) if m.date <= ctx.today]
+
+
+def build(ctx: PageContext) -> Iterator[Page]:
+    items, spending = meetings(ctx), spending_by_decision(ctx.project)
+    yield Page("meetings/index.md", "meetings_index.md.j2", {"zh": "会议", "en": "Meetings"},
+               {"meetings": items}, {**latest(dates(ctx)), "description": list_summary(ctx, SUMMARY, len(items))})
+    yield Page("decisions/index.md", "decisions_index.md.j2", {"zh": "决议", "en": "Decisions"},
+               {"decisions": decisions(ctx), "spending": spending},
+               {**latest(dates(ctx)), "description": list_summary(ctx, DECISIONS_SUMMARY, len(decisions(ctx)))})
+    for m in items:
+        yield Page(f"meetings/{m.id}.md", "meeting.md.j2", m.title,
+                   {"m": m, "body": ctx.index.table("body").get(m.body), "spending": spending},
+                   {"updated": m.date.isoformat(), "print": True, "description": _summary(m)})
+
+
+def _summary(m: Meeting) -> dict[str, str]:
+    titles = {lang: sep.join(pick(i.title, lang) for i in m.agenda) for lang, sep in (("zh", "；"), ("en", "; "))}
+    return {"zh": f"{m.date.year}年{m.date.month}月{m.date.day}日 {pick(m.place, 'zh')}。议程：{titles['zh']}",
+            "en": f"{m.date.isoformat()}, {pick(m.place, 'en')}. Agenda: {titles['en']}"}
