@@ -45,7 +45,8 @@ class Index:
         cache = self.__dict__.setdefault("_ids_cache", {})
         if target not in cache:
             cache[target] = set(self.tables.get(target, ())) | self.raw_ids.get(target, set())
-        return cache[target]
+        ids: set[str] = cache[target]
+        return ids
 
     def what(self, target: str) -> tuple[str, str]:
         """How messages name ``target``, in zh and en."""

@@ -64,19 +64,18 @@ def load_and_check(root: Path, jobs: int | None = None) -> Checked:
     # 1. Tables: read them ourselves, then hand the package to frictionless.
     info, problems = load_package(root)
     report.extend(problems)
-    pending: Future[list[dict[str, Any]]] | Any = None
+    pending: Future[list[dict[str, Any]]] | None = None
+    args: tuple[dict[str, Any], str, list[str]] | None = None
     executor: ProcessPoolExecutor | None = None
     if info is not None:
         report.extend(read_tables(info, root))
         project.tables_text = {t.file: t.text for t in info.tables if t.readable}
-        args = (info.descriptor, str(info.tables[0].path.parent) if info.tables else str(root),
+        args = (info.descriptor or {}, str(info.tables[0].path.parent) if info.tables else str(root),
                 [t.name for t in info.tables if not t.readable])
         size = sum(len(t.text) for t in info.tables)
         if jobs != 1 and size >= PARALLEL_MIN_BYTES:
             executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
             pending = executor.submit(frictionless_errors, *args)
-        else:
-            pending = args
         project.budgets = parse_budgets(info)
 
     # 2. Documents: parse and validate every YAML file.
@@ -89,7 +88,7 @@ def load_and_check(root: Path, jobs: int | None = None) -> Checked:
     #    which tables it rejected, so one mistake is reported once.
     if info is not None:
         try:
-            errors = pending.result() if executor is not None else frictionless_errors(*pending)
+            errors = pending.result() if pending is not None else frictionless_errors(*args) if args else []
         finally:
             if executor is not None:
                 executor.shutdown()

@@ -31,7 +31,8 @@ _PATTERN_HINTS = {name: pair(f"problem.word.pattern.{name}") for name in ("id", 
 def problems_from(exc: ValidationError, data: Any, file: str, model: type[BaseModel]) -> list[Problem]:
     """All problems in ``exc``, one per offending value."""
     by_path: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for err in exc.errors(include_url=False):
+    for details in exc.errors(include_url=False):
+        err: dict[str, Any] = dict(details)
         path = _real_path(data, err["loc"])
         previous = by_path.get(path)
         # Unions (text is "string or {zh:…, en:…}") report one error per branch;

@@ -428,8 +428,8 @@ def _map_one(err: dict[str, Any], table: Table | None, package_file: str) -> Pro
         header = table.header if table else []
         values = [cells[header.index(k)] for k in key if k in header and header.index(k) < len(cells)]
         params["value"] = "“" + ", ".join(map(str, values)) + "”" if values else value
-        column = header.index(key[0]) + 1 if key and key[0] in header else 1
-        return Problem("table.duplicate-id", file, line, column, params)
+        first = header.index(key[0]) + 1 if key and key[0] in header else 1
+        return Problem("table.duplicate-id", file, line, first, params)
     if kind == "foreign-key":
         params.update(zip(("target", "target_en"), pair("problem.word.funds-table")))
         # e.g. for "fund": values "public_revenue" not found in the lookup table "funds" as "id"

@@ -91,16 +91,16 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
         fund_name = budgets.funds.get(total.fund, total.fund)
         zh_dir, en_dir = DIRECTION.get(total.direction, (total.direction, total.direction))
         base = {"year": total.year, "fund": fund_name, "direction": zh_dir, "direction_en": en_dir}
-        s = sums.get(key)
+        found = sums.get(key)
         if key in unreadable:
             continue
-        if s is None:
+        if found is None:
             if budgets.years and total.year in budgets.years:
                 yield Problem("budget.total-no-lines", total.file, total.line, None, base)
             continue
         for name, value, computed, zh, en in (
-            ("planned_total", total.planned_total, s[0], *pair("problem.word.planned-total")),
-            ("actual_total", total.actual_total, s[1], *pair("problem.word.actual-total")),
+            ("planned_total", total.planned_total, found[0], *pair("problem.word.planned-total")),
+            ("actual_total", total.actual_total, found[1], *pair("problem.word.actual-total")),
         ):
             if value is None:
                 continue

@@ -40,13 +40,13 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     for line in project.budgets.lines:
         if not line.id:
             continue
-        first = seen.get(line.id)
-        if first is None:
+        previous = seen.get(line.id)
+        if previous is None:
             seen[line.id] = f"{line.file}:{line.line}"
-        elif not first.startswith(line.file + ":"):  # same file: frictionless' primary key reports it
+        elif not previous.startswith(line.file + ":"):  # same file: frictionless' primary key reports it
             what_zh, what_en = index.what("budget-line")
             yield Problem("id.duplicate", line.file, line.line, 1,
-                          {"what": what_zh, "what_en": what_en, "id": line.id, "other": first})
+                          {"what": what_zh, "what_en": what_en, "id": line.id, "other": previous})
 
 
 def _unique(doc: Doc, what: tuple[str, str], paths: Iterable[tuple[Any, ...]], ids: list[Any]) -> Iterator[Problem]:

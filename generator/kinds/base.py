@@ -16,16 +16,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 from pydantic import StringConstraints
 
-from generator.kinds.common import Model, Text, pick
+from generator.kinds.common import Text, pick
 
 if TYPE_CHECKING:  # the engines are typed against, never imported by, the declarations
     from generator.index import Index
     from generator.load import Project
     from generator.problems import Problem
+
+
+T = TypeVar("T")
 
 
 # --- references ------------------------------------------------------------------
@@ -138,7 +141,7 @@ class Kind:
     """One registry entry: everything the rest of the portal needs to know about a kind."""
 
     name: str  #: singular, as ``Doc.kind`` and in messages ("meeting")
-    model: type[Model]
+    model: type[Any]  #: a pydantic ``Model`` for YAML kinds; the row class of a table kind
     title: Text  #: the kind's name on the editor and in the reference docs
     package: Path  #: the kind's folder: its templates live there
     folder: str | None = None  #: one file per record in data/<folder>/<id>.yaml …
@@ -180,10 +183,11 @@ class PageContext:
     site_dates: list[Any] = field(default_factory=list)
     memo: dict[str, Any] = field(default_factory=dict)
 
-    def once(self, key: str, compute: Callable[[], Any]) -> Any:
+    def once(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()``, once per key."""
         if key not in self.memo:
             self.memo[key] = compute()
-        return self.memo[key]
+        return cast(T, self.memo[key])
 
 
 def latest(dates: Iterable[Any]) -> dict[str, str]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from generator.problems import Problem
 from portal_core.i18n import pair
@@ -129,8 +129,8 @@ def theme_folders(root: Path) -> tuple[Path, ...]:
 
     config = Path(root) / "mkdocs.yml"
     try:
-        data = yaml.safe_load(config.read_text(encoding="utf-8")) if config.is_file() else None
-        custom = data["theme"]["custom_dir"]
+        data: Any = yaml.safe_load(config.read_text(encoding="utf-8")) if config.is_file() else None
+        custom = data["theme"]["custom_dir"]  # any shape but the expected one is caught below
     except (OSError, ValueError, yaml.YAMLError, KeyError, TypeError):
         return ()
     if not isinstance(custom, str):

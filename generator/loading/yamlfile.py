@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -60,7 +60,7 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     """libyaml parses and composes the node tree (in C); ``_build`` turns nodes
     into values. Only the resolvers of this class are used (see below)."""
 
@@ -99,7 +99,7 @@ def _timestamp(value: str, node: yaml.ScalarNode) -> Any:
         return value
 
 
-_SCALAR = {
+_SCALAR: dict[str, Callable[[str], Any]] = {
     "tag:yaml.org,2002:str": str,
     "tag:yaml.org,2002:int": _int,
     "tag:yaml.org,2002:float": _float,
@@ -205,6 +205,7 @@ def _check_depth(text: str) -> None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     mark = event.start_mark
+                    assert mark is not None  # libyaml marks every event
                     raise YamlProblem("yaml.too-deep", mark.line + 1, mark.column + 1, limit=MAX_DEPTH)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1

@@ -17,9 +17,9 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator import registry
 from generator.kinds.common import Today
 from generator.scaffold.ci import PLACEHOLDER_SPEC, ci_files
-from generator import registry
 from generator.scaffold.templating import SKELETON, ScaffoldError, render, render_file
 
 #: The browser editor bundle ``portal build`` copies into /admin/; kept equal to
@@ -81,7 +81,7 @@ def init_project(target: Path, name: str = "示例社区", community_id: str = "
             rel = path.relative_to(tree).as_posix()
             out = prefix + "/".join(part.replace(_DOT, ".", 1) if part.startswith(_DOT) else part
                                     for part in rel.split("/"))
-            out = out.replace("__date__", values["today"]).replace("__year__", str(today.year))
+            out = out.replace("__date__", str(values["today"])).replace("__year__", str(today.year))
             if out.endswith(".j2"):
                 files[out.removesuffix(".j2")] = render_file(path, **values)
             else:

@@ -88,7 +88,7 @@ def new_record(root: Path, kind: str, date: dt.date | None = None, slug: str | N
     if kind == BUDGET_YEAR:
         return _budget_year(root, year, fund)
     today = date or Today.get()
-    bodies = [b.get("id") for b in community.get("bodies") or [] if isinstance(b, dict) and b.get("id")]
+    bodies = [str(b["id"]) for b in community.get("bodies") or [] if isinstance(b, dict) and b.get("id")]
     if body is not None and body not in bodies:
         raise ScaffoldError("cli.new.unknown-body", body=body, **known(bodies))
     body = body or _default_body(community)

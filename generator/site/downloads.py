@@ -13,7 +13,9 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar, cast
+
+from pydantic import BaseModel
 
 from generator.kinds.base import Column, DatasetSpec, TableSpec
 from generator.kinds.common import Text, Today, pick
@@ -136,6 +138,8 @@ def schema(fields: list[dict[str, Any]], primary: tuple[str, ...] | list[str] = 
                               for f, res, col in foreign]
     return out
 
+T = TypeVar("T")
+
 
 class ExportContext:
     """What a column's getter is given: the project and index, the language of
@@ -157,16 +161,17 @@ class ExportContext:
     def url(self, path: str, anchor: str = "") -> str:
         return page_url(self.site_url, path) + (f"#{anchor.lower()}" if anchor else "")
 
-    def once(self, key: str, compute: Callable[[], Any]) -> Any:
+    def once(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()``, once per key."""
         if key not in self.memo:
             self.memo[key] = compute()
-        return self.memo[key]
+        return cast(T, self.memo[key])
 
     @staticmethod
-    def dump(model: Any) -> dict[str, Any]:
+    def dump(model: BaseModel) -> dict[str, Any]:
         return model.model_dump(mode="json", by_alias=True, exclude_none=True)
 
-    def record(self, model: Any, url: str) -> dict[str, Any]:
+    def record(self, model: BaseModel, url: str) -> dict[str, Any]:
         """A record of the JSON download: the model as written, and its page."""
         return {**self.dump(model), "url": url}
 
@@ -237,7 +242,7 @@ def json_bytes(records: Any) -> bytes:
 
 def plain_schema(schema: dict[str, Any], default: str) -> dict[str, Any]:
     """The schema as published: titles and descriptions as single strings."""
-    out = json.loads(json.dumps(schema))
+    out: dict[str, Any] = json.loads(json.dumps(schema))
     for f in out["fields"]:
         title = f.get("title")
         if isinstance(title, dict):

@@ -25,7 +25,7 @@ LINES = "budget-lines"
 
 def bilingual_schema(source: dict[str, Any]) -> dict[str, Any]:
     """The package's schema, with English titles added for the data dictionary."""
-    schema = json.loads(json.dumps(source))
+    schema: dict[str, Any] = json.loads(json.dumps(source))
     for f in schema.get("fields", []):
         name = f.get("name", "")
         title = f.get("title") or name

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from generator.kinds.base import Column, DatasetSpec, TableSpec, url_column
+from generator.kinds.community.model import Body
+from generator.site.downloads import ExportContext
 
 
-def _url(b, x):
+def _url(b: Body, x: ExportContext) -> str:
     return x.url("organisation/index.md") + f"#{b.id}"
 
 
@@ -21,7 +23,7 @@ COLUMNS = (
 )
 
 
-def _bodies(x):
+def _bodies(x: ExportContext) -> list[Body]:
     return list(x.index.table("body").values())
 
 

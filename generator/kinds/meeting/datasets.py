@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from generator.kinds.base import Column, DatasetSpec, TableSpec, url_column
 from generator.kinds.budget.pages import spending_by_decision
+from generator.kinds.meeting.model import Meeting
+from generator.kinds.meeting.records import DecisionRef
+from generator.site.downloads import ExportContext
 
 HHMM = {"zh": "北京时间 HH:MM", "en": "HH:MM, China Standard Time (UTC+8)"}
 
 
-def _meetings(x):  # oldest first
+def _meetings(x: ExportContext) -> list[Meeting]:  # oldest first
     return sorted((d.model for d in x.index.table("meeting").values()), key=lambda m: (m.date, m.id))
 
 
-def _attendance(name: str):
+def _attendance(name: str) -> Callable[[Meeting, ExportContext], int | None]:
     return lambda m, x: getattr(m.attendance, name) if m.attendance else None
 
 
@@ -60,7 +64,7 @@ MEETINGS_DATASET = DatasetSpec(
 class _Row:
     """A decision with what its row shows: the option chosen and the spending citing it."""
 
-    def __init__(self, ref: Any, x: Any) -> None:
+    def __init__(self, ref: DecisionRef, x: ExportContext) -> None:
         self.ref, self.d, self.m, self.item = ref, ref.decision, ref.meeting, ref.item
         self.option = next((o for o in self.item.options if o.id == self.d.option), None) if self.d.option else None
         self.lines = x.once("spending", lambda: spending_by_decision(x.project)).get(self.d.id, [])
@@ -70,12 +74,12 @@ class _Row:
         self.date = self.d.date or self.m.date
 
 
-def _rows(x):
+def _rows(x: ExportContext) -> list[_Row]:
     refs = sorted(x.index.table("decision").values(), key=lambda r: (r.decision.date or r.meeting.date, r.decision.id))
     return x.once("decision-rows", lambda: [_Row(ref, x) for ref in refs])
 
 
-def _votes(name: str):
+def _votes(name: str) -> Callable[[_Row, ExportContext], int | None]:
     return lambda r, x: getattr(r.d.votes, name) if r.d.votes else None
 
 
@@ -121,7 +125,7 @@ DECISIONS = (
 )
 
 
-def _decision_records(x):
+def _decision_records(x: ExportContext) -> list[dict[str, Any]]:
     out = []
     for r in _rows(x):
         d = r.d

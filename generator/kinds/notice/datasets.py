@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from generator.kinds.base import Column, DatasetSpec, TableSpec, url_column
+from generator.kinds.notice.model import Notice
+from generator.site.downloads import ExportContext
 
 COLUMNS = (
     Column("id", "string", {"zh": "编号", "en": "Id"}, lambda n, x: n.id, constraints={"required": True}),
@@ -21,7 +23,7 @@ COLUMNS = (
 )
 
 
-def _notices(x):  # oldest first, as in every table
+def _notices(x: ExportContext) -> list[Notice]:  # oldest first, as in every table
     return sorted((d.model for d in x.index.table("notice").values()), key=lambda n: (n.published, n.id))
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from generator.kinds.base import Column, DatasetSpec, TableSpec, url_column
+from generator.kinds.rule.model import Rule
 from generator.kinds.rule.pages import current_version
+from generator.site.downloads import ExportContext
 
 BODY_REF = {"zh": "组织机构编号（bodies.csv）", "en": "A body id from bodies.csv"}
 
 
-def _url(r, x):
+def _url(r: Rule, x: ExportContext) -> str:
     return x.url(f"rules/{r.id}.md")
 
 
@@ -47,7 +49,7 @@ VERSIONS = (
 )
 
 
-def _rules(x):
+def _rules(x: ExportContext) -> list[Rule]:
     return sorted((d.model for d in x.index.table("rule").values()), key=lambda r: r.id)
 
 

@@ -42,6 +42,7 @@ def rule_changes(old: RuleVersion, new: RuleVersion) -> list[ArticleChange]:
     for k in dict.fromkeys([*after, *before]):
         a, b = before.get(k), after.get(k)
         if a is None:
+            assert b is not None  # k came from one of the two
             changes.append(ArticleChange(b.number, "added", after=b))
         elif b is None:
             changes.append(ArticleChange(a.number, "removed", before=a))

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from generator.kinds.base import Column, DatasetSpec, TableSpec, url_column
+from generator.kinds.service.model import Service
+from generator.site.downloads import ExportContext
 
 
-def _hours(s, x):
+def _hours(s: Service, x: ExportContext) -> str:
     return "; ".join(f"{','.join(h.days)} {h.opens}-{h.closes}" for h in s.hours)
 
 
-def _category(s, x):
+def _category(s: Service, x: ExportContext) -> str:
     community = x.project.community
     names = {c.id: c.name for c in community.service_categories} if community else {}
     return x.text(names.get(s.category))
@@ -38,7 +40,7 @@ COLUMNS = (
 )
 
 
-def _services(x):
+def _services(x: ExportContext) -> list[Service]:
     return sorted((d.model for d in x.index.table("service").values()), key=lambda s: (s.category, s.id))
 
 
