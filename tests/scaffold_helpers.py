@@ -39,7 +39,7 @@ def check_json(project: Path) -> dict[str, Any]:
 # -- an installed (non-editable) portal ----------------------------------------
 
 #: What a wheel is built from: the sources as pyproject.toml packages them.
-SOURCES = ("pyproject.toml", "README.md", "generator", "endpoint", "site_templates")
+SOURCES = ("pyproject.toml", "README.md", "generator", "endpoint", "portal_core", "site_templates")
 
 
 def build_wheel(dest: Path) -> Path:
