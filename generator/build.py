@@ -49,6 +49,7 @@ from generator.site.search import find_pagefind, index_site, warn_missing
 from generator.site.security_headers import ForeignCode
 from generator.site.theme_patch import drop_sitemap_fetch
 from generator.site.theme_probe import OwnCode, collect, page_depths, probe_config
+from portal_core.i18n import both
 from portal_core.languages import lang_url
 from portal_core.tokens import sign_token
 
@@ -245,7 +246,7 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
                 locked(out.parent / f".{out.name}.lock", on_wait):
             return _build(root, out, site_url, jobs, endpoint_url, archive)
     except TimeoutError:
-        raise BuildError("另一个构建一直没有结束 · another build is still running") from None
+        raise BuildError(both("cli.build.still-running")) from None
 
 
 def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,

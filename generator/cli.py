@@ -32,6 +32,17 @@ from generator.site.security_headers import header_set
 
 # build and serve are imported by their commands: they bring mkdocs, watchfiles and uvicorn,
 # 0.2 s more on every `portal` start.
+from portal_core import i18n
+
+
+def _zh(key: str, **params: Any) -> str:
+    return i18n.text(key, "zh", **params)
+
+
+def _en(key: str, **params: Any) -> str:
+    return i18n.text(key, "en", **params)
+
+
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -59,9 +70,8 @@ def check(project: Path, lang: str, fmt: str, jobs: int | None) -> None:
     try:
         report = run_check(project, jobs=jobs)
     except Exception as exc:  # noqa: BLE001 - a bug must still not print a traceback at a user
-        click.echo(f"portal check: 内部错误 internal error: {type(exc).__name__}: {exc}\n"
-                   "请把这条信息和出错的数据文件报告给开发者 / please report this with the data file.",
-                   err=True)
+        click.echo(f"portal check: {_zh('cli.internal-error')} {_en('cli.internal-error')}: {type(exc).__name__}: {exc}\n"
+                   f"{_zh('cli.report-bug')} / {_en('cli.report-bug')}", err=True)
         sys.exit(1)
     out = reporters.FORMATS[fmt](report, lang)
     sys.stdout.write(out)
@@ -110,19 +120,9 @@ def init(directory: Path, name: str, community_id: str, portal_spec: str | None,
     except OSError as exc:
         click.echo(f"portal init: {exc.filename}: {exc.strerror}", err=True)
         sys.exit(1)
-    zh = lang == "zh"
-    click.echo(f"已创建社区网站 {directory}（{len(result.files)} 个文件）" if zh
-                else f"Created the community site in {directory} ({len(result.files)} files)")
-    git = {
-        "initialised": ("已运行 git init，还没有提交：看过文件后运行 git add . && git commit",
-                        "ran git init without committing: review the files, then git add . && git commit"),
-        "missing": ("没有找到 git，未建立仓库；安装 git 后运行 git init", "git was not found: install it, then run git init"),
-        "failed": ("git init 失败，请手动运行 git init", "git init failed: run it by hand"),
-        "none": ("未运行 git init（--no-git）", "git init not run (--no-git)"),
-    }[result.git]
-    click.echo(git[0] if zh else git[1])
-    click.echo(f"下一步：cd {directory} && portal check && portal serve；发布前请读 README.md" if zh
-                else f"Next: cd {directory} && portal check && portal serve; read README.md before publishing")
+    click.echo(i18n.text("cli.init.created", lang, directory=directory, count=len(result.files)))
+    click.echo(i18n.text(f"cli.init.git.{result.git}", lang))
+    click.echo(i18n.text("cli.init.next", lang, directory=directory))
 
 
 @main.command("new")
@@ -157,14 +157,12 @@ def new(kind: str, project: Path, slug: str | None, title: str | None, on: Any, 
     except OSError as exc:  # a read-only folder, a full disk: say so, no traceback
         click.echo(f"portal new: {exc.filename}: {exc.strerror}", err=True)
         sys.exit(1)
-    zh = lang == "zh"
     for rel in result.files:
-        click.echo(f"{'已写入' if zh else 'wrote'} {rel}")
+        click.echo(i18n.text("cli.new.wrote", lang, path=rel))
     if result.blanks:
-        click.echo(f"还要填写 {len(result.blanks)} 个必填项，填好后运行 portal check：" if zh
-                    else f"Fill in {len(result.blanks)} required blank(s), then run portal check:")
+        click.echo(i18n.text("cli.new.blanks", lang, count=len(result.blanks)))
         for b in result.blanks:
-            click.echo(f"  {b.where()}: {b.field}" + (f"（{b.hint}）" if zh and b.hint else ""))
+            click.echo(f"  {b.where()}: {b.field}" + (f"（{b.hint}）" if lang == "zh" and b.hint else ""))
 
 
 @main.command()
@@ -189,7 +187,7 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
     from generator.build import build as run_build
 
     def waiting() -> None:
-        click.echo("另一个构建正在进行，等它结束… · another build is running, waiting for it to finish…", err=True)
+        click.echo(i18n.both("cli.build.waiting"), err=True)
 
     try:
         result = run_build(project, out, site_url=site_url, jobs=jobs, on_wait=waiting, archive=archive)
@@ -201,11 +199,11 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
             sys.stdout.write(reporters.text(exc.report, lang))
         else:
             click.echo(f"portal build: {exc}", err=True)
-        click.echo("构建已停止，网站没有改动 · build stopped, the site was not changed", err=True)
+        click.echo(i18n.both("cli.build.stopped"), err=True)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001
-        click.echo(f"portal build: 内部错误 internal error: {type(exc).__name__}: {exc}\n"
-                   "构建已停止，网站没有改动 · build stopped, the site was not changed", err=True)
+        click.echo(f"portal build: {_zh('cli.internal-error')} {_en('cli.internal-error')}: {type(exc).__name__}: {exc}\n"
+                   f"{i18n.both('cli.build.stopped')}", err=True)
         sys.exit(1)
     if result.report and result.report.warnings:
         sys.stdout.write(reporters.text(result.report, lang))
@@ -234,7 +232,8 @@ def serve(project: Path, host: str, port: int, lang: str | None, endpoint_port: 
     try:
         run_serve(project, host, port, lang, endpoint_port or None)
     except OSError as exc:
-        click.echo(f"portal serve: 端口被占用或无法监听 · cannot listen ({exc.strerror}); 试试 --port 8080", err=True)
+        click.echo(f"portal serve: {i18n.both('cli.cannot-listen')} ({exc.strerror}); {_zh('cli.try-port', port=8080)}",
+                   err=True)
         sys.exit(1)
 
 
@@ -261,15 +260,16 @@ def endpoint(site: Path, db: str | None, host: str, port: int, site_url: str | N
     settings = Settings.from_env(**overrides)
     os.environ.update({f"PORTAL_{k.upper()}": str(v) for k, v in overrides.items() if v is not None})
     if not (site / "forms" / "spec.json").exists():
-        click.echo(f"没有找到表单定义 {site}/forms/spec.json：请先运行 portal build · run `portal build` first", err=True)
+        click.echo(f"{_zh('cli.endpoint.no-spec', path=f'{site}/forms/spec.json')}：{i18n.both('cli.run-build-first')}",
+                   err=True)
         sys.exit(2)
     click.echo(f"portal endpoint: http://{host}:{port}/ · db {settings.db}")
     try:
         sys.exit(serve_workers("endpoint.asgi:app", host, port, workers, log_level="warning",
                        proxy_headers=settings.trust_proxy))
     except OSError as exc:
-        click.echo(f"portal endpoint: 端口被占用或无法监听 · cannot listen on {host}:{port} ({exc.strerror}); "
-                   "试试 --port 8002", err=True)
+        click.echo(f"portal endpoint: {_zh('cli.cannot-listen')} · {_en('cli.cannot-listen-on', address=f'{host}:{port}')}"
+                   f" ({exc.strerror}); {_zh('cli.try-port', port=8002)}", err=True)
         sys.exit(1)
 
 
@@ -294,8 +294,8 @@ def headers(site: Path, host_kind: str, endpoint_url: str | None, out_file: Path
         portal headers --site /var/www/community --host caddy
     """
     if not (site / "index.html").is_file():
-        click.echo(f"{site}/index.html 不存在：请先运行 portal build · not a built site, run `portal build` first",
-                   err=True)
+        click.echo(f"{_zh('cli.headers.no-index', path=f'{site}/index.html')}：{_zh('cli.run-build-first')} · "
+                   f"{_en('cli.headers.not-built')}, {_en('cli.run-build-first')}", err=True)
         sys.exit(2)
     text = HEADER_FORMATS[host_kind](header_set(site, endpoint_url))
     if out_file is None:
@@ -304,7 +304,8 @@ def headers(site: Path, host_kind: str, endpoint_url: str | None, out_file: Path
     try:
         out_file.write_text(text, encoding="utf-8")
     except OSError as exc:
-        click.echo(f"无法写入 {out_file}：{exc.strerror} · cannot write {out_file}", err=True)
+        click.echo(f"{_zh('cli.cannot-write', path=out_file)}：{exc.strerror} · {_en('cli.cannot-write', path=out_file)}",
+                   err=True)
         sys.exit(1)
     click.echo(f"{out_file}")
 
@@ -331,7 +332,7 @@ def inbox(ctx: click.Context, db: str | None) -> None:
 def _store(ctx: click.Context):  # type: ignore[no-untyped-def]
     db = ctx.obj["db"]
     if db.startswith("sqlite:///") and not Path(db.removeprefix("sqlite:///")).exists():
-        click.echo(f"没有找到收件箱数据库 {db} · inbox database not found (use --db)", err=True)
+        click.echo(f"{_zh('cli.inbox.no-db', db=db)} · {_en('cli.inbox.db-missing')} ({_en('cli.inbox.use-db')})", err=True)
         sys.exit(2)
     return open_store(db)
 
@@ -360,7 +361,7 @@ def inbox_list(ctx: click.Context, status: str | None, form: str | None) -> None
         text = " ".join(str(v) for v in json.loads(r["public_json"]).values())[:40]
         click.echo(f"{r['receipt']}  {r.get('public_id') or '—':<10}  {r['received_at'][:16]}  {r['form_id']:<16} "
                    f"{r['status']:<11} {text}")
-    click.echo(f"共 {len(rows)} 条 · {len(rows)} submission(s)")
+    click.echo(i18n.both("cli.inbox.count", n=len(rows)))
 
 
 @inbox.command("show")
@@ -424,7 +425,7 @@ def inbox_purge(ctx: click.Context) -> None:
         portal inbox purge
     """
     n = _store(ctx).purge_expired()
-    click.echo(f"已删除 {n} 条提交的个人信息 · private fields of {n} submission(s) deleted")
+    click.echo(i18n.both("cli.inbox.purged", n=n))
 
 
 @inbox.command("publish")
@@ -448,15 +449,14 @@ def inbox_publish(ctx: click.Context, project: Path, dry_run: bool) -> None:
     for path in result.written:
         click.echo(path)
     if result.added:
-        click.echo(f"新增 {len(result.added)} 条 · added: {', '.join(result.added)}")
+        click.echo(f"{_zh('cli.publish.added', n=len(result.added))} · {_en('cli.publish.added-ids', ids=', '.join(result.added))}")
     for public_id, fields in result.updated:
-        click.echo(f"更新 {public_id} · updated: {', '.join(fields)}")
+        click.echo(f"{_zh('cli.publish.updated', id=public_id)} · {_en('cli.publish.updated-fields', fields=', '.join(fields))}")
     if result.answers:
-        click.echo(f"计入满意度评价 {result.answers} 份 · satisfaction answers counted: {result.answers}")
+        click.echo(i18n.both("cli.publish.answers", n=result.answers))
     if result.kept:
-        click.echo(f"保留 {len(result.kept)} 条本收件箱中没有的已公开记录，未改动 · kept as published "
-                   f"(not in this inbox): {', '.join(result.kept)}")
+        click.echo(f"{_zh('cli.publish.kept', n=len(result.kept))} · {_en('cli.publish.kept-ids', ids=', '.join(result.kept))}")
     if not (result.added or result.updated or result.answers):
-        click.echo("没有需要发布的变化 · nothing to publish")
+        click.echo(i18n.both("cli.publish.nothing"))
     if dry_run:
-        click.echo("预览：没有写入任何文件 · dry run: nothing written")
+        click.echo(i18n.both("cli.publish.dry-run"))

@@ -33,6 +33,8 @@ from generator.loading.yamlfile import LocDict, LocList, YamlProblem, parse_yaml
 from generator.receipt_key import derive
 from generator.receipt_key import forms as forms_of_key
 from portal_core.forms import public_category
+from portal_core.i18n import both
+from portal_core.i18n import text as tr
 from portal_core.receipts import normalize
 
 #: Form kinds whose submissions are published one by one (others only in aggregate).
@@ -63,7 +65,7 @@ def _decrypt(value: str | None, key: str) -> dict[str, Any]:
 def _receipt(text: str) -> str:
     receipt = normalize(text)
     if receipt is None:
-        raise InboxError(f"“{text}” 不是回执号格式 (XXXX-XXXX-XX) · not a receipt number")
+        raise InboxError(f"{tr('cli.inbox.bad-receipt', 'zh', text=text)} · {tr('cli.inbox.not-a-receipt', 'en')}")
     return receipt
 
 
@@ -74,7 +76,7 @@ def list_submissions(store: Store, status: str | None = None, form: str | None =
 def show(store: Store, receipt: str, encryption_key: str = "") -> dict[str, Any]:
     sub = store.get(_receipt(receipt))
     if sub is None:
-        raise InboxError(f"没有回执号为 {receipt} 的提交 · no submission with receipt {receipt}")
+        raise InboxError(both("cli.inbox.no-such-receipt", receipt=receipt))
     out = dict(sub)
     out["public"] = json.loads(out.pop("public_json"))
     out["private"] = _decrypt(out.pop("private_json"), encryption_key)
@@ -92,13 +94,13 @@ def reply(store: Store, receipt: str, status: str, text: str | None, category: s
     when given: the status the member saw in ``inbox list/show``). Two members answering
     at once: the second gets ``Conflict`` instead of silently replacing the first."""
     if status not in STATUSES:
-        raise InboxError(f"状态只能是 {', '.join(STATUSES)} · status must be one of {', '.join(STATUSES)}")
+        raise InboxError(both("cli.inbox.bad-status", statuses=", ".join(STATUSES)))
     r = _receipt(receipt)
     seen = store.get(r)
     if seen is None:
-        raise InboxError(f"没有回执号为 {receipt} 的提交 · no submission with receipt {receipt}")
+        raise InboxError(both("cli.inbox.no-such-receipt", receipt=receipt))
     if status in ("answered", "closed") and not text and not seen["reply"]:
-        raise InboxError("答复或办结时请用 --text 写明答复 · give the reply with --text")
+        raise InboxError(both("cli.inbox.reply-needs-text"))
     if expect_status is not None and seen["status"] != expect_status:
         raise _conflict(r, seen)
     if not store.reply(r, status, text, category, revision=seen["revision"]):
@@ -107,10 +109,7 @@ def reply(store: Store, receipt: str, status: str, text: str | None, category: s
 
 
 def _conflict(receipt: str, now: dict[str, Any]) -> Conflict:
-    return Conflict(f"{receipt} 已被他人更新（现在状态：{now['status']}），本次答复没有保存；"
-                    f"请先 portal inbox show {receipt} 查看，再决定是否重新答复 · "
-                    f"{receipt} was changed by someone else meanwhile (now {now['status']}); your reply was not "
-                    f"saved: read it with portal inbox show {receipt}, then reply again if still needed")
+    return Conflict(both("cli.inbox.conflict", receipt=receipt, status=now["status"]))
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -160,8 +159,7 @@ def export(store: Store, fmt: str = "csv", encryption_key: str = "") -> str:
 
 # -- publish: merge the inbox into the public record -------------------------------------------
 
-HEADER = ("# 由 portal inbox publish 生成，请勿手工修改；答复请用 portal inbox reply。\n"
-          "# Written by `portal inbox publish`: edit replies with `portal inbox reply`, not here.\n")
+HEADER = f"# {tr('cli.publish.header', 'zh')}\n# {tr('cli.publish.header', 'en')}\n"
 #: Fields of a published record that the inbox keeps up to date; all others (the
 #: committee's ``summary`` …) are the file's own.
 INBOX_FIELDS = ("category", "status", "first_reply", "closed", "reply", "rating")
@@ -248,16 +246,14 @@ def _read_year(path: Path, year: int) -> YearFile:
     try:
         data = parse_yaml(text)
     except YamlProblem as exc:
-        raise InboxError(f"{path} 第 {exc.line} 行无法解析，先修正它（portal check）；没有写入任何文件 · "
-                         f"{path}:{exc.line} cannot be read: fix it first (portal check); nothing written") from exc
+        raise InboxError(both("cli.publish.cannot-parse", path=path, line=exc.line)) from exc
     if data is None:
         data = LocDict()
     requests = data.get("requests") if isinstance(data, dict) else None
     satisfaction = data.get("satisfaction") if isinstance(data, dict) else None
     if not isinstance(data, dict) or not isinstance(requests or [], list) or not isinstance(satisfaction or [], list) \
             or not all(isinstance(r, dict) for r in requests or []):
-        raise InboxError(f"{path} 不是诉求记录文件的格式，先修正它（portal check）；没有写入任何文件 · "
-                         f"{path} is not a requests file: fix it first (portal check); nothing written")
+        raise InboxError(both("cli.publish.not-requests-file", path=path))
     yf = YearFile(year, path, text, [plain(r) for r in requests or []], [plain(s) for s in satisfaction or []])
     # Record by record, the text as written, so a record publish does not change
     # keeps its bytes. Only the layout publish itself writes is cut up this way.
@@ -355,7 +351,7 @@ def publish(store: Store, project: Path, dry_run: bool = False) -> PublishResult
     the ``data`` folder itself, so no lock file lands in the repository."""
     data = project / "data"
     if not data.is_dir():
-        raise InboxError(f"{data} 不存在：PROJECT 应是含 data/ 的项目文件夹 · {data} not found: give the project folder")
+        raise InboxError(both("cli.publish.no-data", data=data))
     fd = os.open(data, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         fcntl.flock(fd, fcntl.LOCK_SH if dry_run else fcntl.LOCK_EX)
@@ -375,7 +371,7 @@ def _publish(store: Store, project: Path, dry_run: bool) -> PublishResult:
     docs, _ = load_yaml_kinds(project, registry.KINDS)
     community = next((d.model for d in docs["community"] if d.model is not None), None)
     if community is None:
-        raise InboxError("data/community.yaml 无效，无法发布 · data/community.yaml is not valid")
+        raise InboxError(both("cli.publish.community-invalid"))
     forms = {d.model.id: d.model for d in docs["form"] if d.model is not None}
     specs = {form_id: compile_form(form) for form_id, form in forms.items()}
     folder = project / "data" / "requests"

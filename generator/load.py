@@ -23,6 +23,7 @@ from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, read_tex
 from generator.loading.yamlfile import LocDict, YamlProblem, locate, parse_yaml
 from generator.problems import Problem
 from generator.schema_errors import problems_from
+from portal_core.i18n import pair
 
 
 @dataclass
@@ -136,8 +137,8 @@ def load_doc(root: Path, kind: Kind, path: Path) -> tuple[Doc | None, list[Probl
     except YamlProblem as exc:
         return None, [Problem(exc.code, file, exc.line, exc.col, exc.params)]
     if not isinstance(data, LocDict):
-        zh, en = (("列表", "a list") if isinstance(data, list)
-                  else ("一段文字", "text") if isinstance(data, str) else (type(data).__name__, type(data).__name__))
+        zh, en = (pair("problem.word.yaml.list") if isinstance(data, list)
+                  else pair("problem.word.yaml.text") if isinstance(data, str) else (type(data).__name__, type(data).__name__))
         return None, [Problem("yaml.not-mapping", file, 1, 1, {"actual": zh, "actual_en": en})]
     doc = Doc(kind.name, file, data, text=text)
     model: type[Model] = kind.model

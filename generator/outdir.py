@@ -26,7 +26,9 @@ import shutil
 import stat
 import time
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
+
+from portal_core.i18n import text
 
 MARKER = ".portal-site"
 MARKER_DATA = {"tool": "community-portal", "format": 1}
@@ -43,7 +45,8 @@ PROJECT_SIGNS = (".git", ".hg", ".portal-secret", ".portal-build", "mkdocs.yml",
 class UnsafeOutput(Exception):
     """The output folder cannot be replaced; nothing was touched."""
 
-    def __init__(self, zh: str, en: str) -> None:
+    def __init__(self, key: str, **params: Any) -> None:
+        zh, en = (text(key, lang, **params) for lang in ("zh", "en"))
         super().__init__(en)
         self.zh, self.en = zh, en
 
@@ -73,44 +76,31 @@ def check_output(root: Path, out: Path) -> None:
     root, out = Path(root).resolve(), Path(out).resolve()
     shown = str(out)
     if _inside(root, out):
-        raise UnsafeOutput(f"不能输出到 {shown}：它是项目文件夹本身或包含项目，构建会删除数据；请用 --out site 或一个新的空文件夹",
-                           f"refusing --out {shown}: it is or contains the project, the build would delete it; "
-                           "use --out site or a new empty folder")
+        raise UnsafeOutput("cli.out.is-project", out=shown)
     if _inside(out, root):
         first = out.relative_to(root).parts[0]
         if first in PROTECTED or first.startswith("."):
-            raise UnsafeOutput(f"不能输出到 {shown}：它在项目的 {first} 里面；请用 --out site 或一个新的空文件夹",
-                               f"refusing --out {shown}: it is inside the project's {first}; "
-                               "use --out site or a new empty folder")
+            raise UnsafeOutput("cli.out.in-project", out=shown, folder=first)
     if any(part == ".git" for part in out.parts):
-        raise UnsafeOutput(f"不能输出到 {shown}：它在 git 仓库的 .git 文件夹里",
-                           f"refusing --out {shown}: it is inside a .git folder")
+        raise UnsafeOutput("cli.out.in-git", out=shown)
     for private in private_files(root):
         if _inside(private, out):
-            raise UnsafeOutput(f"不能输出到 {shown}：里面有收件箱数据库或签名密钥 {private.name}，构建会删除它",
-                               f"refusing --out {shown}: it holds {private.name} (inbox database or signing secret), "
-                               "the build would delete it")
+            raise UnsafeOutput("cli.out.holds-private", out=shown, name=private.name)
     if not os.path.lexists(out):
         return
     if out.is_symlink() or not out.is_dir():
-        raise UnsafeOutput(f"不能输出到 {shown}：它不是文件夹", f"refusing --out {shown}: it is not a folder")
+        raise UnsafeOutput("cli.out.not-a-folder", out=shown)
     try:
         entries = os.listdir(out)
     except OSError as exc:
-        raise UnsafeOutput(f"不能输出到 {shown}：无法读取（{exc.strerror}）",
-                           f"refusing --out {shown}: cannot read it ({exc.strerror})") from None
+        raise UnsafeOutput("cli.out.unreadable", out=shown, reason=exc.strerror) from None
     if not entries:
         return
     signs = [s for s in PROJECT_SIGNS if os.path.lexists(out / s)]
     if signs:
-        raise UnsafeOutput(f"不能输出到 {shown}：里面有 {signs[0]}，不是以前生成的网站；请换一个新的空文件夹",
-                           f"refusing --out {shown}: it holds {signs[0]}, so it is not a site built before; "
-                           "use a new empty folder")
+        raise UnsafeOutput("cli.out.holds-project", out=shown, sign=signs[0])
     if not (is_marked(out) or _legacy_build(out)):
-        raise UnsafeOutput(f"不能输出到 {shown}：文件夹不是空的，也不是以前用 portal build 生成的网站，构建会删除里面的文件；"
-                           "请换一个新的空文件夹",
-                           f"refusing --out {shown}: the folder is not empty and not a site built by portal build, "
-                           "the build would delete its files; use a new empty folder")
+        raise UnsafeOutput("cli.out.not-empty", out=shown)
 
 
 def is_marked(folder: Path) -> bool:

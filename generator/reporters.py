@@ -7,8 +7,7 @@ from typing import Callable
 
 from generator.messages import render
 from generator.problems import Problem, Report
-
-_SEVERITY = {"zh": {"error": "错误", "warning": "警告"}, "en": {"error": "error", "warning": "warning"}}
+from portal_core import i18n
 
 
 def _where(p: Problem) -> str:
@@ -22,11 +21,11 @@ def _where(p: Problem) -> str:
 
 def text(report: Report, lang: str = "zh") -> str:
     """``path:line:col: severity code: message；hint`` then a summary line."""
-    sep = "；" if lang == "zh" else "; "
+    sep = i18n.text("cli.check.hint-separator", lang)
     lines = []
     for p in report.sorted():
         msg, hint = render(p, lang)
-        sev = _SEVERITY[lang][p.severity]
+        sev = i18n.text(f"cli.check.{p.severity}", lang)
         lines.append(f"{_where(p)}: {sev} {p.code}: {msg}" + (f"{sep}{hint}" if hint else ""))
     lines.append(summary(report, lang))
     return "\n".join(lines) + "\n"
@@ -34,13 +33,9 @@ def text(report: Report, lang: str = "zh") -> str:
 
 def summary(report: Report, lang: str = "zh") -> str:
     e, w, n = len(report.errors), len(report.warnings), report.files_checked
-    if lang == "en":
-        if not e and not w:
-            return f"OK: {n} files checked, no problems."
-        return f"{e} error(s), {w} warning(s) in {n} files checked."
     if not e and not w:
-        return f"检查通过：共检查 {n} 个文件，没有发现问题。"
-    return f"共检查 {n} 个文件：{e} 个错误，{w} 个警告。"
+        return i18n.text("cli.check.ok", lang, n=n)
+    return i18n.text("cli.check.summary", lang, n=n, errors=e, warnings=w)
 
 
 def as_json(report: Report, lang: str = "zh") -> str:
@@ -66,7 +61,7 @@ def _escape_prop(value: str) -> str:
 
 def github(report: Report, lang: str = "zh") -> str:
     """GitHub Actions workflow commands: an annotation on the offending line."""
-    sep = "；" if lang == "zh" else "; "
+    sep = i18n.text("cli.check.hint-separator", lang)
     lines = []
     for p in report.sorted():
         msg, hint = render(p, lang)

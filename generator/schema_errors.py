@@ -19,24 +19,13 @@ from pydantic import BaseModel, ValidationError
 from generator.kinds.base import RELATED_PATTERN
 from generator.loading.yamlfile import LocDict, LocList, locate
 from generator.problems import Problem
+from portal_core.i18n import pair
 
-_EXPECTED = {
-    "string": ("文字", "text"),
-    "int": ("整数", "a whole number"),
-    "float": ("数字", "a number"),
-    "bool": ("true 或 false", "true or false"),
-    "list": ("列表（每项以“- ”开头）", "a list (items start with “- ”)"),
-    "dict": ("“字段: 值”的结构", "a mapping of fields"),
-    "model": ("“字段: 值”的结构", "a mapping of fields"),
-    "date": ("日期", "a date"),
-}
+_EXPECTED = {name: pair(f"problem.word.expected.{name}")
+             for name in ("string", "int", "float", "bool", "list", "dict", "date")}
+_EXPECTED["model"] = _EXPECTED["dict"]
 
-_PATTERN_HINTS = {
-    "id": ("只用英文字母、数字、- 和 _，例如 2025-03-15-council", "use letters, digits, - and _ only, e.g. 2025-03-15-council"),
-    "time": ('时间写成 "19:00"（带引号）', 'write times as "19:00" (quoted)'),
-    "related": ("写成 类型:编号，例如 meeting:2025-03-15-council", "write kind:id, e.g. meeting:2025-03-15-council"),
-    "lang": ("语言代码，如 zh 或 en", "a language code such as zh or en"),
-}
+_PATTERN_HINTS = {name: pair(f"problem.word.pattern.{name}") for name in ("id", "time", "related", "lang")}
 
 
 def problems_from(exc: ValidationError, data: Any, file: str, model: type[BaseModel]) -> list[Problem]:
@@ -154,15 +143,14 @@ def _problem(err: dict[str, Any], path: tuple[Any, ...], data: Any, file: str,
     elif kind.endswith(("_type", "_parsing")) or kind == "model_attributes_type":
         base = kind.split("_")[0]
         base = {"model": "dict", "dict": "dict", "list": "list", "string": "string"}.get(base, base)
-        zh, en = _EXPECTED.get(base, ("其他类型", "another type"))
+        zh, en = _EXPECTED.get(base) or pair("problem.word.expected.other")
         params.update(expected=zh, expected_en=en)
         if isinstance(value, bool) and base == "string":
-            params.update(extra="YAML 会把 yes/no/true/false 当作是/否；要写文字请加引号，如 \"no\"",
-                          extra_en='YAML reads true/false as yes/no; quote it to write text: "no"')
+            params.update(zip(("extra", "extra_en"), pair("problem.word.yaml-booleans")))
         elif isinstance(value, (int, float, dt.date)) and base == "string":
-            params.update(extra=f'请加引号："{value}"', extra_en=f'quote it: "{value}"')
+            params.update(zip(("extra", "extra_en"), pair("problem.word.quote-it", value=value)))
         else:
-            params.update(extra="参见数据说明", extra_en="see the data reference")
+            params.update(zip(("extra", "extra_en"), pair("problem.word.see-reference")))
         code = "schema.type"
     else:
         params["detail"] = err.get("msg", kind)

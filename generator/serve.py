@@ -32,6 +32,7 @@ from generator.reporters import text
 from generator.secrets_file import shared_secret
 from generator.site.admin import admin_files
 from generator.site.render import TEMPLATES
+from portal_core import i18n
 from portal_core.languages import lang_url
 
 log = logging.getLogger("portal.serve")
@@ -40,8 +41,8 @@ log = logging.getLogger("portal.serve")
 def error_page(report_text: str) -> bytes:
     lines = "\n".join(escape(line) for line in report_text.splitlines())
     return (
-        "---\ntitle: 数据有错误 · Data errors\n---\n\n# 数据有错误 · Data errors\n\n"
-        '!!! failure "网站没有更新：请先修正下列问题 · The site was not updated: fix these first"\n\n'
+        f"---\ntitle: {i18n.both('cli.serve.data-errors')}\n---\n\n# {i18n.both('cli.serve.data-errors')}\n\n"
+        f'!!! failure "{i18n.both("cli.serve.not-updated")}"\n\n'
         f'<pre class="problems">{lines}</pre>\n'
     ).encode()
 
@@ -98,10 +99,12 @@ class Preview:
             try:
                 changed = self._apply(load_and_check(self.root))
             except Exception as exc:  # noqa: BLE001 - the preview must survive anything
-                print(f"portal serve: 内部错误 internal error: {type(exc).__name__}: {exc}", flush=True)
+                print(f"portal serve: {i18n.text('cli.internal-error', 'zh')} {i18n.text('cli.internal-error', 'en')}: "
+                      f"{type(exc).__name__}: {exc}", flush=True)
                 return []
         if changed:
-            print(f"portal serve: 已更新 updated {len(changed)} 个文件: {', '.join(changed[:5])}", flush=True)
+            print(f"portal serve: {i18n.text('cli.serve.updated', 'zh')} {i18n.text('cli.serve.updated', 'en')} "
+                  f"{i18n.text('cli.serve.files', 'zh', n=len(changed))}: {', '.join(changed[:5])}", flush=True)
         return changed
 
 
@@ -124,7 +127,8 @@ def start_endpoint(root: Path, host: str, port: int, site_url: str) -> None:
     app = create_app(settings, spec=spec)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     threading.Thread(target=server.run, name="endpoint", daemon=True).start()
-    print(f"portal serve: 表单提交服务 form endpoint http://{host}:{port}/ · {settings.db}", flush=True)
+    print(f"portal serve: {i18n.text('cli.serve.form-endpoint', 'zh')} {i18n.text('cli.serve.form-endpoint', 'en')} "
+          f"http://{host}:{port}/ · {settings.db}", flush=True)
 
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, lang: str | None = None,

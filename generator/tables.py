@@ -29,6 +29,7 @@ from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_CSV_BYTES, MAX_YAML_BYTES, TextFileProblem, read_text
 from generator.loading.yamlfile import YamlProblem, locate, parse_yaml, plain
 from generator.problems import Problem
+from portal_core.i18n import pair, text
 
 PACKAGE_FILE = "datapackage.yaml"
 #: Bounds checked on the raw text before any parser sees a table: a row of
@@ -368,12 +369,7 @@ def frictionless_errors(descriptor: dict[str, Any], basepath: str, skip: list[st
     return errors
 
 
-_TYPE_WORDS = {
-    "number": ("数字", "a number"),
-    "integer": ("整数", "a whole number"),
-    "date": ("日期（年-月-日）", "a date (YYYY-MM-DD)"),
-    "boolean": ("true 或 false", "true or false"),
-}
+_TYPE_WORDS = {name: pair(f"problem.word.table-type.{name}") for name in ("number", "integer", "date", "boolean")}
 _CONSTRAINT = re.compile(r'constraint "(\w+)"')
 _HEADER_TYPES = {"incorrect-label", "missing-label", "duplicate-label", "extra-label", "blank-label", "blank-header"}
 
@@ -398,7 +394,7 @@ def _map_one(err: dict[str, Any], table: Table | None, package_file: str) -> Pro
     field_def = _field(table, err.get("fieldName"))
     label = _label(field_def, err.get("fieldName", ""))
     cell = err.get("cell")
-    value = f"“{cell}”" if cell not in (None, "") else "（空）"
+    value = f"“{cell}”" if cell not in (None, "") else text("problem.word.empty-cell", "zh")
     params: dict[str, Any] = {"field": label, "value": value}
 
     if kind == "type-error":
@@ -407,9 +403,9 @@ def _map_one(err: dict[str, Any], table: Table | None, package_file: str) -> Pro
         params.update(expected=zh, expected_en=en)
         digits = re.sub(r"[^\d.]", "", str(cell or ""))
         if ftype in ("number", "integer") and digits:
-            params.update(extra=f"只填数字，如 {digits}", extra_en=f"digits only, e.g. {digits}")
+            params.update(zip(("extra", "extra_en"), pair("problem.word.digits-only", digits=digits)))
         else:
-            params.update(extra="参见数据说明", extra_en="see the data reference")
+            params.update(zip(("extra", "extra_en"), pair("problem.word.see-reference")))
         return Problem("table.type", file, line, col, params)
     if kind == "constraint-error":
         m = _CONSTRAINT.search(err.get("note", ""))
@@ -420,10 +416,8 @@ def _map_one(err: dict[str, Any], table: Table | None, package_file: str) -> Pro
             params["choices"] = ", ".join(map(str, ((field_def or {}).get("constraints") or {}).get("enum", [])))
             return Problem("table.enum", file, line, col, params)
         if constraint == "pattern":
-            params.update(pattern_hint="只用英文字母、数字、- 和 _", pattern_hint_en="letters, digits, - and _ only")
-            if err.get("fieldName") == "period":
-                params.update(pattern_hint="写成 2025、2025-H1、2025-Q3 或 2025-07",
-                              pattern_hint_en="write 2025, 2025-H1, 2025-Q3 or 2025-07")
+            hint = "period" if err.get("fieldName") == "period" else "id"
+            params.update(zip(("pattern_hint", "pattern_hint_en"), pair(f"problem.word.table-pattern.{hint}")))
             return Problem("table.pattern", file, line, col, params)
         if constraint in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
             return Problem("table.range", file, line, col, params)
@@ -438,7 +432,7 @@ def _map_one(err: dict[str, Any], table: Table | None, package_file: str) -> Pro
         first = header.index(key[0]) + 1 if key and key[0] in header else 1
         return Problem("table.duplicate-id", file, line, first, params)
     if kind == "foreign-key":
-        params.update(target="资金表 funds.csv", target_en="funds.csv")
+        params.update(zip(("target", "target_en"), pair("problem.word.funds-table")))
         # e.g. for "fund": values "public_revenue" not found in the lookup table "funds" as "id"
         note = err.get("note", "")
         m = re.search(r'for ["\']([^"\']+)["\']: values? ["\']([^"\']*)["\']', note)

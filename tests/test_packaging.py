@@ -22,7 +22,8 @@ def test_wheel_holds_templates_skeleton_and_contracts(wheel):
     wanted = [p for folder in ("site_templates", "generator/scaffold/skeleton", "generator/scaffold/templates",
                                "generator/kinds")
               for p in (REPO / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    wanted += [REPO / "endpoint/openapi.yaml", REPO / "generator/cli.py"]
+    wanted += [REPO / "endpoint/openapi.yaml", REPO / "generator/cli.py", REPO / "portal_core/i18n.py"]
+    wanted += [*(REPO / "generator/strings").glob("*.yaml"), *(REPO / "portal_core/strings").glob("*.yaml")]  # the catalog
     missing = [p.relative_to(REPO).as_posix() for p in wanted if p.relative_to(REPO).as_posix() not in names]
     assert missing == []
     assert len(wanted) > 40

@@ -16,6 +16,7 @@ from generator.index import Index
 from generator.load import Project
 from generator.messages import DIRECTION, unknown_ref
 from generator.problems import Problem
+from portal_core.i18n import pair, text
 from portal_core.languages import pick
 
 
@@ -34,7 +35,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     rules = community.finance_rules if community is not None else None
     threshold = rules.decision_threshold if rules is not None else None
     threshold_funds = set(rules.threshold_funds) if rules is not None else set()
-    source = pick(rules.source, "zh") if rules is not None and rules.source else "社区财务规则"
+    source = pick(rules.source, "zh") if rules is not None and rules.source else text("problem.word.finance-rules", "zh")
     have_meetings = bool(project.docs.get("meeting"))
 
     def col(file: str, name: str) -> int | None:
@@ -65,7 +66,8 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
             elif ref is not None and ref.decision.outcome != "adopted":
                 yield Problem("budget.decision-not-adopted", line.file, line.line, col(line.file, "decision"),
                               {"decision": line.decision, "outcome_en": ref.decision.outcome,
-                               "outcome": {"rejected": "未通过", "deferred": "暂缓"}.get(ref.decision.outcome, "")})
+                               "outcome": text(f"problem.word.outcome.{ref.decision.outcome}", "zh")
+                               if ref.decision.outcome in ("rejected", "deferred") else ""})
         elif (threshold is not None and line.direction == "expenditure"
               and (not threshold_funds or line.fund in threshold_funds)):
             amount = max(line.planned or 0, line.actual or 0)
@@ -97,8 +99,8 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
                 yield Problem("budget.total-no-lines", total.file, total.line, None, base)
             continue
         for name, value, computed, zh, en in (
-            ("planned_total", total.planned_total, found[0], "预算合计", "planned total"),
-            ("actual_total", total.actual_total, found[1], "实际合计", "actual total"),
+            ("planned_total", total.planned_total, found[0], *pair("problem.word.planned-total")),
+            ("actual_total", total.actual_total, found[1], *pair("problem.word.actual-total")),
         ):
             if value is None:
                 continue

@@ -11,6 +11,7 @@ from generator.kinds.form.model import category_source
 from generator.load import Doc, Project
 from generator.problems import Problem
 from portal_core.forms import CATEGORY_TYPES
+from portal_core.i18n import pair
 
 CHOICE_TYPES = {"select", "radio", "checkbox"}
 CONTACT_TYPES = {"tel", "email"}
@@ -55,10 +56,10 @@ def _category_source(doc: Doc, index: Index) -> Iterator[Problem]:
         return
     i = form.fields.index(source)
     if source.private:
-        reason = ("是个人信息（private: true）", "is private (private: true)")
+        reason = pair("problem.word.private-field")
         path: tuple[object, ...] = ("fields", i, "private")
     elif source.type not in CATEGORY_TYPES:
-        reason = (f"是自由填写（{source.type}）", f"is free text ({source.type})")
+        reason = pair("problem.word.free-text-field", type=source.type)
         path = ("fields", i, "type")
     else:
         return

@@ -11,13 +11,12 @@ from generator.index import Index
 from generator.kinds.community.model import DecisionRule
 from generator.load import Project
 from generator.problems import Problem
+from portal_core.i18n import text
 
 DEFAULT_RULE = DecisionRule()
 
-_OUTCOME = {"adopted": ("通过", "adopted"), "rejected": ("未通过", "rejected")}
-
-
-_BASE = {"present": ("实到人数", "present"), "members": ("全体成员", "members"), "cast": ("投票数", "votes cast")}
+_OUTCOME = {key: (text(f"problem.vote.outcome.{key}", "zh"), text(f"problem.vote.outcome.{key}", "en"))
+            for key in ("adopted", "rejected")}
 
 
 def describe(rule: DecisionRule, lang: str = "en") -> str:
@@ -28,8 +27,7 @@ def describe(rule: DecisionRule, lang: str = "en") -> str:
     """
     op = ">" if rule.strict else "≥"
     share = f"{rule.threshold * 100:.3g}%"
-    zh, en = _BASE[rule.base]
-    return f"赞成票 {op} {zh}的 {share}" if lang == "zh" else f"for {op} {share} of {en}"
+    return text("problem.vote.rule", lang, op=op, share=share, base=text(f"problem.vote.base.{rule.base}", lang))
 
 
 def expected_outcome(rule: DecisionRule, votes_for: int, cast: int, present: int, members: int) -> str:

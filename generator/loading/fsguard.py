@@ -27,11 +27,12 @@ from typing import Any, Iterator
 import yaml
 
 from generator.problems import Problem
+from portal_core.i18n import pair
 
 #: The folders whose files are read or published.
 PUBLISHABLE = ("data", "content", "site_templates")
-_KINDS = {stat.S_IFIFO: ("命名管道", "a fifo"), stat.S_IFSOCK: ("套接字", "a socket"),
-          stat.S_IFCHR: ("设备文件", "a device"), stat.S_IFBLK: ("设备文件", "a device")}
+_KINDS = {stat.S_IFIFO: pair("problem.word.file.fifo"), stat.S_IFSOCK: pair("problem.word.file.socket"),
+          stat.S_IFCHR: pair("problem.word.file.device"), stat.S_IFBLK: pair("problem.word.file.device")}
 
 
 def _rel(root: Path, path: Path) -> str:

@@ -47,16 +47,13 @@ def init_project(target: Path, name: str = "示例社区", community_id: str = "
     """Create the repository in ``target`` (which must be missing or empty)."""
     target = Path(target)
     if target.exists() and not target.is_dir():
-        raise ScaffoldError(f"{target} 已存在且不是文件夹", f"{target} exists and is not a folder")
+        raise ScaffoldError("cli.init.not-a-folder", target=target)
     if target.is_dir() and any(target.iterdir()):
-        raise ScaffoldError(
-            f"{target} 不是空文件夹：为避免覆盖已有文件，请指定一个新的或空的文件夹",
-            f"{target} is not empty: to avoid overwriting anything, give a new or empty folder")
+        raise ScaffoldError("cli.init.not-empty", target=target)
     if not _ID.match(community_id):
-        raise ScaffoldError(f"社区编号“{community_id}”只能用小写英文字母、数字和连字符，如 hehuali",
-                            f"community id “{community_id}” may only use a-z, 0-9 and '-', e.g. hehuali")
+        raise ScaffoldError("cli.init.bad-id", id=community_id)
     if not name.strip():
-        raise ScaffoldError("社区名称不能为空", "the community name must not be empty")
+        raise ScaffoldError("cli.init.no-name")
     today = Today.get()
     values = {
         "name": name.strip(),

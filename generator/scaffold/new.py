@@ -27,7 +27,8 @@ import yaml
 from generator import registry
 from generator.kinds.common import Today
 from generator.scaffold import ids
-from generator.scaffold.templating import ScaffoldError, render_file
+from generator.scaffold.templating import ScaffoldError, known, render_file
+from portal_core import i18n
 
 #: A year of the budget package is a CSV file and a resource, not a YAML record.
 BUDGET_YEAR = "budget-year"
@@ -80,8 +81,7 @@ def new_record(root: Path, kind: str, date: dt.date | None = None, slug: str | N
     """Create one ``kind`` record in the project at ``root``."""
     root = Path(root)
     if kind not in kinds():
-        raise ScaffoldError(f"没有“{kind}”这种数据；可以新建：{'、'.join(kinds())}",
-                            f"unknown kind “{kind}”; choose one of: {', '.join(kinds())}")
+        raise ScaffoldError("cli.new.unknown-kind", kind=kind, **known(list(kinds())))
     community = _community(root)
     if slug is not None:
         slug = check_slug(slug)
@@ -90,12 +90,10 @@ def new_record(root: Path, kind: str, date: dt.date | None = None, slug: str | N
     today = date or Today.get()
     bodies = [str(b["id"]) for b in community.get("bodies") or [] if isinstance(b, dict) and b.get("id")]
     if body is not None and body not in bodies:
-        raise ScaffoldError(f"community.yaml 里没有编号为“{body}”的组织；现有：{'、'.join(bodies) or '无'}",
-                            f"no body “{body}” in community.yaml; there are: {', '.join(bodies) or 'none'}")
+        raise ScaffoldError("cli.new.unknown-body", body=body, **known(bodies))
     body = body or _default_body(community)
     if meeting_type not in MEETING_TYPES:
-        raise ScaffoldError(f"会议类型只能是：{'、'.join(MEETING_TYPES)}",
-                            f"the meeting type must be one of: {', '.join(MEETING_TYPES)}")
+        raise ScaffoldError("cli.new.meeting-type", **known(list(MEETING_TYPES)))
     spec = registry.by_name()[kind]
     folder = root / "data" / str(spec.folder)
     if kind in ("notice", "meeting"):
@@ -129,14 +127,11 @@ def check_slug(slug: str) -> str:
     slug = re.sub(r"\.ya?ml$", "", slug.strip(), flags=re.I)
     shown = slug if len(slug) <= 40 else slug[:40] + "…"
     if not slug:
-        raise ScaffoldError("短名不能为空，如 --slug winter-safety", "the slug is empty; e.g. --slug winter-safety")
+        raise ScaffoldError("cli.new.slug-empty")
     if len(slug) > MAX_SLUG:
-        raise ScaffoldError(f"短名“{shown}”太长（{len(slug)} 个字符，最多 {MAX_SLUG} 个），如 winter-safety",
-                            f"slug “{shown}” is too long ({len(slug)} characters, at most {MAX_SLUG}); "
-                            "e.g. winter-safety")
+        raise ScaffoldError("cli.new.slug-too-long", slug=shown, length=len(slug), limit=MAX_SLUG)
     if not _SLUG.match(slug):
-        raise ScaffoldError(f"短名“{shown}”只能用英文字母、数字、点、下划线和连字符，如 winter-safety",
-                            f"slug “{shown}” may only use letters, digits, '.', '_' and '-', e.g. winter-safety")
+        raise ScaffoldError("cli.new.slug-chars", slug=shown)
     return slug
 
 
@@ -157,8 +152,7 @@ def yaml_blanks(rel: str, text: str) -> list[Blank]:
 def _community(root: Path) -> dict[str, Any]:
     path = root / "data" / "community.yaml"
     if not path.is_file():
-        raise ScaffoldError(f"{root} 不是社区网站的文件夹（没有 data/community.yaml）；新建一个：portal init 文件夹",
-                            f"{root} is not a portal project (no data/community.yaml); create one with: portal init DIR")
+        raise ScaffoldError("cli.new.not-a-project", root=root)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError):
@@ -178,17 +172,14 @@ def _budget_year(root: Path, year: int | None, fund: str | None) -> NewResult:
     budgets = root / "data" / "budgets"
     package = budgets / "datapackage.yaml"
     if not package.is_file():
-        raise ScaffoldError("没有 data/budgets/datapackage.yaml：预算数据包还没有建立",
-                            "data/budgets/datapackage.yaml is missing: there is no budget package yet")
+        raise ScaffoldError("cli.new.no-budget-package")
     years = ids.budget_years(budgets)
     year = year or (years[-1] + 1 if years else Today.get().year)
     if (budgets / f"{year}.csv").exists():
-        raise ScaffoldError(f"data/budgets/{year}.csv 已经存在；要新建别的年份请用 --year",
-                            f"data/budgets/{year}.csv already exists; use --year for another year")
+        raise ScaffoldError("cli.new.year-exists", year=year)
     funds = _column(budgets / "funds.csv", "id")
     if fund is not None and fund not in funds:
-        raise ScaffoldError(f"funds.csv 里没有资金“{fund}”；现有：{'、'.join(funds) or '无'}",
-                            f"no fund “{fund}” in funds.csv; there are: {', '.join(funds) or 'none'}")
+        raise ScaffoldError("cli.new.unknown-fund", fund=fund, **known(funds))
     fund = fund or (funds[0] if funds else "")
     code = ids.fund_code(budgets, fund) if fund else None
     line_id = f"{year}-{code}-001" if code else f"{year}-001"
@@ -208,10 +199,11 @@ def _budget_year(root: Path, year: int | None, fund: str | None) -> NewResult:
     if totals.is_file() and fund:
         _append_row(totals, {"year": str(year), "fund": fund, "direction": "expenditure"})
         changed.append("data/budgets/totals.csv")
-    blanks = [Blank(rel_csv, 2, name, hint, LINE_COLUMNS.index(name) + 1) for name, hint in (
-        ("category", "类别，如 办公经费、活动经费"), ("item", "项目，如 办公用品"))]
+    blanks = [Blank(rel_csv, 2, name, i18n.text(f"cli.new.blank.{name}", "zh"), LINE_COLUMNS.index(name) + 1)
+              for name in ("category", "item")]
     if not fund:
-        blanks.insert(0, Blank(rel_csv, 2, "fund", "资金编号，先在 funds.csv 里添加", LINE_COLUMNS.index("fund") + 1))
+        blanks.insert(0, Blank(rel_csv, 2, "fund", i18n.text("cli.new.blank.fund", "zh"),
+                               LINE_COLUMNS.index("fund") + 1))
     return NewResult(changed, blanks)
 
 

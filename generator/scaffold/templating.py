@@ -12,6 +12,14 @@ from typing import Any
 
 import jinja2
 
+from portal_core.i18n import pair, text
+
+
+def known(values: list[str]) -> dict[str, str]:
+    """A list of what exists, for a refusal: ``known`` (zh, joined with 、) and ``known_en``."""
+    return {"known": "、".join(values) or text("cli.none", "zh"),
+            "known_en": ", ".join(values) or text("cli.none", "en")}
+
 HERE = Path(__file__).resolve().parent
 SKELETON = HERE / "skeleton"
 TEMPLATES = HERE / "templates"
@@ -43,12 +51,12 @@ def render_file(path: Path, **values: Any) -> str:
 
 
 class ScaffoldError(Exception):
-    """A refusal with a message for the committee, in Chinese and English."""
+    """A refusal with a message for the committee, in Chinese and English: the
+    catalog's ``key`` (``cli.new.…``, ``cli.init.…``) with its parameters."""
 
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh = zh
-        self.en = en
+    def __init__(self, key: str, **params: Any) -> None:
+        self.zh, self.en = pair(key, **params)
+        super().__init__(self.en)
 
     def message(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en

@@ -27,51 +27,34 @@ the inbox (edits made in the editor would be lost).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import types
 import typing
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from generator import registry
 from generator.kinds.base import RELATED_PATTERN, Kind
 from generator.kinds.community.model import Editor
-from generator.site.render import TEMPLATES
+from portal_core.i18n import both, catalog, text
 from portal_core.languages import pick
 
 #: Where Decap's local backend (``npx decap-server``) answers by default; the
 #: ``PORTAL_LOCAL_BACKEND`` variable overrides it (decap-server reads ``PORT``).
 DEFAULT_LOCAL_BACKEND = "http://localhost:8081/api/v1"
 
-ID_HINT = "编号只能用英文字母、数字和 - _ . · Letters, digits, - _ . only"
-RECORD_ID_HINT = ("也是文件名：新建时填写，如 2026-11-25-water-cut，保存后不能再改"
-                  " · Also the file name: set when creating, fixed once saved")
-_PATTERN_MESSAGES = {
-    "id": "编号只能用英文字母、数字和 - _ . · Letters, digits, - _ . only",
-    "time": "时间写成 HH:MM，如 19:00 · Time as HH:MM",
-    "ref": "写成 类型:编号，如 meeting:2025-03-15-council · Write kind:id",
-}
-OUTSIDE_NOTE = (
-    "不在这里编辑：预算与收支是 CSV 表格（data/budgets/），用 Excel 或 WPS 修改后另存为“CSV UTF-8”再提交；"
-    "诉求办理公开（data/requests/）由 portal inbox publish 生成，答复请用 portal inbox reply。"
-    " · Not edited here: budgets are CSV tables (data/budgets/), edit them in a spreadsheet and save as CSV UTF-8;"
-    " published requests (data/requests/) are written by portal inbox publish, reply with portal inbox reply."
-)
+ID_HINT = both("editor.hint.id")
+RECORD_ID_HINT = both("editor.hint.record-id")
+_PATTERN_MESSAGES = {"id": ID_HINT, "time": both("editor.pattern.time"), "ref": both("editor.pattern.ref")}
+OUTSIDE_NOTE = both("editor.outside-note")
 
 
-@functools.cache
-def _labels() -> dict[str, Any]:
-    return yaml.safe_load((TEMPLATES / "admin" / "labels.yaml").read_text(encoding="utf-8"))
-
-
-@functools.cache
-def _strings() -> dict[str, Any]:
-    return yaml.safe_load((TEMPLATES / "strings.yaml").read_text(encoding="utf-8"))
+def _zh(*keys: str) -> str | None:
+    """The Chinese text of the first of ``keys`` the translation catalog has."""
+    return next((text(key, "zh") for key in keys if key in catalog()), None)
 
 
 def split_description(description: str | None) -> tuple[str, str]:
@@ -88,8 +71,8 @@ def split_description(description: str | None) -> tuple[str, str]:
     return zh.strip(), en.strip()
 
 
-def _has_cjk(text: str) -> bool:
-    return re.search(r"[\u3400-\u9fff]", text) is not None
+def _has_cjk(value: str) -> bool:
+    return re.search(r"[\u3400-\u9fff]", value) is not None
 
 
 def field_label(model: type[BaseModel], name: str, description: str | None) -> str:
@@ -97,27 +80,12 @@ def field_label(model: type[BaseModel], name: str, description: str | None) -> s
     zh, _en = split_description(description)
     if zh and _has_cjk(zh):
         return re.sub(r"\s*[（(][^）)]*[）)]\s*$", "", zh) or zh  # drop "(Markdown)", "(default …)"
-    fields = _labels()["fields"]
-    for key in (f"{model.__name__}.{name}", name):
-        if key in fields:
-            return str(fields[key]["zh"])
-    entry = _strings().get(name)
-    if isinstance(entry, dict) and "zh" in entry:
-        return str(entry["zh"])
-    return name
+    return _zh(f"editor.field.{model.__name__}.{name}", f"editor.field.{name}", f"site.{name}") or name
 
 
 def choice_label(model: type[BaseModel], name: str, value: str) -> str:
     """``"通知 announcement"``: the Chinese word, then the value written in the file."""
-    choices = _labels()["choices"]
-    zh = None
-    for key in (f"{model.__name__}.{name}.{value}", value):
-        if key in choices:
-            zh = choices[key]["zh"]
-            break
-    if zh is None:
-        entry = _strings().get(value)
-        zh = entry.get("zh") if isinstance(entry, dict) else None
+    zh = _zh(f"editor.choice.{model.__name__}.{name}.{value}", f"editor.choice.{value}", f"site.{value}")
     return f"{zh}（{value}）" if zh else value
 
 
@@ -184,7 +152,7 @@ def _pattern_option(pattern: str) -> list[str]:
     elif pattern.startswith("^(meeting|"):
         message = _PATTERN_MESSAGES["ref"]
     else:
-        message = f"格式不对 · Must match {pattern}"
+        message = f"{text('editor.pattern.wrong', 'zh')} · {text('editor.pattern.must-match', 'en', pattern=pattern)}"
     return [pattern, message]
 
 
@@ -336,11 +304,7 @@ def decap_config(editor: Editor | None = None, local_backend: str = DEFAULT_LOCA
         block["proxy_url"] = local_backend
     config: dict[str, Any] = {
         "backend": {**block, "commit_messages": {
-            "create": "新建 {{collection}}：{{slug}} · Create {{collection}} {{slug}}",
-            "update": "修改 {{collection}}：{{slug}} · Update {{collection}} {{slug}}",
-            "delete": "删除 {{collection}}：{{slug}} · Delete {{collection}} {{slug}}",
-            "uploadMedia": "上传 {{path}} · Upload {{path}}",
-            "deleteMedia": "删除 {{path}} · Delete {{path}}",
+            action: both(f"editor.commit.{action}") for action in ("create", "update", "delete", "uploadMedia", "deleteMedia")
         }},
         # Used only when the page itself is opened on one of allowed_hosts.
         "local_backend": {"url": local_backend, "allowed_hosts": sorted({"localhost", "127.0.0.1", host})},

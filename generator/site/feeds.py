@@ -25,7 +25,7 @@ from generator.kinds.common import Text, Today
 from generator.load import Project
 from generator.site.markdown_export import markdown_html
 from generator.site.qr import page_url
-from generator.site.render import TEMPLATES, Strings
+from generator.site.render import site_text
 from portal_core.china_time import TZ, at
 from portal_core.languages import pick
 
@@ -53,13 +53,12 @@ class _Lang:
     def __init__(self, lang: str, default: str, base_url: str) -> None:
         self.lang, self.default = lang, default
         self.base = base_url.rstrip("/") + "/"
-        self.strings = Strings(TEMPLATES)
 
     def __call__(self, value: Text | None) -> str:
         return xml_text(pick(value, self.lang, self.default))
 
     def t(self, key: str) -> str:
-        return self.strings.get(key, self.lang)
+        return site_text(key, self.lang)
 
     @property
     def colon(self) -> str:

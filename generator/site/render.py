@@ -27,23 +27,18 @@ from generator.site import jsonld
 from generator.site.amounts import money
 from generator.site.charts import bars
 from generator.site.qr import page_url, qr_svg
+from portal_core.i18n import catalog, text
 from portal_core.languages import pick
 from portal_core.messages import form_texts
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "site_templates"
 
 
-class Strings:
-    def __init__(self, templates: Path) -> None:
-        self.table: dict[str, dict[str, str]] = yaml.safe_load(
-            (templates / "strings.yaml").read_text(encoding="utf-8"))
-
-    def get(self, key: str, lang: str, **params: Any) -> str:
-        entry = self.table.get(key)
-        if entry is None:
-            return key
-        text = entry.get(lang) or entry.get("zh") or key
-        return text.format(**params) if params else text
+def site_text(key: str, lang: str, **params: Any) -> str:
+    """A UI string of the site: ``site.<key>`` in the translation catalog
+    (``site_templates/strings.yaml``); an unknown key is shown as itself (templates
+    also look up data values, e.g. ``t(notice.category)``)."""
+    return text(f"site.{key}", lang, **params) if f"site.{key}" in catalog() else key
 
 
 class Renderer:
@@ -52,7 +47,6 @@ class Renderer:
     def __init__(self, lang: str, default_lang: str = "zh", templates: Path = TEMPLATES,
                  kinds: list[Path] | None = None) -> None:
         self.lang, self.default_lang = lang, default_lang
-        self.strings = Strings(templates)
         self.env = jinja2.Environment(
             # the site's own templates, then each kind's (generator/kinds/<kind>/templates/)
             loader=jinja2.FileSystemLoader([templates / "pages", templates, *(kinds or [])]),
@@ -69,7 +63,7 @@ class Renderer:
 
     # -- helpers exposed to templates ------------------------------------------
     def t(self, key: str, **params: Any) -> str:
-        return self.strings.get(key, self.lang, **params)
+        return site_text(key, self.lang, **params)
 
     def plain(self, value: Text | None) -> str:
         """The text in this language (fallback: default language, then any); unescaped str."""
