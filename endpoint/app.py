@@ -86,7 +86,8 @@ def load_spec(site: Path) -> dict[str, Any]:
     path = site / "forms" / "spec.json"
     if not path.exists():
         raise SystemExit(f"no form spec at {path}: run `portal build` first (or pass --site)")
-    return json.loads(path.read_text(encoding="utf-8"))
+    spec: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return spec
 
 
 def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: Store | None = None) -> PortalApp:

@@ -201,7 +201,7 @@ def backoff(attempts: int, rng: random.Random | None = None) -> float:
     (True, True, True)
     """
     delay = min(MAX_DELAY, BASE_DELAY * 2 ** min(max(attempts, 0), 20))
-    return delay * (rng or random).uniform(0.75, 1.0)
+    return float(delay * (rng or random).uniform(0.75, 1.0))
 
 
 def iso(moment: dt.datetime) -> str:
@@ -475,7 +475,8 @@ def _load_spec(site: str) -> dict[str, Any]:
     """Form titles and labels for nicer messages; the machine names do without them."""
     path = Path(site) / "forms" / "spec.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        spec: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return spec
     except (OSError, ValueError):
         return {}
 

@@ -24,6 +24,7 @@ its process dies, so a killed worker never blocks the others.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import datetime as dt
 import fcntl
 import json
@@ -147,8 +148,8 @@ class Store:
 
         return _PgConn(psycopg.connect(self.url, autocommit=True))
 
-    def _conn(self) -> Any:
-        conn = getattr(self._local, "conn", None)
+    def _conn(self) -> _SqliteConn:
+        conn: _SqliteConn | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = self.connect()
         return conn
@@ -329,7 +330,7 @@ class Store:
         row = self._conn().one_dict("SELECT * FROM submissions WHERE receipt = ?", (receipt,))
         return row
 
-    def list(self, status: str | None = None, form_id: str | None = None) -> list[dict[str, Any]]:
+    def list(self, status: str | None = None, form_id: str | None = None) -> builtins.list[dict[str, Any]]:
         sql, args = "SELECT * FROM submissions WHERE 1=1", []
         if status:
             sql += " AND status = ?"
@@ -339,7 +340,7 @@ class Store:
             args.append(form_id)
         return self._conn().all_dicts(sql + " ORDER BY received_at, receipt", tuple(args))
 
-    def events(self, receipt: str) -> list[dict[str, Any]]:
+    def events(self, receipt: str) -> builtins.list[dict[str, Any]]:
         return self._conn().all_dicts("SELECT at, kind, detail FROM events WHERE receipt = ? ORDER BY id", (receipt,))
 
     def reply(self, receipt: str, status: str, text: str | None, category: str | None = None,
@@ -378,7 +379,7 @@ class Store:
                          (receipt, at, str(rating)))
         return True
 
-    def mark_published(self, receipts: list[str]) -> None:
+    def mark_published(self, receipts: builtins.list[str]) -> None:
         conn = self._conn()
         with conn.transaction():
             at = now()
@@ -390,7 +391,7 @@ class Store:
         rows = self._conn().all_dicts("SELECT receipt, public_id FROM submissions WHERE public_id IS NOT NULL", ())
         return {r["receipt"]: r["public_id"] for r in rows}
 
-    def record_publish(self, public_ids: dict[str, str], key_cache: dict[str, str], counted: list[str]) -> None:
+    def record_publish(self, public_ids: dict[str, str], key_cache: dict[str, str], counted: builtins.list[str]) -> None:
         """After a publish, in one transaction: the public numbers given (or, where the
         published file says otherwise, corrected to it), the derived keys, and the
         satisfaction answers counted."""
@@ -418,12 +419,12 @@ class Store:
         return n
 
     # -- outbox ------------------------------------------------------------------
-    def due_jobs(self, limit: int = 50, at: str | None = None) -> list[dict[str, Any]]:
+    def due_jobs(self, limit: int = 50, at: str | None = None) -> builtins.list[dict[str, Any]]:
         """Forwarding jobs due at ``at`` (default: now), oldest first."""
         return self._conn().all_dicts("SELECT * FROM outbox WHERE done_at IS NULL AND next_at <= ? "
                                       "ORDER BY next_at, id LIMIT ?", (at or now(), limit))
 
-    def claim_jobs(self, limit: int = 50, at: str | None = None, lease_seconds: float = 600) -> list[dict[str, Any]]:
+    def claim_jobs(self, limit: int = 50, at: str | None = None, lease_seconds: float = 600) -> builtins.list[dict[str, Any]]:
         """Take the jobs due at ``at`` (default: now), oldest first, for this process.
 
         Several endpoint processes each run a forwarder (``--workers`` > 1). In the
@@ -456,11 +457,11 @@ class Store:
             conn.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?",
                          (error[:500], next_at, job_id))
 
-    def outbox(self) -> list[dict[str, Any]]:
+    def outbox(self) -> builtins.list[dict[str, Any]]:
         return self._conn().all_dicts("SELECT * FROM outbox ORDER BY id", ())
 
     def count(self) -> int:
-        return self._conn().one("SELECT COUNT(*) FROM submissions", ())[0]
+        return int(self._conn().one("SELECT COUNT(*) FROM submissions", ())[0])
 
 
 class _Stamp:
@@ -478,7 +479,7 @@ class _Stamp:
         return value
 
 
-def _close_quietly(conn: Any) -> None:
+def _close_quietly(conn: Any) -> Any:
     """Close a connection that may be broken; always None (the caller's new value)."""
     if conn is not None:
         try:
@@ -619,6 +620,6 @@ class _PgConn(_SqliteConn):
 
     def all_dicts(self, sql: str, args: tuple[Any, ...]) -> list[dict[str, Any]]:
         cur = self.conn.execute(self._sql(sql), args)
-        names = [d.name for d in cur.description]
+        names = [d[0] for d in cur.description or ()]  # psycopg's Column is a sequence too
         return [dict(zip(names, row)) for row in cur.fetchall()]
 

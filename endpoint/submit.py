@@ -251,7 +251,7 @@ async def read_body(receive: Receive, headers: Mapping[str, str], limit: int) ->
         body = message.get("body", b"")  # the usual case: one message
         if len(body) > limit:
             raise HTTPError(413, "too_large")
-        return body
+        return bytes(body)
     chunks = bytearray()
     while True:
         if message["type"] == "http.disconnect":

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -337,7 +338,10 @@ def _store(ctx: click.Context):  # type: ignore[no-untyped-def]
     return open_store(db)
 
 
-def _inbox_call(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+T = TypeVar("T")
+
+
+def _inbox_call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     try:
         return fn(*args, **kwargs)
     except InboxError as exc:

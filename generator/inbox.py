@@ -57,7 +57,8 @@ def _decrypt(value: str | None, key: str) -> dict[str, Any]:
 
         value = Fernet(key.encode()).decrypt(value.encode()).decode()
     try:
-        return json.loads(value)
+        record: dict[str, Any] = json.loads(value)
+        return record
     except ValueError:
         return {"(encrypted)": "set PORTAL_ENCRYPTION_KEY to read"}
 
@@ -251,8 +252,8 @@ def _read_year(path: Path, year: int) -> YearFile:
         data = LocDict()
     requests = data.get("requests") if isinstance(data, dict) else None
     satisfaction = data.get("satisfaction") if isinstance(data, dict) else None
-    if not isinstance(data, dict) or not isinstance(requests or [], list) or not isinstance(satisfaction or [], list) \
-            or not all(isinstance(r, dict) for r in requests or []):
+    if not isinstance(data, LocDict) or not isinstance(requests or [], list) \
+            or not isinstance(satisfaction or [], list) or not all(isinstance(r, dict) for r in requests or []):
         raise InboxError(both("cli.publish.not-requests-file", path=path))
     yf = YearFile(year, path, text, [plain(r) for r in requests or []], [plain(s) for s in satisfaction or []])
     # Record by record, the text as written, so a record publish does not change
@@ -290,7 +291,7 @@ def _same_text(old: Any, new: Any) -> bool:
     """A reply rewritten in the file as {zh: …, en: …} is the same reply if its zh text is."""
     if isinstance(old, dict) and isinstance(new, str):
         return old.get("zh") == new
-    return _norm(old) == _norm(new)
+    return bool(_norm(old) == _norm(new))
 
 
 def _merge(old: dict[str, Any], new: dict[str, Any], acted: bool) -> dict[str, Any]:
@@ -324,7 +325,7 @@ def _published_category(sub: dict[str, Any], spec: dict[str, Any], events: list[
     never a private or free-text one (rows stored before that rule may hold one)."""
     chosen = [e["detail"] for e in events if e["kind"] == "category" and e["detail"]]
     if chosen:
-        return chosen[-1]
+        return str(chosen[-1])
     return public_category(spec, sub["category"])
 
 
@@ -395,8 +396,8 @@ def _publish(store: Store, project: Path, dry_run: bool) -> PublishResult:
             if isinstance(record.get("receipt_key"), str):
                 by_key.setdefault(record["receipt_key"], (yf, i))
             taken.add(str(record.get("id")))
-    for public_id in [*taken, *stored_ids.values()]:
-        m = PUBLIC_ID.match(public_id)
+    for taken_id in [*taken, *stored_ids.values()]:
+        m = PUBLIC_ID.match(taken_id)
         if m:
             highest[int(m.group(1))] = max(highest[int(m.group(1))], int(m.group(2)))
 

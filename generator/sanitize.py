@@ -100,7 +100,7 @@ def markdown_html(text: str) -> str:
     """Markdown → HTML as the site renders it, not yet sanitized."""
     md = _markdown()
     try:
-        return md.convert(text)
+        return str(md.convert(text))
     finally:
         md.reset()
 

@@ -27,7 +27,7 @@ from generator import registry
 from generator.build import DEFAULT_ENDPOINT, SiteFiles, languages, mkdocs_config, render_site, write_docs
 from generator.forms_spec import compile_forms
 from generator.load import load_yaml_kinds
-from generator.pipeline import load_and_check
+from generator.pipeline import Checked, load_and_check
 from generator.reporters import text
 from generator.secrets_file import shared_secret
 from generator.site.admin import admin_files
@@ -59,25 +59,26 @@ class Preview:
         self.lang = lang or self.langs[0]
         self.work = root / ".portal-build" / f"serve-{self.lang}"
         self.docs = self.work / "docs"
-        self.last_good: dict[str, bytes] = {}
+        self.last_good: SiteFiles = SiteFiles()
         self._apply(checked)
 
-    def _apply(self, checked: object) -> list[str]:
-        report = checked.report  # type: ignore[attr-defined]
+    def _apply(self, checked: Checked) -> list[str]:
+        report = checked.report
         if report.problems:
             print(text(report), flush=True)
         if report.ok:
-            self.last_good = render_site(checked, self.lang, lang_url(self.site_url, self.lang, self.langs),  # type: ignore[arg-type]
+            self.last_good = render_site(checked, self.lang, lang_url(self.site_url, self.lang, self.langs),
                                          self.endpoint_url or DEFAULT_ENDPOINT, self.secret)
             files = self.last_good
         else:
-            files = dict(self.last_good) or {}
+            files = SiteFiles(self.last_good)
             files["index.md"] = error_page(text(report))
             if "assets/portal.css" not in files:
                 files["assets/portal.css"] = (TEMPLATES / "assets" / "portal.css").read_bytes()
         # /admin/: the browser editor, even while data has errors. The error page is not listed as
         # generated, so the hook sanitizes it like a hand-written page.
-        generated = getattr(self.last_good, "generated", frozenset()) - ({"index.md"} if not report.ok else set())
+        generated: frozenset[str] = frozenset(getattr(self.last_good, "generated", frozenset())) - (
+            {"index.md"} if not report.ok else set())
         files = SiteFiles({**files, **admin_files(checked)})
         files.generated = generated
         changed = write_docs(self.docs, files)

@@ -178,7 +178,7 @@ def widget(model: type[BaseModel], name: str, annotation: Any, metadata: list[An
             return {**widget(model, name, inner, inner_meta), "multiple": True}  # type: ignore[dict-item]
         if isinstance(inner, type) and issubclass(inner, BaseModel):
             fields = model_fields(inner)
-            options = {"widget": "list", "collapsed": True, "fields": fields}
+            options: dict[str, Any] = {"widget": "list", "collapsed": True, "fields": fields}
             # A collapsed item shows its first plain value (an id, a time, a number):
             # Decap would otherwise print a map or list as "Map {…}".
             plain = next((f["name"] for f in fields if f["widget"] in _PLAIN_WIDGETS and not f.get("multiple")), None)
@@ -198,7 +198,7 @@ def widget(model: type[BaseModel], name: str, annotation: Any, metadata: list[An
     if base is bool:
         return {"widget": "boolean"}
     if base in (int, float):
-        options: dict[str, Any] = {"widget": "number", "value_type": "int" if base is int else "float"}
+        options = {"widget": "number", "value_type": "int" if base is int else "float"}
         low, high = _bound(metadata, "ge", "gt"), _bound(metadata, "le", "lt")
         if low is not None:
             options["min"] = int(low) if base is int else low

@@ -8,6 +8,8 @@ phone (the viewBox is narrow: it scales down little on a 360 px screen).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from markupsafe import Markup, escape
 
 from generator.site.amounts import money
@@ -17,7 +19,7 @@ ROW = 52
 BAR_W = 250
 
 
-def bars(title: str, rows: list[tuple[str, float, float | None]], planned: str, actual: str) -> Markup:
+def bars(title: str, rows: Sequence[tuple[str, float, float | None]], planned: str, actual: str) -> Markup:
     """Planned (light) and actual (dark) bars per category.
 
     >>> "<svg" in bars("t", [("a", 10, 5)], "P", "A")

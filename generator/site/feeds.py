@@ -97,7 +97,7 @@ def _rss(x: _Lang, title: str, page: str, feed: str, items: list[dict[str, Any]]
             ET.SubElement(item, "category").text = it["category"]
         ET.SubElement(item, "description").text = xml_text(it["description"])
     ET.indent(rss)
-    return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
+    return bytes(ET.tostring(rss, encoding="utf-8", xml_declaration=True)) + b"\n"
 
 
 def _site_name(project: Project, x: _Lang) -> str:
@@ -190,7 +190,7 @@ def meetings_ics(project: Project, index: Index, lang: str, default: str, base_u
     if timed:  # a VTIMEZONE covering just the years of the meetings
         cal.add_missing_timezones(first_date=dt.date(min(timed).year, 1, 1),
                                   last_date=dt.date(max(timed).year + 2, 1, 1))
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 
