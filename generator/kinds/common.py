@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic_core import PydanticCustomError
 
 from generator.sanitize import URL_SCHEMES, url_allowed
+from portal_core.languages import pick as pick  # the one text-in-a-language helper (the endpoint's too)
 
 #: Ids appear in URLs and cross-references: ASCII, no spaces, no slashes.
 Id = Annotated[
@@ -96,21 +97,6 @@ def text_values(value: Text | None) -> list[str]:
     if isinstance(value, str):
         return [value]
     return list(value.values())
-
-
-def pick(value: Text | None, lang: str, default_lang: str = "zh") -> str:
-    """The text in ``lang``, falling back to the default language, then any.
-
-    >>> pick({"zh": "通知", "en": "Notice"}, "en")
-    'Notice'
-    >>> pick("通知", "en")
-    '通知'
-    """
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return value.get(lang) or value.get(default_lang) or next(iter(value.values()), "")
 
 
 Status = Literal["draft", "in-force", "repealed"]
