@@ -1,0 +1,1 @@
+"""Contracts (合同): one file each in ``data/contracts/``."""

@@ -1,0 +1,1 @@
+"""Matters (事项): one item followed from origin to result, ``data/matters/``."""
