@@ -227,9 +227,10 @@ def _mkdocs_build(config_file: str) -> float:
 
 def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs: int | None = None,
           endpoint_url: str | None = None, on_wait: Callable[[], None] | None = None,
-          archive: bool = False) -> BuildResult:
+          archive: bool = False, strict: bool = False) -> BuildResult:
     """Build the site into ``out`` (default ``root/site``); ``archive``: also a zip of
-    the whole site that opens without a server (USB stick, kiosk).
+    the whole site that opens without a server (USB stick, kiosk); ``strict``:
+    governance gaps (``messages.GOVERNANCE``) stop the build like errors.
 
     Raises ``UnsafeOutput`` before anything is written when ``out`` is not a
     folder the build may replace (see ``generator.outdir``). Concurrent builds
@@ -243,16 +244,16 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
     try:
         with locked(root / ".portal-build" / "lock", on_wait), \
                 locked(out.parent / f".{out.name}.lock", on_wait):
-            return _build(root, out, site_url, jobs, endpoint_url, archive)
+            return _build(root, out, site_url, jobs, endpoint_url, archive, strict)
     except TimeoutError:
         raise BuildError("另一个构建一直没有结束 · another build is still running") from None
 
 
 def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
-           endpoint_url: str | None, archive: bool = False) -> BuildResult:
+           endpoint_url: str | None, archive: bool = False, strict: bool = False) -> BuildResult:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    checked = load_and_check(root, jobs=jobs)
+    checked = load_and_check(root, jobs=jobs, strict=strict)
     timings["check"] = time.perf_counter() - t0
     if not checked.report.ok:
         raise BuildError("data has errors", checked.report)

@@ -48,16 +48,20 @@ def main() -> None:
               show_default=True, help="text, json, or GitHub Actions annotations.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="1 to run frictionless in this process (default: a worker for large tables).")
-def check(project: Path, lang: str, fmt: str, jobs: int | None) -> None:
+@click.option("--strict", is_flag=True,
+              help="Governance gaps (spending without sufficient approval, approvals not read out, …) are errors, "
+                   "not warnings / 治理缺口按错误处理.")
+def check(project: Path, lang: str, fmt: str, jobs: int | None, strict: bool) -> None:
     """Validate the community's open data and report every problem.
 
     \b
     Example:
         portal check
         portal check ../my-community --lang en --format json
+        portal check --strict        # in CI: governance gaps fail the check
     """
     try:
-        report = run_check(project, jobs=jobs)
+        report = run_check(project, jobs=jobs, strict=strict)
     except Exception as exc:  # noqa: BLE001 - a bug must still not print a traceback at a user
         click.echo(f"portal check: 内部错误 internal error: {type(exc).__name__}: {exc}\n"
                    "请把这条信息和出错的数据文件报告给开发者 / please report this with the data file.",
@@ -177,7 +181,11 @@ def new(kind: str, project: Path, slug: str | None, title: str | None, on: Any, 
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="1 to build everything in this process.")
 @click.option("--archive", is_flag=True,
               help="Also write offline-site.zip in the site root: the whole site, opens from a USB stick.")
-def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs: int | None, archive: bool) -> None:
+@click.option("--strict", is_flag=True,
+              help="Governance gaps (spending without sufficient approval, approvals not read out, …) are errors, "
+                   "not warnings / 治理缺口按错误处理.")
+def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs: int | None, archive: bool,
+          strict: bool) -> None:
     """Check the data, then build the static website (zh at /, en at /en/).
 
     \b
@@ -192,7 +200,8 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
         click.echo("另一个构建正在进行，等它结束… · another build is running, waiting for it to finish…", err=True)
 
     try:
-        result = run_build(project, out, site_url=site_url, jobs=jobs, on_wait=waiting, archive=archive)
+        result = run_build(project, out, site_url=site_url, jobs=jobs, on_wait=waiting, archive=archive,
+                           strict=strict)
     except UnsafeOutput as exc:
         click.echo(f"portal build: {exc.message(lang)}", err=True)
         sys.exit(2)

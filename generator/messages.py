@@ -219,6 +219,68 @@ CATALOG: M = {
     "budget.actual-over-plan": (
         "实际支出 {actual} 超过预算 {planned}", "如属实，请在备注说明原因",
         "actual {actual} exceeds planned {planned}", "if correct, explain it in the note"),
+    # governance: procedures, approvals, contracts, matters (warnings; errors under --strict)
+    "procedure.no-approval": (
+        "支出 {amount} 元属于“{tier}”，须经{routes}批准，但没有填写审批（approval）或决议（decision）",
+        "在 approval 列填写批准这笔支出的审批编号（如 A2025-012），或在 decision 列填写决议编号；确实没有批准的，如实公开并在备注说明；依据：{source}",
+        "spending of ¥{amount} falls under “{tier_en}” and needs approval by {routes_en}, but no approval or decision is given",
+        "put the approval id (e.g. A2025-012) in the approval column or the decision id in the decision column; if there was none, publish it as it is and explain in the note; rule: {source_en}"),
+    "procedure.route-insufficient": (
+        "{what}（{amount} 元，属于“{tier}”）只经过了{taken}，按规定须经{routes}",
+        "补办规定的程序并更新记录；依据：{source}",
+        "{what_en} (¥{amount}, under “{tier_en}”) only went through {taken_en}; the procedure requires {routes_en}",
+        "complete the required step and update the record; rule: {source_en}"),
+    "procedure.not-approved": (
+        "引用的{what}状态为“{status}”，不能作为支出依据", "等审批通过后再支出，或如实说明这笔支出的依据",
+        "{what_en} is {status_en}, so it cannot approve spending", "spend after approval, or explain what this spending rests on"),
+    "procedure.fund-mismatch": (
+        "{what}的资金是 {fund}，这一行却从 {line_fund} 支出", "更正资金，或引用从该资金批准的审批",
+        "{what_en} pays from {fund}, but this line spends from {line_fund}", "fix the fund, or cite an approval for this fund"),
+    "procedure.after-spending": (
+        "{what}的日期 {date} 晚于这笔支出（{spent}）：先支出、后审批", "核对日期；如确是事后补批，请在备注中说明",
+        "{what_en} is dated {date}, after the spending ({spent}): spent first, approved later",
+        "check the dates; if it was approved after the fact, say so in the note"),
+    "procedure.amount-exceeded": (
+        "这一行 {amount} 元超过了{what}批准的 {approved} 元", "引用足额的审批，或补办审批",
+        "this line (¥{amount}) exceeds the ¥{approved} approved by {what_en}", "cite an approval that covers it, or obtain one"),
+    "procedure.cumulative-exceeded": (
+        "引用{what}的支出累计 {total} 元，超过批准的 {ceiling} 元（此前的行：{others}）", "一份审批只能覆盖批准的金额；超出部分须另行审批",
+        "lines citing {what_en} add up to ¥{total}, more than the ¥{ceiling} approved (earlier lines: {others})",
+        "one approval covers its amount only; the rest needs an approval of its own"),
+    "procedure.split-suspected": (
+        "这一行与 {others} 用途或收款方相同、时间相近（{days} 天内），{count} 笔合计 {total} 元，超过 {bound} 元的审批档次，看起来像拆分支出",
+        "如果是同一件事，应按合计金额走相应程序；如果确实是不同的事，请在备注说明",
+        "this line and {others} share a purpose or payee within {days} days; the {count} lines add up to ¥{total}, above the ¥{bound} tier: it looks split",
+        "if it is one job, the procedure for the total applies; if the lines are really separate, say so in the note"),
+    "procedure.outside-term": (
+        "这笔支出（{spent}）不在{what}的期限 {start} 至 {end} 内", "核对日期，或引用正确的合同",
+        "this spending ({spent}) is outside the term of {what_en}, {start} to {end}", "check the date, or cite the right contract"),
+    "approval.not-read": (
+        "这份审批（{date}）还没有在{meeting_type}上通报，{since} 起就应通报", "通报后在 read_at 中填写那次会议的编号",
+        "this approval ({date}) has not been read out at a {meeting_type_en}; it was due from {since}",
+        "once it has been read out, put that meeting's id in read_at"),
+    "approval.read-before": (
+        "通报会议 {meeting}（{meeting_date}）早于审批日期 {date}", "核对日期或 read_at 中的会议编号",
+        "it was read out at {meeting} ({meeting_date}), before it was approved ({date})", "check the date or the meeting in read_at"),
+    "contract.unauthorized": (
+        "合同没有经过批准：{reason}", "在 approval 或 decision 中填写批准这份合同的审批或决议；确实没有的，如实公开",
+        "the contract is not authorized: {reason_en}", "put the approving approval or decision in approval or decision; if there was none, publish it as it is"),
+    "contract.over-total": (
+        "{what}项下支出累计 {total} 元，超过合同总额 {ceiling} 元（此前的行：{others}）", "核对付款，或公开合同变更的依据",
+        "payments under {what_en} add up to ¥{total}, above its total of ¥{ceiling} (earlier lines: {others})", "check the payments, or publish what changed the contract"),
+    "contract.end-reason-missing": (
+        "合同已终止，但没有说明原因", "添加 end_reason:，如“期满”或“提前解除：……”",
+        "the contract has ended but no reason is given", "add end_reason:, e.g. “expired” or “terminated early: …”"),
+    "matter.result-missing": (
+        "事项已完成，但没有写结果", "添加 result:，说明做成了什么、花了多少",
+        "the matter is done but has no result", "add result: what was achieved and what it cost"),
+    "matter.reason-missing": (
+        "事项“{status}”，但没有说明原因", "添加 status_reason:，告诉居民为什么",
+        "the matter is {status_en} without a reason", "add status_reason: tell residents why"),
+    "consultation.not-concluded": (
+        "{date} 的协商提出了多个方案，{days} 天过去了仍没有结论", "记录决议，或在事项（matter）中说明暂缓或放弃的原因",
+        "the consultation of {date} offered options and has had no conclusion for {days} days",
+        "record the decision, or say in a matter why it was deferred or abandoned"),
     # tables (frictionless)
     "table.type": (
         "{field} {value} 不是{expected}", "{extra}",
@@ -315,6 +377,13 @@ CATALOG: M = {
 }
 
 #: Singular labels for kinds of records, for messages that name them.
+#: Governance gaps: published as warnings, so the site shows them instead of the
+#: committee hiding them to get a build; ``--strict`` makes them errors.
+GOVERNANCE: frozenset[str] = frozenset({
+    *(code for code in CATALOG if code.split(".")[0] in ("procedure", "approval", "contract", "matter", "consultation")),
+    "budget.decision-required", "budget.decision-not-adopted", "date.action-overdue",
+})
+
 DIRECTION = {"income": ("收入", "income"), "expenditure": ("支出", "expenditure")}
 
 

@@ -2,8 +2,9 @@
 
 - each line sits in its year's file;
 - declared totals (``totals.csv``) equal the sum of their lines, to the fen;
-- a line's ``decision`` exists and was adopted;
-- the community's own rule: spending above its threshold needs a decision;
+- a line's ``decision`` exists and was adopted (a warning when not: a gap to publish);
+- the community's own rule: spending above its threshold needs a decision (a
+  warning, ``--strict`` makes it an error; a tiered ``procedures:`` replaces it);
 - actual spending above plan is flagged (a warning: it may be right, but say why).
 """
 
@@ -36,6 +37,9 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     threshold_funds = set(rules.threshold_funds) if rules is not None else set()
     source = pick(rules.source, "zh") if rules is not None and rules.source else "社区财务规则"
     have_meetings = bool(project.docs.get("meeting"))
+    # A tiered procedure (community.yaml procedures:) replaces the single threshold:
+    # generator.checks.procedures judges every line against it.
+    tiered = community is not None and community.procedures is not None
 
     def col(file: str, name: str) -> int | None:
         return budgets.columns.get(file, {}).get(name)
@@ -65,13 +69,16 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
             elif ref is not None and ref.decision.outcome != "adopted":
                 yield Problem("budget.decision-not-adopted", line.file, line.line, col(line.file, "decision"),
                               {"decision": line.decision, "outcome_en": ref.decision.outcome,
-                               "outcome": {"rejected": "未通过", "deferred": "暂缓"}.get(ref.decision.outcome, "")})
-        elif (threshold is not None and line.direction == "expenditure"
+                               "outcome": {"rejected": "未通过", "deferred": "暂缓"}.get(ref.decision.outcome, "")},
+                              "warning")
+        elif (threshold is not None and not tiered and line.direction == "expenditure"
+              and not line.approval and not line.contract
               and (not threshold_funds or line.fund in threshold_funds)):
             amount = max(line.planned or 0, line.actual or 0)
             if amount > threshold:
                 yield Problem("budget.decision-required", line.file, line.line, col(line.file, "decision"),
-                              {"amount": f"{amount:,.2f}", "threshold": f"{threshold:,.0f}", "source": source})
+                              {"amount": f"{amount:,.2f}", "threshold": f"{threshold:,.0f}", "source": source},
+                              "warning")
         if (line.direction == "expenditure" and line.planned is not None and line.actual is not None
                 and _fen(line.actual) > _fen(line.planned)):
             yield Problem("budget.actual-over-plan", line.file, line.line, col(line.file, "actual"),
