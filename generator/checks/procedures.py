@@ -42,6 +42,13 @@ from generator.problems import Problem
 
 W = "warning"
 
+MEETING_TYPE_WORDS = {
+    "deliberation": ("议事会", "deliberation council"), "assembly": ("居民代表大会", "representative assembly"),
+    "owners-assembly": ("业主大会", "owners' assembly"), "hearing": ("听证会", "hearing"),
+    "joint": ("联席会议", "joint meeting"), "committee": ("委员会会议", "committee meeting"),
+    "consultation": ("协商会", "consultation"), "other": ("会议", "meeting"),
+}
+
 
 def _money(value: float) -> str:
     return f"{value:,.2f}"
@@ -228,7 +235,17 @@ def _lines(world: World, lines: list[Spend]) -> Iterator[Problem]:
         if tier is None:
             continue
         if line.approval:
-            continue  # the approval's route is judged once, on the approval (see _approvals)
+            # The approval's route is judged on the approval, against the tier of its own
+            # fund and size (_approvals); here only when that tier is not this line's.
+            a = world.approvals[line.approval].model
+            atier = _approval_tier(world, a, lines)
+            there = atier is not None and a.status == "approved" and not set(a.route) & set(atier.routes)
+            if not set(a.route) & set(tier.routes) and not there:
+                yield Problem("procedure.route-insufficient", line.file, line.line, col,
+                              {**_tier_params(tier, procs), "what": f"审批 {a.id}", "what_en": f"approval {a.id}",
+                               "amount": _money(s.amount), "taken": _routes(a.route, "zh"),
+                               "taken_en": _routes(a.route, "en")}, W)
+            continue
         if line.decision:
             ref = world.index.decisions.get(line.decision)
             if ref is None:
@@ -301,6 +318,14 @@ def _running(world: World, citing: list[Spend], ceiling: float, code: str,
             return
 
 
+def _approval_tier(world: World, a: Any, lines: list[Spend]) -> Tier | None:
+    """The tier an approval answers to: its fund, and the larger of its amount and
+    what was spent citing it."""
+    assert world.procs is not None
+    size = max(a.amount, sum(s.spent for s in lines if s.line.approval == a.id))
+    return tier_for(world.procs, a.fund, size, world.origin_of(a))
+
+
 def _approvals(world: World, lines: list[Spend]) -> Iterator[Problem]:
     procs = world.procs
     for ident, doc in world.approvals.items():
@@ -310,8 +335,8 @@ def _approvals(world: World, lines: list[Spend]) -> Iterator[Problem]:
         yield from _running(world, citing, a.amount, "procedure.cumulative-exceeded", what)
         if procs is None:
             continue
-        size = max([a.amount, sum(s.spent for s in citing)])
-        tier = tier_for(procs, a.fund, size, world.origin_of(a))
+        size = max(a.amount, sum(s.spent for s in citing))
+        tier = _approval_tier(world, a, lines)
         if tier is None:
             continue
         if a.status == "approved" and not set(a.route) & set(tier.routes):
@@ -324,7 +349,7 @@ def _approvals(world: World, lines: list[Spend]) -> Iterator[Problem]:
 
 def _read_out(world: World, doc: Doc, meeting_type: str, days: int) -> Iterator[Problem]:
     a = doc.model
-    type_words = {"joint": ("联席会议", "joint meeting")}.get(meeting_type, (meeting_type, meeting_type))
+    type_words = MEETING_TYPE_WORDS.get(meeting_type, (meeting_type, meeting_type))
     if a.read_at:
         meeting = world.index.meetings.get(a.read_at)
         if meeting is None:

@@ -35,7 +35,7 @@ Route = Literal[
 
 ROUTE_WORDS: dict[str, tuple[str, str]] = {
     "committee": ("委员会签批", "committee sign-off"),
-    "committee-advisers": ("委员会和顾问会签", "committee and advisers sign"),
+    "committee-advisers": ("委员会和顾问会签", "committee and advisers' signatures"),
     "owners-consultation": ("业主征询", "owners' consultation"),
     "deliberation": ("议事会协商", "deliberation council"),
     "hearing": ("听证会", "hearing"),

@@ -37,6 +37,7 @@ from pydantic import Field
 
 from generator.kinds.approval.model import Route
 from generator.kinds.common import Amount, Id, Model, Text
+from generator.kinds.meetings import MeetingType
 
 #: Body kinds, as in community.yaml (kept as text here to avoid a cycle with community).
 Origin = str
@@ -52,7 +53,7 @@ class Tier(Model):
         default_factory=list,
         description="Kinds of requesting body it applies to, e.g. property-company (empty: any) / 适用的申请方类型")
     routes: list[Route] = Field(min_length=1, description="Routes that suffice (any one) / 须经的程序（任一即可）")
-    read_at: str | None = Field(
+    read_at: MeetingType | None = Field(
         None, description="Meeting type where each approval must be read out next, e.g. joint / 须在哪类会议上通报")
     read_within_days: int = Field(
         90, ge=1, description="Days within which that meeting is expected / 须在多少天内通报")
