@@ -263,3 +263,14 @@ def test_utilities_and_contract_payments_need_no_letter(estate):
 def estate_lines(project):
     from generator.pipeline import load_and_check
     return load_and_check(project.root, jobs=1).project.budgets.lines
+
+
+def test_spending_before_the_procedure_took_effect_is_judged_by_the_old_threshold(estate):
+    """The procedure applies from its effective day; earlier lines fall under finance_rules."""
+    estate.replace("data/community.yaml", "procedures:\n",
+                   "finance_rules: {decision_threshold: 5000, threshold_funds: [public-revenue]}\n"
+                   "procedures:\n  effective: 2025-06-01\n")
+    estate.replace(CSV, ",A2025-01,,2025-02-20,", ",,,2025-02-20,")  # ¥3,200 in February: under the old limit
+    estate.replace(CSV, ",A2025-03,,2025-05-20,", ",,,2025-05-20,")  # ¥18,000 in May: above it
+    report = estate.check()
+    assert found(report) == HONEST | {("budget.decision-required", CSV, 6)}, report.problems

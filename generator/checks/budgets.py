@@ -13,7 +13,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterator
 
+from generator.checks.procedures import in_force
 from generator.index import Index
+from generator.kinds.approval.procedure import Procedures
+from generator.kinds.approval.spending import spends
+from generator.kinds.budgets import BudgetLine
 from generator.load import Project
 from generator.messages import DIRECTION, unknown_ref
 from generator.problems import Problem
@@ -39,7 +43,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     have_meetings = bool(project.docs.get("meeting"))
     # A tiered procedure (community.yaml procedures:) replaces the single threshold:
     # generator.checks.procedures judges every line against it.
-    tiered = community is not None and community.procedures is not None
+    procs = community.procedures if community is not None else None
 
     def col(file: str, name: str) -> int | None:
         return budgets.columns.get(file, {}).get(name)
@@ -71,7 +75,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
                               {"decision": line.decision, "outcome_en": ref.decision.outcome,
                                "outcome": {"rejected": "未通过", "deferred": "暂缓"}.get(ref.decision.outcome, "")},
                               "warning")
-        elif (threshold is not None and not tiered and line.direction == "expenditure"
+        elif (threshold is not None and not _tiered(procs, line) and line.direction == "expenditure"
               and not line.approval and not line.contract
               and (not threshold_funds or line.fund in threshold_funds)):
             amount = max(line.planned or 0, line.actual or 0)
@@ -122,6 +126,14 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
                 yield Problem("budget.total-missing", totals_file, None, None,
                               {"year": year, "fund": budgets.funds.get(fund, fund), "direction": zh_dir,
                                "direction_en": en_dir}, "warning")
+
+
+def _tiered(procs: Procedures | None, line: BudgetLine) -> bool:
+    """Whether the tiered procedure, not the single threshold, judges this line."""
+    if procs is None:
+        return False
+    spent = spends([line])
+    return not spent or in_force(procs, spent[0])
 
 
 def _file_year(file: str) -> int | None:

@@ -61,6 +61,11 @@ def _routes(routes: Iterable[str], lang: str) -> str:
 # --- tiers --------------------------------------------------------------------------
 
 
+def in_force(procs: Procedures, s: Spend) -> bool:
+    """The procedure applies to spending that ends on or after its ``effective`` day."""
+    return procs.effective is None or s.last is None or s.last >= procs.effective
+
+
 def tier_for(procs: Procedures, fund: str, amount: float, origin: str | None = None) -> Tier | None:
     """The first tier whose funds, amount range and origin match."""
     for tier in procs.tiers:
@@ -164,7 +169,7 @@ def _lines(world: World, lines: list[Spend]) -> Iterator[Problem]:
             continue
         if line.approval:
             yield from _line_against_approval(world, s, world.approvals[line.approval])
-        if procs is None:
+        if procs is None or not in_force(procs, s):
             continue
         if _exempt(world, s):
             continue
@@ -365,7 +370,7 @@ def _splits(world: World, lines: list[Spend]) -> Iterator[Problem]:
     procs = world.procs
     assert procs is not None
     window = dt.timedelta(days=procs.split_window_days)
-    candidates = [s for s in lines if s.last is not None and not _exempt(world, s)
+    candidates = [s for s in lines if s.last is not None and in_force(procs, s) and not _exempt(world, s)
                   and tier_for(procs, s.line.fund, s.amount) is not None]
     groups: dict[tuple[str, str, str], list[Spend]] = defaultdict(list)
     for s in candidates:

@@ -26,12 +26,15 @@ recurring bills such as utilities need no fresh approval each time.
         - {id: contracts, title: 合同内付款, contracts: true}
         - {id: utilities, title: 水电费, categories: [水电费]}
 
-A spending line falls in the first tier whose funds, amount range and origin
+Spending before ``effective`` (when given) is judged by the older single threshold
+of ``finance_rules``, if any. A spending line falls in the first tier whose funds, amount range and origin
 match. It is then covered by an approval or decision that took one of the tier's
 ``routes`` (any one suffices), or by an exemption.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from pydantic import Field
 
@@ -70,6 +73,9 @@ class Exemption(Model):
 
 class Procedures(Model):
     source: Text | None = Field(None, description="Where the rule comes from / 依据")
+    effective: dt.date | None = Field(
+        None, description="Spending from this day on is held to the tiers; earlier spending to finance_rules "
+                          "(empty: all spending) / 施行日期")
     tiers: list[Tier] = Field(default_factory=list, description="Tiers, first match applies / 分级")
     exemptions: list[Exemption] = Field(default_factory=list, description="Spending that needs no approval / 豁免")
     split_window_days: int = Field(
