@@ -376,7 +376,6 @@ CATALOG: M = {
         "multilingual text lacks the default language ({lang})", "add {lang}: …"),
 }
 
-#: Singular labels for kinds of records, for messages that name them.
 #: Governance gaps: published as warnings, so the site shows them instead of the
 #: committee hiding them to get a build; ``--strict`` makes them errors.
 GOVERNANCE: frozenset[str] = frozenset({

@@ -21,7 +21,6 @@ from typing import Any
 from generator import registry
 from generator.checks import CHECKS
 from generator.index import Index, build_index
-from generator.kinds.money import load as load_money
 from generator.load import Project, load_yaml_kinds, unexpected_files
 from generator.loading import fsguard
 from generator.messages import GOVERNANCE
@@ -83,9 +82,6 @@ def load_and_check(root: Path, jobs: int | None = None, strict: bool = False) ->
 
     # 2. Documents: parse and validate every YAML file.
     project.docs, problems = load_yaml_kinds(root, registry.KINDS)
-    report.extend(problems)
-    money_docs, problems = load_money(root)  # until the kind registry (#12) loads them
-    project.docs.update(money_docs)
     report.extend(problems)
     report.extend(unexpected_files(root, registry.KINDS))
     project.files_checked = sum(len(d) for d in project.docs.values()) + (len(info.tables) + 1 if info else 0)

@@ -17,7 +17,7 @@ from generator.checks.procedures import in_force
 from generator.index import Index
 from generator.kinds.approval.procedure import Procedures
 from generator.kinds.approval.spending import spends
-from generator.kinds.budgets import BudgetLine
+from generator.kinds.budget.model import BudgetLine
 from generator.load import Project
 from generator.messages import DIRECTION, unknown_ref
 from generator.problems import Problem

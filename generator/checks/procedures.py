@@ -105,7 +105,7 @@ class World:
         return self.project.budgets.columns.get(file, {}).get(name)
 
     def origin_of(self, approval: Any) -> str | None:
-        body = self.index.bodies.get(approval.requested_by)
+        body = self.index.table("body").get(approval.requested_by)
         return body.kind if body is not None else None
 
     def contract_ok(self, contract: Any) -> bool:
@@ -114,7 +114,7 @@ class World:
             a = self.approvals.get(contract.approval)
             return a is not None and a.model.status == "approved"
         if contract.decision:
-            d = self.index.decisions.get(contract.decision)
+            d = self.index.table("decision").get(contract.decision)
             return d is not None and d.decision.outcome == "adopted"
         return False
 
@@ -123,8 +123,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     community = project.community
     world = World(
         project, index, community.procedures if community is not None else None,
-        {d.model.id: d for d in project.valid("approval")},
-        {d.model.id: d for d in project.valid("contract")},
+        index.table("approval"), index.table("contract"),
         project.valid("matter"), Today.get())
     lines = spends(project.budgets.lines)
     yield from _lines(world, lines)
@@ -152,19 +151,18 @@ def _exempt(world: World, s: Spend) -> bool:
 
 def _lines(world: World, lines: list[Spend]) -> Iterator[Problem]:
     procs = world.procs
-    have_approvals = world.project.docs.get("approval") is not None
-    raw_approvals = {d.data.get("id") for d in world.project.docs.get("approval", []) if isinstance(d.data, dict)}
-    raw_contracts = {d.data.get("id") for d in world.project.docs.get("contract", []) if isinstance(d.data, dict)}
+    known_approvals, known_contracts = world.index.ids("approval"), world.index.ids("contract")
     for s in lines:
         line = s.line
         col = world.col(line.file, "approval")
         if line.approval and line.approval not in world.approvals:
-            if line.approval not in raw_approvals and have_approvals:
-                yield unknown_ref(line.file, line.line, col, "approval", line.approval, world.approvals)
+            if line.approval not in known_approvals:  # an invalid file still exists: no cascade
+                yield unknown_ref(line.file, line.line, col, world.index.what("approval"), line.approval,
+                                  world.approvals)
             continue
         if line.contract and line.contract not in world.contracts:
-            if line.contract not in raw_contracts:
-                yield unknown_ref(line.file, line.line, world.col(line.file, "contract"), "contract",
+            if line.contract not in known_contracts:
+                yield unknown_ref(line.file, line.line, world.col(line.file, "contract"), world.index.what("contract"),
                                   line.contract, world.contracts)
             continue
         if line.approval:
@@ -190,7 +188,7 @@ def _lines(world: World, lines: list[Spend]) -> Iterator[Problem]:
                                "taken_en": _routes(a.route, "en")}, W)
             continue
         if line.decision:
-            ref = world.index.decisions.get(line.decision)
+            ref = world.index.table("decision").get(line.decision)
             if ref is None:
                 continue  # budgets.check reports the unknown decision
             route = MEETING_ROUTE.get(ref.meeting.type, "other")
@@ -294,14 +292,12 @@ def _read_out(world: World, doc: Doc, meeting_type: str, days: int) -> Iterator[
     a = doc.model
     type_words = MEETING_TYPE_WORDS.get(meeting_type, (meeting_type, meeting_type))
     if a.read_at:
-        meeting = world.index.meetings.get(a.read_at)
-        if meeting is None:
-            yield unknown_ref(doc.file, *doc.at("read_at", value=True), "meeting", a.read_at, world.index.meetings)
-        elif meeting.model.date < a.date:
+        meeting = world.index.table("meeting").get(a.read_at)
+        if meeting is not None and meeting.model.date < a.date:  # an unknown one: generator.checks.references
             yield doc.problem("approval.read-before", "read_at", severity=W, meeting=a.read_at,
                               meeting_date=meeting.model.date, date=a.date)
         return
-    later = sorted(m.model.date for m in world.index.meetings.values()
+    later = sorted(m.model.date for m in world.index.table("meeting").values()
                    if m.model.type == meeting_type and m.model.status == "held" and m.model.date > a.date)
     due = a.date + dt.timedelta(days=days)
     if later or world.today > due:
@@ -315,11 +311,9 @@ def _contracts(world: World, lines: list[Spend]) -> Iterator[Problem]:
     for ident, doc in world.contracts.items():
         c = doc.model
         what = {"what": f"合同 {c.id}", "what_en": f"contract {c.id}"}
-        if c.approval and c.approval not in world.approvals:
-            yield unknown_ref(doc.file, *doc.at("approval", value=True), "approval", c.approval, world.approvals)
-        elif c.decision and c.decision not in world.index.decisions and not c.approval:
-            yield unknown_ref(doc.file, *doc.at("decision", value=True), "decision", c.decision,
-                              world.index.decisions)
+        if (c.approval and c.approval not in world.approvals) or (
+                not c.approval and c.decision and c.decision not in world.index.table("decision")):
+            pass  # an unknown reference: generator.checks.references says so
         elif not world.contract_ok(c):
             if c.approval:
                 reason, reason_en = f"审批 {c.approval} 未获批准", f"approval {c.approval} was not approved"
@@ -334,7 +328,7 @@ def _contracts(world: World, lines: list[Spend]) -> Iterator[Problem]:
         elif procs is not None and c.decision and not c.approval:
             total = c.total() or c.amount
             tier = tier_for(procs, c.fund, total)
-            route = MEETING_ROUTE.get(world.index.decisions[c.decision].meeting.type, "other")
+            route = MEETING_ROUTE.get(world.index.table("decision")[c.decision].meeting.type, "other")
             if tier is not None and route not in tier.routes:
                 yield doc.problem("procedure.route-insufficient", "decision", severity=W,
                                   **_tier_params(tier, procs), **what, amount=_money(total),
@@ -441,7 +435,7 @@ def _consultations(world: World) -> Iterator[Problem]:
     for doc in world.matters:
         if doc.model.status not in ("proposed", "consultation"):
             concluded.update(doc.model.meetings)
-    for mid, doc in world.index.meetings.items():
+    for mid, doc in world.index.table("meeting").items():
         m = doc.model
         if (m.type != "consultation" or m.status != "held" or mid in concluded
                 or m.date + dt.timedelta(days=days) >= world.today):

@@ -14,10 +14,11 @@ Signatures name bodies and roles, never private persons.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from generator.kinds.base import Ref
 from generator.kinds.common import Amount, Id, Link, Model, Text, markdown
 
 #: The steps an approval can take. A procedure tier names the ones it accepts.
@@ -63,7 +64,7 @@ ApprovalStatus = Literal["approved", "rejected", "pending"]
 class Signature(Model):
     """Who signed: a body and, where it helps, a role (主任, 顾问). Never a private name."""
 
-    body: Id = Field(description="Body that signed / 签批机构")  # Ref["body"]
+    body: Annotated[Id, Ref("body")] = Field(description="Body that signed / 签批机构")
     role: Text | None = Field(None, description="Role, e.g. 主任, 顾问 / 职务")
     date: dt.date | None = Field(None, description="Date signed / 签批日期")
 
@@ -74,17 +75,19 @@ class Approval(Model):
     title: Text = Field(description="What is approved, in a line / 标题")
     date: dt.date = Field(description="Date the approval was given (last signature) / 批准日期")
     amount: Amount = Field(description="Amount approved, CNY: the ceiling for the spending that cites it / 批准金额（元）")
-    fund: Id = Field(description="Fund that pays, from funds.csv / 资金")  # Ref["fund"]
+    fund: Annotated[Id, Ref("fund")] = Field(description="Fund that pays, from funds.csv / 资金")
     purpose: Text = markdown(description="What the money is for and why / 用途和理由")
     payee: Text | None = Field(None, description="Who is paid (a company; never a private person) / 收款单位")
-    requested_by: Id = Field(description="Body that asked, e.g. the property company / 申请单位")  # Ref["body"]
+    requested_by: Annotated[Id, Ref("body")] = Field(
+        description="Body that asked, e.g. the property company / 申请单位")
     route: list[Route] = Field(min_length=1, description="Steps taken, in order / 审批程序")
-    consultation: Id | None = Field(
-        None, description="Meeting where the owners were consulted first / 事先征询的会议")  # Ref["meeting"]
-    decision: Id | None = Field(None, description="Decision the approval rests on, if any / 依据的决议")  # Ref["decision"]
+    consultation: Annotated[Id, Ref("meeting")] | None = Field(
+        None, description="Meeting where the owners were consulted first / 事先征询的会议")
+    decision: Annotated[Id, Ref("decision")] | None = Field(
+        None, description="Decision the approval rests on, if any / 依据的决议")
     signed_by: list[Signature] = Field(default_factory=list, description="Bodies and roles that signed / 签批")
     status: ApprovalStatus = Field(description="approved, rejected or pending / 审批结果")
-    read_at: Id | None = Field(
-        None, description="Meeting where it was read out (e.g. the next joint meeting) / 通报的会议")  # Ref["meeting"]
+    read_at: Annotated[Id, Ref("meeting")] | None = Field(
+        None, description="Meeting where it was read out (e.g. the next joint meeting) / 通报的会议")
     documents: list[Link] = Field(default_factory=list, description="Scans of the letter and signatures / 扫描件")
     note: Text | None = markdown(default=None, description="Anything else residents should know / 备注")

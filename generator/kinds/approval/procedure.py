@@ -35,12 +35,14 @@ match. It is then covered by an approval or decision that took one of the tier's
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import Field
 
 from generator.kinds.approval.model import Route
+from generator.kinds.base import Ref
 from generator.kinds.common import Amount, Id, Model, Text
-from generator.kinds.meetings import MeetingType
+from generator.kinds.meeting.model import MeetingType
 
 #: Body kinds, as in community.yaml (kept as text here to avoid a cycle with community).
 Origin = str
@@ -49,7 +51,8 @@ Origin = str
 class Tier(Model):
     id: Id
     title: Text = Field(description="The tier in words, e.g. 5000元以下 / 名称")
-    funds: list[Id] = Field(default_factory=list, description="Funds it applies to (empty: all) / 适用资金，空表示全部")
+    funds: list[Annotated[Id, Ref("fund")]] = Field(
+        default_factory=list, description="Funds it applies to (empty: all) / 适用资金，空表示全部")
     above: Amount = Field(0, description="Applies to amounts above this (CNY) / 金额下限（不含）")
     up_to: Amount | None = Field(None, description="… and up to this (CNY); empty: no upper limit / 金额上限（含）")
     origins: list[Origin] = Field(
@@ -67,7 +70,8 @@ class Exemption(Model):
     title: Text = Field(description="What is exempt, in words / 名称")
     contracts: bool = Field(False, description="Payments under an authorized contract / 合同内付款")
     categories: list[str] = Field(default_factory=list, description="Budget categories exempt, e.g. 水电费 / 类别")
-    funds: list[Id] = Field(default_factory=list, description="Funds it applies to (empty: all) / 适用资金")
+    funds: list[Annotated[Id, Ref("fund")]] = Field(
+        default_factory=list, description="Funds it applies to (empty: all) / 适用资金")
     source: Text | None = Field(None, description="Where this exemption comes from / 依据")
 
 

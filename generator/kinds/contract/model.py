@@ -9,10 +9,11 @@ multi-year contracts no longer have to be split into yearly lines by hand.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from generator.kinds.base import Ref
 from generator.kinds.common import Amount, Id, Link, Model, Text, markdown
 
 
@@ -26,9 +27,11 @@ class Contract(Model):
     amount: Amount = Field(description="Amount in CNY, per `amount_per` / 金额（元）")
     amount_per: Literal["total", "month", "year"] = Field(
         "total", description="The amount is the total, per month or per year / 总价、每月或每年")
-    fund: Id = Field(description="Fund that pays / 资金")  # Ref["fund"]
-    approval: Id | None = Field(None, description="Approval that authorized it / 批准该合同的审批")  # Ref["approval"]
-    decision: Id | None = Field(None, description="Decision that authorized it / 批准该合同的决议")  # Ref["decision"]
+    fund: Annotated[Id, Ref("fund")] = Field(description="Fund that pays / 资金")
+    approval: Annotated[Id, Ref("approval")] | None = Field(
+        None, description="Approval that authorized it / 批准该合同的审批")
+    decision: Annotated[Id, Ref("decision")] | None = Field(
+        None, description="Decision that authorized it / 批准该合同的决议")
     status: Literal["active", "ended"] = Field(description="active or ended / 履行中或已终止")
     ended: dt.date | None = Field(None, description="Date it ended, if early / 提前终止日期")
     end_reason: Text | None = Field(None, description="Why it ended (expired, terminated …) / 终止原因")

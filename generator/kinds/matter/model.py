@@ -10,10 +10,11 @@ timeline of meetings, decisions, approvals, contracts and budget lines.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from generator.kinds.base import Ref
 from generator.kinds.common import Id, Link, Model, Text, markdown
 
 MatterStatus = Literal[
@@ -33,9 +34,9 @@ class MatterOrigin(Model):
     """Where the matter came from. Groups and bodies, never private persons."""
 
     kind: OriginKind
-    request: Id | None = Field(None, description="Public number of the published request, e.g. R2026-0007 "
-                                                 "(never a receipt) / 来源诉求公开编号")  # Ref["request"]
-    body: Id | None = Field(None, description="Body that raised it / 提出机构")  # Ref["body"]
+    request: Annotated[Id, Ref("request")] | None = Field(
+        None, description="Public number of the published request, e.g. R2026-0007 (never a receipt) / 来源诉求公开编号")
+    body: Annotated[Id, Ref("body")] | None = Field(None, description="Body that raised it / 提出机构")
     detail: Text | None = Field(None, description='e.g. "5幢居民联名 (18户)" / 说明')
     date: dt.date | None = Field(None, description="When it was raised / 提出日期")
 
@@ -46,7 +47,7 @@ class MatterAction(Model):
     id: Id
     text: Text
     owner: Text = Field(description="Responsible role or body / 责任方")
-    owner_body: Id | None = None  # Ref["body"]
+    owner_body: Annotated[Id, Ref("body")] | None = None
     due: dt.date | None = None
     status: Literal["open", "in-progress", "done", "dropped"]
     done: dt.date | None = Field(None, description="Date completed / 完成日期")
@@ -57,16 +58,17 @@ class Matter(Model):
     id: Id = Field(description="File name, e.g. M2026-parking / 编号（与文件名相同）")
     title: Text
     summary: Text | None = markdown(default=None, description="What it is about / 概述")
-    origin: MatterOrigin
+    origin: MatterOrigin = Field(description="Where it came from / 来源")
     opened: dt.date = Field(description="Date the matter was taken up / 立项日期")
     status: MatterStatus
     status_reason: Text | None = Field(None, description="Why abandoned or deferred / 放弃或暂缓的原因")
     closed: dt.date | None = Field(None, description="Date done or abandoned / 结束日期")
-    meetings: list[Id] = Field(default_factory=list, description="Consultations and meetings / 相关会议")  # Ref["meeting"]
-    decisions: list[Id] = Field(default_factory=list, description="Decisions / 相关决议")  # Ref["decision"]
-    approvals: list[Id] = Field(default_factory=list, description="Approvals / 相关审批")  # Ref["approval"]
-    contracts: list[Id] = Field(default_factory=list, description="Contracts / 相关合同")  # Ref["contract"]
-    notices: list[Id] = Field(default_factory=list, description="Notices / 相关通知公示")  # Ref["notice"]
+    meetings: list[Annotated[Id, Ref("meeting")]] = Field(
+        default_factory=list, description="Consultations and meetings / 相关会议")
+    decisions: list[Annotated[Id, Ref("decision")]] = Field(default_factory=list, description="Decisions / 相关决议")
+    approvals: list[Annotated[Id, Ref("approval")]] = Field(default_factory=list, description="Approvals / 相关审批")
+    contracts: list[Annotated[Id, Ref("contract")]] = Field(default_factory=list, description="Contracts / 相关合同")
+    notices: list[Annotated[Id, Ref("notice")]] = Field(default_factory=list, description="Notices / 相关通知公示")
     action_items: list[MatterAction] = Field(default_factory=list, description="The plan / 工作计划")
     result: Text | None = markdown(default=None, description="What came of it / 结果")
     documents: list[Link] = Field(default_factory=list)

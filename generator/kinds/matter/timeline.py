@@ -53,13 +53,13 @@ def timeline(matter: Any, project: Project, index: Any) -> Timeline:
     if o.date and o.date != matter.opened:
         events.append(Event(matter.opened, "opened", matter.title))
     for mid in matter.meetings:
-        doc = index.meetings.get(mid)
+        doc = index.table("meeting").get(mid)
         if doc is not None:
             m = doc.model
             events.append(Event(m.date, "meeting", m.title, ("meeting", mid), status=m.status,
                                 detail={"type": m.type}))
     for did in matter.decisions:
-        ref = index.decisions.get(did)
+        ref = index.table("decision").get(did)
         if ref is not None:
             d = ref.decision
             events.append(Event(d.date or ref.meeting.date, "decision", d.text, ("decision", did),

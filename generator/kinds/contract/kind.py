@@ -1,0 +1,11 @@
+"""Contracts (合同): ``data/contracts/<id>.yaml``; see ``model``."""
+
+from pathlib import Path
+
+from generator.kinds.base import Kind, Target
+from generator.kinds.contract.model import Contract
+
+KIND = Kind(
+    "contract", Contract, {"zh": "合同", "en": "Contracts"}, Path(__file__).parent, folder="contracts",
+    targets=(Target("contract", {"zh": "合同", "en": "contract"}, relatable=True),), editor=7,
+)

@@ -1,0 +1,11 @@
+"""Matters (事项), followed from origin to result: ``data/matters/<id>.yaml``; see ``model``."""
+
+from pathlib import Path
+
+from generator.kinds.base import Kind, Target
+from generator.kinds.matter.model import Matter
+
+KIND = Kind(
+    "matter", Matter, {"zh": "事项", "en": "Matters"}, Path(__file__).parent, folder="matters",
+    targets=(Target("matter", {"zh": "事项", "en": "matter"}, relatable=True),), editor=8,
+)
