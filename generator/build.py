@@ -94,7 +94,7 @@ def render_site(checked: Checked, lang: str, site_url: str, endpoint_url: str = 
     from ``content/<lang>/`` and the site assets, by relative path."""
     default = checked.project.community.languages.default
     renderer = Renderer(lang, default, kinds=template_dirs())
-    pages, common = build_pages(checked.project, checked.index)
+    pages, common = build_pages(checked.project, checked.index, checked.report.problems)
     common["site_url"] = site_url
     common["endpoint_url"] = endpoint_url.rstrip("/")
     # Build-time tokens let visitors without JavaScript submit (see endpoint.abuse).

@@ -2,10 +2,12 @@
 
 from pathlib import Path
 
+from generator.kinds.approval import pages
 from generator.kinds.approval.model import Approval
-from generator.kinds.base import Kind, Target
+from generator.kinds.base import Kind, Section, Target
 
 KIND = Kind(
     "approval", Approval, {"zh": "审批", "en": "Approvals"}, Path(__file__).parent, folder="approvals",
     targets=(Target("approval", {"zh": "审批", "en": "approval"}, relatable=True),), editor=6,
+    sections=(Section("approvals/index.md", "approvals", 10),), pages=pages.build, dates=pages.dates,
 )

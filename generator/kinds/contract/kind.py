@@ -2,10 +2,12 @@
 
 from pathlib import Path
 
-from generator.kinds.base import Kind, Target
+from generator.kinds.base import Kind, Section, Target
+from generator.kinds.contract import pages
 from generator.kinds.contract.model import Contract
 
 KIND = Kind(
     "contract", Contract, {"zh": "合同", "en": "Contracts"}, Path(__file__).parent, folder="contracts",
     targets=(Target("contract", {"zh": "合同", "en": "contract"}, relatable=True),), editor=7,
+    sections=(Section("contracts/index.md", "contracts", 11),), pages=pages.build, dates=pages.dates,
 )

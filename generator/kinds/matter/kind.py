@@ -2,10 +2,12 @@
 
 from pathlib import Path
 
-from generator.kinds.base import Kind, Target
+from generator.kinds.base import Kind, Section, Target
+from generator.kinds.matter import pages
 from generator.kinds.matter.model import Matter
 
 KIND = Kind(
     "matter", Matter, {"zh": "事项", "en": "Matters"}, Path(__file__).parent, folder="matters",
     targets=(Target("matter", {"zh": "事项", "en": "matter"}, relatable=True),), editor=8,
+    sections=(Section("matters/index.md", "matters", 4),), pages=pages.build, dates=pages.dates,
 )

@@ -47,7 +47,7 @@ class Timeline:
 def timeline(matter: Any, project: Project, index: Any) -> Timeline:
     events: list[Event] = []
     o = matter.origin
-    events.append(Event(o.date or matter.opened, "origin", o.detail or o.kind,
+    events.append(Event(o.date or matter.opened, "origin", o.detail or "",
                         ("request", o.request) if o.request else ("body", o.body) if o.body else None,
                         detail={"kind": o.kind}))
     if o.date and o.date != matter.opened:
@@ -87,7 +87,7 @@ def timeline(matter: Any, project: Project, index: Any) -> Timeline:
               or (s.line.decision and s.line.decision in matter.decisions)]
     for s in linked:
         events.append(Event(s.last or dt.date(s.line.year or 1, 12, 31), "spending", s.line.item,
-                            ("budget-line", s.line.id), s.spent, detail={"fund": s.line.fund},
+                            ("budget-line", s.line.id), s.spent, detail={"fund": s.line.fund, "year": s.line.year},
                             period=None if s.dated else s.line.period))
     for action in matter.action_items:
         when = action.done or action.due

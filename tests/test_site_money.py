@@ -1,0 +1,91 @@
+"""Approvals, contracts, matters and open questions on the built site (issue #13),
+on tests/projects/estate built with 'today' = 2026-11-22: a matter page assembled
+from records of four kinds, and each governance gap flagged where it belongs, on
+the open-questions page (待说明事项) and counted on the home page."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from site_fixtures import TODAY, BuiltSite, _build, text_of
+
+from tests.conftest import PROJECTS
+
+
+@pytest.fixture(scope="module")
+def estate_site(tmp_path_factory: pytest.TempPathFactory):
+    base = tmp_path_factory.mktemp("site-estate")
+    shutil.copytree(PROJECTS / "estate", base / "estate")
+    site, server = _build("estate", base / "estate", base / "site", TODAY)
+    yield site
+    server.close()
+
+
+def article(site: BuiltSite, rel: str) -> str:
+    return text_of(site.soup(rel).select_one("article"))
+
+
+def internal_targets(site: BuiltSite, rel: str) -> set[str]:
+    found = set()
+    for link in site.links(rel):
+        assert link.target is not None or not link.internal, link
+        if link.target is not None:
+            found.add(link.target.relative_to(site.out).parent.as_posix() + ("#" + link.fragment if link.fragment else ""))
+    return found
+
+
+def test_matter_page_is_assembled_from_four_kinds(estate_site):
+    rel = "matters/M2025-wall/index.html"
+    targets = internal_targets(estate_site, rel)
+    assert {"meetings/2025-04-05-consultation", "meetings/2025-04-05-consultation#d2025-01",
+            "approvals/A2025-03", "budgets/2025#2025-gy-103"} <= targets
+    text = article(estate_site, rel)
+    for words in ("3幢居民联名（16户）", "18,000 元", "17,650 元", "已完成", "施工和验收"):
+        assert words in text, words
+    events = [li.get("class")[0] for li in estate_site.soup(rel).select("ol.timeline > li")]
+    assert events[0] == "timeline-origin" and events[-1] == "timeline-closed"
+    assert {"timeline-meeting", "timeline-decision", "timeline-approval", "timeline-spending"} <= set(events)
+
+
+def test_english_matter_page(estate_site):
+    text = article(estate_site, "en/matters/M2025-wall/index.html")
+    assert "Timeline" in text and "Done" in text and "Spending" in text
+
+
+def test_contract_page_shows_payments_against_value_and_term(estate_site):
+    text = article(estate_site, "contracts/C2024-01/index.html")
+    assert "13,500 / 36,000 元 (38%)" in text
+    assert "1,500 元 每月" in text and "期满" in text
+    assert estate_site.soup("contracts/C2024-01/index.html").select_one("meter")["value"] == "13500.0"
+
+
+def test_gap_is_flagged_on_its_line_and_page(estate_site):
+    budget = estate_site.soup("budgets/2025/index.html")
+    flagged = [a for a in budget.select("a") if "⚑" in a.get_text()]
+    assert len(flagged) == 1
+    row = flagged[0].find_parent("tr")
+    assert "2025-GY-108" in text_of(row)
+    assert flagged[0]["href"].startswith("../../open-questions/#gap-budget-line-2025-gy-108")
+    approval = estate_site.soup("approvals/A2025-05/index.html")
+    box = approval.select_one("#open-questions")
+    assert box is not None and "还没有在联席会议上通报" in text_of(box)
+    assert estate_site.soup("approvals/A2025-01/index.html").select_one("#open-questions") is None
+
+
+def test_open_questions_page_lists_every_gap(estate_site):
+    rel = "open-questions/index.html"
+    text = article(estate_site, rel)
+    assert "下水道夜间应急疏通 · 2025-GY-108" in text and "须经委员会和顾问会签批准" in text
+    assert "儿童游乐设施维修" in text and "2025-10-11 起就应通报" in text
+    assert {"budgets/2025#2025-gy-108", "approvals/A2025-05"} <= internal_targets(estate_site, rel)
+    ids = {el["id"] for el in estate_site.soup(rel).find_all(id=True)}
+    assert "gap-budget-line-2025-gy-108-11" in ids
+    en = article(estate_site, "en/open-questions/index.html")
+    assert "has not been read out at a joint meeting" in en
+
+
+def test_home_page_counts_open_questions(estate_site):
+    text = article(estate_site, "index.html")
+    assert "待说明事项: 2" in text
+    assert "open-questions" in internal_targets(estate_site, "index.html")
