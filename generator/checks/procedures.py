@@ -37,9 +37,9 @@ from generator.kinds.approval.spending import Spend, spends
 from generator.kinds.common import Today, pick
 from generator.load import Doc, Project
 from generator.messages import unknown_ref
-from generator.problems import Problem
+from generator.problems import Problem, Severity
 
-W = "warning"
+W: Severity = "warning"
 
 MEETING_TYPE_WORDS = {
     "deliberation": ("议事会", "deliberation council"), "assembly": ("居民代表大会", "representative assembly"),

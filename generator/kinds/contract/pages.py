@@ -25,7 +25,8 @@ def elapsed(c: Any, today: dt.date) -> float | None:
     end = c.ended or c.end
     if end is None or end <= c.start:
         return None
-    return max(0.0, min(1.0, (today - c.start).days / (end - c.start).days))
+    share: float = (today - c.start).days / (end - c.start).days
+    return max(0.0, min(1.0, share))
 
 
 def dates(ctx: PageContext) -> list[dt.date]:
