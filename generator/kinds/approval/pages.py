@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.kinds.base import Page, PageContext, latest, list_summary
+from generator.kinds.common import pick
 
 SUMMARY = {"zh": "{name}的费用审批（{n}份）：谁申请、谁签批、走了什么程序、批了多少、实际花了多少。",
            "en": "The {n} spending approvals of {name}: who asked, who signed, which route, how much, what was spent."}
@@ -51,4 +52,10 @@ def build(ctx: PageContext) -> Iterator[Page]:
         yield Page(f"approvals/{a.id}.md", "approval.md.j2", a.title,
                    {"a": a, "lines": lines, "spent": spent(lines), "gaps": flags.get(("approval", a.id), []),
                     "meetings": ctx.index.table("meeting"), "decisions": ctx.index.table("decision")},
-                   {"updated": a.date.isoformat(), "print": True, "description": a.purpose})
+                   {"updated": a.date.isoformat(), "print": True, "description": _describe(a)})
+
+
+def _describe(a: Any) -> dict[str, str]:
+    """The page's meta description: what, when, how much, by which route."""
+    return {"zh": f"{a.date.isoformat()} 批准：{pick(a.title, 'zh')}，{a.amount:,.0f}元。{pick(a.purpose, 'zh')}",
+            "en": f"Approved {a.date.isoformat()}: {pick(a.title, 'en')}, CNY {a.amount:,.0f}. {pick(a.purpose, 'en')}"}

@@ -9,6 +9,7 @@ from typing import Any
 
 from generator.kinds.approval.pages import lines_citing, spent
 from generator.kinds.base import Page, PageContext, latest, list_summary
+from generator.kinds.common import pick
 
 SUMMARY = {"zh": "{name}的合同（{n}份）：对方、内容、期限、金额，以及到目前为止的付款。",
            "en": "The {n} contracts of {name}: who with, what for, term, value, and payments to date."}
@@ -49,4 +50,13 @@ def build(ctx: PageContext) -> Iterator[Page]:
                     "term_pct": None if share is None else round(100 * share),
                     "gaps": flags.get(("contract", c.id), []),
                     "approvals": ctx.index.table("approval"), "decisions": ctx.index.table("decision")},
-                   {"updated": c.start.isoformat(), "print": True, "description": c.subject})
+                   {"updated": c.start.isoformat(), "print": True, "description": _describe(c)})
+
+
+def _describe(c: Any) -> dict[str, str]:
+    """The page's meta description: with whom, what, for how long."""
+    end = (c.ended or c.end).isoformat() if (c.ended or c.end) else "…"
+    return {"zh": f"{pick(c.title, 'zh')}：{pick(c.counterparty, 'zh')}，{c.start.isoformat()}至{end}。"
+                  f"{pick(c.subject, 'zh')}",
+            "en": f"{pick(c.title, 'en')}: {pick(c.counterparty, 'en')}, {c.start.isoformat()} to {end}. "
+                  f"{pick(c.subject, 'en')}"}

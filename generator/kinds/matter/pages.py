@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.kinds.base import Page, PageContext, latest, list_summary
+from generator.kinds.common import pick
 from generator.kinds.matter.timeline import timeline
 
 SUMMARY = {"zh": "{name}的事项（{n}件）：每件事从谁提出、怎么协商、谁批准、花了多少钱到结果，一页看完。",
@@ -39,5 +40,16 @@ def build(ctx: PageContext) -> Iterator[Page]:
         yield Page(f"matters/{m.id}.md", "matter.md.j2", m.title,
                    {"m": m, "tl": timelines[m.id], "gaps": flags.get(("matter", m.id), []),
                     "requests": ctx.index.table("request"), "decisions": ctx.index.table("decision")},
-                   {"updated": (m.closed or m.opened).isoformat(), "print": True,
-                    "description": m.summary or m.title})
+                   {"updated": (m.closed or m.opened).isoformat(), "print": True, "description": _describe(m)})
+
+
+STATUS_WORDS = {"proposed": ("已提出", "proposed"), "consultation": ("征询中", "in consultation"),
+                "decided": ("已决定", "decided"), "in-progress": ("实施中", "in progress"), "done": ("已完成", "done"),
+                "abandoned": ("已放弃", "abandoned"), "deferred": ("暂缓", "deferred")}
+
+
+def _describe(m: Any) -> dict[str, str]:
+    """The page's meta description: the matter, its state, since when, and what it is about."""
+    zh, en = STATUS_WORDS[m.status]
+    return {"zh": f"事项“{pick(m.title, 'zh')}”（{zh}，{m.opened.isoformat()}起）。{pick(m.summary, 'zh')}",
+            "en": f"The matter “{pick(m.title, 'en')}” ({en}, since {m.opened.isoformat()}). {pick(m.summary, 'en')}"}
