@@ -8,6 +8,6 @@ from generator.kinds.base import Kind, Section, Target
 
 KIND = Kind(
     "approval", Approval, {"zh": "审批", "en": "Approvals"}, Path(__file__).parent, folder="approvals",
-    targets=(Target("approval", {"zh": "审批", "en": "approval"}, relatable=True),), editor=6,
+    targets=(Target("approval", {"zh": "审批", "en": "approval"}, relatable=True),), new="new.yaml.j2", editor=6,
     sections=(Section("approvals/index.md", {"zh": "费用审批", "en": "Approvals"}, 10),), pages=pages.build, dates=pages.dates,
 )
