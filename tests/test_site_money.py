@@ -89,3 +89,20 @@ def test_home_page_counts_open_questions(estate_site):
     text = article(estate_site, "index.html")
     assert "待说明事项: 2" in text
     assert "open-questions" in internal_targets(estate_site, "index.html")
+
+
+def test_downloads_carry_approvals_contracts_and_matters(estate_site):
+    import csv
+    import json
+
+    data = estate_site.out / "data"
+    approvals = {r["id"]: r for r in csv.DictReader((data / "approvals.csv").read_text(encoding="utf-8").splitlines())}
+    assert (approvals["A2025-03"]["amount"], approvals["A2025-03"]["spent"]) == ("18000", "17650")
+    assert approvals["A2025-03"]["route"] == "owners-consultation committee-advisers"
+    contracts = {r["id"]: r for r in csv.DictReader((data / "contracts.csv").read_text(encoding="utf-8").splitlines())}
+    assert (contracts["C2024-01"]["total"], contracts["C2024-01"]["paid"]) == ("36000", "13500")
+    lines = {r["id"]: r for r in csv.DictReader((data / "budget-lines.csv").read_text(encoding="utf-8").splitlines())}
+    assert (lines["2025-GY-104"]["contract"], lines["2025-GY-103"]["approval"]) == ("C2024-01", "A2025-03")
+    matters = json.loads((data / "matters.json").read_text(encoding="utf-8"))
+    wall = next(m for m in (matters["records"] if isinstance(matters, dict) else matters) if m["id"] == "M2025-wall")
+    assert wall["approvals"] == ["A2025-03"]
