@@ -274,3 +274,19 @@ def test_spending_before_the_procedure_took_effect_is_judged_by_the_old_threshol
     estate.replace(CSV, ",A2025-03,,2025-05-20,", ",,,2025-05-20,")  # ¥18,000 in May: above it
     report = estate.check()
     assert found(report) == HONEST | {("budget.decision-required", CSV, 6)}, report.problems
+
+
+def test_consultation_closed_without_a_decision_is_concluded(estate):
+    """Saying a consultation ended without a decision is an answer; leaving it open is a gap."""
+    estate.replace(PARKING_MEETING, "date: 2026-10-24", "date: 2026-05-24")
+    estate.replace(PARKING, "meetings: [2026-10-24-consultation]\n", "")
+    assert ("consultation.not-concluded", PARKING_MEETING, 9) in found(estate.check())
+    estate.replace(PARKING_MEETING, "consultation: open", "consultation: closed")
+    assert found(estate.check()) == HONEST
+
+
+def test_an_open_item_in_any_meeting_is_held_to_the_same_limit(estate):
+    estate.replace(PARKING_MEETING, "date: 2026-10-24", "date: 2026-05-24")
+    estate.replace(PARKING_MEETING, "type: consultation", "type: deliberation")
+    estate.replace(PARKING, "meetings: [2026-10-24-consultation]\n", "")
+    assert found(estate.check()) - HONEST == {("consultation.not-concluded", PARKING_MEETING, 9)}

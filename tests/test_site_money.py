@@ -106,3 +106,10 @@ def test_downloads_carry_approvals_contracts_and_matters(estate_site):
     matters = json.loads((data / "matters.json").read_text(encoding="utf-8"))
     wall = next(m for m in (matters["records"] if isinstance(matters, dict) else matters) if m["id"] == "M2025-wall")
     assert wall["approvals"] == ["A2025-03"]
+
+
+def test_consultation_options_show_description_time_to_effect_and_running_cost(estate_site):
+    text = article(estate_site, "meetings/2026-10-24-consultation/index.html")
+    assert "白天空出的车位给访客和临时停车" in text
+    assert "见效时间: 道闸改造后约3个月" in text and "持续费用 800 每月" in text
+    assert "协商状态: 征询中，尚未作出决定" in text

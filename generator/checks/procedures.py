@@ -437,11 +437,12 @@ def _consultations(world: World) -> Iterator[Problem]:
             concluded.update(doc.model.meetings)
     for mid, doc in world.index.table("meeting").items():
         m = doc.model
-        if (m.type != "consultation" or m.status != "held" or mid in concluded
-                or m.date + dt.timedelta(days=days) >= world.today):
+        if m.status != "held" or mid in concluded or m.date + dt.timedelta(days=days) >= world.today:
             continue
         for i, item in enumerate(m.agenda):
-            if len(item.options) >= 2 and item.decision is None:
+            if item.decision is not None or item.consultation == "closed":
+                continue  # concluded, or closed without a decision (and says so)
+            if item.consultation == "open" or (m.type == "consultation" and len(item.options) >= 2):
                 yield doc.problem("consultation.not-concluded", "agenda", i, "id", severity=W,
                                   date=m.date, days=(world.today - m.date).days)
     for doc in world.matters:
