@@ -321,7 +321,8 @@ def _lines(table: Table, rows: list[tuple[int, dict[str, str]]]) -> list[BudgetL
                               get(r, "direction", ""), planned, actual, get(r, "decision", "") or "",
                               get(r, "category", ""), get(r, "item", ""), ok, get(r, "period", "") or "",
                               get(r, "approval", "") or "", get(r, "contract", "") or "",
-                              get(r, "date", "") or "", get(r, "payee", "") or ""))
+                              get(r, "date", "") or "", get(r, "payee", "") or "", get(r, "source", "") or "",
+                              get(r, "note", "") or ""))
     return out
 
 

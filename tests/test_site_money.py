@@ -113,3 +113,12 @@ def test_consultation_options_show_description_time_to_effect_and_running_cost(e
     assert "白天空出的车位给访客和临时停车" in text
     assert "见效时间: 道闸改造后约3个月" in text and "持续费用 800 每月" in text
     assert "协商状态: 征询中，尚未作出决定" in text
+
+
+def test_budget_lines_show_source_payee_and_note(estate_site):
+    """Issue #13 point 7: a line's source and note were never shown."""
+    budget = estate_site.soup("budgets/2025/index.html")
+    row = next(tr for tr in budget.select("tr") if "2025-GY-108" in text_of(tr))
+    text = text_of(row)
+    assert "来源: 公共收益" in text and "收款单位: 青石管道疏通服务部" in text and "事后未补办审批" in text
+    assert len(row.find_all("td")) == 6  # the note stays in its cell

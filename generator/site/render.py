@@ -64,7 +64,7 @@ class Renderer:
         )
         self.env.globals.update(t=self.t, lang=lang, chart=self.chart, jsonld=jsonld, form_texts=form_texts(lang))
         self.env.filters["loc"] = pick
-        self.env.filters.update(tx=self.tx, md=self.md, money=money, date=self.date, plain=self.plain)
+        self.env.filters.update(tx=self.tx, md=self.md, money=money, date=self.date, plain=self.plain, cell=self.cell)
 
     # -- helpers exposed to templates ------------------------------------------
     def t(self, key: str, **params: Any) -> str:
@@ -89,6 +89,12 @@ class Renderer:
         other = self.default_lang if self.default_lang in value else next(iter(value), self.default_lang)
         return Markup('<span lang="{}" class="fallback">{}</span><span class="fallback-note">{}</span>').format(
             _html_lang(other), self.plain(value), self.t("fallback"))
+
+    def cell(self, value: Text | None) -> Markup:
+        """``tx`` for a Markdown table cell: a line break or a ``|`` in the text
+        (a CSV note written over two lines) would end the cell or the row."""
+        text = self.tx(value)
+        return Markup(" ".join(str(text).split()).replace("|", "&#124;"))
 
     def md(self, value: Text | None) -> Markup:
         """Markdown text from the data, rendered here and sanitized

@@ -80,6 +80,8 @@ class BudgetLine:
     contract: str = ""  #: contract id (optional column)
     date: str = ""  #: payment date, YYYY-MM-DD (optional column)
     payee: str = ""  #: who was paid (optional column)
+    source: str = ""  #: where the money comes from, in words
+    note: str = ""
 
 
 @dataclass(slots=True)

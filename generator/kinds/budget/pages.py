@@ -35,17 +35,22 @@ def budget_years(project: Any) -> list[YearSummary]:
             if bucket is None:
                 continue
             bucket["planned"] += line.planned or 0
-            bucket["actual"] += line.actual or 0
-            cat = bucket["categories"].setdefault(line.category, {"planned": 0.0, "actual": 0.0})
+            cat = bucket["categories"].setdefault(line.category, {"planned": 0.0, "actual": None})
             cat["planned"] += line.planned or 0
-            cat["actual"] += line.actual or 0
+            if line.actual is not None:  # a blank actual is "not known yet", not 0
+                bucket["actual"] = (bucket["actual"] or 0.0) + line.actual
+                cat["actual"] = (cat["actual"] or 0.0) + line.actual
             bucket["lines"].append(line)
+        for fund in funds.values():
+            for direction in ("income", "expenditure"):
+                if not fund[direction]["lines"]:
+                    fund[direction]["actual"] = 0.0  # nothing at all is 0; lines not yet paid are blank
         out.append(YearSummary(year, sorted(funds.values(), key=lambda f: f["id"])))
     return out
 
 
 def _bucket() -> dict[str, Any]:
-    return {"planned": 0.0, "actual": 0.0, "categories": {}, "lines": []}
+    return {"planned": 0.0, "actual": None, "categories": {}, "lines": []}
 
 
 def spending_by_decision(project: Any) -> dict[str, list[BudgetLine]]:
@@ -73,7 +78,7 @@ def build(ctx: PageContext) -> Iterator[Page]:
 
 def _summary(y: YearSummary) -> dict[str, str]:
     def total(direction: str, key: str) -> str:
-        return f"{sum(f[direction][key] for f in y.funds):,.0f}"
+        return f"{sum(f[direction][key] or 0 for f in y.funds):,.0f}"
 
     return {"zh": f"{y.year}年财务公开：收入预算{total('income', 'planned')}元，实际{total('income', 'actual')}元；"
                   f"支出预算{total('expenditure', 'planned')}元，实际{total('expenditure', 'actual')}元。按资金来源和类别列出每一笔。",
