@@ -221,14 +221,14 @@ CATALOG: M = {
         "actual {actual} exceeds planned {planned}", "if correct, explain it in the note"),
     # governance: procedures, approvals, contracts, matters (warnings; errors under --strict)
     "procedure.no-approval": (
-        "支出 {amount} 元属于“{tier}”，须经{routes}批准，但没有填写审批（approval）或决议（decision）",
+        "支出 {amount} 元属于“{tier}”，须经以下程序之一批准：{routes}；但没有填写审批（approval）或决议（decision）",
         "在 approval 列填写批准这笔支出的审批编号（如 A2025-012），或在 decision 列填写决议编号；确实没有批准的，如实公开并在备注说明；依据：{source}",
-        "spending of ¥{amount} falls under “{tier_en}” and needs approval by {routes_en}, but no approval or decision is given",
+        "spending of ¥{amount} falls under “{tier_en}” and needs approval by one of: {routes_en}; but no approval or decision is given",
         "put the approval id (e.g. A2025-012) in the approval column or the decision id in the decision column; if there was none, publish it as it is and explain in the note; rule: {source_en}"),
     "procedure.route-insufficient": (
-        "{what}（{amount} 元，属于“{tier}”）只经过了{taken}，按规定须经{routes}",
+        "{what}（{amount} 元，属于“{tier}”）只经过了{taken}，按规定须经以下程序之一：{routes}",
         "补办规定的程序并更新记录；依据：{source}",
-        "{what_en} (¥{amount}, under “{tier_en}”) only went through {taken_en}; the procedure requires {routes_en}",
+        "{what_en} (¥{amount}, under “{tier_en}”) only went through {taken_en}; the procedure requires one of: {routes_en}",
         "complete the required step and update the record; rule: {source_en}"),
     "procedure.not-approved": (
         "引用的{what}状态为“{status}”，不能作为支出依据", "等审批通过后再支出，或如实说明这笔支出的依据",

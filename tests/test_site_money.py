@@ -76,7 +76,7 @@ def test_gap_is_flagged_on_its_line_and_page(estate_site):
 def test_open_questions_page_lists_every_gap(estate_site):
     rel = "open-questions/index.html"
     text = article(estate_site, rel)
-    assert "下水道夜间应急疏通 · 2025-GY-108" in text and "须经委员会和顾问会签批准" in text
+    assert "下水道夜间应急疏通 · 2025-GY-108" in text and "须经以下程序之一批准：委员会和顾问会签" in text
     assert "儿童游乐设施维修" in text and "2025-10-11 起就应通报" in text
     assert {"budgets/2025#2025-gy-108", "approvals/A2025-05"} <= internal_targets(estate_site, rel)
     ids = {el["id"] for el in estate_site.soup(rel).find_all(id=True)}
