@@ -95,7 +95,7 @@ def render_site(checked: Checked, lang: str, site_url: str, endpoint_url: str = 
     from ``content/<lang>/`` and the site assets, by relative path."""
     default = checked.project.community.languages.default
     renderer = Renderer(lang, default, kinds=template_dirs())
-    pages, common = build_pages(checked.project, checked.index)
+    pages, common = build_pages(checked.project, checked.index, checked.report.problems)
     common["site_url"] = site_url
     common["endpoint_url"] = endpoint_url.rstrip("/")
     # Build-time tokens let visitors without JavaScript submit (see endpoint.abuse).
@@ -228,9 +228,10 @@ def _mkdocs_build(config_file: str) -> float:
 
 def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs: int | None = None,
           endpoint_url: str | None = None, on_wait: Callable[[], None] | None = None,
-          archive: bool = False) -> BuildResult:
+          archive: bool = False, strict: bool = False) -> BuildResult:
     """Build the site into ``out`` (default ``root/site``); ``archive``: also a zip of
-    the whole site that opens without a server (USB stick, kiosk).
+    the whole site that opens without a server (USB stick, kiosk); ``strict``:
+    governance gaps (``messages.GOVERNANCE``) stop the build like errors.
 
     Raises ``UnsafeOutput`` before anything is written when ``out`` is not a
     folder the build may replace (see ``generator.outdir``). Concurrent builds
@@ -244,16 +245,16 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
     try:
         with locked(root / ".portal-build" / "lock", on_wait), \
                 locked(out.parent / f".{out.name}.lock", on_wait):
-            return _build(root, out, site_url, jobs, endpoint_url, archive)
+            return _build(root, out, site_url, jobs, endpoint_url, archive, strict)
     except TimeoutError:
         raise BuildError(both("cli.build.still-running")) from None
 
 
 def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
-           endpoint_url: str | None, archive: bool = False) -> BuildResult:
+           endpoint_url: str | None, archive: bool = False, strict: bool = False) -> BuildResult:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    checked = load_and_check(root, jobs=jobs)
+    checked = load_and_check(root, jobs=jobs, strict=strict)
     timings["check"] = time.perf_counter() - t0
     if not checked.report.ok:
         raise BuildError("data has errors", checked.report)

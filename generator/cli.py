@@ -60,16 +60,20 @@ def main() -> None:
               show_default=True, help="text, json, or GitHub Actions annotations.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="1 to run frictionless in this process (default: a worker for large tables).")
-def check(project: Path, lang: str, fmt: str, jobs: int | None) -> None:
+@click.option("--strict", is_flag=True,
+              help="Governance gaps (spending without sufficient approval, approvals not read out, …) are errors, "
+                   "not warnings / 治理缺口按错误处理.")
+def check(project: Path, lang: str, fmt: str, jobs: int | None, strict: bool) -> None:
     """Validate the community's open data and report every problem.
 
     \b
     Example:
         portal check
         portal check ../my-community --lang en --format json
+        portal check --strict        # in CI: governance gaps fail the check
     """
     try:
-        report = run_check(project, jobs=jobs)
+        report = run_check(project, jobs=jobs, strict=strict)
     except Exception as exc:  # noqa: BLE001 - a bug must still not print a traceback at a user
         click.echo(f"portal check: {_zh('cli.internal-error')} {_en('cli.internal-error')}: {type(exc).__name__}: {exc}\n"
                    f"{_zh('cli.report-bug')} / {_en('cli.report-bug')}", err=True)
@@ -176,7 +180,11 @@ def new(kind: str, project: Path, slug: str | None, title: str | None, on: Any, 
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="1 to build everything in this process.")
 @click.option("--archive", is_flag=True,
               help="Also write offline-site.zip in the site root: the whole site, opens from a USB stick.")
-def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs: int | None, archive: bool) -> None:
+@click.option("--strict", is_flag=True,
+              help="Governance gaps (spending without sufficient approval, approvals not read out, …) are errors, "
+                   "not warnings / 治理缺口按错误处理.")
+def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs: int | None, archive: bool,
+          strict: bool) -> None:
     """Check the data, then build the static website (zh at /, en at /en/).
 
     \b
@@ -191,7 +199,8 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
         click.echo(i18n.both("cli.build.waiting"), err=True)
 
     try:
-        result = run_build(project, out, site_url=site_url, jobs=jobs, on_wait=waiting, archive=archive)
+        result = run_build(project, out, site_url=site_url, jobs=jobs, on_wait=waiting, archive=archive,
+                           strict=strict)
     except UnsafeOutput as exc:
         click.echo(f"portal build: {exc.message(lang)}", err=True)
         sys.exit(2)

@@ -32,6 +32,14 @@ def _catalog() -> M:
 #: code → (zh message, zh hint, en message, en hint), unformatted: the problem codes.
 CATALOG: M = _catalog()
 
+#: Governance gaps (issue #13): published and flagged, warnings by default; ``--strict``
+#: makes them errors (``Report.escalate``). Broken files, personal data and unsafe
+#: markup are errors whatever this says.
+GOVERNANCE: frozenset[str] = frozenset({
+    *(code for code in CATALOG if code.split(".")[0] in ("procedure", "approval", "contract", "matter", "consultation")),
+    "budget.decision-required", "budget.decision-not-adopted", "date.action-overdue",
+})
+
 DIRECTION = {key: (text(f"problem.direction.{key}", "zh"), text(f"problem.direction.{key}", "en"))
              for key in ("income", "expenditure")}
 

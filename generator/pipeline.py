@@ -23,6 +23,7 @@ from generator.checks import CHECKS
 from generator.index import Index, build_index
 from generator.load import Project, load_yaml_kinds, unexpected_files
 from generator.loading import fsguard
+from generator.messages import GOVERNANCE
 from generator.problems import Problem, Report
 from generator.tables import (
     frictionless_errors,
@@ -45,12 +46,13 @@ class Checked:
     report: Report
 
 
-def check(root: Path, jobs: int | None = None) -> Report:
-    """Validate the community data under ``root``; return every problem found."""
-    return load_and_check(root, jobs).report
+def check(root: Path, jobs: int | None = None, strict: bool = False) -> Report:
+    """Validate the community data under ``root``; return every problem found.
+    ``strict``: governance gaps (``messages.GOVERNANCE``) are errors, not warnings."""
+    return load_and_check(root, jobs, strict).report
 
 
-def load_and_check(root: Path, jobs: int | None = None) -> Checked:
+def load_and_check(root: Path, jobs: int | None = None, strict: bool = False) -> Checked:
     root = Path(root)
     report = Report()
     project = Project(root)
@@ -102,6 +104,8 @@ def load_and_check(root: Path, jobs: int | None = None) -> Checked:
     for _name, run in CHECKS:
         report.extend(run(project, index))
 
+    if strict:
+        report.escalate(GOVERNANCE)
     report.files_checked = project.files_checked
     report.problems = fsguard.once(report.problems)
     return Checked(project, index, report)

@@ -7,7 +7,7 @@ in the reader's language, at output time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Literal
 
 Severity = Literal["error", "warning"]
@@ -48,6 +48,11 @@ class Report:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def escalate(self, codes: frozenset[str] | set[str]) -> None:
+        """``--strict``: warnings with one of ``codes`` become errors."""
+        self.problems = [replace(p, severity="error") if p.severity == "warning" and p.code in codes else p
+                         for p in self.problems]
 
     def sorted(self) -> list[Problem]:
         return sorted(self.problems, key=Problem.sort_key)

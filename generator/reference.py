@@ -17,8 +17,8 @@ from pydantic import BaseModel
 
 from generator import registry
 from generator.kinds.base import Ref
-from generator.kinds.budget.model import REQUIRED_FIELDS
-from generator.messages import CATALOG
+from generator.kinds.budget.model import OPTIONAL_FIELDS, REQUIRED_FIELDS
+from generator.messages import CATALOG, GOVERNANCE
 
 _PRIMITIVE = {str: "text", int: "integer", float: "number", bool: "true/false"}
 
@@ -115,6 +115,13 @@ def budgets_page(data_dir: Path) -> str:
              "each line's year matches its file; declared totals equal the sum of their lines to the fen; "
              "every `decision` exists and was adopted; expenditure above the community's "
              "`finance_rules.decision_threshold` has a decision; no personal data in any cell.", "",
+             "Optional columns of `lines-<year>`, read when the schema declares them: "
+             + ", ".join(f"`{f}`" for f in OPTIONAL_FIELDS["lines"])
+             + ". With a tiered `procedures:` in `community.yaml`, every spending line is checked against "
+             "the tier that applies (the cited approval or decision took a sufficient route, is approved, covers "
+             "the amount, pays from the same fund and predates the payment; payments under a contract and exempt "
+             "categories need none; lines that look split are flagged). Those findings are warnings "
+             "(governance gaps are published, not hidden); `portal check --strict` makes them errors.", "",
              "In problem reports the column number of a CSV file is the field (column) number.", ""]
     for role, fields in REQUIRED_FIELDS.items():
         lines.append(f"- resource {'`lines-<year>`' if role == 'lines' else f'`{role}`'} must declare: "
@@ -136,9 +143,12 @@ def codes_page() -> str:
     lines = ["# 问题代码 · Problem codes", "",
              "Every problem `portal check` reports has a stable code. Output: "
              "`path:line:col: severity code: message；hint`; `--format json` and `--format github` carry the same.", "",
+             "Codes marked ⚑ are governance gaps (治理缺口): warnings, so the site is still built and shows "
+             "them; `portal check --strict` and `portal build --strict` make them errors.", "",
              "| code | 说明 | meaning |", "|---|---|---|"]
     for code, (zh, _zh_hint, en, _en_hint) in sorted(CATALOG.items()):
-        lines.append(f"| `{code}` | {zh.replace('|', '/')} | {en.replace('|', '/')} |")
+        mark = " ⚑" if code in GOVERNANCE else ""
+        lines.append(f"| `{code}`{mark} | {zh.replace('|', '/')} | {en.replace('|', '/')} |")
     lines.append("")
     return "\n".join(lines)
 

@@ -12,10 +12,13 @@ plus its line here.
 
 from __future__ import annotations
 
+from generator.kinds.approval import kind as approval
 from generator.kinds.base import Kind, Target
 from generator.kinds.budget import kind as budget
 from generator.kinds.community import kind as community
+from generator.kinds.contract import kind as contract
 from generator.kinds.form import kind as form
+from generator.kinds.matter import kind as matter
 from generator.kinds.meeting import kind as meeting
 from generator.kinds.notice import kind as notice
 from generator.kinds.requests import kind as requests
@@ -31,6 +34,9 @@ KINDS: tuple[Kind, ...] = (
     form.KIND,
     budget.KIND,
     requests.KIND,
+    approval.KIND,
+    contract.KIND,
+    matter.KIND,
 )
 
 

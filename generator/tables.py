@@ -320,8 +320,10 @@ def _lines(table: Table, rows: list[tuple[int, dict[str, str]]]) -> list[BudgetL
         ok = (planned is not None or not planned_s.strip()) and (actual is not None or not actual_s.strip())
         out.append(BudgetLine(table.file, line, get(r, "id", ""), _int(get(r, "year")), get(r, "fund", ""),
                               get(r, "direction", ""), planned, actual, get(r, "decision", "") or "",
-                              get(r, "category", ""), get(r, "item", ""), ok,
-                              source=get(r, "source", "") or "", note=get(r, "note", "") or ""))
+                              get(r, "category", ""), get(r, "item", ""), ok, get(r, "period", "") or "",
+                              get(r, "approval", "") or "", get(r, "contract", "") or "",
+                              get(r, "date", "") or "", get(r, "payee", "") or "", get(r, "source", "") or "",
+                              get(r, "note", "") or ""))
     return out
 
 

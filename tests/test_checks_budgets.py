@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from generator.messages import render
+from generator.pipeline import check
 from tests.problem_asserts import assert_words, messages, single, sub
 
 PACKAGE = "data/budgets/datapackage.yaml"
@@ -275,8 +276,12 @@ def test_spending_up_to_the_threshold_needs_no_decision(minimal, amount):
 def test_spending_above_the_threshold_needs_a_decision(minimal, amount, shown):
     set_planned(minimal, amount)
     p = minimal.only("budget.decision-required")
-    assert (p.file, p.line, p.col, p.severity) == (CSV_2024, 5, 11, "error")
+    # A gap to publish, not a reason to refuse the site (issue #13); --strict makes it an error.
+    assert (p.file, p.line, p.col, p.severity) == (CSV_2024, 5, 11, "warning")
     assert_words(p, [shown, "5,000", "管理规约第十二条", "D2025-03", "decision"])
+    assert minimal.check().ok
+    strict = single(check(minimal.root, jobs=1, strict=True), "budget.decision-required")
+    assert (strict.line, strict.severity) == (5, "error")
 
 
 def test_repair_without_its_decision(minimal):
@@ -322,7 +327,7 @@ def test_decision_that_was_rejected(minimal):
     minimal.replace(MEETING, "votes: {for: 4, against: 1, abstain: 1}\n      outcome: adopted",
                     "votes: {for: 2, against: 3, abstain: 1}\n      outcome: rejected")
     p = minimal.only("budget.decision-not-adopted")
-    assert (p.file, p.line, p.col, p.severity) == (CSV_2024, 4, 11, "error")
+    assert (p.file, p.line, p.col, p.severity) == (CSV_2024, 4, 11, "warning")
     assert_words(p, ["“D2024-02”", ("未通过", "rejected")])
 
 

@@ -30,7 +30,7 @@ def test_errors_exit_1_with_file_line_col_in_both_languages(minimal):
     assert zh.returncode == en.returncode == 1
     assert "data/budgets/2024.csv:2:9: 错误 table.type: 实际金额（元）（actual） “1,800元” 不是数字；只填数字，如 1800" in zh.stdout
     assert "data/budgets/2024.csv:2:9: error table.type:" in en.stdout and "digits only, e.g. 1800" in en.stdout
-    assert zh.stdout.strip().splitlines()[-1] == "共检查 10 个文件：1 个错误，0 个警告。"
+    assert zh.stdout.strip().splitlines()[-1] == "共检查 13 个文件：1 个错误，0 个警告。"
 
 
 def test_warnings_alone_exit_0(minimal):

@@ -458,7 +458,7 @@ def test_references_need_a_published_request_even_without_any_requests_file(demo
 
     shutil.rmtree(demo / "data/requests")
     codes = [p.code for p in check(demo, jobs=1).problems if p.severity == "error"]
-    assert codes.count("ref.request") == 4  # two agenda items, two notice links
+    assert codes.count("ref.request") == 5  # two agenda items, two notice links, a matter's origin
 
 
 def test_a_year_with_answers_only_then_its_first_request(demo: Path, db: str) -> None:

@@ -4,7 +4,7 @@ from generator.messages import render
 def test_minimal_project_checks_clean(minimal):
     report = minimal.check()
     assert report.problems == []
-    assert report.files_checked == 10
+    assert report.files_checked == 13
 
 
 def test_table_type_error_names_cell_line_and_column(minimal):

@@ -87,7 +87,7 @@ def test_a_blank_actual_is_not_recorded_never_zero(site):
     row = next(tr for tr in page.select("tr") if "2024-005" in _text(tr))
     cells = [_text(td) for td in row.select("td")]
     assert "未填" in cells and "0" not in cells
-    assert "某某办公设备店" in cells and "待验收" in cells  # source (payee) and note are shown
+    assert "来源: 某某办公设备店 · 待验收" in cells[1]  # source and note are shown under the item
     office = next(tr for tr in page.select("tr") if _text(tr).startswith("办公经费"))
     assert "1,800 (1 项未填)" in _text(office)  # the sum says what it leaves out
     multiline = next(tr for tr in page.select("tr") if "2024-004" in _text(tr))

@@ -2,8 +2,9 @@
 
 - each line sits in its year's file;
 - declared totals (``totals.csv``) equal the sum of their lines, to the fen;
-- a line's ``decision`` exists and was adopted;
-- the community's own rule: spending above its threshold needs a decision;
+- a line's ``decision`` exists and was adopted (a warning when not: a gap to publish);
+- the community's own rule: spending above its threshold needs a decision (a
+  warning, ``--strict`` makes it an error; a tiered ``procedures:`` replaces it);
 - actual spending above plan is flagged (a warning: it may be right, but say why).
 """
 
@@ -12,7 +13,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterator
 
+from generator.checks.procedures import in_force
 from generator.index import Index
+from generator.kinds.approval.procedure import Procedures
+from generator.kinds.approval.spending import spends
+from generator.kinds.budget.model import BudgetLine
 from generator.load import Project
 from generator.messages import DIRECTION, unknown_ref
 from generator.problems import Problem
@@ -37,6 +42,9 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     threshold_funds = set(rules.threshold_funds) if rules is not None else set()
     source = pick(rules.source, "zh") if rules is not None and rules.source else text("problem.word.finance-rules", "zh")
     have_meetings = bool(project.docs.get("meeting"))
+    # A tiered procedure (community.yaml procedures:) replaces the single threshold:
+    # generator.checks.procedures judges every line against it.
+    procs = community.procedures if community is not None else None
 
     def col(file: str, name: str) -> int | None:
         return budgets.columns.get(file, {}).get(name)
@@ -67,13 +75,16 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
                 yield Problem("budget.decision-not-adopted", line.file, line.line, col(line.file, "decision"),
                               {"decision": line.decision, "outcome_en": ref.decision.outcome,
                                "outcome": text(f"problem.word.outcome.{ref.decision.outcome}", "zh")
-                               if ref.decision.outcome in ("rejected", "deferred") else ""})
-        elif (threshold is not None and line.direction == "expenditure"
+                               if ref.decision.outcome in ("rejected", "deferred") else ""},
+                              "warning")
+        elif (threshold is not None and not _tiered(procs, line) and line.direction == "expenditure"
+              and not line.approval and not line.contract
               and (not threshold_funds or line.fund in threshold_funds)):
             amount = max(line.planned or 0, line.actual or 0)
             if amount > threshold:
                 yield Problem("budget.decision-required", line.file, line.line, col(line.file, "decision"),
-                              {"amount": f"{amount:,.2f}", "threshold": f"{threshold:,.0f}", "source": source})
+                              {"amount": f"{amount:,.2f}", "threshold": f"{threshold:,.0f}", "source": source},
+                              "warning")
         if (line.direction == "expenditure" and line.planned is not None and line.actual is not None
                 and _fen(line.actual) > _fen(line.planned)):
             yield Problem("budget.actual-over-plan", line.file, line.line, col(line.file, "actual"),
@@ -117,6 +128,14 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
                 yield Problem("budget.total-missing", totals_file, None, None,
                               {"year": year, "fund": budgets.funds.get(fund, fund), "direction": zh_dir,
                                "direction_en": en_dir}, "warning")
+
+
+def _tiered(procs: Procedures | None, line: BudgetLine) -> bool:
+    """Whether the tiered procedure, not the single threshold, judges this line."""
+    if procs is None:
+        return False
+    spent = spends([line])
+    return not spent or in_force(procs, spent[0])
 
 
 def _file_year(file: str) -> int | None:

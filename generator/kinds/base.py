@@ -182,6 +182,8 @@ class PageContext:
     #: every kind's ``dates``: pages about the whole site are as recent as the latest
     site_dates: list[Any] = field(default_factory=list)
     memo: dict[str, Any] = field(default_factory=dict)
+    #: the check's findings: governance gaps are shown on the pages they concern
+    problems: list[Any] = field(default_factory=list)
 
     def once(self, key: str, compute: Callable[[], T]) -> T:
         """``compute()``, once per key."""

@@ -110,6 +110,7 @@ def new_record(root: Path, kind: str, date: dt.date | None = None, slug: str | N
         "status": "held" if today < Today.get() else "planned",
         "decision_id": ids.next_decision_id(root / "data" / "meetings", today.year),
         "category": categories[0] if categories else None,
+        "fund": (_column(root / "data" / "budgets" / "funds.csv", "id") or [""])[0],
         "recipients": f"[{body}]" if body else "[]",
         # a JSON string is a valid double-quoted YAML scalar, whatever the title holds
         "title": json.dumps(title.strip(), ensure_ascii=False) if title and title.strip() else None,
@@ -184,14 +185,15 @@ def _budget_year(root: Path, year: int | None, fund: str | None) -> NewResult:
     code = ids.fund_code(budgets, fund) if fund else None
     line_id = f"{year}-{code}-001" if code else f"{year}-001"
     row = {"id": line_id, "year": str(year), "period": str(year), "fund": fund, "direction": "expenditure"}
+    schema = _lines_schema(package, years)
+    columns = _schema_columns(budgets / schema) or LINE_COLUMNS  # optional columns (approval …) included
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(LINE_COLUMNS)
-    writer.writerow([row.get(c, "") for c in LINE_COLUMNS])
+    writer.writerow(columns)
+    writer.writerow([row.get(c, "") for c in columns])
     rel_csv = f"data/budgets/{year}.csv"
     (root / rel_csv).write_text(out.getvalue(), encoding="utf-8")
 
-    schema = _lines_schema(package, years)
     entry = render_file(registry.by_name()["budget"].package / "new.yaml.j2", year=year, schema=schema)
     package.write_text(_insert_resource(package.read_text(encoding="utf-8"), entry), encoding="utf-8")
     changed = [rel_csv, "data/budgets/datapackage.yaml"]
@@ -199,11 +201,10 @@ def _budget_year(root: Path, year: int | None, fund: str | None) -> NewResult:
     if totals.is_file() and fund:
         _append_row(totals, {"year": str(year), "fund": fund, "direction": "expenditure"})
         changed.append("data/budgets/totals.csv")
-    blanks = [Blank(rel_csv, 2, name, i18n.text(f"cli.new.blank.{name}", "zh"), LINE_COLUMNS.index(name) + 1)
+    blanks = [Blank(rel_csv, 2, name, i18n.text(f"cli.new.blank.{name}", "zh"), columns.index(name) + 1)
               for name in ("category", "item")]
     if not fund:
-        blanks.insert(0, Blank(rel_csv, 2, "fund", i18n.text("cli.new.blank.fund", "zh"),
-                               LINE_COLUMNS.index("fund") + 1))
+        blanks.insert(0, Blank(rel_csv, 2, "fund", i18n.text("cli.new.blank.fund", "zh"), columns.index("fund") + 1))
     return NewResult(changed, blanks)
 
 
@@ -212,6 +213,16 @@ def _column(path: Path, name: str) -> list[str]:
         return []
     with open(path, encoding="utf-8-sig", newline="") as fh:
         return [row[name] for row in csv.DictReader(fh) if row.get(name)]
+
+
+def _schema_columns(path: Path) -> list[str]:
+    """The field names of a shared Table Schema file, in order (none if unreadable)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return []
+    fields = data.get("fields") if isinstance(data, dict) else None
+    return [str(f["name"]) for f in fields or [] if isinstance(f, dict) and f.get("name")]
 
 
 def _lines_schema(package: Path, years: list[int]) -> str:

@@ -21,6 +21,7 @@ from generator.kinds.requests.pages import stats
 from generator.kinds.requests.stats import category_label
 from generator.load import Project
 from generator.site import exports
+from generator.site.gaps import Gap, by_record, gaps
 
 HOME_TITLE = {"zh": "首页", "en": "Home"}
 DATA_TITLE = {"zh": "开放数据", "en": "Open data"}
@@ -29,14 +30,21 @@ HOME = {"zh": "{name}居务公开：提交意见和诉求、查询回执、看�
               "meetings, decisions, accounts and services."}
 DATA = {"zh": "{name}的开放数据：CSV 和 JSON 下载，可自由转载和再利用。",
         "en": "Open data of {name}: CSV and JSON downloads, free to reuse."}
+OPEN = {"zh": "{name}待说明事项（{n}项）：支出缺少规定的审批、审批未通报、合同未经批准、事项逾期等，如实公开。",
+        "en": "{n} open questions of {name}: spending without the approval its rule requires, approvals not read out, "
+              "contracts not authorized, overdue steps; published as they are."}
 SEARCH = {"zh": "搜索本站的通知、会议、规约、财务和办事指南。",
           "en": "Search the notices, meetings, rules, accounts and services of this site."}
 
 
-def build_pages(project: Project, index: Index) -> tuple[list[Page], dict[str, Any]]:
-    """Every page of the site, and the context common to all of them."""
+def build_pages(project: Project, index: Index, problems: list[Any] | None = None) -> tuple[list[Page], dict[str, Any]]:
+    """Every page of the site, and the context common to all of them; ``problems``
+    (the check's findings): governance gaps are flagged where they belong and listed
+    on the open-questions page."""
     today = Today.get()
-    ctx = PageContext(project, index, today)
+    ctx = PageContext(project, index, today, problems=list(problems or []))
+    open_questions = gaps(project, index, ctx.problems)
+    ctx.memo["gaps-by-record"] = by_record(open_questions)
     ctx.site_dates = [d for k in registry.KINDS if k.dates is not None for d in k.dates(ctx)]
     community = project.community
     common: dict[str, Any] = {
@@ -44,6 +52,7 @@ def build_pages(project: Project, index: Index) -> tuple[list[Page], dict[str, A
         "categories": {c.id: c.name for c in community.service_categories}, "bodies": index.table("body"),
         "funds": project.budgets.funds,
         "category_label": lambda form_id, value: category_label(index, form_id, value),
+        "flags": ctx.memo["gaps-by-record"],
     }
     state = states(ctx)
     all_years = years(ctx)
@@ -56,6 +65,7 @@ def build_pages(project: Project, index: Index) -> tuple[list[Page], dict[str, A
         "year": all_years[0] if all_years else None,
         "forms": forms(ctx),
         "stats": stats(ctx),
+        "open_questions": open_questions,
     }, {**latest(ctx.site_dates), "description": list_summary(ctx, HOME, 0)})]
     for kind in registry.KINDS:
         if kind.pages is not None:
@@ -63,9 +73,18 @@ def build_pages(project: Project, index: Index) -> tuple[list[Page], dict[str, A
     pages.append(Page("data/index.md", "data.md.j2", DATA_TITLE,
                       {"datasets": exports.datasets(project, index)},
                       {**latest(ctx.site_dates), "description": list_summary(ctx, DATA, 0)}))
+    pages.append(Page("open-questions/index.md", "open_questions.md.j2", {"zh": "待说明事项", "en": "Open questions"},
+                      {"gaps": open_questions, "groups": _groups(open_questions)},
+                      {**latest(ctx.site_dates), "description": list_summary(ctx, OPEN, len(open_questions))}))
     pages.append(Page("receipt/index.md", "receipt.md.j2", {"zh": "回执查询", "en": "Receipt lookup"}, {}))
     pages.append(Page("search/index.md", "search.md.j2", {"zh": "搜索", "en": "Search"}, {}, {"description": SEARCH}))
     return pages, common
+
+
+def _groups(found: list[Gap]) -> list[tuple[str, list[Gap]]]:
+    """The gaps by kind of record, in a fixed order."""
+    order = ("budget-line", "approval", "contract", "matter", "meeting", "")
+    return [(kind, [g for g in found if g.kind == kind]) for kind in order if any(g.kind == kind for g in found)]
 
 
 def navigation(lang: str) -> list[tuple[str, str]]:

@@ -59,7 +59,7 @@ class Renderer:
         self.env.globals.update(t=self.t, lang=lang, chart=self.chart, jsonld=jsonld, form_texts=form_texts(lang))
         self.env.filters["loc"] = pick
         self.env.filters.update(tx=self.tx, md=self.md, money=money, date=self.date, plain=self.plain,
-                                actual=self.actual, cell=cell)
+                                actual=self.actual, cell=self.cell)
 
     # -- helpers exposed to templates ------------------------------------------
     def t(self, key: str, **params: Any) -> str:
@@ -84,6 +84,12 @@ class Renderer:
         other = self.default_lang if self.default_lang in value else next(iter(value), self.default_lang)
         return Markup('<span lang="{}" class="fallback">{}</span><span class="fallback-note">{}</span>').format(
             _html_lang(other), self.plain(value), self.t("fallback"))
+
+    def cell(self, value: Text | None) -> Markup:
+        """``tx`` for a Markdown table cell: a line break or a ``|`` in the text
+        (a CSV note written over two lines) would end the cell or the row."""
+        text = str(self.tx(value)).replace("\r\n", "\n")
+        return Markup(text.replace("|", "&#124;").replace("\n", "<br>"))
 
     def md(self, value: Text | None) -> Markup:
         """Markdown text from the data, rendered here and sanitized
@@ -180,9 +186,3 @@ def summary(markdown: str, limit: int = 120) -> str:
 def _html_lang(code: str) -> str:
     return "zh-CN" if code == "zh" else code
 
-
-def cell(value: Any) -> Markup:
-    """Plain text made safe for one cell of a Markdown table: escaped, and a line
-    break or a ``|`` (CSV cells may hold both) can end neither the cell nor the row."""
-    text = str(escape("" if value is None else value))
-    return Markup(text.replace("|", "&#124;").replace("\r\n", "\n").replace("\n", "<br>"))

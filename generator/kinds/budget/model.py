@@ -35,8 +35,13 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "totals": ("year", "fund", "direction", "planned_total", "actual_total"),
 }
 
+#: Optional columns the checks read when a package declares them: the approval
+#: (审批) or contract (合同) a spending line rests on, the payment date and payee
+#: (for the procedure checks: what predates what, what looks split).
+OPTIONAL_FIELDS: dict[str, tuple[str, ...]] = {"lines": ("approval", "contract", "date", "payee")}
+
 #: Text columns that are published and so scanned for personal data.
-TEXT_COLUMNS = ("category", "item", "source", "note", "name", "description", "document")
+TEXT_COLUMNS = ("category", "item", "source", "note", "name", "description", "document", "payee")
 
 
 def resource_role(name: str) -> str | None:
@@ -70,7 +75,12 @@ class BudgetLine:
     #: False when an amount cell is not a number (frictionless reports that);
     #: the group's total is then not compared, to avoid a second, derived error.
     amounts_ok: bool = True
-    source: str = ""  #: where the money came from, or whom it was paid to
+    period: str = ""
+    approval: str = ""  #: approval id (optional column)
+    contract: str = ""  #: contract id (optional column)
+    date: str = ""  #: payment date, YYYY-MM-DD (optional column)
+    payee: str = ""  #: who was paid (optional column)
+    source: str = ""  #: where the money comes from, in words
     note: str = ""
 
 

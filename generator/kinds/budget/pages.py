@@ -42,6 +42,10 @@ def budget_years(project: Any) -> list[YearSummary]:
                 sums["actual_blank"] += line.actual is None
                 sums["lines_n"] += 1
             bucket["lines"].append(line)
+        for fund in funds.values():
+            for direction in ("income", "expenditure"):
+                if not fund[direction]["lines"]:
+                    fund[direction]["actual"] = 0.0  # nothing at all is 0; lines not yet paid are blank
         out.append(YearSummary(year, sorted(funds.values(), key=lambda f: f["id"])))
     return out
 
@@ -79,7 +83,7 @@ def build(ctx: PageContext) -> Iterator[Page]:
 
 def _summary(y: YearSummary) -> dict[str, str]:
     def total(direction: str, key: str) -> str:
-        return f"{sum(f[direction][key] for f in y.funds):,.0f}"
+        return f"{sum(f[direction][key] or 0 for f in y.funds):,.0f}"
 
     return {"zh": f"{y.year}年财务公开：收入预算{total('income', 'planned')}元，实际{total('income', 'actual')}元；"
                   f"支出预算{total('expenditure', 'planned')}元，实际{total('expenditure', 'actual')}元。按资金来源和类别列出每一笔。",

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from generator.kinds.approval.procedure import Procedures
 from generator.kinds.base import Ref
 from generator.kinds.common import Amount, Id, Lang, Model, Text, WebAddress, contact
 
@@ -142,4 +143,6 @@ class Community(Model):
     grids: list[Grid] = Field(default_factory=list)
     service_categories: list[ServiceCategory] = Field(default_factory=list)
     finance_rules: FinanceRules = Field(default_factory=FinanceRules)
+    procedures: Procedures | None = Field(
+        None, description="Tiered spending procedure: who approves what, exemptions / 分级审批程序")
     editor: Editor | None = Field(None, description="Browser editor backend (/admin/) / 网页编辑器的提交方式")

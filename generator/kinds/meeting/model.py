@@ -58,6 +58,10 @@ class Option(Model):
     title: Text
     description: Text | None = markdown(default=None)
     cost: Amount | None = Field(None, description="Estimated cost, CNY / 预计费用")
+    recurring_cost: Amount | None = Field(
+        None, description="Running cost, CNY, per recurring_per (e.g. maintenance) / 持续费用")
+    recurring_per: Literal["month", "year"] = Field("month", description="month or year / 按月或按年")
+    takes_effect: Text | None = Field(None, description="How long until it takes effect, e.g. 3个月 / 见效时间")
     fund: Annotated[Id, Ref("fund")] | None = Field(None, description="Fund that would pay / 资金来源")
     effects: list[Effect] = Field(default_factory=list)
 
@@ -91,6 +95,9 @@ class AgendaItem(Model):
     documents: list[Link] = Field(default_factory=list)
     options: list[Option] = Field(default_factory=list)
     decision: Decision | None = None
+    consultation: Literal["open", "closed"] | None = Field(
+        None, description="An item put to consultation: still open, or closed without a decision / "
+                          "协商状态：征询中，或未作决定即结束")
 
 
 class Attendance(Model):

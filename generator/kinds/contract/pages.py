@@ -1,0 +1,62 @@
+"""The contracts' pages: the list, and one page per contract with its term, its
+value and what has been paid under it so far."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from generator.kinds.approval.pages import lines_citing, spent
+from generator.kinds.base import Page, PageContext, latest, list_summary
+from generator.kinds.common import pick
+
+SUMMARY = {"zh": "{name}的合同（{n}份）：对方、内容、期限、金额，以及到目前为止的付款。",
+           "en": "The {n} contracts of {name}: who with, what for, term, value, and payments to date."}
+
+
+def contracts(ctx: PageContext) -> list[Any]:
+    """Running ones first, then newest first."""
+    return ctx.once("contracts", lambda: sorted((d.model for d in ctx.index.table("contract").values()),
+                                                key=lambda c: (c.status != "active", -c.start.toordinal(), c.id)))
+
+
+def elapsed(c: Any, today: dt.date) -> float | None:
+    """Share of the term gone by today (0–1), None when open-ended."""
+    end = c.ended or c.end
+    if end is None or end <= c.start:
+        return None
+    share: float = (today - c.start).days / (end - c.start).days
+    return max(0.0, min(1.0, share))
+
+
+def dates(ctx: PageContext) -> list[dt.date]:
+    return [c.start for c in contracts(ctx)]
+
+
+def build(ctx: PageContext) -> Iterator[Page]:
+    items, citing = contracts(ctx), lines_citing(ctx, "contract")
+    flags = ctx.memo.get("gaps-by-record", {})
+    paid = {c.id: spent(citing.get(c.id, [])) for c in items}
+    yield Page("contracts/index.md", "contracts_index.md.j2", {"zh": "合同", "en": "Contracts"},
+               {"contracts": items, "paid": paid},
+               {**latest(dates(ctx)), "description": list_summary(ctx, SUMMARY, len(items))})
+    for c in items:
+        total = c.total()
+        share = elapsed(c, ctx.today)
+        yield Page(f"contracts/{c.id}.md", "contract.md.j2", c.title,
+                   {"c": c, "lines": citing.get(c.id, []), "paid": paid[c.id], "total": total,
+                    "paid_pct": round(100 * paid[c.id] / total) if total else None,
+                    "term_pct": None if share is None else round(100 * share),
+                    "gaps": flags.get(("contract", c.id), []),
+                    "approvals": ctx.index.table("approval"), "decisions": ctx.index.table("decision")},
+                   {"updated": c.start.isoformat(), "print": True, "description": _describe(c)})
+
+
+def _describe(c: Any) -> dict[str, str]:
+    """The page's meta description: with whom, what, for how long."""
+    end = (c.ended or c.end).isoformat() if (c.ended or c.end) else "…"
+    return {"zh": f"{pick(c.title, 'zh')}：{pick(c.counterparty, 'zh')}，{c.start.isoformat()}至{end}。"
+                  f"{pick(c.subject, 'zh')}",
+            "en": f"{pick(c.title, 'en')}: {pick(c.counterparty, 'en')}, {c.start.isoformat()} to {end}. "
+                  f"{pick(c.subject, 'en')}"}
