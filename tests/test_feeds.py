@@ -102,6 +102,22 @@ def test_decisions_feed_links_to_the_decision_on_its_meeting_page(site):
     assert "For 4 · Against 1 · Abstain 1" in en.entries[0].summary
 
 
+def test_approvals_feed_says_amount_route_and_who_signed(site):
+    feed = parse(site / "feeds" / "approvals.xml")
+    assert feed.feed.title == "测试社区 · 费用审批"
+    assert [e.title for e in feed.entries] == ["补种绿植 · 3,000"]
+    entry = feed.entries[0]
+    assert entry.link == SITE_URL + "approvals/A2024-01/"
+    assert site_file(site, entry.link).exists()
+    assert "3,000.00" in entry.summary and "委员会和顾问会签" in entry.summary and "已批准" in entry.summary
+    assert "业委会" in entry.summary and "冬季冻死的灌木补种" in entry.summary
+    assert entry.published == "Tue, 02 Apr 2024 00:00:00 +0800"
+    en = parse(site / "en" / "feeds" / "approvals.xml")
+    assert en.entries[0].title == "Replanting · 3,000" and "Committee and advisers sign" in en.entries[0].summary
+    index = BeautifulSoup((site / "approvals" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert index.find("a", href="../feeds/approvals.xml") is not None
+
+
 def test_feed_self_links_point_at_the_feed(site):
     for rel in ("feeds/notices.xml", "en/feeds/decisions.xml"):
         feed = parse(site / rel)

@@ -146,6 +146,29 @@ def decisions_rss(project: Project, index: Index, lang: str, default: str, base_
     return _rss(x, f"{_site_name(project, x)} · {x.t('decisions')}", "decisions/index.md", "decisions.xml", items)
 
 
+def approvals_rss(project: Project, index: Index, lang: str, default: str, base_url: str) -> bytes:
+    """Approvals of spending (审批), newest first: what, how much, which route, who signed,
+    so residents learn of a signed letter without visiting the site."""
+    x = _Lang(lang, default, base_url)
+    today = Today.get()
+    approvals = sorted((d.model for d in index.table("approval").values() if d.model.date <= today),
+                       key=lambda a: (a.date, a.id), reverse=True)[:FEED_ITEMS]
+    bodies = index.table("body")
+    items = []
+    for a in approvals:
+        route = " → ".join(x.t(f"route-{r}") for r in a.route)
+        signed = "、".join(x(bodies[s.body].name) if s.body in bodies else s.body for s in a.signed_by)
+        parts = [f"<p>{x.t('amount_approved')}{x.colon}{a.amount:,.2f} · {x.t('route')}{x.colon}{_escape(route)}"
+                 f" · {x.t('status')}{x.colon}{x.t('approval-' + a.status)}</p>"]
+        if signed:
+            parts.append(f"<p>{x.t('signed_by')}{x.colon}{_escape(signed)}</p>")
+        parts.append(markdown_html(x(a.purpose), x.url("approvals/index.md")))
+        items.append({"title": f"{x(a.title)} · {a.amount:,.0f}", "link": x.url(f"approvals/{a.id}.md"),
+                      "date": _rfc822(a.date), "category": x.t("approval-" + a.status),
+                      "description": "\n".join(parts)})
+    return _rss(x, f"{_site_name(project, x)} · {x.t('approvals')}", "approvals/index.md", "approvals.xml", items)
+
+
 def _escape(text: str) -> str:
     return html.escape(text, quote=True)
 
@@ -199,5 +222,6 @@ def feeds(project: Project, index: Index, lang: str, default: str, base_url: str
     return {
         "notices.xml": notices_rss(project, index, lang, default, base_url),
         "decisions.xml": decisions_rss(project, index, lang, default, base_url),
+        "approvals.xml": approvals_rss(project, index, lang, default, base_url),
         "meetings.ics": meetings_ics(project, index, lang, default, base_url),
     }
