@@ -39,6 +39,7 @@ DEFAULT = "zh"  #: the language a string falls back to
 SOURCES: tuple[tuple[str, str, str], ...] = (
     ("portal_core", "strings", "*.yaml"),
     ("generator", "strings", "*.yaml"),
+    ("generator", "kinds", "*/strings.yaml"),  # each kind's own words, in its folder
     ("generator", "../site_templates", "strings.yaml"),
     ("generator", "../site_templates/admin", "labels.yaml"),
 )
@@ -128,6 +129,12 @@ def both(key: str, /, **params: Any) -> str:
     '提交 · Submit'
     """
     return f"{text(key, 'zh', **params)} · {text(key, 'en', **params)}"
+
+
+def texts(key: str, /) -> dict[str, str]:
+    """The entry as a ``{zh: …, en: …}`` text, unformatted: for declarations that
+    hold both languages (a kind's column titles, page titles)."""
+    return {lang: text(key, lang) for lang in LANGS}
 
 
 def pair(key: str, /, **params: Any) -> tuple[str, str]:

@@ -33,10 +33,15 @@ def _placeholders(template: str, lang: str) -> set[str]:
 def test_the_catalog_files_are_found_and_namespaced():
     found = {p.relative_to(REPO).as_posix() for p in i18n.files()}
     assert found >= {"portal_core/strings/endpoint.yaml", "generator/strings/problems.yaml",
-                     "generator/strings/cli.yaml", "site_templates/strings.yaml", "site_templates/admin/labels.yaml"}
+                     "generator/strings/cli.yaml", "site_templates/strings.yaml", "site_templates/admin/labels.yaml",
+                     "generator/kinds/notice/strings.yaml", "generator/kinds/meeting/strings.yaml"}
     assert len(CATALOG) > 400
     namespaces = {key.split(".")[0] for key in CATALOG}
-    assert namespaces == {"problem", "cli", "endpoint", "site", "editor"}
+    assert namespaces == {"problem", "cli", "endpoint", "site", "editor", "kind"}
+    # a kind's words are in its own folder, under its name
+    for path in i18n.files():
+        if path.name == "strings.yaml" and path.parent.parent.name == "kinds":
+            assert all(key.startswith(f"kind.{path.parent.name}.") for key in i18n.load_file(path)), path
 
 
 @pytest.mark.parametrize("key", sorted(CATALOG))
@@ -59,7 +64,7 @@ def test_entry_has_both_languages_non_empty_and_the_same_placeholders(key):
 #: (pattern of a literal use in Python, prefix the key gets)
 USES = [
     # the one function and its bilingual form: the full key
-    (re.compile(r"(?<![\w.])(?:i18n\.)?(?:text|both|tr|_zh|_en)\(\s*(['\"])([a-z][\w.-]*\.[\w.-]+)\1(?=\s*[,)])"), ""),
+    (re.compile(r"(?<![\w.])(?:i18n\.)?(?:text|texts|both|tr|_zh|_en)\(\s*(['\"])([a-z][\w.-]*\.[\w.-]+)\1(?=\s*[,)])"), ""),
     # endpoint/messages.text("receipt", lang)
     (re.compile(r"\bmessages\.text\(\s*(['\"])([\w.-]+)\1(?=\s*[,)])"), "endpoint."),
     # the site's renderer and feeds: renderer.t("home"), x.t('notices'), site_text("x", …)

@@ -10,6 +10,7 @@ from typing import Any
 from generator.kinds.common import Text
 from generator.site.downloads import Dataset, ExportContext, Table, read_csv, slug, typed_records
 from generator.tables import load_package
+from portal_core.i18n import texts
 
 #: Titles of the budget columns the data contract requires, for the English
 #: data dictionary (the package's own schemas carry the Chinese titles).
@@ -41,14 +42,14 @@ def datasets(x: ExportContext) -> list[Dataset]:
         return []
     licenses = info.descriptor.get("licenses")
     x.licenses = licenses if isinstance(licenses, list) else []
-    texts = x.project.tables_text
+    table_texts = x.project.tables_text
     resources = {r.get("name"): r for r in info.descriptor.get("resources", []) if isinstance(r, dict)}
     parsed: dict[str, tuple[dict[str, Any], list[list[str]]]] = {}
     for t in info.tables:
-        if t.file not in texts or not isinstance(resources.get(t.name, {}).get("schema"), dict):
+        if t.file not in table_texts or not isinstance(resources.get(t.name, {}).get("schema"), dict):
             continue
         schema = bilingual_schema(resources[t.name]["schema"])
-        parsed[t.name] = (schema, read_csv(texts[t.file], [f["name"] for f in schema["fields"]]))
+        parsed[t.name] = (schema, read_csv(table_texts[t.file], [f["name"] for f in schema["fields"]]))
     out: list[Dataset] = []
 
     def source_dataset(name: str, title: Text, description: Text, published: str | None = None) -> None:
@@ -58,8 +59,8 @@ def datasets(x: ExportContext) -> list[Dataset]:
             table = Table(published, f"{published}.csv", title, schema, rows)
             out.append(Dataset(published, title, description, [table], typed_records(schema, rows)))
 
-    source_dataset("funds", {"zh": "资金", "en": "Funds"},
-                   {"zh": "社区管理的各项资金（社区经费、公共收益等）。", "en": "The funds the community accounts for."})
+    source_dataset("funds", texts("kind.budget.dataset.funds.title"),
+                   texts("kind.budget.dataset.funds.description"))
     years = sorted((t for t in info.tables if t.role == "lines" and t.name in parsed), key=lambda t: t.name)
     if years:
         schema = json.loads(json.dumps(parsed[years[0].name][0]))
@@ -82,15 +83,13 @@ def datasets(x: ExportContext) -> list[Dataset]:
             copies.append(Table(f"budget-{t.name}", f"budget-{t.name}.csv",
                                 {"zh": f"{label} 年收支明细", "en": f"Budget lines {label}"},
                                 json.loads(json.dumps(schema)), rows))
-        table = Table(LINES, f"{LINES}.csv", {"zh": "收支明细（全部年度）", "en": "Budget lines (all years)"},
+        table = Table(LINES, f"{LINES}.csv", texts("kind.budget.table.budget-lines.title"),
                       schema, combined)
-        out.append(Dataset(LINES, {"zh": "收支明细", "en": "Budget lines"},
-                           {"zh": "每笔预算和实际收支一行，含资金、类别、金额和批准决议；另有按年度的分表。",
-                            "en": "One row per budget line: fund, category, planned and actual amounts and the "
-                                  "approving decision; also split by year."},
+        out.append(Dataset(LINES, texts("kind.budget.dataset.budget-lines.title"),
+                           texts("kind.budget.dataset.budget-lines.description"),
                            [table], typed_records(schema, combined), copies))
-    source_dataset("totals", {"zh": "公布的合计数", "en": "Declared totals"},
-                   {"zh": "纸质公示中公布的各资金收支合计。", "en": "Totals per fund as declared in the paper notices."})
+    source_dataset("totals", texts("kind.budget.dataset.totals.title"),
+                   texts("kind.budget.dataset.totals.description"))
     known = {"funds", "totals", *(t.name for t in years)}
     taken = {*x.reserved, LINES, *(c.name for d in out for c in (*d.tables, *d.copies))}
     for t in info.tables:

@@ -6,12 +6,13 @@ from pathlib import Path
 from generator.kinds.base import Kind, Section, Target
 from generator.kinds.budget import datasets, pages, records
 from generator.kinds.budget.model import BudgetLine
+from portal_core.i18n import texts
 
 KIND = Kind(
-    "budget", BudgetLine, {"zh": "财务公开", "en": "Budgets and accounts"}, Path(__file__).parent,
-    targets=(Target("budget", {"zh": "年度预算", "en": "budget year"}, relatable=True),
-             Target("fund", {"zh": "资金", "en": "fund"}),
-             Target("budget-line", {"zh": "预算行", "en": "budget line"})),
-    index=records.index, sections=(Section("budgets/index.md", {"zh": "财务公开", "en": "Budgets and accounts"}, 5),), pages=pages.build,
+    "budget", BudgetLine, texts("kind.budget.title"), Path(__file__).parent,
+    targets=(Target("budget", texts("kind.budget.target.budget"), relatable=True),
+             Target("fund", texts("kind.budget.target.fund")),
+             Target("budget-line", texts("kind.budget.target.budget-line"))),
+    index=records.index, sections=(Section("budgets/index.md", texts("kind.budget.section.budgets"), 5),), pages=pages.build,
     datasets=(datasets.datasets,),
 )

@@ -9,9 +9,9 @@ from typing import Any
 
 from generator.kinds.base import Page, PageContext, latest, list_summary
 from generator.kinds.budget.model import BudgetLine
+from portal_core.i18n import texts
 
-SUMMARY = {"zh": "{name}财务公开：各年度预算和实际收支，按资金来源和类别列出，含公共收益。",
-           "en": "Budgets and accounts of {name}: planned and actual, by fund and category, public revenue included."}
+SUMMARY = texts("kind.budget.summary")
 
 
 @dataclass
@@ -73,7 +73,7 @@ def years(ctx: PageContext) -> list[YearSummary]:
 
 def build(ctx: PageContext) -> Iterator[Page]:
     items = years(ctx)
-    yield Page("budgets/index.md", "budgets_index.md.j2", {"zh": "财务公开", "en": "Budgets and accounts"},
+    yield Page("budgets/index.md", "budgets_index.md.j2", texts("kind.budget.page.budgets-index.title"),
                {"years": items}, {**latest(ctx.site_dates), "description": list_summary(ctx, SUMMARY, 0)})
     for y in items:
         yield Page(f"budgets/{y.year}.md", "budget_year.md.j2", {"zh": f"{y.year} 年财务公开", "en": f"Budget {y.year}"},

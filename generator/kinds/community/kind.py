@@ -6,12 +6,13 @@ from pathlib import Path
 from generator.kinds.base import Kind, Section, Target
 from generator.kinds.community import datasets, pages, records
 from generator.kinds.community.model import Community
+from portal_core.i18n import texts
 
 KIND = Kind(
-    "community", Community, {"zh": "社区概况", "en": "Community profile"}, Path(__file__).parent,
+    "community", Community, texts("kind.community.title"), Path(__file__).parent,
     file="community.yaml",
-    targets=(Target("body", {"zh": "机构", "en": "body"}), Target("category", {"zh": "服务类别", "en": "service category"}),
-             Target("grid", {"zh": "网格", "en": "grid"})),
-    index=records.index, sections=(Section("organisation/index.md", {"zh": "组织机构", "en": "Organisation"}, 9),), pages=pages.build,
+    targets=(Target("body", texts("kind.community.target.body")), Target("category", texts("kind.community.target.category")),
+             Target("grid", texts("kind.community.target.grid"))),
+    index=records.index, sections=(Section("organisation/index.md", texts("kind.community.section.organisation"), 9),), pages=pages.build,
     datasets=(datasets.BODIES,), editor=0,
 )

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from generator.forms_spec import compile_forms
 from generator.kinds.base import Page, PageContext, list_summary
 from generator.kinds.form.model import Form
+from portal_core.i18n import texts
 
-SUMMARY = {"zh": "向{name}提交意见、建议和诉求，得到回执号，可随时查询办理进度。",
-           "en": "Send {name} a suggestion or request; you get a receipt number to follow it up."}
+SUMMARY = texts("kind.form.summary")
 
 
 def forms(ctx: PageContext) -> list[Form]:
@@ -20,7 +20,7 @@ def forms(ctx: PageContext) -> list[Form]:
 def build(ctx: PageContext) -> Iterator[Page]:
     items = forms(ctx)
     specs = compile_forms(items)["forms"]
-    yield Page("forms/index.md", "forms_index.md.j2", {"zh": "意见与诉求", "en": "Have your say"}, {"forms": items},
+    yield Page("forms/index.md", "forms_index.md.j2", texts("kind.form.page.forms-index.title"), {"forms": items},
                {"description": list_summary(ctx, SUMMARY, len(items))})
     for f in items:
         yield Page(f"forms/{f.id}.md", "form.md.j2", f.title, {"f": f, "spec": specs[f.id]})

@@ -11,11 +11,10 @@ from generator.kinds.base import Page, PageContext, latest, list_summary
 from generator.kinds.budget.pages import spending_by_decision
 from generator.kinds.common import pick
 from generator.kinds.meeting.model import Meeting
+from portal_core.i18n import texts
 
-SUMMARY = {"zh": "{name}的会议（{n}次）：议程、提出方、备选方案、表决和会议纪要。",
-           "en": "The {n} meetings of {name}: agenda, who raised each item, options, votes and minutes."}
-DECISIONS_SUMMARY = {"zh": "{name}的全部决议（{n}项）：表决结果和相关支出。",
-                     "en": "All {n} decisions of {name}, with votes and related spending."}
+SUMMARY = texts("kind.meeting.summary")
+DECISIONS_SUMMARY = texts("kind.meeting.decisions_summary")
 
 
 def meetings(ctx: PageContext) -> list[Meeting]:
@@ -36,9 +35,9 @@ def dates(ctx: PageContext) -> list[dt.date]:
 
 def build(ctx: PageContext) -> Iterator[Page]:
     items, spending = meetings(ctx), spending_by_decision(ctx.project)
-    yield Page("meetings/index.md", "meetings_index.md.j2", {"zh": "会议", "en": "Meetings"},
+    yield Page("meetings/index.md", "meetings_index.md.j2", texts("kind.meeting.page.meetings-index.title"),
                {"meetings": items}, {**latest(dates(ctx)), "description": list_summary(ctx, SUMMARY, len(items))})
-    yield Page("decisions/index.md", "decisions_index.md.j2", {"zh": "决议", "en": "Decisions"},
+    yield Page("decisions/index.md", "decisions_index.md.j2", texts("kind.meeting.page.decisions-index.title"),
                {"decisions": decisions(ctx), "spending": spending},
                {**latest(dates(ctx)), "description": list_summary(ctx, DECISIONS_SUMMARY, len(decisions(ctx)))})
     for m in items:

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 from generator.kinds.base import Page, PageContext, latest, list_summary
 from generator.kinds.notice.model import Notice
+from portal_core.i18n import texts
 
-SUMMARY = {"zh": "{name}的全部通知和公示（{n}条），含公示期和状态。",
-           "en": "All {n} notices of {name}, with display periods and status."}
+SUMMARY = texts("kind.notice.summary")
 
 
 def display_state(published: dt.date, until: dt.date | None, today: dt.date) -> str:
@@ -48,7 +48,7 @@ def dates(ctx: PageContext) -> list[dt.date]:
 
 def build(ctx: PageContext) -> Iterator[Page]:
     items, state = notices(ctx), states(ctx)
-    yield Page("notices/index.md", "notices_index.md.j2", {"zh": "通知公示", "en": "Notices"},
+    yield Page("notices/index.md", "notices_index.md.j2", texts("kind.notice.page.notices-index.title"),
                {"notices": items}, {**latest(dates(ctx)), "description": list_summary(ctx, SUMMARY, len(items))})
     for n in items:
         yield Page(f"notices/{n.id}.md", "notice.md.j2", n.title, {"n": n, "state": state[n.id]},

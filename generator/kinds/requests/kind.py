@@ -5,11 +5,12 @@ from pathlib import Path
 from generator.kinds.base import Kind, Section, Target
 from generator.kinds.requests import pages, records
 from generator.kinds.requests.model import RequestLog
+from portal_core.i18n import texts
 
 KIND = Kind(
-    "requests", RequestLog, {"zh": "诉求办理公开", "en": "Requests and replies"}, Path(__file__).parent,
-    folder="requests", targets=(Target("request", {"zh": "诉求", "en": "request"}, relatable=True),),
+    "requests", RequestLog, texts("kind.requests.title"), Path(__file__).parent,
+    folder="requests", targets=(Target("request", texts("kind.requests.target.request"), relatable=True),),
     index=records.index, raw_ids=records.raw_ids,
-    sections=(Section("requests/index.md", {"zh": "诉求办理公开", "en": "Requests and replies"}, 8),), pages=pages.build,
+    sections=(Section("requests/index.md", texts("kind.requests.section.requests"), 8),), pages=pages.build,
     # not in the editor: portal inbox publish writes these files, so edits there would be lost
 )

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 from generator.kinds.base import Page, PageContext, latest, list_summary
 from generator.kinds.requests.stats import RequestStats, request_stats
+from portal_core.i18n import texts
 
-SUMMARY = {"zh": "{name}居民意见和诉求的办理情况：类别、日期、状态和答复。",
-           "en": "Requests raised by residents of {name} and how they were handled: category, dates, status and reply."}
+SUMMARY = texts("kind.requests.summary")
 
 
 def stats(ctx: PageContext) -> RequestStats:
@@ -18,6 +18,6 @@ def stats(ctx: PageContext) -> RequestStats:
 
 def build(ctx: PageContext) -> Iterator[Page]:
     s = stats(ctx)
-    yield Page("requests/index.md", "requests.md.j2", {"zh": "诉求办理公开", "en": "Requests and replies"},
+    yield Page("requests/index.md", "requests.md.j2", texts("kind.requests.page.requests-index.title"),
                {"stats": s}, {**latest([r.first_reply or r.received for r in s.requests]),
                               "description": list_summary(ctx, SUMMARY, 0)})

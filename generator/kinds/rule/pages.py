@@ -11,9 +11,9 @@ from typing import Any
 from generator.kinds.base import Page, PageContext, latest, list_summary
 from generator.kinds.common import pick
 from generator.kinds.rule.model import Rule, RuleVersion
+from portal_core.i18n import texts
 
-SUMMARY = {"zh": "{name}的居民公约和管理规约（{n}项），每项都有版本历史和逐条修订对照。",
-           "en": "The {n} rules of {name}, each with its version history and article-by-article changes."}
+SUMMARY = texts("kind.rule.summary")
 
 
 @dataclass
@@ -66,7 +66,7 @@ def dates(ctx: PageContext) -> list[dt.date]:
 
 def build(ctx: PageContext) -> Iterator[Page]:
     items = rules(ctx)
-    yield Page("rules/index.md", "rules_index.md.j2", {"zh": "规约制度", "en": "Rules"}, {"rules": items},
+    yield Page("rules/index.md", "rules_index.md.j2", texts("kind.rule.page.rules-index.title"), {"rules": items},
                {**latest(dates(ctx)), "description": list_summary(ctx, SUMMARY, len(items))})
     for r in items:
         versions = list(r.versions)

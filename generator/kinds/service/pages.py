@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 from generator.kinds.base import Page, PageContext, latest, list_summary
 from generator.kinds.service.model import Service
+from portal_core.i18n import texts
 
-SUMMARY = {"zh": "{name}便民服务和办事指南（{n}项）：办理地点、时间、费用、条件和所需材料。",
-           "en": "The {n} services of {name}: where, when, cost, who can use them, documents needed."}
+SUMMARY = texts("kind.service.summary")
 
 
 def services(ctx: PageContext) -> list[Service]:
@@ -23,7 +23,7 @@ def dates(ctx: PageContext) -> list[dt.date]:
 
 def build(ctx: PageContext) -> Iterator[Page]:
     items = services(ctx)
-    yield Page("services/index.md", "services_index.md.j2", {"zh": "办事服务", "en": "Services"},
+    yield Page("services/index.md", "services_index.md.j2", texts("kind.service.page.services-index.title"),
                {"services": items}, {**latest(dates(ctx)), "description": list_summary(ctx, SUMMARY, len(items))})
     for s in items:
         yield Page(f"services/{s.id}.md", "service.md.j2", s.name, {"s": s},
