@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.kinds.base import Column, DatasetSpec, TableSpec, url_column
+from portal_core.i18n import texts
 
 
 def _spent(a: Any, x: Any) -> float:
@@ -13,23 +14,22 @@ def _spent(a: Any, x: Any) -> float:
 
 
 COLUMNS = (
-    Column("id", "string", {"zh": "编号", "en": "Id"}, lambda a, x: a.id, constraints={"required": True}),
-    Column("number", "string", {"zh": "函件文号", "en": "Letter number"}, lambda a, x: a.number),
-    Column("title", "string", {"zh": "标题", "en": "Title"}, lambda a, x: x.text(a.title), constraints={"required": True}),
-    Column("date", "date", {"zh": "批准日期", "en": "Date"}, lambda a, x: a.date, constraints={"required": True}),
-    Column("amount", "number", {"zh": "批准金额（元）", "en": "Amount approved (CNY)"}, lambda a, x: a.amount,
+    Column("id", "string", texts("kind.approval.column.id.title"), lambda a, x: a.id, constraints={"required": True}),
+    Column("number", "string", texts("kind.approval.column.number.title"), lambda a, x: a.number),
+    Column("title", "string", texts("kind.approval.column.title.title"), lambda a, x: x.text(a.title), constraints={"required": True}),
+    Column("date", "date", texts("kind.approval.column.date.title"), lambda a, x: a.date, constraints={"required": True}),
+    Column("amount", "number", texts("kind.approval.column.amount.title"), lambda a, x: a.amount,
            constraints={"required": True, "minimum": 0}),
-    Column("spent", "number", {"zh": "已支出（元）", "en": "Spent (CNY)"}, _spent,
-           {"zh": "引用本审批的支出行合计", "en": "Sum of the budget lines citing it"}),
-    Column("fund", "string", {"zh": "资金", "en": "Fund"}, lambda a, x: a.fund, constraints={"required": True}),
-    Column("requested_by", "string", {"zh": "申请单位", "en": "Requested by"}, lambda a, x: a.requested_by,
-           {"zh": "组织机构编号（bodies.csv）", "en": "A body id from bodies.csv"}),
-    Column("route", "string", {"zh": "审批程序", "en": "Route"}, lambda a, x: " ".join(a.route),
-           {"zh": "按顺序，空格分隔，如 owners-consultation committee-advisers",
-            "en": "In order, space-separated, e.g. owners-consultation committee-advisers"}),
-    Column("status", "string", {"zh": "审批结果", "en": "Status"}, lambda a, x: a.status,
+    Column("spent", "number", texts("kind.approval.column.spent.title"), _spent,
+           texts("kind.approval.column.spent.description")),
+    Column("fund", "string", texts("kind.approval.column.fund.title"), lambda a, x: a.fund, constraints={"required": True}),
+    Column("requested_by", "string", texts("kind.approval.column.requested_by.title"), lambda a, x: a.requested_by,
+           texts("kind.approval.column.requested_by.description")),
+    Column("route", "string", texts("kind.approval.column.route.title"), lambda a, x: " ".join(a.route),
+           texts("kind.approval.column.route.description")),
+    Column("status", "string", texts("kind.approval.column.status.title"), lambda a, x: a.status,
            constraints={"enum": ["approved", "rejected", "pending"]}),
-    Column("read_at", "string", {"zh": "通报会议", "en": "Read out at"}, lambda a, x: a.read_at),
+    Column("read_at", "string", texts("kind.approval.column.read_at.title"), lambda a, x: a.read_at),
     url_column(lambda a, x: x.url(f"approvals/{a.id}.md")),
 )
 
@@ -39,11 +39,9 @@ def _approvals(x: Any) -> list[Any]:  # oldest first, as in every table
 
 
 APPROVALS = DatasetSpec(
-    "approvals", {"zh": "费用审批", "en": "Spending approvals"},
-    {"zh": "每份审批的金额、资金、申请单位、审批程序、结果和已支出；JSON 含用途、签批和附件。",
-     "en": "Each approval's amount, fund, requester, route, status and spending so far; the JSON adds purpose, "
-           "signatures and documents."},
-    (TableSpec("approvals", {"zh": "费用审批", "en": "Spending approvals"}, COLUMNS, _approvals,
+    "approvals", texts("kind.approval.dataset.approvals.title"),
+    texts("kind.approval.dataset.approvals.description"),
+    (TableSpec("approvals", texts("kind.approval.table.approvals.title"), COLUMNS, _approvals,
                foreign_keys=(("requested_by", "bodies", "id"),)),),
     lambda x: [x.record(a, x.url(f"approvals/{a.id}.md")) for a in _approvals(x)],
 )

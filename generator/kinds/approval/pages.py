@@ -9,9 +9,9 @@ from typing import Any
 
 from generator.kinds.base import Page, PageContext, latest, list_summary
 from generator.kinds.common import pick
+from portal_core.i18n import texts
 
-SUMMARY = {"zh": "{name}的费用审批（{n}份）：谁申请、谁签批、走了什么程序、批了多少、实际花了多少。",
-           "en": "The {n} spending approvals of {name}: who asked, who signed, which route, how much, what was spent."}
+SUMMARY = texts("kind.approval.summary")
 
 
 def approvals(ctx: PageContext) -> list[Any]:
@@ -44,7 +44,7 @@ def dates(ctx: PageContext) -> list[dt.date]:
 def build(ctx: PageContext) -> Iterator[Page]:
     items, citing = approvals(ctx), lines_citing(ctx, "approval")
     flags = ctx.memo.get("gaps-by-record", {})
-    yield Page("approvals/index.md", "approvals_index.md.j2", {"zh": "费用审批", "en": "Spending approvals"},
+    yield Page("approvals/index.md", "approvals_index.md.j2", texts("kind.approval.page.approvals-index.title"),
                {"approvals": items, "spent": {a.id: spent(citing.get(a.id, [])) for a in items}},
                {**latest(dates(ctx)), "description": list_summary(ctx, SUMMARY, len(items))})
     for a in items:

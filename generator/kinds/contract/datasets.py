@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.kinds.base import Column, DatasetSpec, TableSpec, url_column
+from portal_core.i18n import texts
 
 
 def _paid(c: Any, x: Any) -> float:
@@ -13,22 +14,22 @@ def _paid(c: Any, x: Any) -> float:
 
 
 COLUMNS = (
-    Column("id", "string", {"zh": "编号", "en": "Id"}, lambda c, x: c.id, constraints={"required": True}),
-    Column("title", "string", {"zh": "标题", "en": "Title"}, lambda c, x: x.text(c.title), constraints={"required": True}),
-    Column("counterparty", "string", {"zh": "合同对方", "en": "Counterparty"}, lambda c, x: x.text(c.counterparty)),
-    Column("start", "date", {"zh": "起始日期", "en": "Start"}, lambda c, x: c.start, constraints={"required": True}),
-    Column("end", "date", {"zh": "终止日期", "en": "End"}, lambda c, x: c.ended or c.end),
-    Column("amount", "number", {"zh": "金额（元）", "en": "Amount (CNY)"}, lambda c, x: c.amount,
+    Column("id", "string", texts("kind.contract.column.id.title"), lambda c, x: c.id, constraints={"required": True}),
+    Column("title", "string", texts("kind.contract.column.title.title"), lambda c, x: x.text(c.title), constraints={"required": True}),
+    Column("counterparty", "string", texts("kind.contract.column.counterparty.title"), lambda c, x: x.text(c.counterparty)),
+    Column("start", "date", texts("kind.contract.column.start.title"), lambda c, x: c.start, constraints={"required": True}),
+    Column("end", "date", texts("kind.contract.column.end.title"), lambda c, x: c.ended or c.end),
+    Column("amount", "number", texts("kind.contract.column.amount.title"), lambda c, x: c.amount,
            constraints={"minimum": 0}),
-    Column("amount_per", "string", {"zh": "计价", "en": "Amount per"}, lambda c, x: c.amount_per,
+    Column("amount_per", "string", texts("kind.contract.column.amount_per.title"), lambda c, x: c.amount_per,
            constraints={"enum": ["total", "month", "year"]}),
-    Column("total", "number", {"zh": "合同总额（元）", "en": "Contract value (CNY)"}, lambda c, x: c.total(),
-           {"zh": "按期限折算；不定期的按月或按年合同为空", "en": "Over the whole term; empty when open-ended"}),
-    Column("paid", "number", {"zh": "已付款（元）", "en": "Paid (CNY)"}, _paid),
-    Column("fund", "string", {"zh": "资金", "en": "Fund"}, lambda c, x: c.fund),
-    Column("approval", "string", {"zh": "批准审批", "en": "Authorizing approval"}, lambda c, x: c.approval),
-    Column("decision", "string", {"zh": "批准决议", "en": "Authorizing decision"}, lambda c, x: c.decision),
-    Column("status", "string", {"zh": "状态", "en": "Status"}, lambda c, x: c.status,
+    Column("total", "number", texts("kind.contract.column.total.title"), lambda c, x: c.total(),
+           texts("kind.contract.column.total.description")),
+    Column("paid", "number", texts("kind.contract.column.paid.title"), _paid),
+    Column("fund", "string", texts("kind.contract.column.fund.title"), lambda c, x: c.fund),
+    Column("approval", "string", texts("kind.contract.column.approval.title"), lambda c, x: c.approval),
+    Column("decision", "string", texts("kind.contract.column.decision.title"), lambda c, x: c.decision),
+    Column("status", "string", texts("kind.contract.column.status.title"), lambda c, x: c.status,
            constraints={"enum": ["active", "ended"]}),
     url_column(lambda c, x: x.url(f"contracts/{c.id}.md")),
 )
@@ -39,9 +40,8 @@ def _contracts(x: Any) -> list[Any]:
 
 
 CONTRACTS = DatasetSpec(
-    "contracts", {"zh": "合同", "en": "Contracts"},
-    {"zh": "合同对方、期限、金额、批准依据和到目前为止的付款；JSON 含合同内容和附件。",
-     "en": "Counterparty, term, value, authorization and payments to date; the JSON adds the subject and documents."},
-    (TableSpec("contracts", {"zh": "合同", "en": "Contracts"}, COLUMNS, _contracts),),
+    "contracts", texts("kind.contract.dataset.contracts.title"),
+    texts("kind.contract.dataset.contracts.description"),
+    (TableSpec("contracts", texts("kind.contract.table.contracts.title"), COLUMNS, _contracts),),
     lambda x: [x.record(c, x.url(f"contracts/{c.id}.md")) for c in _contracts(x)],
 )

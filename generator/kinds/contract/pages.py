@@ -10,9 +10,9 @@ from typing import Any
 from generator.kinds.approval.pages import lines_citing, spent
 from generator.kinds.base import Page, PageContext, latest, list_summary
 from generator.kinds.common import pick
+from portal_core.i18n import texts
 
-SUMMARY = {"zh": "{name}的合同（{n}份）：对方、内容、期限、金额，以及到目前为止的付款。",
-           "en": "The {n} contracts of {name}: who with, what for, term, value, and payments to date."}
+SUMMARY = texts("kind.contract.summary")
 
 
 def contracts(ctx: PageContext) -> list[Any]:
@@ -38,7 +38,7 @@ def build(ctx: PageContext) -> Iterator[Page]:
     items, citing = contracts(ctx), lines_citing(ctx, "contract")
     flags = ctx.memo.get("gaps-by-record", {})
     paid = {c.id: spent(citing.get(c.id, [])) for c in items}
-    yield Page("contracts/index.md", "contracts_index.md.j2", {"zh": "合同", "en": "Contracts"},
+    yield Page("contracts/index.md", "contracts_index.md.j2", texts("kind.contract.page.contracts-index.title"),
                {"contracts": items, "paid": paid},
                {**latest(dates(ctx)), "description": list_summary(ctx, SUMMARY, len(items))})
     for c in items:

@@ -5,10 +5,11 @@ from pathlib import Path
 from generator.kinds.base import Kind, Section, Target
 from generator.kinds.matter import datasets, pages
 from generator.kinds.matter.model import Matter
+from portal_core.i18n import texts
 
 KIND = Kind(
-    "matter", Matter, {"zh": "事项", "en": "Matters"}, Path(__file__).parent, folder="matters",
-    targets=(Target("matter", {"zh": "事项", "en": "matter"}, relatable=True),), new="new.yaml.j2", editor=8,
-    sections=(Section("matters/index.md", {"zh": "事项追踪", "en": "Matters"}, 4),), pages=pages.build, dates=pages.dates,
+    "matter", Matter, texts("kind.matter.title"), Path(__file__).parent, folder="matters",
+    targets=(Target("matter", texts("kind.matter.target.matter"), relatable=True),), new="new.yaml.j2", editor=8,
+    sections=(Section("matters/index.md", texts("kind.matter.section.matters"), 4),), pages=pages.build, dates=pages.dates,
     datasets=(datasets.MATTERS,),
 )

@@ -10,10 +10,9 @@ from typing import Any
 from generator.kinds.base import Page, PageContext, latest, list_summary
 from generator.kinds.common import pick
 from generator.kinds.matter.timeline import timeline
+from portal_core.i18n import texts
 
-SUMMARY = {"zh": "{name}的事项（{n}件）：每件事从谁提出、怎么协商、谁批准、花了多少钱到结果，一页看完。",
-           "en": "The {n} matters of {name}: each followed on one page from who raised it, through consultation, "
-                 "approval and spending, to its result."}
+SUMMARY = texts("kind.matter.summary")
 
 #: Open matters first, in the order they move; then the closed ones.
 STATUS_ORDER = ("consultation", "proposed", "decided", "in-progress", "deferred", "done", "abandoned")
@@ -33,7 +32,7 @@ def build(ctx: PageContext) -> Iterator[Page]:
     items = matters(ctx)
     flags = ctx.memo.get("gaps-by-record", {})
     timelines = {m.id: timeline(m, ctx.project, ctx.index) for m in items}
-    yield Page("matters/index.md", "matters_index.md.j2", {"zh": "事项追踪", "en": "Matters"},
+    yield Page("matters/index.md", "matters_index.md.j2", texts("kind.matter.page.matters-index.title"),
                {"matters": items, "timelines": timelines},
                {**latest(dates(ctx)), "description": list_summary(ctx, SUMMARY, len(items))})
     for m in items:
