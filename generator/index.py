@@ -9,6 +9,7 @@ record wins and ``duplicates`` lists the rest, for the id check to report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,11 @@ class Index:
     def table(self, target: str) -> dict[str, Any]:
         """The records of ``target`` by id (created empty on first use)."""
         return self.tables.setdefault(target, {})
+
+    def models(self, target: str, key: Callable[[Any], Any], reverse: bool = False) -> list[Any]:
+        """The valid records of a kind (its ``Doc`` entries' models), in ``key`` order:
+        what a kind's pages, downloads and feeds list."""
+        return sorted((doc.model for doc in self.tables.get(target, {}).values()), key=key, reverse=reverse)
 
     def ids(self, target: str) -> set[str]:
         """Every id of ``target`` that exists (valid or not), computed once: checks

@@ -13,7 +13,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -139,6 +139,9 @@ def schema(fields: list[dict[str, Any]], primary: tuple[str, ...] | list[str] = 
                               for f, res, col in foreign]
     return out
 
+if TYPE_CHECKING:  # typed against, not importing, the index
+    from generator.index import Index
+
 T = TypeVar("T")
 
 
@@ -146,7 +149,7 @@ class ExportContext:
     """What a column's getter is given: the project and index, the language of
     the CSV cells, page addresses, and a memo shared by one export."""
 
-    def __init__(self, project: Any, index: Any, site_url: str) -> None:
+    def __init__(self, project: Any, index: Index, site_url: str) -> None:
         self.project, self.index = project, index
         community = project.community
         self.default = community.languages.default if community is not None else "zh"

@@ -151,7 +151,7 @@ def popolo_export(project: Project, index: Index, builder: ExportContext | None 
         organizations.append(org)
     known_orgs = {o["id"] for o in organizations}
     events, motions, vote_events = [], [], []
-    for m in sorted((d.model for d in index.table("meeting").values()), key=lambda m: (m.date, m.id)):
+    for m in index.models("meeting", lambda m: (m.date, m.id)):
         event: dict[str, Any] = {
             "id": m.id, "name": b.text(m.title), "classification": m.type,
             "start_date": _start(m.date, m.start), "location": b.text(m.place), "status": m.status,

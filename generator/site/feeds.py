@@ -185,7 +185,7 @@ def meetings_ics(project: Project, index: Index, lang: str, default: str, base_u
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", f"{_site_name(project, x)} · {x.t('meetings')}")
     cal.add("x-wr-timezone", TZ.key)
-    meetings = sorted((d.model for d in index.table("meeting").values()), key=lambda m: (m.date, m.start or "", m.id))
+    meetings = index.models("meeting", lambda m: (m.date, m.start or "", m.id))
     for m in meetings:
         ev = Event()
         ev.add("uid", f"meeting-{m.id}@{community_id}")

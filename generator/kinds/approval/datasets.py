@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.kinds.base import Column, DatasetSpec, TableSpec, url_column
+from generator.site.downloads import ExportContext
 from portal_core.i18n import texts
 
 
@@ -34,8 +35,8 @@ COLUMNS = (
 )
 
 
-def _approvals(x: Any) -> list[Any]:  # oldest first, as in every table
-    return sorted((d.model for d in x.index.table("approval").values()), key=lambda a: (a.date, a.id))
+def _approvals(x: ExportContext) -> list[Any]:  # oldest first, as in every table
+    return x.index.models("approval", lambda a: (a.date, a.id))
 
 
 APPROVALS = DatasetSpec(

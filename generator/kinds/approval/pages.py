@@ -16,8 +16,7 @@ SUMMARY = texts("kind.approval.summary")
 
 def approvals(ctx: PageContext) -> list[Any]:
     """Newest first."""
-    return ctx.once("approvals", lambda: sorted((d.model for d in ctx.index.table("approval").values()),
-                                                key=lambda a: (a.date, a.id), reverse=True))
+    return ctx.once("approvals", lambda: ctx.index.models("approval", lambda a: (a.date, a.id), reverse=True))
 
 
 def lines_citing(ctx: PageContext, attr: str) -> dict[str, list[Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.kinds.base import Column, DatasetSpec, TableSpec, url_column
+from generator.site.downloads import ExportContext
 from portal_core.i18n import texts
 
 
@@ -35,8 +36,8 @@ COLUMNS = (
 )
 
 
-def _contracts(x: Any) -> list[Any]:
-    return sorted((d.model for d in x.index.table("contract").values()), key=lambda c: (c.start, c.id))
+def _contracts(x: ExportContext) -> list[Any]:
+    return x.index.models("contract", lambda c: (c.start, c.id))
 
 
 CONTRACTS = DatasetSpec(

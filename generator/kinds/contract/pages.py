@@ -17,8 +17,7 @@ SUMMARY = texts("kind.contract.summary")
 
 def contracts(ctx: PageContext) -> list[Any]:
     """Running ones first, then newest first."""
-    return ctx.once("contracts", lambda: sorted((d.model for d in ctx.index.table("contract").values()),
-                                                key=lambda c: (c.status != "active", -c.start.toordinal(), c.id)))
+    return ctx.once("contracts", lambda: ctx.index.models("contract", lambda c: (c.status != "active", -c.start.toordinal(), c.id)))
 
 
 def elapsed(c: Any, today: dt.date) -> float | None:

@@ -14,7 +14,7 @@ SUMMARY = texts("kind.form.summary")
 
 
 def forms(ctx: PageContext) -> list[Form]:
-    return ctx.once("forms", lambda: sorted((d.model for d in ctx.index.table("form").values()), key=lambda f: f.id))
+    return ctx.once("forms", lambda: ctx.index.models("form", lambda f: f.id))
 
 
 def build(ctx: PageContext) -> Iterator[Page]:

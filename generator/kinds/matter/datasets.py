@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.kinds.base import Column, DatasetSpec, TableSpec, url_column
+from generator.site.downloads import ExportContext
 from portal_core.i18n import texts
 
 COLUMNS = (
@@ -25,8 +26,8 @@ COLUMNS = (
 )
 
 
-def _matters(x: Any) -> list[Any]:
-    return sorted((d.model for d in x.index.table("matter").values()), key=lambda m: (m.opened, m.id))
+def _matters(x: ExportContext) -> list[Any]:
+    return x.index.models("matter", lambda m: (m.opened, m.id))
 
 
 MATTERS = DatasetSpec(

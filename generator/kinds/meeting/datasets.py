@@ -16,7 +16,7 @@ HHMM = texts("kind.meeting.hhmm")
 
 
 def _meetings(x: ExportContext) -> list[Meeting]:  # oldest first
-    return sorted((d.model for d in x.index.table("meeting").values()), key=lambda m: (m.date, m.id))
+    return x.index.models("meeting", lambda m: (m.date, m.id))
 
 
 def _attendance(name: str) -> Callable[[Meeting, ExportContext], int | None]:

@@ -19,8 +19,7 @@ DECISIONS_SUMMARY = texts("kind.meeting.decisions_summary")
 
 def meetings(ctx: PageContext) -> list[Meeting]:
     """Newest first."""
-    return ctx.once("meetings", lambda: sorted((d.model for d in ctx.index.table("meeting").values()),
-                                               key=lambda m: (m.date, m.id), reverse=True))
+    return ctx.once("meetings", lambda: ctx.index.models("meeting", lambda m: (m.date, m.id), reverse=True))
 
 
 def decisions(ctx: PageContext) -> list[Any]:

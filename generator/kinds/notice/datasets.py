@@ -25,7 +25,7 @@ COLUMNS = (
 
 
 def _notices(x: ExportContext) -> list[Notice]:  # oldest first, as in every table
-    return sorted((d.model for d in x.index.table("notice").values()), key=lambda n: (n.published, n.id))
+    return x.index.models("notice", lambda n: (n.published, n.id))
 
 
 NOTICES = DatasetSpec(

@@ -33,8 +33,7 @@ def recent(ctx: PageContext, limit: int = 5) -> list[Notice]:
 
 def notices(ctx: PageContext) -> list[Notice]:
     """Newest first."""
-    return ctx.once("notices", lambda: sorted((d.model for d in ctx.index.table("notice").values()),
-                                              key=lambda n: (n.published, n.id), reverse=True))
+    return ctx.once("notices", lambda: ctx.index.models("notice", lambda n: (n.published, n.id), reverse=True))
 
 
 def states(ctx: PageContext) -> dict[str, str]:

@@ -51,7 +51,7 @@ VERSIONS = (
 
 
 def _rules(x: ExportContext) -> list[Rule]:
-    return sorted((d.model for d in x.index.table("rule").values()), key=lambda r: r.id)
+    return x.index.models("rule", lambda r: r.id)
 
 
 RULES_DATASET = DatasetSpec(

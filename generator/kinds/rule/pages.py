@@ -57,7 +57,7 @@ def current_version(rule: Rule, today: dt.date) -> RuleVersion:
 
 
 def rules(ctx: PageContext) -> list[Rule]:
-    return ctx.once("rules", lambda: sorted((d.model for d in ctx.index.table("rule").values()), key=lambda r: r.id))
+    return ctx.once("rules", lambda: ctx.index.models("rule", lambda r: r.id))
 
 
 def dates(ctx: PageContext) -> list[dt.date]:

@@ -41,7 +41,7 @@ COLUMNS = (
 
 
 def _services(x: ExportContext) -> list[Service]:
-    return sorted((d.model for d in x.index.table("service").values()), key=lambda s: (s.category, s.id))
+    return x.index.models("service", lambda s: (s.category, s.id))
 
 
 SERVICES = DatasetSpec(

@@ -13,8 +13,7 @@ SUMMARY = texts("kind.service.summary")
 
 
 def services(ctx: PageContext) -> list[Service]:
-    return ctx.once("services", lambda: sorted((d.model for d in ctx.index.table("service").values()),
-                                               key=lambda s: (s.category, s.id)))
+    return ctx.once("services", lambda: ctx.index.models("service", lambda s: (s.category, s.id)))
 
 
 def dates(ctx: PageContext) -> list[dt.date]:
