@@ -532,7 +532,7 @@ def breakdown(site: Path, token: str, tmp: Path) -> dict[str, float]:
     from endpoint.formdata import parse_urlencoded
     from endpoint.settings import Settings
     from endpoint.store import Store
-    from generator.forms_spec import validate
+    from portal_core.forms import validate
     from portal_core.receipts import new_receipt
 
     spec = json.loads((site / "forms" / "spec.json").read_text(encoding="utf-8"))

@@ -13,12 +13,8 @@ from typing import Any
 
 from generator.kinds.common import text_values
 from generator.kinds.form.model import Form, public_category_field
-from portal_core.forms import category_field, category_of, is_open, public_category, validate
 
-# Enforcement lives in portal_core.forms (the endpoint installs without this package);
-# these names stay importable from here.
-__all__ = ["SPEC_VERSION", "DEFAULT_MAX", "TEL", "EMAIL", "compile_form", "compile_forms", "category_field",
-           "category_of", "is_open", "public_category", "validate"]
+# Enforcement lives in portal_core.forms (the endpoint installs without this package).
 
 SPEC_VERSION = 1
 #: Limits applied when a form does not set its own (bounded, so no field is unlimited).
@@ -47,6 +43,7 @@ def compile_form(form: Form) -> dict[str, Any]:
     >>> spec = compile_form(Form.model_validate({"id": "f", "title": "t", "kind": "suggestion",
     ...     "purpose": "p", "privacy": "p", "retention_days": 30, "recipients": ["jwh"],
     ...     "fields": [{"name": "text", "type": "textarea", "label": "x", "required": True}]}))
+    >>> from portal_core.forms import validate
     >>> validate(spec, {"text": ["  "]})[1]
     {'text': ('required', {})}
     >>> validate(spec, {"text": ["路灯坏了"]})[0]

@@ -43,7 +43,7 @@ if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_endpoint import JSON, RECEIPT, SECRET, Endpoint, db_rows, free_port, make_project, token  # noqa: E402
 
-from generator.forms_spec import is_open  # noqa: E402
+from portal_core.forms import is_open  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 WAIT_MS = 15_000
