@@ -24,7 +24,6 @@ import datetime as dt
 import weakref
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from generator import registry
 from generator.index import Index
@@ -45,10 +44,11 @@ from generator.site.downloads import (
     plain_schema,
     slug,
 )
+from generator.site.jsonld import start_date
 from generator.site.qr import page_url
+from portal_core.languages import lang_url
 
 DATA_DIR = "data"
-TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_SITE_URL = "http://localhost:8000/"
 
 
@@ -123,14 +123,6 @@ def community_id(project: Project) -> str:
 
 # --- Popolo -------------------------------------------------------------------------
 
-def _start(date: dt.date, clock: str | None) -> str:
-    """ISO 8601: date and time with the +08:00 offset, or the date alone."""
-    if not clock:
-        return date.isoformat()
-    hour, minute = map(int, clock.split(":"))
-    return dt.datetime(date.year, date.month, date.day, hour, minute, tzinfo=TZ).isoformat()
-
-
 def popolo_export(project: Project, index: Index, builder: ExportContext | None = None) -> dict[str, Any]:
     """Bodies as organizations, meetings as events, decisions as motions, and
     their votes as vote events with counts (https://www.popoloproject.com/specs/)."""
@@ -154,11 +146,11 @@ def popolo_export(project: Project, index: Index, builder: ExportContext | None 
     for m in index.models("meeting", lambda m: (m.date, m.id)):
         event: dict[str, Any] = {
             "id": m.id, "name": b.text(m.title), "classification": m.type,
-            "start_date": _start(m.date, m.start), "location": b.text(m.place), "status": m.status,
+            "start_date": start_date(m.date, m.start), "location": b.text(m.place), "status": m.status,
             "sources": [{"url": b.url(f"meetings/{m.id}.md")}],
         }
         if m.end and m.start:
-            event["end_date"] = _start(m.date, m.end)
+            event["end_date"] = start_date(m.date, m.end)
         if m.body in known_orgs:
             event["organization_id"] = m.body
         events.append(event)
@@ -167,7 +159,7 @@ def popolo_export(project: Project, index: Index, builder: ExportContext | None 
             if d is None:
                 continue
             date = d.date or m.date
-            when = _start(date, m.start if date == m.date else None)
+            when = start_date(date, m.start if date == m.date else None)
             result = {"adopted": "pass", "rejected": "fail"}.get(d.outcome)
             motion: dict[str, Any] = {
                 "id": d.id, "legislative_session_id": m.id, "text": b.text(d.text), "date": when,
@@ -268,11 +260,6 @@ WHOLE_SITE_FILES = (
 
 
 # --- writing ----------------------------------------------------------------------
-
-def lang_url(site_url: str, lang: str, langs: list[str]) -> str:
-    """The address of a language's site: the default at /, the others at /<lang>/."""
-    return site_url.rstrip("/") + "/" + ("" if lang == langs[0] else f"{lang}/")
-
 
 def write_extras(checked: Checked, site: Path, langs: list[str], site_url: str) -> None:
     """Write feeds and downloads into the finished site folder."""
