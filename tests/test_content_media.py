@@ -425,3 +425,39 @@ def test_allowed_media_never_run_a_script_in_chromium(served: Served, browser) -
         assert page.evaluate("() => window.__pwned") is None
     finally:
         context.close()
+
+
+def test_caddy_snippet_sends_documents_as_attachments(served: Served, tmp_path: Path) -> None:
+    """The same built site behind `portal headers --host caddy` in a real Caddy."""
+    import socket
+    import time
+    import urllib.request
+
+    caddy = shutil.which("caddy")
+    if caddy is None:
+        pytest.skip("caddy is not installed")
+    snippet = tmp_path / "portal.caddy"
+    assert portal("headers", "--site", str(served.out), "--host", "caddy", "--out", str(snippet)).returncode == 0
+    port = free_port()
+    (tmp_path / "Caddyfile").write_text(f"{{\n\tadmin off\n\tauto_https off\n}}\nhttp://127.0.0.1:{port} {{\n"
+                                        f"\troot * {served.out}\n\timport {snippet}\n}}\n", encoding="utf-8")
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    proc = subprocess.Popen([caddy, "run", "--config", str(tmp_path / "Caddyfile"), "--adapter", "caddyfile"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "caddy did not start"
+                time.sleep(0.1)
+        for name in sorted(GOOD):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/files/{name}", timeout=10) as r:
+                assert r.headers["X-Content-Type-Options"] == "nosniff", name
+                document = Path(name).suffix in media.DOCUMENTS
+                assert (r.headers.get("Content-Disposition") == "attachment") == document, name
+    finally:
+        proc.terminate()
+        proc.wait(10)
