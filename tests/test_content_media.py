@@ -90,7 +90,7 @@ BAD: dict[str, tuple[bytes, str]] = {
     "content/zh/files/list.csv": (SVG, "content.file-disguised"),
 }
 #: Hard links to a file outside the project.
-HARD = ("content/zh/files/notes.txt", "data/notices/2024-009.yaml")
+HARD = ("content/zh/files/notes.txt", "data/notices/2024-009.yaml", "content/zh/linked.md")
 #: Never published, never reported: dot-files.
 HIDDEN = ("content/zh/.DS_Store", "content/zh/.drafts/evil.html")
 
@@ -124,6 +124,7 @@ def bad_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     outside.mkdir()
     (outside / "notes.txt").write_text(OUTSIDE_TEXT + "\n")
     (outside / "2024-009.yaml").write_text(f"id: 2024-009\ntitle: {OUTSIDE_TEXT}\n")
+    (outside / "linked.md").write_text(f'# x\n\n<iframe src="{OUTSIDE_TEXT}"></iframe>\n')  # not even checked
     for rel in HARD:
         os.link(outside / Path(rel).name, root / rel)
     for rel in HIDDEN:
