@@ -107,8 +107,9 @@ def render_site(checked: Checked, lang: str, site_url: str, endpoint_url: str = 
     root = checked.project.root
     for folder, prefix in ((root / "content" / lang, ""), (TEMPLATES / "assets", "assets/")):
         if folder.is_dir():
-            # Only what fsguard allows: a link out of the project is never copied into the site.
-            for rel, path in safe_files(TEMPLATES.parent if prefix else root, folder):
+            # Only what fsguard allows: a link out of the project is never copied into the site, and
+            # from content/ only pages and inert media (never a script, an HTML page or an SVG).
+            for rel, path in safe_files(TEMPLATES.parent if prefix else root, folder, own=bool(prefix)):
                 files[prefix + rel] = path.read_bytes()
     return files
 

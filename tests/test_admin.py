@@ -374,6 +374,12 @@ def test_edit_and_create_a_notice_in_chromium(tmp_path: Path, monkeypatch: pytes
             _saved(page, uploaded.exists, tmp_path / "upload.png")
             page.locator("img[src^='blob:']").first.wait_for()  # the preview shows
             assert uploaded.read_bytes() == picture.read_bytes()
+            # Decap uploads anything (issue #18): an SVG with a script lands in git, for portal check to refuse.
+            drawing = tmp_path / "evil.svg"
+            drawing.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><script>window.__pwned=1</script></svg>')
+            page.locator("input[type=file]").set_input_files(str(drawing))
+            svg = root / "content" / "zh" / "files" / "evil.svg"
+            _saved(page, svg.exists, tmp_path / "upload-svg.png")
             violations = page.evaluate("window.__csp || []")
             browser.close()
     finally:
@@ -401,6 +407,11 @@ def test_edit_and_create_a_notice_in_chromium(tmp_path: Path, monkeypatch: pytes
 
     docs, problems = load_yaml_kinds(root, registry.KINDS)
     assert {d.model.id for d in docs["notice"] if d.model} == {"2024-001", "2026-11-25-water-cut"}
+    result = _portal_check(root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    blamed = [line for line in result.stdout.splitlines() if " 错误 " in line]
+    assert len(blamed) == 1 and blamed[0].startswith("content/zh/files/evil.svg: 错误 content.file-type"), blamed
+    svg.unlink()
     result = _portal_check(root)
     assert result.returncode == 0, result.stdout + result.stderr
 

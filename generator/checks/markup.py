@@ -18,6 +18,7 @@ from typing import Any, Iterator
 from generator.checks.scanning import LineMap
 from generator.index import Index
 from generator.load import Project
+from generator.loading.fsguard import refusal
 from generator.loading.yamlfile import LocDict, LocList
 from generator.problems import Problem
 from generator.sanitize import markdown_html, removals
@@ -106,7 +107,8 @@ def content_pages(project: Project) -> Iterator[tuple[str, str]]:
         folder = project.root / "content" / lang
         if folder.is_dir():
             for path in sorted(folder.rglob("*.md")):
-                if path.is_file() and not path.is_symlink():
+                # a hard link may be a file outside the project: fsguard refuses it, unread
+                if path.is_file() and not path.is_symlink() and refusal(project.root, path) is None:
                     yield _rel(project.root, path), path.read_text(encoding="utf-8", errors="replace")
 
 

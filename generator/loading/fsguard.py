@@ -10,7 +10,13 @@ in ``data/`` were read. So every input is checked before it is opened:
   the project's own ``.portal-secret``, ``.git`` or inbox database is refused
   too, because those are inside the project yet never public;
 - anything but a regular file or folder (a fifo, a device, a socket) is refused
-  as ``file.special``: reading one blocks forever or never ends.
+  as ``file.special``: reading one blocks forever or never ends;
+- a regular file with more than one hard link is refused as ``file.hard-link``:
+  unlike a symbolic link, a hard link does not say where its other name is, and
+  that may be outside the project (a checkout by git never makes one);
+- in ``content/``, a file that is neither a Markdown page nor inert media
+  (``media.refusal``: HTML, SVG, scripts…) is refused: it would run on the
+  site's own origin.
 
 ``scan`` reports every such entry of those folders for ``portal check``; the
 loaders and the build call ``refusal`` / ``safe_files`` so that nothing is read
@@ -26,6 +32,7 @@ from typing import Any, Iterator
 
 import yaml
 
+from generator.loading import media
 from generator.problems import Problem
 from portal_core.i18n import pair
 
@@ -49,8 +56,10 @@ def allowed_target(root: Path, real: str, extra: tuple[Path, ...] = ()) -> bool:
     return any(real == f or real.startswith(f + os.sep) for f in folders)
 
 
-def refusal(root: Path, path: Path, extra: tuple[Path, ...] = ()) -> Problem | None:
+def refusal(root: Path, path: Path, extra: tuple[Path, ...] = (), own: bool = False) -> Problem | None:
     """Why ``path`` (a path below ``root``) must not be read, or ``None``.
+    ``own``: the portal's own files (its site assets), which an installer may
+    hard-link from its cache: the hard-link rule is for the project's files.
 
     A missing file or broken link inside the project is not refused here: the
     caller reports it as missing or unreadable, as before."""
@@ -65,13 +74,19 @@ def refusal(root: Path, path: Path, extra: tuple[Path, ...] = ()) -> Problem | N
         target = os.readlink(path) if stat.S_ISLNK(mode) else real
         return Problem("file.link-outside", file, None, None, {"target": target})
     try:
-        mode = os.stat(path).st_mode
+        st = os.stat(path)
     except OSError:
         return None
-    kind = _KINDS.get(stat.S_IFMT(mode))
+    kind = _KINDS.get(stat.S_IFMT(st.st_mode))
     if kind is not None:
         return Problem("file.special", file, None, None, {"kind": kind[0], "kind_en": kind[1]})
+    if stat.S_ISREG(st.st_mode) and st.st_nlink > 1 and not own:
+        return Problem("file.hard-link", file, None, None, {"count": st.st_nlink})
     return None
+
+
+def _in_content(root: Path, path: Path) -> bool:
+    return Path(path).is_relative_to(Path(root) / "content")
 
 
 def scan(root: Path, folders: tuple[Path, ...] = ()) -> list[Problem]:
@@ -88,27 +103,38 @@ def scan(root: Path, folders: tuple[Path, ...] = ()) -> list[Problem]:
             continue
         for folder, dirs, files in os.walk(top):
             for name in sorted(dirs + files):
-                found = refusal(root, Path(folder, name), folders)
+                path = Path(folder, name)
+                found = refusal(root, path, folders)
+                if found is None and name in files and _in_content(root, path) and path.is_file() \
+                        and not media.hidden(path.relative_to(top).as_posix()):
+                    found = media.refusal(root, path)
                 if found:
                     problems.append(found)
     return problems
 
 
-def safe_files(root: Path, folder: Path) -> Iterator[tuple[str, Path]]:
+def safe_files(root: Path, folder: Path, own: bool = False) -> Iterator[tuple[str, Path]]:
     """(relative path, path) of each regular file below ``folder`` that may be
     published: links to files inside the publishable folders are read, links
-    that leave them and special files are skipped; folders reached through a
-    link are not entered (as ``Path.rglob`` did)."""
+    that leave them, hard links and special files are skipped; folders reached
+    through a link are not entered (as ``Path.rglob`` did). Below ``content/``,
+    only pages and inert media (``media.refusal``), and no hidden file.
+    ``own``: the portal's own assets (see ``refusal``)."""
+    content = not own and _in_content(root, folder)
     for current, dirs, files in os.walk(folder):
         dirs.sort()
         for name in sorted(files):
             path = Path(current, name)
-            if refusal(root, path) is None and path.is_file():
-                yield path.relative_to(folder).as_posix(), path
+            rel = path.relative_to(folder).as_posix()
+            if refusal(root, path, own=own) is not None or not path.is_file():
+                continue
+            if content and (media.hidden(rel) or media.refusal(root, path) is not None):
+                continue
+            yield rel, path
 
 
 #: The codes above; the scan and the loaders both report them, once is enough.
-CODES = ("file.link-outside", "file.special")
+CODES = ("file.link-outside", "file.special", "file.hard-link")
 
 
 def once(problems: list[Problem]) -> list[Problem]:

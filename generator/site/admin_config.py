@@ -312,8 +312,10 @@ def decap_config(editor: Editor | None = None, local_backend: str = DEFAULT_LOCA
         # Previews show plain text (our widgets) or nothing (editor.preview: false); should a
         # Markdown preview ever be switched on, Decap sanitizes it (DOMPurify) as well.
         "sanitize_preview": True,
-        # Uploads land beside the hand-written pages of the default language,
-        # which the build copies to the site root.
+        # Uploads land beside the hand-written pages of the default language, which the build
+        # copies to the site root: only inert media (generator/loading/media.py). Decap 3's own
+        # media library has no setting to limit what it uploads (its file input accepts */*), so
+        # `portal check` in CI refuses a committed upload that is not inert, and the build skips it.
         "media_folder": f"content/{default_lang}/files",
         "public_folder": (urlsplit(site_url).path.rstrip("/") if site_url else "") + "/files",
         "collections": [collection(kind) for kind in registry.edited()],

@@ -41,6 +41,7 @@ from typing import Any
 
 import yaml
 
+from generator.loading.media import DOCUMENTS
 from generator.site import admin
 from generator.site.page_scan import origin
 from generator.site.page_scan import scan as scan_page
@@ -84,6 +85,7 @@ class SiteNeeds:
     endpoint_origins: set[str] = field(default_factory=set)
     data_images: bool = False
     fingerprinted: list[str] = field(default_factory=list)  #: site-relative paths, cached for a year
+    documents: list[str] = field(default_factory=list)  #: site-relative PDFs and office documents (downloaded)
     top_level: list[str] = field(default_factory=list)  #: names in the site root (for path-pattern hosts)
     admin: bool = False  #: the site has /admin/
     wasm: bool = False  #: the site has a Pagefind search index (its WebAssembly needs 'wasm-unsafe-eval')
@@ -135,8 +137,10 @@ def measure(site: Path, endpoint_url: str | None = None, own: OwnCode | None = N
     for css in site.rglob("*.css"):
         if not css.relative_to(site).as_posix().startswith(ADMIN_PREFIX) and "url(data:" in _css_urls(css):
             needs.data_images = True
-    needs.fingerprinted = sorted(p.relative_to(site).as_posix() for p in site.rglob("*")
-                                 if p.is_file() and FINGERPRINTED.search(p.name))
+    files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    needs.fingerprinted = [rel for rel in files if FINGERPRINTED.search(rel.rpartition("/")[2])]
+    needs.documents = [rel for rel in files if not rel.startswith(ADMIN_PREFIX)
+                       and Path(rel).suffix.lower() in DOCUMENTS]
     needs.top_level = sorted(p.name + ("/" if p.is_dir() else "") for p in site.iterdir()
                              if p.name != "_headers" and p.name.rstrip("/") != ADMIN_PREFIX.rstrip("/"))
     needs.admin = (site / ADMIN_PREFIX).is_dir()
