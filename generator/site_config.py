@@ -112,50 +112,60 @@ class _Model(BaseModel):
 
 
 class Toggle(_Model):
-    icon: Icon
-    name: Annotated[str, Field(max_length=80)]
+    icon: Icon = Field(description="icon of the switch, e.g. `material/brightness-4`")
+    name: Annotated[str, Field(max_length=80)] = Field(description="its label (plain text)")
 
 
 class Palette(_Model):
-    scheme: Literal["default", "slate"] = "default"
-    primary: Primary = "custom"
-    accent: Accent = "custom"
-    media: Literal["(prefers-color-scheme: light)", "(prefers-color-scheme: dark)"] | None = None
-    toggle: Toggle | None = None
+    scheme: Literal["default", "slate"] = Field("default", description="light (`default`) or dark (`slate`)")
+    primary: Primary = Field("custom", description="header colour; `custom`: the portal's (WCAG AA contrast)")
+    accent: Accent = Field("custom", description="links and buttons when hovered")
+    media: Literal["(prefers-color-scheme: light)", "(prefers-color-scheme: dark)"] | None = Field(
+        None, description="with two palettes: which follows the reader's system setting")
+    toggle: Toggle | None = Field(None, description="with two palettes: the switch between them")
 
 
 class Theme(_Model):
-    language: str | None = None  #: each language's build sets its own; accepted and not used
-    font: Literal[False] = False  # a named font is fetched from Google Fonts: unreachable in mainland China
-    features: list[Feature] = Field(default_factory=lambda: list(DEFAULT_FEATURES))
+    language: str | None = Field(None, description="not used: each language's site sets its own")
+    # a named font is fetched from Google Fonts: unreachable in mainland China
+    font: Literal[False] = Field(False, description="system fonts only")
+    features: list[Feature] = Field(default_factory=lambda: list(DEFAULT_FEATURES),
+                                    description="layout features of the theme")
     palette: Annotated[Annotated[Palette, Tag("dict[Palette]")]
                        | Annotated[list[Palette], Field(min_length=1, max_length=2), Tag("list[Palette]")],
                        # one branch by the value's shape, so an error names one thing to fix
                        Discriminator(lambda v: "list[Palette]" if isinstance(v, list) else "dict[Palette]")
-                       ] = Field(default_factory=Palette)
-    logo: ImagePath | None = None
-    favicon: ImagePath | None = None
-    icon: dict[Literal["logo", "menu", "alternate", "top", "previous", "next"], Icon] | None = None
+                       ] = Field(default_factory=Palette, description="colours: one palette, or a list of two "
+                                                                      "with a `toggle` each")
+    logo: ImagePath | None = Field(None, description="header logo: an image in `content/<lang>/`, e.g. "
+                                                     "`images/logo.png` (PNG, JPEG, GIF, WebP, ICO)")
+    favicon: ImagePath | None = Field(None, description="browser tab icon, like `logo`")
+    icon: dict[Literal["logo", "menu", "alternate", "top", "previous", "next"], Icon] | None = Field(
+        None, description="bundled icons instead of the theme's, e.g. `logo: material/home`")
 
 
 class Extra(_Model):
-    generator: bool = False  # "Made with Material for MkDocs" in the footer
-    homepage: Annotated[str, Field(pattern=r"^(?:https?://[^\s\"'<>`]+|/[A-Za-z0-9_\-./]*)$", max_length=300)] | None = None
+    generator: bool = Field(False, description="“Made with Material for MkDocs” in the footer")
+    homepage: Annotated[str, Field(pattern=r"^(?:https?://[^\s\"'<>`]+|/(?:[A-Za-z0-9_\-.][A-Za-z0-9_\-./]*)?)$",
+                                   max_length=300)] | None = Field(
+        None, description="where the logo links: an https:// address or a path on this site")
 
 
 class SiteConfig(_Model):
     """The settings of ``mkdocs.yml`` a community may choose; the defaults are the portal's."""
 
-    site_name: Text | None = None  #: the site is named after ``data/community.yaml``; accepted and not used
-    site_url: Text | None = None  #: ``site_url`` of ``data/community.yaml`` or ``--site-url`` is used
-    site_description: Text | None = None
-    site_author: Text | None = None
-    copyright: Text | None = None
-    theme: Theme = Field(default_factory=Theme)
-    extra: Extra = Field(default_factory=Extra)
-    #: more menu entries after the portal's: ``- 办事指南: guide.md`` (a page of ``content/<lang>/``) or a web address
+    site_name: Text | None = Field(None, description="not used: the site is named after `data/community.yaml`")
+    site_url: Text | None = Field(None, description="not used: `site_url` of `data/community.yaml` or "
+                                                    "`portal build --site-url`")
+    site_description: Text | None = Field(None, description="description of pages that have none (plain text)")
+    site_author: Text | None = Field(None, description="author (plain text)")
+    copyright: Text | None = Field(None, description="footer line, e.g. `© 2026 荷叶社区居委会` (plain text)")
+    theme: Theme = Field(default_factory=Theme, description="look of the site")
+    extra: Extra = Field(default_factory=Extra, description="theme options")
     nav: Annotated[list[dict[Annotated[str, Field(max_length=60)], NavTarget]], Field(max_length=20)] = Field(
-        default_factory=list)
+        default_factory=list, description="menu entries after the portal's, one per line: `- 办事指南: guide.md` "
+                                          "(a page of `content/<lang>/`; shown in the languages that have it) "
+                                          "or `- 区政府: https://…`")
 
     @field_validator("nav")
     @classmethod
@@ -192,11 +202,12 @@ _PATTERN_WORDS = {"logo": "image", "favicon": "image", "nav": "page", "icon": "i
 
 
 def _hinted(problem: Problem) -> Problem:
-    path = problem.params.get("path") or []
-    if problem.code != "schema.pattern" or not path:
+    keys = [str(step) for step in problem.params.get("path") or [] if isinstance(step, str)]
+    if problem.code != "schema.pattern" or not keys:
         return problem
-    word = _PATTERN_WORDS.get(str(path[0] if path[0] in ("nav",) else path[-1] if path[0] != "theme" or len(path) < 2
-                                  else "icon" if path[1] in ("icon", "palette") else path[1]))
+    # a container first: theme.icon.logo is an icon's name, not an image
+    word = next((_PATTERN_WORDS.get(k, "icon") for k in keys if k in ("nav", "icon", "toggle")), None) \
+        or _PATTERN_WORDS.get(keys[-1])
     if word is None:
         return problem
     zh, en = pair(f"problem.word.site-config.pattern.{word}")
@@ -306,8 +317,8 @@ def check(root: Path, langs: list[str]) -> list[Problem]:
 
 def language_link(root: Path, rel: str, lang: str, langs: list[str], base: str) -> str:
     """Where ``lang``'s pages find a file of the content folders: its own copy, or
-    the default language's (at the site's root, ``base``)."""
-    if (Path(root) / "content" / lang / rel).is_file() or lang == langs[0]:
+    the first language's that has one (the default language's site is at ``base``)."""
+    if (Path(root) / "content" / lang / rel).is_file():
         return rel
     for other in langs:
         if (Path(root) / "content" / other / rel).is_file():
