@@ -198,7 +198,8 @@ def project(skeleton, tmp_path):
     return root
 
 
-def assert_refused(done, line: int, code: str = "site.config-owned"):
+def assert_refused(done):
+    """Exit 1 with a report, not a crash."""
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     assert "internal error" not in done.stdout + done.stderr
@@ -213,12 +214,12 @@ CLI_CASES = [c for c in REFUSED if c[0] in ("custom_dir .git", "custom_dir .", "
 def test_portal_check_refuses(project, text, code, line):
     (project / "mkdocs.yml").write_text(text, encoding="utf-8")
     done = portal("check", "--format", "json", cwd=project)
-    assert_refused(done, line, code)
+    assert_refused(done)
     problems = json.loads(done.stdout)["problems"]
     assert {"code": code, "file": "mkdocs.yml", "line": line} in [
         {k: p[k] for k in ("code", "file", "line")} for p in problems], problems
     human = portal("check", cwd=project)
-    assert_refused(human, line, code)
+    assert_refused(human)
     assert f"mkdocs.yml:{line}" in human.stdout + human.stderr
 
 
@@ -231,7 +232,7 @@ def test_a_hook_never_runs(project):
     (project / "mkdocs.yml").write_text(f"site_name: x\nhooks:\n  - {hook}\n", encoding="utf-8")
     for command in ("check", "build"):
         done = portal(command, cwd=project)
-        assert_refused(done, 2)
+        assert_refused(done)
         assert "mkdocs.yml:2" in done.stdout + done.stderr
         assert not marker.exists(), command
     assert not (project / "site").exists()
@@ -242,7 +243,7 @@ def test_custom_dir_git_publishes_nothing(project):
     (project / ".git" / "config").write_text('[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n')
     (project / "mkdocs.yml").write_text("theme:\n  custom_dir: .git\n", encoding="utf-8")
     done = portal("build", cwd=project)
-    assert_refused(done, 2)
+    assert_refused(done)
     assert "mkdocs.yml:2" in done.stdout + done.stderr
     assert not (project / "site").exists()
 
@@ -285,3 +286,49 @@ def test_allowed_settings_take_effect(project):
     # the portal's own theme and extensions are still there
     assert "assets/portal.css" in zh
     assert not (site / "config").exists() and not list(site.rglob(".portal-secret"))
+
+
+def test_a_project_made_before_checks_and_builds_with_the_portals_theme(project):
+    """The old skeleton's lines pass; its ``custom_dir: site_templates/theme`` no
+    longer makes the project's own folder the theme (templates are code)."""
+    (project / "mkdocs.yml").write_text(OLD_SKELETON, encoding="utf-8")
+    theme = project / "site_templates" / "theme"
+    theme.mkdir(parents=True)
+    (theme / "main.html").write_text('{% extends "base.html" %}{% block content %}PROJECT-THEME{% endblock %}',
+                                     encoding="utf-8")
+    (theme / "leak.txt").write_text("not for the site", encoding="utf-8")
+    done = portal("check", "--format", "json", cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["problems"] == []
+    built = portal("build", "--jobs", "1", cwd=project)
+    assert built.returncode == 0, built.stdout + built.stderr
+    site = project / "site"
+    assert not list(site.rglob("leak.txt"))
+    assert not [p for p in site.rglob("*.html") if "PROJECT-THEME" in p.read_text(encoding="utf-8")]
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'data-md-color-primary="custom"' in home and "assets/portal.css" in home
+
+
+def test_two_palettes_icons_and_links(project):
+    (project / "mkdocs.yml").write_text(
+        "theme:\n"
+        "  palette:\n"
+        "    - media: \"(prefers-color-scheme: light)\"\n"
+        "      primary: teal\n"
+        "      toggle: {icon: material/brightness-7, name: '切换到\"深色\"<b>'}\n"
+        "    - media: \"(prefers-color-scheme: dark)\"\n"
+        "      scheme: slate\n"
+        "      primary: black\n"
+        "      toggle: {icon: material/brightness-4, name: 切换到浅色}\n"
+        "extra:\n"
+        "  homepage: https://example.org/\n"
+        "nav:\n"
+        "  - 区政府网站: https://www.gov.cn/\n", encoding="utf-8")
+    built = portal("build", "--jobs", "1", cwd=project)
+    assert built.returncode == 0, built.stdout + built.stderr
+    for home in (project / "site" / "index.html", project / "site" / "en" / "index.html"):
+        text = home.read_text(encoding="utf-8")
+        assert 'data-md-color-primary="teal"' in text and 'data-md-color-primary="black"' in text
+        assert 'title="切换到&quot;深色&quot;&lt;b&gt;"' in text  # a label, never markup
+        assert 'href="https://www.gov.cn/"' in text and "区政府网站" in text
+        assert 'href="https://example.org/"' in text
