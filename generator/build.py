@@ -16,6 +16,8 @@ the finished site into place.
 
 from __future__ import annotations
 
+import copy
+import html
 import json
 import multiprocessing
 import os
@@ -29,6 +31,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from generator import site_config
 from generator.checks.privacy import contact_values, published_leaks
 from generator.forms_spec import compile_forms
 from generator.loading.fsguard import safe_files
@@ -153,42 +156,45 @@ def page_url_of(md: str) -> str:
 
 def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir: Path, checked: Checked,
                   site_url: str, solo: list[str] | None = None) -> dict[str, Any]:
-    base_file = root / "mkdocs.yml" if (root / "mkdocs.yml").exists() else REPO / "mkdocs.yml"
-    if not base_file.exists():  # an installed portal has no checkout root: use the copy `portal init` writes
-        base_file = Path(__file__).resolve().parent / "scaffold" / "skeleton" / "mkdocs.yml"
-    config: dict[str, Any] = yaml.safe_load(base_file.read_text(encoding="utf-8"))
+    """One language's mkdocs configuration: the portal's own (theme folder, Markdown
+    extensions, hooks, no plugins) with the settings the project's ``mkdocs.yml`` may
+    choose (``generator.site_config``). Nothing else of that file is used: it is data."""
+    site, _problems = site_config.read(root)  # with problems (the check stops the build): the defaults
     renderer = Renderer(lang, langs[0], kinds=template_dirs())
     community = checked.project.community
-    config.update(
-        site_name=f"{renderer.plain(community.name)} · {renderer.t('site_title')}",
-        site_url=lang_url(site_url, lang, langs),
-        docs_dir=str(docs),
-        site_dir=str(site_dir),
-        nav=[{title: path} for path, title in navigation(lang)],
-    )
-    # Content is data: hand-written pages are sanitized as a whole, and Markdown syntax
-    # in escaped plain text can carry no handler or script address (see both modules).
-    config["hooks"] = [*config.get("hooks", []), mkdocs_hooks.__file__]
-    extensions = config.setdefault("markdown_extensions", [])
-    if markdown_guard.__name__ not in extensions:
-        extensions.append(markdown_guard.__name__)
-    theme = config.setdefault("theme", {})
-    theme["language"] = lang
-    palette = theme.get("palette")
-    if isinstance(palette, list) and len(palette) == 1:
-        # A one-entry list makes material write a palette switch with nothing to switch:
-        # a focusable radio input inside aria-hidden (axe aria-hidden-focus).
-        theme["palette"] = palette[0]
-    custom = theme.get("custom_dir")
-    if custom:
-        theme["custom_dir"] = str((base_file.parent / custom).resolve())
-        # mkdocs publishes the theme's files: a theme folder outside the project
-        # (e.g. custom_dir: /home/ci/.ssh) is not taken, the built-in one is.
-        inside = Path(theme["custom_dir"]).is_relative_to(base_file.parent.resolve())
-        if not inside or not Path(theme["custom_dir"]).is_dir():
-            theme["custom_dir"] = str(TEMPLATES / "theme")
-    extra = config.setdefault("extra", {})
     base = urlsplit(site_url).path.rstrip("/") + "/"  # a site under a path, e.g. GitHub project pages /repo/
+    # mkdocs' templates do not autoescape: text from the file goes in as text, never markup.
+    texts = {key: html.escape(value) for key in ("site_description", "site_author", "copyright")
+             if (value := getattr(site, key))}
+    palette: Any = [p.model_dump(exclude_none=True) for p in site.theme.palette] \
+        if isinstance(site.theme.palette, list) else site.theme.palette.model_dump(exclude_none=True)
+    if isinstance(palette, list):
+        for entry in palette:
+            if "toggle" in entry:
+                entry["toggle"]["name"] = html.escape(entry["toggle"]["name"])
+        if len(palette) == 1:
+            # A one-entry list makes material write a palette switch with nothing to switch:
+            # a focusable radio input inside aria-hidden (axe aria-hidden-focus).
+            palette = palette[0]
+    theme: dict[str, Any] = {
+        "name": "material",
+        "custom_dir": str(TEMPLATES / "theme"),  # the portal's: mkdocs publishes the theme folder's files
+        "language": lang,
+        "font": False,
+        "features": list(site.theme.features),
+        "palette": palette,
+    }
+    for key in ("logo", "favicon"):
+        rel = getattr(site.theme, key)
+        if rel:
+            theme[key] = site_config.language_link(root, rel, lang, langs, base)
+    if site.theme.icon:
+        theme["icon"] = dict(site.theme.icon)
+    menu = [{title: path} for path, title in navigation(lang)]
+    menu += [{html.escape(title): target} for title, target in site_config.menu_entries(root, site, lang)]
+    extra: dict[str, Any] = {"generator": site.extra.generator}
+    if site.extra.homepage:
+        extra["homepage"] = site.extra.homepage
     extra["alternate"] = [
         {"name": LANG_NAMES.get(code, code), "lang": code,
          "link": base + ("" if code == langs[0] else f"{code}/")} for code in langs
@@ -200,12 +206,27 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
                        # the theme's own words (header switches), from site_templates/strings.yaml
                        "t": {key: renderer.t(key) for key in ("elder_on", "elder_off", "read_aloud", "read_stop",
                                                               "search")}}
-    # Search is Pagefind, run after mkdocs (generator/site/search.py): material's own
-    # search plugin would make every page download the whole index. An empty list, not
-    # a missing key: without "plugins" mkdocs adds its search plugin by itself.
-    config["plugins"] = [p for p in config.get("plugins") or []
-                         if not (p == "search" or (isinstance(p, dict) and "search" in p))]
-    return config
+    return {
+        "site_name": f"{renderer.plain(community.name)} · {renderer.t('site_title')}",
+        "site_url": lang_url(site_url, lang, langs),
+        **texts,
+        "use_directory_urls": True,  # page_url_of and the portal's links expect it
+        "strict": False,
+        "docs_dir": str(docs),
+        "site_dir": str(site_dir),
+        "nav": menu,
+        "theme": theme,
+        "extra": extra,
+        "extra_css": list(site_config.PORTAL_CSS),
+        # Content is data: hand-written pages are sanitized as a whole, and Markdown syntax
+        # in escaped plain text can carry no handler or script address (see both modules).
+        "markdown_extensions": [*copy.deepcopy(site_config.PORTAL_EXTENSIONS), markdown_guard.__name__],
+        "hooks": [mkdocs_hooks.__file__],
+        # Search is Pagefind, run after mkdocs (generator/site/search.py): material's own
+        # search plugin would make every page download the whole index. An empty list, not
+        # a missing key: without "plugins" mkdocs adds its search plugin by itself.
+        "plugins": [],
+    }
 
 
 def _mkdocs_build(config_file: str) -> float:

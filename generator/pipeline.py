@@ -60,8 +60,9 @@ def load_and_check(root: Path, jobs: int | None = None, strict: bool = False) ->
         report.add(Problem("file.missing", "data/", params={"path": "data/"}))
         return Checked(project, Index(), report)
 
-    # 0. Links out of the project and special files, anywhere in what is read or published.
-    report.extend(fsguard.scan(root, fsguard.theme_folders(root)))
+    # 0. Links out of the project and special files, anywhere in what is read or published
+    #    (the theme is always the portal's: mkdocs.yml cannot name another folder, site_config).
+    report.extend(fsguard.scan(root))
 
     # 1. Tables: read them ourselves, then hand the package to frictionless.
     info, problems = load_package(root)

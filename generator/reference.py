@@ -15,7 +15,7 @@ from typing import Any, Iterator
 import yaml
 from pydantic import BaseModel
 
-from generator import registry
+from generator import registry, site_config
 from generator.kinds.base import Ref
 from generator.kinds.budget.model import OPTIONAL_FIELDS, REQUIRED_FIELDS
 from generator.messages import CATALOG, GOVERNANCE
@@ -139,6 +139,25 @@ def budgets_page(data_dir: Path) -> str:
     return "\n".join(lines)
 
 
+def site_config_page() -> str:
+    """The settings of ``mkdocs.yml`` (``generator.site_config``), and the keys the portal owns."""
+    lines = ["# 网站配置 · Site configuration", "",
+             "Where: `mkdocs.yml` at the project root (optional: without it the defaults below apply). "
+             "The file is data: `portal build` makes each language's mkdocs configuration from the portal's own "
+             "theme folder, Markdown extensions, hooks and search, plus these settings.", "",
+             "| key 设置 | type 类型 | | description 说明 |", "|---|---|---|---|"]
+    for path, label, required, description in field_rows(site_config.SiteConfig):
+        lines.append(f"| `{path}` | {label} | {required} | {description} |")
+    owned = [*site_config.OWNED, *(f"theme.{k}" for k in site_config.OWNED_THEME),
+             *(f"extra.{k}" for k in site_config.OWNED_EXTRA)]
+    lines += ["", "Set by the portal, refused here (`site.config-owned`): " + ", ".join(f"`{k}`" for k in owned)
+              + ". A line that says exactly what the portal uses anyway (as `portal init` wrote before, e.g. "
+              "`custom_dir: site_templates/theme`, `plugins: []`) is accepted and has no effect. "
+              "Tags such as `!!python/…` and `!ENV` are refused (`site.config-tag`); other unknown keys are errors.",
+              ""]
+    return "\n".join(lines)
+
+
 def codes_page() -> str:
     lines = ["# 问题代码 · Problem codes", "",
              "Every problem `portal check` reports has a stable code. Output: "
@@ -157,6 +176,7 @@ def pages(data_dir: Path = Path("data")) -> dict[str, str]:
     out = {f"{kind.name}.md": kind_page(kind) for kind in registry.yaml_kinds()}
     out["budgets.md"] = budgets_page(data_dir)
     out["problem-codes.md"] = codes_page()
+    out["site-config.md"] = site_config_page()
     index = ["# 数据说明 · Data reference", "",
              "Generated from the schemas by `portal docs`; do not edit by hand.", ""]
     index += [f"- [{name.removesuffix('.md')}]({name})" for name in sorted(out)]

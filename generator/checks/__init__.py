@@ -19,6 +19,7 @@ from generator.checks import (
     procedures,
     references,
     requests,
+    site_config,
     votes,
 )
 from generator.index import Index
@@ -48,4 +49,5 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("privacy", privacy.check),
     ("markup", markup.check),
     ("languages", languages.check),
+    ("site-config", site_config.check),
 )

@@ -28,9 +28,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import Any, Iterator
-
-import yaml
+from typing import Iterator
 
 from generator.loading import media
 from generator.problems import Problem
@@ -149,21 +147,3 @@ def once(problems: list[Problem]) -> list[Problem]:
         out.append(p)
     return out
 
-
-def theme_folders(root: Path) -> tuple[Path, ...]:
-    """The theme folder the project's ``mkdocs.yml`` names, when it is inside the
-    project but outside the publishable folders (mkdocs copies its files too)."""
-    config = Path(root) / "mkdocs.yml"
-    try:
-        data: Any = yaml.safe_load(config.read_text(encoding="utf-8")) if config.is_file() else None
-        custom = data["theme"]["custom_dir"]  # any shape but the expected one is caught below
-    except (OSError, ValueError, yaml.YAMLError, KeyError, TypeError):
-        return ()
-    if not isinstance(custom, str):
-        return ()
-    folder = Path(root) / custom
-    real = os.path.realpath(folder)
-    base = os.path.realpath(root)
-    if real.startswith(base + os.sep) and not allowed_target(root, real) and os.path.isdir(real):
-        return (folder,)
-    return ()
