@@ -86,3 +86,14 @@ class Procedures(Model):
         31, ge=1, description="Lines this close in time, same purpose or payee, are looked at together / 拆分检查的天数")
     consultation_days: int = Field(
         90, ge=1, description="A consultation open this long without a decision is reported / 协商多少天未结论须说明")
+
+    def exemption_for(self, fund: str, category: str, contract_authorized: bool) -> Exemption | None:
+        """The exemption a spending line falls under, if any. "Payments under an
+        authorized contract" holds only when the contract it cites is authorized:
+        a line under an unauthorized contract answers to the tiers like any other."""
+        for ex in self.exemptions:
+            if ex.funds and fund not in ex.funds:
+                continue
+            if (ex.contracts and contract_authorized) or category in ex.categories:
+                return ex
+        return None
