@@ -36,7 +36,7 @@ from generator.outdir import check_output, locked, reclaim, swap, write_marker
 from generator.pipeline import Checked, load_and_check
 from generator.problems import Report
 from generator.secrets_file import shared_secret
-from generator.site import markdown_guard, mkdocs_hooks
+from generator.site import markdown_guard, mkdocs_hooks, table_labels
 from generator.site.admin import write_admin
 from generator.site.archive import write_archive
 from generator.site.exports import write_extras
@@ -169,8 +169,9 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
     # in escaped plain text can carry no handler or script address (see both modules).
     config["hooks"] = [*config.get("hooks", []), mkdocs_hooks.__file__]
     extensions = config.setdefault("markdown_extensions", [])
-    if markdown_guard.__name__ not in extensions:
-        extensions.append(markdown_guard.__name__)
+    for extension in (markdown_guard.__name__, table_labels.__name__):  # table_labels: phones' stacked rows
+        if extension not in extensions:
+            extensions.append(extension)
     theme = config.setdefault("theme", {})
     theme["language"] = lang
     palette = theme.get("palette")

@@ -113,7 +113,14 @@ class Renderer:
         return Markup('<div class="md-text"{}>\n{}\n</div>').format(lang, Markup(render_markdown(text)))
 
     def chart(self, title: str, categories: dict[str, dict[str, float]]) -> Markup:
-        rows = [(name, v["planned"], v["actual"]) for name, v in categories.items()]
+        # a blank actual is not recorded, never 0: no bar, and the row says so
+        rows = []
+        for name, v in categories.items():
+            blank, n = v.get("actual_blank", 0), v.get("lines_n", 0)
+            actual = None if n and blank == n else v["actual"]
+            note = (self.t("not_recorded") if actual is None
+                    else self.t("n_not_recorded", n=blank) if blank else "")
+            rows.append((name, v["planned"], actual, note))
         return bars(title, rows, self.t("planned"), self.t("actual"))
 
     def actual(self, sums: dict[str, Any]) -> Markup:

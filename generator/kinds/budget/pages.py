@@ -102,7 +102,8 @@ def line_notes(ctx: PageContext) -> dict[str, dict[str, Any]]:
                      if ident and any(g.code in INHERITED for g in flags.get((kind, ident), []))]
         if exemption is not None or inherited:
             out[line.id] = {"exemption": exemption, "inherited": inherited,
-                            "exemption_source": exemption and (exemption.source or procs and procs.source)}
+                            # the exemption's own source: the whole rule's text is on the procedure page
+                            "exemption_source": exemption.source if exemption is not None else None}
     return out
 
 
