@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.kinds.approval.pages import lines_citing
-from generator.site.amounts import tally
 from generator.kinds.base import Page, PageContext, latest, list_summary
 from generator.kinds.common import pick
+from generator.site.amounts import tally
 from portal_core.i18n import texts
 
 SUMMARY = texts("kind.contract.summary")
