@@ -430,3 +430,27 @@ def test_point12_money_pages_fit_a_phone(site, browser, rel):
         assert all(label not in ("none", "normal", '""') for label in labels), labels
     finally:
         ctx.close()
+
+
+# -- data written for the old format -------------------------------------------------------
+
+def test_old_commission_contract_written_as_zero_is_told_what_to_change(estate):
+    """Before contracts could have no fixed amount, a commission was typed as amount: 0."""
+    estate.replace("data/contracts/C2025-02.yaml", "pricing:", "amount: 0\npricing:")
+    report = estate.check()
+    p = next(q for q in report.problems if q.code == "budget.contract-zero-amount")
+    assert (p.file, p.line, p.severity) == ("data/contracts/C2025-02.yaml", 7, "warning")
+    assert_words(p, [("删掉 amount", "delete the amount line"), ("pricing:", "pricing:")])
+    assert report.ok
+
+
+def test_old_part_year_contract_is_asked_for_its_stated_value(estate):
+    """The lease, as first transcribed: no value, no increase, a term of 6 years and 4
+    months priced per year. The page used to show a pro-rated total; now it asks."""
+    estate.replace("data/contracts/C2020-01.yaml", "value: 39000\n", "")
+    estate.replace("data/contracts/C2020-01.yaml", "increases:\n  - {start: 2021-04-01, percent: 8, every: year}\n", "")
+    estate.replace("data/contracts/C2020-01.yaml", "end: 2026-03-31", "end: 2026-07-31")
+    report = estate.check()
+    p = next(q for q in report.problems if q.code == "budget.contract-value-missing")
+    assert (p.file, p.severity) == ("data/contracts/C2020-01.yaml", "warning")
+    assert_words(p, [("按年", "year"), ("value: 39000", "value: 39000")])

@@ -341,6 +341,14 @@ def _contracts(world: World, lines: list[Spend]) -> Iterator[Problem]:
                 yield doc.problem("procedure.route-insufficient", "decision", severity=W,
                                   **_tier_params(tier, procs), **what, amount=_money(total),
                                   taken=_routes([route], "zh"), taken_en=_routes([route], "en"))
+        # Data written before contracts could have no fixed amount, or a stated value:
+        # say what to change rather than publish "0 元" or a pro-rated guess.
+        if c.amount == 0 and c.value is None:
+            yield doc.problem("budget.contract-zero-amount", "amount", severity=W)
+        elif (c.amount and c.amount_per != "total" and c.value is None and not c.increases
+              and c.end is not None and c.total() is None):
+            yield doc.problem("budget.contract-value-missing", "amount_per", severity=W,
+                              per={"month": "按月", "year": "按年"}[c.amount_per], per_en=c.amount_per)
         if c.status == "ended" and c.end_reason is None:
             yield doc.problem("contract.end-reason-missing", "status", severity=W)
         citing = _citing(lines, "contract", ident)
