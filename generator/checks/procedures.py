@@ -32,7 +32,7 @@ from typing import Any, Iterable, Iterator
 
 from generator.index import Index
 from generator.kinds.approval.model import MEETING_ROUTE, ROUTE_WORDS
-from generator.kinds.approval.procedure import Procedures, Tier
+from generator.kinds.approval.procedure import Procedures, Tier, contract_authorized
 from generator.kinds.approval.spending import Spend, period_range, spends
 from generator.kinds.common import Today, pick
 from generator.load import Doc, Project
@@ -116,13 +116,7 @@ class World:
 
     def contract_ok(self, contract: Any) -> bool:
         """Authorized by an approved approval or an adopted decision."""
-        if contract.approval:
-            a = self.approvals.get(contract.approval)
-            return a is not None and a.model.status == "approved"
-        if contract.decision:
-            d = self.index.table("decision").get(contract.decision)
-            return d is not None and d.decision.outcome == "adopted"
-        return False
+        return contract_authorized(contract, self.approvals, self.index.table("decision"))
 
 
 def check(project: Project, index: Index) -> Iterator[Problem]:

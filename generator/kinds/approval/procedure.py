@@ -35,7 +35,8 @@ match. It is then covered by an approval or decision that took one of the tier's
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -97,3 +98,15 @@ class Procedures(Model):
             if (ex.contracts and contract_authorized) or category in ex.categories:
                 return ex
         return None
+
+
+def contract_authorized(contract: Any, approvals: Mapping[str, Any], decisions: Mapping[str, Any]) -> bool:
+    """A contract is authorized by an approved approval or an adopted decision (the
+    index's tables of approvals and decisions): the one rule the checks and pages share."""
+    if contract.approval:
+        a = approvals.get(contract.approval)
+        return a is not None and a.model.status == "approved"
+    if contract.decision:
+        d = decisions.get(contract.decision)
+        return d is not None and d.decision.outcome == "adopted"
+    return False

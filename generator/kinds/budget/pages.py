@@ -73,7 +73,9 @@ INHERITED = {"procedure.route-insufficient", "procedure.not-approved", "contract
 
 
 def _authorized(ctx: PageContext, ident: str) -> bool:
-    """A contract (by id) authorized by an approved approval or an adopted decision."""
+    """A contract (by id) authorized by an approved approval or an adopted decision:
+    the rule of ``kinds.approval.procedure.contract_authorized``, restated here because
+    approval imports budget (a kind folder may not import back)."""
     doc = ctx.index.table("contract").get(ident) if ident else None
     if doc is None:
         return False
