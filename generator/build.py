@@ -39,7 +39,7 @@ from generator.outdir import check_output, locked, reclaim, swap, write_marker
 from generator.pipeline import Checked, load_and_check
 from generator.problems import Report
 from generator.secrets_file import shared_secret
-from generator.site import markdown_guard, mkdocs_hooks
+from generator.site import markdown_guard, mkdocs_hooks, table_labels
 from generator.site.admin import write_admin
 from generator.site.archive import write_archive
 from generator.site.exports import write_extras
@@ -220,7 +220,9 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
         "extra_css": list(site_config.PORTAL_CSS),
         # Content is data: hand-written pages are sanitized as a whole, and Markdown syntax
         # in escaped plain text can carry no handler or script address (see both modules).
-        "markdown_extensions": [*copy.deepcopy(site_config.PORTAL_EXTENSIONS), markdown_guard.__name__],
+        # table_labels: column labels on cells, for the stacked rows of wide tables on phones
+        "markdown_extensions": [*copy.deepcopy(site_config.PORTAL_EXTENSIONS), markdown_guard.__name__,
+                                table_labels.__name__],
         "hooks": [mkdocs_hooks.__file__],
         # Search is Pagefind, run after mkdocs (generator/site/search.py): material's own
         # search plugin would make every page download the whole index. An empty list, not

@@ -19,15 +19,21 @@ ROW = 52
 BAR_W = 250
 
 
-def bars(title: str, rows: Sequence[tuple[str, float, float | None]], planned: str, actual: str) -> Markup:
-    """Planned (light) and actual (dark) bars per category.
+def bars(title: str, rows: Sequence[tuple[str, float, float | None] | tuple[str, float, float | None, str]],
+         planned: str, actual: str) -> Markup:
+    """Planned (light) and actual (dark) bars per category. An actual of None is not
+    recorded: no bar is drawn (a zero-length bar would say 0), only the row's note,
+    which also follows a partial actual ("1 not recorded").
 
     >>> "<svg" in bars("t", [("a", 10, 5)], "P", "A")
     True
+    >>> svg = bars("t", [("a", 10, None, "not recorded")], "P", "A")
+    >>> svg.count('class="actual"'), "not recorded" in svg
+    (1, True)
     """
     if not rows:
         return Markup("")
-    top = max(max(p, a or 0) for _, p, a in rows) or 1
+    top = max(max(r[1], r[2] or 0) for r in rows) or 1
     height = ROW * len(rows) + 28
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {height}" width="100%" '
@@ -36,9 +42,15 @@ def bars(title: str, rows: Sequence[tuple[str, float, float | None]], planned: s
         f'<rect x="0" y="4" width="14" height="14" class="planned"/><text x="20" y="16">{escape(planned)}</text>'
         f'<rect x="110" y="4" width="14" height="14" class="actual"/><text x="130" y="16">{escape(actual)}</text>',
     ]
-    for i, (label, p, a) in enumerate(rows):
+    for i, row in enumerate(rows):
+        label, p, a = row[0], row[1], row[2]
+        note = row[3] if len(row) > 3 else ""
         y = 28 + i * ROW
-        parts.append(f'<text x="0" y="{y + 14}">{escape(label[:20])}</text>')
+        # the note sits at the right of the label line (a bar's end has no room for it)
+        parts.append(f'<text x="0" y="{y + 14}">{escape(label[:12] if note else label[:20])}</text>')
+        if note:
+            parts.append(f'<text x="{WIDTH}" y="{y + 14}" text-anchor="end" font-size="12" class="gap">'
+                         f'{escape(note)}</text>')
         parts.append(f'<rect x="0" y="{y + 20}" width="{BAR_W * p / top:.1f}" height="12" class="planned"/>')
         parts.append(f'<text x="{BAR_W + 6}" y="{y + 31}" font-size="12">{money(p)}</text>')
         if a is not None:

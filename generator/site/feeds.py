@@ -151,8 +151,10 @@ def approvals_rss(project: Project, index: Index, lang: str, default: str, base_
     so residents learn of a signed letter without visiting the site."""
     x = _Lang(lang, default, base_url)
     today = Today.get()
-    approvals = sorted((d.model for d in index.table("approval").values() if d.model.date <= today),
-                       key=lambda a: (a.date, a.id), reverse=True)[:FEED_ITEMS]
+    # listed under the day approved, else the day asked (a letter with no reply on record)
+    approvals = sorted((d.model for d in index.table("approval").values()
+                        if d.model.when is not None and d.model.when <= today),
+                       key=lambda a: (a.when, a.id), reverse=True)[:FEED_ITEMS]
     bodies = index.table("body")
     items = []
     for a in approvals:
@@ -164,7 +166,7 @@ def approvals_rss(project: Project, index: Index, lang: str, default: str, base_
             parts.append(f"<p>{x.t('signed_by')}{x.colon}{_escape(signed)}</p>")
         parts.append(markdown_html(x(a.purpose), x.url("approvals/index.md")))
         items.append({"title": f"{x(a.title)} · {a.amount:,.0f}", "link": x.url(f"approvals/{a.id}.md"),
-                      "date": _rfc822(a.date), "category": x.t("approval-" + a.status),
+                      "date": _rfc822(a.when), "category": x.t("approval-" + a.status),
                       "description": "\n".join(parts)})
     return _rss(x, f"{_site_name(project, x)} · {x.t('approvals')}", "approvals/index.md", "approvals.xml", items)
 

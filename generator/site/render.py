@@ -24,7 +24,7 @@ from generator.kinds.base import Page
 from generator.kinds.common import Text
 from generator.sanitize import render_markdown
 from generator.site import jsonld
-from generator.site.amounts import money
+from generator.site.amounts import Tally, money
 from generator.site.charts import bars
 from generator.site.qr import page_url, qr_svg
 from portal_core.i18n import catalog, text
@@ -59,7 +59,8 @@ class Renderer:
         self.env.globals.update(t=self.t, lang=lang, chart=self.chart, jsonld=jsonld, form_texts=form_texts(lang))
         self.env.filters["loc"] = pick
         self.env.filters.update(tx=self.tx, md=self.md, money=money, date=self.date, plain=self.plain,
-                                actual=self.actual, cell=self.cell)
+                                actual=self.actual, cell=self.cell,
+                                tally=self.tally)
 
     # -- helpers exposed to templates ------------------------------------------
     def t(self, key: str, **params: Any) -> str:
@@ -112,7 +113,14 @@ class Renderer:
         return Markup('<div class="md-text"{}>\n{}\n</div>').format(lang, Markup(render_markdown(text)))
 
     def chart(self, title: str, categories: dict[str, dict[str, float]]) -> Markup:
-        rows = [(name, v["planned"], v["actual"]) for name, v in categories.items()]
+        # a blank actual is not recorded, never 0: no bar, and the row says so
+        rows = []
+        for name, v in categories.items():
+            blank, n = v.get("actual_blank", 0), v.get("lines_n", 0)
+            actual = None if n and blank == n else v["actual"]
+            note = (self.t("not_recorded") if actual is None
+                    else self.t("n_not_recorded", n=blank) if blank else "")
+            rows.append((name, v["planned"], actual, note))
         return bars(title, rows, self.t("planned"), self.t("actual"))
 
     def actual(self, sums: dict[str, Any]) -> Markup:
@@ -123,6 +131,18 @@ class Renderer:
         text = Markup(escape(money(sums["actual"])))
         if sums.get("actual_blank"):
             text += Markup(' <span class="gap">({})</span>').format(self.t("n_not_recorded", n=sums["actual_blank"]))
+        return text
+
+    def tally(self, sums: Tally) -> Markup:
+        """Spent (or received) as recorded, and what is not recorded yet, labelled:
+        a blank actual is never 0 and a planned amount never "spent" (``site.amounts``)."""
+        if sums.lines and not sums.any_recorded:
+            text = Markup('<span class="gap">{}</span>').format(self.t("not_recorded"))
+        else:
+            text = Markup(escape(money(sums.recorded)))
+        if sums.unrecorded:
+            text += Markup(' <span class="gap">({})</span>').format(
+                self.t("n_not_recorded_planned", n=sums.unrecorded, planned=money(sums.unrecorded_planned)))
         return text
 
     def date(self, value: dt.date | None) -> str:

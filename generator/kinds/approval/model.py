@@ -58,7 +58,9 @@ MEETING_ROUTE: dict[str, str] = {
     "other": "other",
 }
 
-ApprovalStatus = Literal["approved", "rejected", "pending"]
+#: ``submitted``: the letter went out, but no reply is on record (not the same as
+#: ``pending``, which says the committee is known to be still deciding).
+ApprovalStatus = Literal["approved", "rejected", "pending", "submitted"]
 
 
 class Signature(Model):
@@ -73,7 +75,11 @@ class Approval(Model):
     id: Id = Field(description="File name, e.g. A2025-012 / 编号（与文件名相同）")
     number: str | None = Field(None, description="The letter's own number, e.g. 荷物函〔2025〕12号 / 函件文号")
     title: Text = Field(description="What is approved, in a line / 标题")
-    date: dt.date = Field(description="Date the approval was given (last signature) / 批准日期")
+    date: dt.date | None = Field(
+        None, description="Date the approval was given (last signature); empty when the signatures are undated "
+                          "or there is no reply on record / 批准日期（签批未注明日期或没有答复记录的留空）")
+    submitted: dt.date | None = Field(
+        None, description="Date the request (the letter) was sent, when known / 申请（发函）日期")
     amount: Amount = Field(description="Amount approved, CNY: the ceiling for the spending that cites it / 批准金额（元）")
     fund: Annotated[Id, Ref("fund")] = Field(description="Fund that pays, from funds.csv / 资金")
     purpose: Text = markdown(description="What the money is for and why / 用途和理由")
@@ -86,8 +92,15 @@ class Approval(Model):
     decision: Annotated[Id, Ref("decision")] | None = Field(
         None, description="Decision the approval rests on, if any / 依据的决议")
     signed_by: list[Signature] = Field(default_factory=list, description="Bodies and roles that signed / 签批")
-    status: ApprovalStatus = Field(description="approved, rejected or pending / 审批结果")
+    status: ApprovalStatus = Field(
+        description="approved, rejected, pending, or submitted (asked; no outcome on record) / "
+                    "审批结果：已批准、未批准、待批、已提交（结果未记录）")
     read_at: Annotated[Id, Ref("meeting")] | None = Field(
         None, description="Meeting where it was read out (e.g. the next joint meeting) / 通报的会议")
     documents: list[Link] = Field(default_factory=list, description="Scans of the letter and signatures / 扫描件")
     note: Text | None = markdown(default=None, description="Anything else residents should know / 备注")
+
+    @property
+    def when(self) -> dt.date | None:
+        """The date it is listed under: approved on, else submitted on (None: neither known)."""
+        return self.date or self.submitted

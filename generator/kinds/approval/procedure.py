@@ -35,7 +35,8 @@ match. It is then covered by an approval or decision that took one of the tier's
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -86,3 +87,26 @@ class Procedures(Model):
         31, ge=1, description="Lines this close in time, same purpose or payee, are looked at together / 拆分检查的天数")
     consultation_days: int = Field(
         90, ge=1, description="A consultation open this long without a decision is reported / 协商多少天未结论须说明")
+
+    def exemption_for(self, fund: str, category: str, contract_authorized: bool) -> Exemption | None:
+        """The exemption a spending line falls under, if any. "Payments under an
+        authorized contract" holds only when the contract it cites is authorized:
+        a line under an unauthorized contract answers to the tiers like any other."""
+        for ex in self.exemptions:
+            if ex.funds and fund not in ex.funds:
+                continue
+            if (ex.contracts and contract_authorized) or category in ex.categories:
+                return ex
+        return None
+
+
+def contract_authorized(contract: Any, approvals: Mapping[str, Any], decisions: Mapping[str, Any]) -> bool:
+    """A contract is authorized by an approved approval or an adopted decision (the
+    index's tables of approvals and decisions): the one rule the checks and pages share."""
+    if contract.approval:
+        a = approvals.get(contract.approval)
+        return a is not None and a.model.status == "approved"
+    if contract.decision:
+        d = decisions.get(contract.decision)
+        return d is not None and d.decision.outcome == "adopted"
+    return False

@@ -67,6 +67,48 @@ def spending_by_decision(project: Any) -> dict[str, list[BudgetLine]]:
     return out
 
 
+#: Gaps of an approval or contract that put in question the money of every line citing
+#: it: the line carries their flag too (the record's page explains).
+INHERITED = {"procedure.route-insufficient", "procedure.not-approved", "contract.unauthorized"}
+
+
+def _authorized(ctx: PageContext, ident: str) -> bool:
+    """A contract (by id) authorized by an approved approval or an adopted decision:
+    the rule of ``kinds.approval.procedure.contract_authorized``, restated here because
+    approval imports budget (a kind folder may not import back)."""
+    doc = ctx.index.table("contract").get(ident) if ident else None
+    if doc is None:
+        return False
+    c = doc.model
+    if c.approval:
+        a = ctx.index.table("approval").get(c.approval)
+        return a is not None and a.model.status == "approved"
+    if c.decision:
+        d = ctx.index.table("decision").get(c.decision)
+        return d is not None and d.decision.outcome == "adopted"
+    return False
+
+
+def line_notes(ctx: PageContext) -> dict[str, dict[str, Any]]:
+    """Per spending line: the exemption it falls under (shown as its basis) and the
+    flags of the approval or contract it cites (shown on the line)."""
+    community = ctx.project.community
+    procs = community.procedures if community is not None else None
+    flags = ctx.memo.get("gaps-by-record", {})
+    out: dict[str, dict[str, Any]] = {}
+    for line in ctx.project.budgets.lines:
+        if line.direction != "expenditure":
+            continue
+        exemption = procs.exemption_for(line.fund, line.category, _authorized(ctx, line.contract)) if procs else None
+        inherited = [(kind, ident) for kind, ident in (("approval", line.approval), ("contract", line.contract))
+                     if ident and any(g.code in INHERITED for g in flags.get((kind, ident), []))]
+        if exemption is not None or inherited:
+            out[line.id] = {"exemption": exemption, "inherited": inherited,
+                            # the exemption's own source: the whole rule's text is on the procedure page
+                            "exemption_source": exemption.source if exemption is not None else None}
+    return out
+
+
 def years(ctx: PageContext) -> list[YearSummary]:
     return ctx.once("budget-years", lambda: budget_years(ctx.project))
 
@@ -77,7 +119,7 @@ def build(ctx: PageContext) -> Iterator[Page]:
                {"years": items}, {**latest(ctx.site_dates), "description": list_summary(ctx, SUMMARY, 0)})
     for y in items:
         yield Page(f"budgets/{y.year}.md", "budget_year.md.j2", {"zh": f"{y.year} 年财务公开", "en": f"Budget {y.year}"},
-                   {"y": y, "decisions": ctx.index.table("decision")},
+                   {"y": y, "decisions": ctx.index.table("decision"), "notes": line_notes(ctx)},
                    {"print": True, "description": _summary(y), **latest(ctx.site_dates)})
 
 

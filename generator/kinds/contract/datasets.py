@@ -5,13 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from generator.kinds.base import Column, DatasetSpec, TableSpec, url_column
+from generator.site.amounts import tally
 from generator.site.downloads import ExportContext
 from portal_core.i18n import texts
 
 
-def _paid(c: Any, x: Any) -> float:
-    lines = [line for line in x.project.budgets.lines if line.contract == c.id and line.direction == "expenditure"]
-    return round(sum(line.actual if line.actual is not None else (line.planned or 0) for line in lines), 2)
+def _lines(c: Any, x: Any) -> list[Any]:
+    direction = "income" if c.direction == "receive" else "expenditure"
+    return [line for line in x.project.budgets.lines if line.contract == c.id and line.direction == direction]
+
+
+def _paid(c: Any, x: Any) -> float | None:
+    """Recorded actuals only (paid, or received for an income contract); empty while none is recorded."""
+    t = tally(_lines(c, x))
+    return t.recorded if t.any_recorded or not t.lines else None
 
 
 COLUMNS = (
@@ -20,13 +27,19 @@ COLUMNS = (
     Column("counterparty", "string", texts("kind.contract.column.counterparty.title"), lambda c, x: x.text(c.counterparty)),
     Column("start", "date", texts("kind.contract.column.start.title"), lambda c, x: c.start, constraints={"required": True}),
     Column("end", "date", texts("kind.contract.column.end.title"), lambda c, x: c.ended or c.end),
+    Column("direction", "string", texts("kind.contract.column.direction.title"), lambda c, x: c.direction,
+           constraints={"enum": ["pay", "receive"]}),
     Column("amount", "number", texts("kind.contract.column.amount.title"), lambda c, x: c.amount,
            constraints={"minimum": 0}),
     Column("amount_per", "string", texts("kind.contract.column.amount_per.title"), lambda c, x: c.amount_per,
            constraints={"enum": ["total", "month", "year"]}),
     Column("total", "number", texts("kind.contract.column.total.title"), lambda c, x: c.total(),
            texts("kind.contract.column.total.description")),
-    Column("paid", "number", texts("kind.contract.column.paid.title"), _paid),
+    Column("pricing", "string", texts("kind.contract.column.pricing.title"), lambda c, x: x.text(c.pricing)),
+    Column("paid", "number", texts("kind.contract.column.paid.title"), _paid,
+           texts("kind.contract.column.paid.description")),
+    Column("unrecorded", "integer", texts("kind.contract.column.unrecorded.title"),
+           lambda c, x: tally(_lines(c, x)).unrecorded),
     Column("fund", "string", texts("kind.contract.column.fund.title"), lambda c, x: c.fund),
     Column("approval", "string", texts("kind.contract.column.approval.title"), lambda c, x: c.approval),
     Column("decision", "string", texts("kind.contract.column.decision.title"), lambda c, x: c.decision),

@@ -7,9 +7,10 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from generator.kinds.approval.pages import lines_citing, spent
+from generator.kinds.approval.pages import lines_citing
 from generator.kinds.base import Page, PageContext, latest, list_summary
 from generator.kinds.common import pick
+from generator.site.amounts import tally
 from portal_core.i18n import texts
 
 SUMMARY = texts("kind.contract.summary")
@@ -29,14 +30,21 @@ def elapsed(c: Any, today: dt.date) -> float | None:
     return max(0.0, min(1.0, share))
 
 
+def lines_of(ctx: PageContext, c: Any) -> list[Any]:
+    """The budget lines under a contract: spending if we pay, income if we receive."""
+    return lines_citing(ctx, "contract", "income" if c.direction == "receive" else "expenditure").get(c.id, [])
+
+
 def dates(ctx: PageContext) -> list[dt.date]:
     return [c.start for c in contracts(ctx)]
 
 
 def build(ctx: PageContext) -> Iterator[Page]:
-    items, citing = contracts(ctx), lines_citing(ctx, "contract")
+    items = contracts(ctx)
     flags = ctx.memo.get("gaps-by-record", {})
-    paid = {c.id: spent(citing.get(c.id, [])) for c in items}
+    # what we pay is the spending citing it; what we receive, the income lines citing it
+    citing = {c.id: lines_of(ctx, c) for c in items}
+    paid = {c.id: tally(citing[c.id]) for c in items}
     yield Page("contracts/index.md", "contracts_index.md.j2", texts("kind.contract.page.contracts-index.title"),
                {"contracts": items, "paid": paid},
                {**latest(dates(ctx)), "description": list_summary(ctx, SUMMARY, len(items))})
@@ -44,8 +52,8 @@ def build(ctx: PageContext) -> Iterator[Page]:
         total = c.total()
         share = elapsed(c, ctx.today)
         yield Page(f"contracts/{c.id}.md", "contract.md.j2", c.title,
-                   {"c": c, "lines": citing.get(c.id, []), "paid": paid[c.id], "total": total,
-                    "paid_pct": round(100 * paid[c.id] / total) if total else None,
+                   {"c": c, "lines": citing[c.id], "paid": paid[c.id], "total": total,
+                    "paid_pct": round(100 * paid[c.id].recorded / total) if total else None,
                     "term_pct": None if share is None else round(100 * share),
                     "gaps": flags.get(("contract", c.id), []),
                     "approvals": ctx.index.table("approval"), "decisions": ctx.index.table("decision")},

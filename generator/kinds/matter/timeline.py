@@ -68,8 +68,8 @@ def timeline(matter: Any, project: Project, index: Any) -> Timeline:
     contracts = {d.model.id: d.model for d in project.valid("contract")}
     for aid in matter.approvals:
         a = approvals.get(aid)
-        if a is not None:
-            events.append(Event(a.date, "approval", a.title, ("approval", aid), a.amount, a.status,
+        if a is not None and a.when is not None:  # an undated letter has no place on a timeline
+            events.append(Event(a.when, "approval", a.title, ("approval", aid), a.amount, a.status,
                                 detail={"route": list(a.route), "number": a.number}))
     for cid in matter.contracts:
         c = contracts.get(cid)
