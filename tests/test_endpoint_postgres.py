@@ -247,7 +247,7 @@ def test_migration_of_a_first_release_store_keeps_every_submission(pg_url: str) 
         before = conn.execute(f"SELECT {columns} FROM submissions ORDER BY receipt").fetchall()
     stores = [Store(pg_url), Store(pg_url)]  # the second finds it migrated
     try:
-        assert stores[1].schema_version() == SCHEMA_VERSION == 2
+        assert stores[1].schema_version() == SCHEMA_VERSION == 3
         assert stores[0].count() == len(V1_ROWS)
         receipt, _ = stores[0].add_sync(sub())
         assert stores[0].reply(receipt, "answered", "好", revision=0) is True
