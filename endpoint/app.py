@@ -96,7 +96,11 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
     secret = settings.secret.encode() if settings.secret else secrets.token_bytes(32)
     encrypt = _fernet(settings.encryption_key)
     store = store or Store(settings.db, encrypt=encrypt)
-    bind_community(store, spec.get("community"))
+    if bind_community(store, spec.get("community")):
+        import logging
+
+        logging.getLogger("portal.endpoint").warning(
+            "%s", i18n.both("endpoint.store-adopted", community=spec["community"]))
     limiter = abuse.SharedLimiter(store, "submit", settings.rate_per_minute, settings.rate_burst)
     origins = settings.origins()
     channels = _channels(settings)
@@ -248,23 +252,19 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
     return app
 
 
-def bind_community(store: Store, community: Any) -> None:
+def bind_community(store: Store, community: Any) -> bool:
     """The endpoint serves one community: its store records which (the id in the
-    built site's ``forms/spec.json``) and is refused to any other. A store made
-    before stores knew their community takes this one, with a note in the log.
-    A site built before the spec named its community is not checked."""
-    import logging
-
+    built site's ``forms/spec.json``) and is refused to any other (``SystemExit``
+    with a sentence in zh and en). A store made before stores knew their community
+    takes this one: True then, for the caller to note. A site built before the spec
+    named its community is not checked."""
     if not isinstance(community, str) or not community:
-        return
+        return False
     try:
-        adopted = store.bind(community)
+        return store.bind(community)
     except ForeignStore as exc:
         raise SystemExit(i18n.both("endpoint.foreign-store", store_community=exc.store_community,
-                                            community=exc.community)) from None
-    if adopted:
-        logging.getLogger("portal.endpoint").warning(
-            "%s", i18n.both("endpoint.store-adopted", community=community))
+                                   community=exc.community)) from None
 
 
 def public_view(sub: dict[str, Any]) -> dict[str, Any]:

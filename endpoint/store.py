@@ -159,7 +159,11 @@ class Store:
             self._init(conn)
         self.adopted = False  #: True when ``community`` was recorded by this open (a store made before binding)
         if community is not None:
-            self.adopted = self.bind(community)
+            try:
+                self.adopted = self.bind(community)
+            except ForeignStore:
+                self.close()
+                raise
 
     # -- connections -------------------------------------------------------------
     def connect(self) -> Any:
@@ -296,7 +300,7 @@ class Store:
             f"allowed = CASE WHEN {refill} >= 1 THEN 1 ELSE 0 END, "
             f"tokens = CASE WHEN {refill} >= 1 THEN {refill} - 1 ELSE {refill} END, "
             "at = excluded.at RETURNING allowed",
-            (bucket, client, float(burst) - 1, at, *(float(burst), per_minute) * 5))
+            (bucket, client, float(burst) - 1, at, *(float(burst), per_minute) * 4))
         return bool(row[0])
 
     def prune_buckets(self, older_than: float) -> None:

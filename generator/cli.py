@@ -295,7 +295,9 @@ def _endpoint_store_check(site: Path, db: str) -> None:
     except Exception:  # noqa: BLE001 - an unreachable database is reported by the workers, as before
         return
     try:
-        bind_community(store, load_spec(site).get("community"))
+        community = load_spec(site).get("community")
+        if bind_community(store, community):
+            click.echo(f"portal endpoint: {i18n.both('endpoint.store-adopted', community=community)}")
     except SystemExit as exc:
         click.echo(f"portal endpoint: {exc}", err=True)
         sys.exit(2)

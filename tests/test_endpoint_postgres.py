@@ -134,7 +134,7 @@ def pg_database(postgres: Postgres) -> str:
 def pg_url(pg_database: str) -> str:
     """The module's database, emptied: each test starts without the store's tables."""
     with psycopg.connect(pg_database, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS submissions, outbox, events, schema_migrations")
+        conn.execute("DROP TABLE IF EXISTS submissions, outbox, events, schema_migrations, store_meta, rate_buckets")
     return pg_database
 
 
