@@ -226,14 +226,23 @@ class Store:
             conn.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", (version, now()))
 
     # -- which community ------------------------------------------------------------
+    def _in_memory(self) -> bool:
+        """An in-memory SQLite store (tests, route listings): each connection has its own
+        empty database, so what it serves is kept on the object instead."""
+        return self.dialect == "sqlite" and self.url.removeprefix("sqlite:///") in ("", ":memory:")
+
     def community(self) -> str | None:
         """The id of the community this store serves (None: made before stores knew)."""
+        if self._in_memory():
+            return getattr(self, "_memory_community", None)
         row = self._conn().one("SELECT value FROM store_meta WHERE name = 'community'", ())
         return None if row is None else str(row[0])
 
     def key_communities(self) -> set[str]:
         """Communities named by the cached receipt keys (``<community id>:<hex>``):
         evidence of whose store an unbound one is."""
+        if self._in_memory():
+            return set()
         rows = self._conn().all_dicts("SELECT DISTINCT key_cache FROM submissions WHERE key_cache IS NOT NULL", ())
         return {str(r["key_cache"]).split(":", 1)[0] for r in rows if ":" in str(r["key_cache"])}
 
@@ -258,6 +267,9 @@ class Store:
         (changing nothing) for another community's store."""
         if not self.check_community(community):
             return False
+        if self._in_memory():
+            self._memory_community = community
+            return True
         conn = self._conn()
         with conn.transaction():
             # Two processes adopting at once: one row wins, the other reads it back.
