@@ -303,9 +303,10 @@ class Store:
 
     def _take(self, conn: Any, bucket: str, client: str, per_minute: float, burst: int, at: float) -> bool:
         """One atomic upsert: refill by the time passed, take a token if there is a whole one."""
-        least = "MIN" if self.dialect == "sqlite" else "LEAST"
+        least, greatest = ("MIN", "MAX") if self.dialect == "sqlite" else ("LEAST", "GREATEST")
+        # Time since the last take, never negative (the wall clock may be set back).
         refill = f"{least}(CAST(? AS DOUBLE PRECISION), rate_buckets.tokens + " \
-                 "(excluded.at - rate_buckets.at) * CAST(? AS DOUBLE PRECISION) / 60.0)"
+                 f"{greatest}(excluded.at - rate_buckets.at, 0) * CAST(? AS DOUBLE PRECISION) / 60.0)"
         row = conn.one(
             "INSERT INTO rate_buckets (bucket, client, tokens, at, allowed) VALUES (?, ?, ?, ?, 1) "
             "ON CONFLICT (bucket, client) DO UPDATE SET "

@@ -298,6 +298,10 @@ def test_token_buckets_in_the_store_refill_and_are_per_client(tmp_path: Path) ->
         # Refilled, but never above the burst.
         assert [store.take_token_sync("submit", "1.2.3.4", 60, 3, at=t + 3600) for _ in range(4)] == \
             [True] * 3 + [False]
+        # A clock set back takes nothing away and gives nothing.
+        assert not store.take_token_sync("submit", "1.2.3.4", 60, 3, at=t)
+        assert not store.take_token_sync("submit", "1.2.3.4", 60, 3, at=t + 0.5)
+        assert store.take_token_sync("submit", "1.2.3.4", 60, 3, at=t + 1.01)
     finally:
         store.close()
 
