@@ -151,6 +151,16 @@ def test_the_endpoint_refuses_to_start_on_another_communitys_store(tmp_path: Pat
         create_app(Settings(site=str(site), db=db, secret="x"))
 
 
+def test_portal_serve_does_not_serve_another_communitys_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.serve import start_endpoint
+
+    monkeypatch.delenv("PORTAL_DB", raising=False)
+    project = make_project(tmp_path / "project")
+    Store(f"sqlite:///{project / 'submissions.db'}", community="qingshi").close()
+    with pytest.raises(SystemExit, match="qingshi"):
+        start_endpoint(project, "127.0.0.1", 0, "http://127.0.0.1:8000/")
+
+
 def test_the_endpoint_adopts_an_unbound_store_with_a_note(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
     site = write_spec(project, tmp_path / "site")
