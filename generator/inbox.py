@@ -424,15 +424,17 @@ def _publish(store: Store, project: Path, dry_run: bool) -> PublishResult:
         highest[year] = max(highest[year], top)
     # The ledger keeps every number published: the file's own records first (a project
     # published before the ledger existed starts it from them), then the new ones.
-    issue: list[ledgers.Entry] = []
+    issue: dict[str, ledgers.Entry] = {}  # number → new line, in the order issued
 
     def record_issued(public_id: str, key: str, day: dt.date) -> None:
-        if ledger.owner(public_id) is None and all(e.id != public_id for e in issue):
-            issue.append(ledgers.Entry(public_id, key, day))
+        if ledger.owner(public_id) is None and public_id not in issue:
+            issue[public_id] = ledgers.Entry(public_id, key, day)
 
+    key_of_id: dict[str, str] = {}  # the receipt key of the published record with this number
     for yf in files.values():
         for record in yf.records:
             rid, rkey, rday = record.get("id"), record.get("receipt_key"), record.get("received")
+            key_of_id.setdefault(str(rid), rkey if isinstance(rkey, str) else "")
             if isinstance(rid, str) and PUBLIC_ID.match(rid) and isinstance(rkey, str) \
                     and ledgers.KEY.match(rkey) and isinstance(rday, dt.date):
                 record_issued(rid, rkey, rday)
@@ -484,8 +486,8 @@ def _publish(store: Store, project: Path, dry_run: bool) -> PublishResult:
             highest[year] += 1
             public_id = f"R{year}-{highest[year]:04d}"
         else:
-            owner = ledger.owner(public_id) or next((e for e in issue if e.id == public_id), None)
-            holders = {owner.receipt_key if owner is not None else None, _key_of(files, public_id)}
+            owner = ledger.owner(public_id) or issue.get(public_id)
+            holders = {owner.receipt_key if owner is not None else None, key_of_id.get(public_id)}
             others = sorted(k for k in holders - {None, current, old_hex} if k is not None)
             if others:
                 other = others[0]
@@ -505,7 +507,7 @@ def _publish(store: Store, project: Path, dry_run: bool) -> PublishResult:
         result.added.append(public_id)
     for yf in files.values():
         result.kept += [str(r.get("id")) for i, r in enumerate(yf.records) if (yf.year, i) not in known]
-    result.issued = [e.id for e in issue]
+    result.issued = list(issue)
     result.adopted, result.adopted_by = adopting, community.id
 
     counted = _count_answers(subs, forms, year_file)
@@ -517,7 +519,7 @@ def _publish(store: Store, project: Path, dry_run: bool) -> PublishResult:
         if text != yf.text:
             old_texts[yf.path], new_texts[yf.path] = yf.text, text
     if issue:
-        old_texts[ledger.path], new_texts[ledger.path] = ledger.text, ledger.render(issue)
+        old_texts[ledger.path], new_texts[ledger.path] = ledger.text, ledger.render(list(issue.values()))
     result.diff = "".join(
         "".join(difflib.unified_diff(old_texts[p].splitlines(keepends=True), new_texts[p].splitlines(keepends=True),
                                      f"a/{p.relative_to(project)}", f"b/{p.relative_to(project)}"))
@@ -534,16 +536,6 @@ def _publish(store: Store, project: Path, dry_run: bool) -> PublishResult:
         result.written.append(path)
     store.record_publish(new_ids, new_cache, counted)
     return result
-
-
-def _key_of(files: dict[int, YearFile], public_id: str) -> str | None:
-    """The receipt key of the published record numbered ``public_id``, if any."""
-    for yf in files.values():
-        for record in yf.records:
-            if record.get("id") == public_id:
-                key = record.get("receipt_key")
-                return key if isinstance(key, str) else ""
-    return None
 
 
 def _count_answers(subs: list[dict[str, Any]], forms: dict[str, Any], year_file: Any) -> list[str]:

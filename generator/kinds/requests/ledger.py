@@ -59,13 +59,25 @@ class Ledger:
     text: str = ""  #: as read
     entries: list[Entry] = field(default_factory=list)
     bad: list[BadRow] = field(default_factory=list)
+    _index: dict[str, dict[str, Entry]] = field(default_factory=dict, repr=False)
 
     def owner(self, public_id: str) -> Entry | None:
         """The first line that issued ``public_id`` (a later duplicate is a conflict)."""
-        return next((e for e in self.entries if e.id == public_id), None)
+        return self._by("id").get(public_id)
 
     def of_key(self, key: str) -> Entry | None:
-        return next((e for e in self.entries if e.receipt_key == key), None)
+        """The first line that issued a number to the request with ``key``."""
+        return self._by("receipt_key").get(key)
+
+    def _by(self, column: str) -> dict[str, Entry]:
+        """First entry by ``column``, built once (publish asks for every submission)."""
+        cached: dict[str, Entry] | None = self._index.get(column)
+        if cached is None:
+            cached = {}
+            for e in self.entries:
+                cached.setdefault(getattr(e, column), e)
+            self._index[column] = cached
+        return cached
 
     def highest(self) -> dict[int, int]:
         """Year → highest sequence number ever issued."""
