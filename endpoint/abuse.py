@@ -6,7 +6,8 @@ mainland China and a privacy leak):
   after it expired; a static token baked into the page at build time serves
   visitors without JavaScript (checked for expiry only);
 - per-client rate limits (token bucket): submissions, and receipt lookups
-  and ratings (a receipt is a 45-bit secret: no guessing at speed);
+  and ratings (a receipt is a 45-bit secret: no guessing at speed); the buckets
+  live in the store (``SharedLimiter``), so ``--workers N`` shares one limit;
 - an origin allow-list;
 - an optional proof-of-work: the client finds a nonce such that
   sha256(token + nonce) starts with ``pow_bits`` zero bits.
@@ -16,11 +17,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import math
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from portal_core.tokens import sign_token  # the build signs with it too
+
+if TYPE_CHECKING:
+    from endpoint.store import Store
+
+log = logging.getLogger("portal.endpoint")
 
 HONEYPOT = "website"  # looks like a normal field to a bot; hidden from people
 
@@ -82,3 +90,34 @@ class RateLimiter:
     def retry_after(self) -> int:
         """Seconds until a refused client has a token again (the Retry-After header)."""
         return max(1, math.ceil(60.0 / self.per_minute)) if self.per_minute > 0 else 1
+
+
+class SharedLimiter:
+    """The token bucket of ``RateLimiter``, kept in the store so that every worker
+    process counts against the same limit (``--workers 2`` with burst 5: 5 in all,
+    not 5 each). ``name`` keeps submissions and lookups apart.
+
+    If the store cannot answer (the database is down), the process falls back to
+    its own bucket and says so once: a limit per process is better than none, and
+    better than refusing everyone."""
+
+    def __init__(self, store: Store, name: str, per_minute: float, burst: int) -> None:
+        self.store, self.name = store, name
+        self.per_minute, self.burst = per_minute, burst
+        self.local = RateLimiter(per_minute, burst)
+        self._warned = False
+
+    async def allow(self, client: str) -> bool:
+        if self.per_minute <= 0:
+            return True
+        try:
+            return await self.store.take_token(self.name, client, self.per_minute, self.burst)
+        except Exception as exc:  # noqa: BLE001 - any store failure: fall back, never 500 for a limit
+            if not self._warned:
+                log.warning("rate limit %s: the store did not answer (%s); limiting per process for now",
+                            self.name, exc)
+                self._warned = True
+            return self.local.allow(client)
+
+    def retry_after(self) -> int:
+        return self.local.retry_after()

@@ -30,7 +30,7 @@ from starlette.routing import Route
 
 from endpoint import abuse
 from endpoint.settings import Settings
-from endpoint.store import Store
+from endpoint.store import ForeignStore, Store
 from endpoint.submit import (
     SECURITY_HEADERS,
     HTTPError,
@@ -46,13 +46,13 @@ from endpoint.submit import (
     read_body,
     wants_json,
 )
-from portal_core import messages
+from portal_core import i18n, messages
 from portal_core.languages import pick
 from portal_core.receipts import normalize
 from portal_core.tokens import sign_token
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
-__all__ = ["SECURITY_HEADERS", "HTTPError", "PortalApp", "create_app", "load_spec", "public_view"]
+__all__ = ["SECURITY_HEADERS", "HTTPError", "PortalApp", "bind_community", "create_app", "load_spec", "public_view"]
 
 
 class PortalApp(Starlette):
@@ -96,7 +96,12 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
     secret = settings.secret.encode() if settings.secret else secrets.token_bytes(32)
     encrypt = _fernet(settings.encryption_key)
     store = store or Store(settings.db, encrypt=encrypt)
-    limiter = abuse.RateLimiter(settings.rate_per_minute, settings.rate_burst)
+    if bind_community(store, spec.get("community")):
+        import logging
+
+        logging.getLogger("portal.endpoint").warning(
+            "%s", i18n.both("endpoint.store-adopted", community=spec["community"]))
+    limiter = abuse.SharedLimiter(store, "submit", settings.rate_per_minute, settings.rate_burst)
     origins = settings.origins()
     channels = _channels(settings)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader([TEMPLATES / "endpoint", TEMPLATES]),
@@ -125,11 +130,11 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
         return JSONResponse({"token": sign_token(secret, form_id), "min_seconds": settings.min_seconds,
                              "pow_bits": settings.pow_bits}, headers={"Cache-Control": "no-store"})
 
-    lookups = abuse.RateLimiter(settings.lookup_per_minute, settings.lookup_burst)
+    lookups = abuse.SharedLimiter(store, "lookup", settings.lookup_per_minute, settings.lookup_burst)
 
-    def too_many(request: Request) -> Response | None:
+    async def too_many(request: Request) -> Response | None:
         """429 when this client looks up or rates receipts faster than allowed, else None."""
-        if lookups.allow(client_address(request.scope)):
+        if await lookups.allow(client_address(request.scope)):
             return None
         lang = messages.lang_of(request.headers.get("accept-language"), request.query_params.get("lang"))
         retry = {"Retry-After": str(lookups.retry_after())}
@@ -140,7 +145,7 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
                             headers={**SECURITY_HEADERS, **retry})
 
     async def receipt_status(request: Request) -> Response:
-        if (refused := too_many(request)) is not None:
+        if (refused := await too_many(request)) is not None:
             return refused
         lang = messages.lang_of(request.headers.get("accept-language"), request.query_params.get("lang"))
         receipt = normalize(request.path_params["receipt"])
@@ -156,7 +161,7 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
 
     async def lookup(request: Request) -> Response:
         """The receipt lookup form of the static site (no JavaScript) lands here."""
-        if (refused := too_many(request)) is not None:
+        if (refused := await too_many(request)) is not None:
             return refused
         lang = messages.lang_of(request.headers.get("accept-language"), request.query_params.get("lang"))
         receipt = normalize(request.query_params.get("r", ""))
@@ -166,7 +171,7 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
         return RedirectResponse(f"/receipts/{receipt}?lang={lang}", status_code=303)
 
     async def rating(request: Request) -> Response:
-        if (refused := too_many(request)) is not None:
+        if (refused := await too_many(request)) is not None:
             return refused
         if not origin_allowed(request.headers.get("origin"), origins, request.scope):
             lang = messages.lang_of(request.headers.get("accept-language"), None)
@@ -245,6 +250,21 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
     app.state.settings = settings
     app.state.secret = secret
     return app
+
+
+def bind_community(store: Store, community: Any) -> bool:
+    """The endpoint serves one community: its store records which (the id in the
+    built site's ``forms/spec.json``) and is refused to any other (``SystemExit``
+    with a sentence in zh and en). A store made before stores knew their community
+    takes this one: True then, for the caller to note. A site built before the spec
+    named its community is not checked."""
+    if not isinstance(community, str) or not community:
+        return False
+    try:
+        return store.bind(community)
+    except ForeignStore as exc:
+        raise SystemExit(i18n.both("endpoint.foreign-store", store_community=exc.store_community,
+                                   community=exc.community)) from None
 
 
 def public_view(sub: dict[str, Any]) -> dict[str, Any]:

@@ -32,6 +32,7 @@ import os
 import queue
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,10 +95,27 @@ MIGRATIONS: list[list[str]] = [
         "UPDATE submissions SET published_at = (SELECT MAX(published_at) FROM submissions) "
         "WHERE published_at IS NULL AND received_at <= (SELECT MAX(published_at) FROM submissions)",
     ],
+    [
+        # What the store is: ``community`` is the id of the community whose residents
+        # it serves; publishing it into another community's data would mix them.
+        "CREATE TABLE IF NOT EXISTS store_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        # Rate limits shared by every worker process: one token bucket per (limit, client).
+        "CREATE TABLE IF NOT EXISTS rate_buckets (bucket TEXT NOT NULL, client TEXT NOT NULL, "
+        "tokens DOUBLE PRECISION NOT NULL, at DOUBLE PRECISION NOT NULL, allowed INTEGER NOT NULL DEFAULT 1, "
+        "PRIMARY KEY (bucket, client))",
+    ],
 ]
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 STATUSES = ("received", "in-progress", "answered", "closed", "rejected")
+
+
+class ForeignStore(Exception):
+    """The store serves another community than the one asking; nothing was changed."""
+
+    def __init__(self, store_community: str, community: str) -> None:
+        super().__init__(f"the database belongs to community {store_community!r}, not {community!r}")
+        self.store_community, self.community = store_community, community
 
 
 def now() -> str:
@@ -125,15 +143,27 @@ class _Job:
 class Store:
     """Submissions store. ``url``: ``sqlite:///path`` or ``postgresql://…``."""
 
-    def __init__(self, url: str, encrypt: Any = None) -> None:
+    def __init__(self, url: str, encrypt: Any = None, community: str | None = None) -> None:
+        """``community``: the id of the community this store serves; a new store is
+        bound to it at creation, an existing one must be bound to it already
+        (``ForeignStore`` otherwise) or is bound now if it predates binding."""
         self.url = url
         self.dialect = "postgresql" if url.startswith(("postgresql://", "postgres://")) else "sqlite"
         self.encrypt = encrypt  # optional callable: bytes -> str (private fields at rest)
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._writer: threading.Thread | None = None
         self._local = threading.local()
+        self._rates: _RateKeeper | None = None
+        self._rates_lock = threading.Lock()
         with self.connect() as conn:
             self._init(conn)
+        self.adopted = False  #: True when ``community`` was recorded by this open (a store made before binding)
+        if community is not None:
+            try:
+                self.adopted = self.bind(community)
+            except ForeignStore:
+                self.close()
+                raise
 
     # -- connections -------------------------------------------------------------
     def connect(self) -> Any:
@@ -195,6 +225,103 @@ class Store:
         else:
             conn.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", (version, now()))
 
+    # -- which community ------------------------------------------------------------
+    def _in_memory(self) -> bool:
+        """An in-memory SQLite store (tests, route listings): each connection has its own
+        empty database, so what it serves is kept on the object instead."""
+        return self.dialect == "sqlite" and self.url.removeprefix("sqlite:///") in ("", ":memory:")
+
+    def community(self) -> str | None:
+        """The id of the community this store serves (None: made before stores knew)."""
+        if self._in_memory():
+            return getattr(self, "_memory_community", None)
+        row = self._conn().one("SELECT value FROM store_meta WHERE name = 'community'", ())
+        return None if row is None else str(row[0])
+
+    def key_communities(self) -> set[str]:
+        """Communities named by the cached receipt keys (``<community id>:<hex>``):
+        evidence of whose store an unbound one is."""
+        if self._in_memory():
+            return set()
+        rows = self._conn().all_dicts("SELECT DISTINCT key_cache FROM submissions WHERE key_cache IS NOT NULL", ())
+        return {str(r["key_cache"]).split(":", 1)[0] for r in rows if ":" in str(r["key_cache"])}
+
+    def check_community(self, community: str) -> bool:
+        """Raise ``ForeignStore`` unless the store may serve ``community``; True when
+        it does not know its community yet (``bind`` would record it). Writes nothing.
+        An unbound store whose cached receipt keys were derived for another community
+        is that community's."""
+        known = self.community()
+        if known is not None:
+            if known != community:
+                raise ForeignStore(known, community)
+            return False
+        others = sorted(self.key_communities() - {community})
+        if others:
+            raise ForeignStore(others[0], community)
+        return True
+
+    def bind(self, community: str) -> bool:
+        """Check that the store serves ``community``, recording it if the store does
+        not know yet. Returns True when it was recorded now; raises ``ForeignStore``
+        (changing nothing) for another community's store."""
+        if not self.check_community(community):
+            return False
+        if self._in_memory():
+            self._memory_community = community
+            return True
+        conn = self._conn()
+        with conn.transaction():
+            # Two processes adopting at once: one row wins, the other reads it back.
+            conn.execute("INSERT INTO store_meta (name, value) VALUES ('community', ?) ON CONFLICT (name) DO NOTHING",
+                         (community,))
+        known = self.community()
+        if known != community:
+            raise ForeignStore(str(known), community)
+        return True
+
+    # -- rate limits shared by all processes ------------------------------------------
+    async def take_token(self, bucket: str, client: str, per_minute: float, burst: int) -> bool:
+        """Take one token from ``client``'s bucket of the limit ``bucket`` (``burst``
+        at once, refilled at ``per_minute``); False when it is empty. Every process
+        on this store shares the buckets, so ``--workers N`` does not multiply the
+        limit. Checks waiting at the same time share one transaction (as submissions
+        share one commit), without fsync: a bucket lost in a power cut is harmless."""
+        with self._rates_lock:
+            if self._rates is None:
+                self._rates = _RateKeeper(self)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
+        self._rates.queue.put(_RateJob(bucket, client, per_minute, burst, loop, future))
+        return await future
+
+    def take_token_sync(self, bucket: str, client: str, per_minute: float, burst: int,
+                        at: float | None = None) -> bool:
+        conn = self._conn()
+        with conn.transaction():
+            return self._take(conn, bucket, client, per_minute, burst, time.time() if at is None else at)
+
+    def _take(self, conn: Any, bucket: str, client: str, per_minute: float, burst: int, at: float) -> bool:
+        """One atomic upsert: refill by the time passed, take a token if there is a whole one."""
+        least, greatest = ("MIN", "MAX") if self.dialect == "sqlite" else ("LEAST", "GREATEST")
+        # Time since the last take, never negative (the wall clock may be set back).
+        refill = f"{least}(CAST(? AS DOUBLE PRECISION), rate_buckets.tokens + " \
+                 f"{greatest}(excluded.at - rate_buckets.at, 0) * CAST(? AS DOUBLE PRECISION) / 60.0)"
+        row = conn.one(
+            "INSERT INTO rate_buckets (bucket, client, tokens, at, allowed) VALUES (?, ?, ?, ?, 1) "
+            "ON CONFLICT (bucket, client) DO UPDATE SET "
+            f"allowed = CASE WHEN {refill} >= 1 THEN 1 ELSE 0 END, "
+            f"tokens = CASE WHEN {refill} >= 1 THEN {refill} - 1 ELSE {refill} END, "
+            "at = excluded.at RETURNING allowed",
+            (bucket, client, float(burst) - 1, at, *(float(burst), per_minute) * 4))
+        return bool(row[0])
+
+    def prune_buckets(self, older_than: float) -> None:
+        """Drop buckets untouched since ``older_than`` (they are full again anyway)."""
+        conn = self._conn()
+        with conn.transaction():
+            conn.execute("DELETE FROM rate_buckets WHERE at < ?", (older_than,))
+
     # -- writing (group commit) -------------------------------------------------------
     def start(self) -> None:
         if self._writer is None:
@@ -210,6 +337,10 @@ class Store:
     def close(self) -> None:
         """Stop the writer and close this thread's connection."""
         self.stop()
+        with self._rates_lock:
+            if self._rates is not None:
+                self._rates.stop()
+                self._rates = None
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
@@ -464,6 +595,78 @@ class Store:
         return int(self._conn().one("SELECT COUNT(*) FROM submissions", ())[0])
 
 
+@dataclass
+class _RateJob:
+    bucket: str
+    client: str
+    per_minute: float
+    burst: int
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[bool]
+
+
+class _RateKeeper:
+    """A thread that answers rate checks in groups: every check waiting when it is
+    free goes into one transaction, on its own connection. SQLite: with
+    ``synchronous=NORMAL`` the commit does not fsync (WAL stays consistent; a
+    bucket lost in a power cut only lets a client in again), and the writer lock
+    is held for microseconds. PostgreSQL: ``synchronous_commit = off`` likewise."""
+
+    PRUNE_EVERY = 2000  # batches between removals of idle buckets
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.queue: queue.Queue[_RateJob | None] = queue.Queue()
+        self.thread = threading.Thread(target=self._loop, name="store-rates", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.queue.put(None)
+        self.thread.join(timeout=10)
+
+    def _connect(self) -> Any:
+        conn = self.store.connect()
+        if self.store.dialect == "sqlite":
+            conn.execute("PRAGMA synchronous=NORMAL")
+        else:
+            conn.execute("SET synchronous_commit = off")
+        return conn
+
+    def _loop(self) -> None:
+        conn: Any = None
+        batches = 0
+        while True:
+            job = self.queue.get()
+            if job is None:
+                _close_quietly(conn)
+                return
+            batch = [job]
+            while len(batch) < 512:
+                try:
+                    nxt = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self.queue.put(None)
+                    break
+                batch.append(nxt)
+            try:
+                conn = conn or self._connect()
+                at = time.time()
+                with conn.transaction():
+                    results: list[Any] = [self.store._take(conn, j.bucket, j.client, j.per_minute, j.burst, at)
+                                          for j in batch]
+                    batches += 1
+                    if batches % self.PRUNE_EVERY == 0:
+                        # A bucket idle for a day is full again: dropping it changes nothing.
+                        conn.execute("DELETE FROM rate_buckets WHERE at < ?", (at - 86400,))
+            except Exception as exc:  # noqa: BLE001 - the caller decides (see abuse.SharedLimiter)
+                conn = _close_quietly(conn)
+                _notify(batch, [exc] * len(batch), _set_exception)
+                continue
+            _notify(batch, results, _set_result)
+
+
 class _Stamp:
     """The times of one batch: one clock reading for all its rows."""
 
@@ -489,7 +692,7 @@ def _close_quietly(conn: Any) -> Any:
     return None
 
 
-def _notify(batch: list[_Job], values: list[Any], setter: Any) -> None:
+def _notify(batch: list[Any], values: list[Any], setter: Any) -> None:
     """Resolve the batch's futures with one wake-up per event loop, not one per job
     (each ``call_soon_threadsafe`` writes to the loop's self-pipe)."""
     by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}

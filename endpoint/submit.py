@@ -73,7 +73,7 @@ class Submit:
     """The ASGI handler of ``POST /forms/{form_id}``: ``await submit(scope, receive, send, form_id)``."""
 
     def __init__(self, *, forms: dict[str, Any], settings: Settings, secret: bytes, store: Store,
-                 limiter: abuse.RateLimiter, origins: set[str], channels: list[str], render: Render) -> None:
+                 limiter: abuse.SharedLimiter, origins: set[str], channels: list[str], render: Render) -> None:
         self.forms, self.settings, self.secret, self.store = forms, settings, secret, store
         self.limiter, self.origins, self.channels, self.render = limiter, origins, channels, render
         self.allow_all = "*" in origins
@@ -129,7 +129,7 @@ class Submit:
             if not origin_allowed(headers.get("origin"), self.origins, scope):
                 raise HTTPError(403, "origin")
             client = client_address(scope)
-            if not self.limiter.allow(client):
+            if not await self.limiter.allow(client):
                 raise HTTPError(429, "rate_limited")
             body = await read_body(receive, headers, settings.max_body)
             data = await decode_body(body, headers.get("content-type", ""), scope)

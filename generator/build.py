@@ -351,6 +351,7 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
             write_requests(checked, final if lang == langs[0] else final / lang, site_url)
         (final / "forms").mkdir(exist_ok=True)
         spec = compile_forms([d.model for d in checked.project.valid("form")])
+        spec["community"] = community.id  # the endpoint binds its store to it (endpoint.store.Store.bind)
         (final / "forms" / "spec.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
         # Personal data must not reach the published files, whatever produced them.
         leaks = list(published_leaks(final, contact_values(checked.project)))

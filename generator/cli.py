@@ -273,6 +273,7 @@ def endpoint(site: Path, db: str | None, host: str, port: int, site_url: str | N
         click.echo(f"{_zh('cli.endpoint.no-spec', path=f'{site}/forms/spec.json')}：{i18n.both('cli.run-build-first')}",
                    err=True)
         sys.exit(2)
+    _endpoint_store_check(site, settings.db)
     click.echo(f"portal endpoint: http://{host}:{port}/ · db {settings.db}")
     try:
         sys.exit(serve_workers("endpoint.asgi:app", host, port, workers, log_level="warning",
@@ -281,6 +282,27 @@ def endpoint(site: Path, db: str | None, host: str, port: int, site_url: str | N
         click.echo(f"portal endpoint: {_zh('cli.cannot-listen')} · {_en('cli.cannot-listen-on', address=f'{host}:{port}')}"
                    f" ({exc.strerror}); {_zh('cli.try-port', port=8002)}", err=True)
         sys.exit(1)
+
+
+def _endpoint_store_check(site: Path, db: str) -> None:
+    """Refuse, once and before any worker starts, a store of another community
+    (each worker checks again; this gives the operator one clear line, exit 2)."""
+    from endpoint.app import bind_community, load_spec
+    from endpoint.store import Store
+
+    try:
+        store = Store(db)
+    except Exception:  # noqa: BLE001 - an unreachable database is reported by the workers, as before
+        return
+    try:
+        community = load_spec(site).get("community")
+        if bind_community(store, community):
+            click.echo(f"portal endpoint: {i18n.both('endpoint.store-adopted', community=community)}")
+    except SystemExit as exc:
+        click.echo(f"portal endpoint: {exc}", err=True)
+        sys.exit(2)
+    finally:
+        store.close()
 
 
 @main.command()
@@ -469,7 +491,15 @@ def inbox_publish(ctx: click.Context, project: Path, dry_run: bool) -> None:
         click.echo(i18n.both("cli.publish.answers", n=result.answers))
     if result.kept:
         click.echo(f"{_zh('cli.publish.kept', n=len(result.kept))} · {_en('cli.publish.kept-ids', ids=', '.join(result.kept))}")
-    if not (result.added or result.updated or result.answers):
+    if result.adopted and not dry_run:
+        click.echo(i18n.both("cli.publish.store-adopted", community=result.adopted_by))
+    if result.issued and not result.added:
+        click.echo(i18n.both("cli.publish.ledger-started", n=len(result.issued)))
+    if not (result.added or result.updated or result.answers or result.issued or result.conflicts):
         click.echo(i18n.both("cli.publish.nothing"))
+    for public_id, receipt, key in result.conflicts:
+        click.echo(i18n.both("cli.publish.conflict", id=public_id, receipt=receipt, key=key), err=True)
     if dry_run:
         click.echo(i18n.both("cli.publish.dry-run"))
+    if result.conflicts:
+        sys.exit(1)

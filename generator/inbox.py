@@ -25,9 +25,10 @@ from typing import Any
 
 import yaml
 
-from endpoint.store import STATUSES, Store
+from endpoint.store import STATUSES, ForeignStore, Store
 from generator import registry
 from generator.forms_spec import compile_form
+from generator.kinds.requests import ledger as ledgers
 from generator.load import load_yaml_kinds
 from generator.loading.yamlfile import LocDict, LocList, YamlProblem, parse_yaml, plain
 from generator.receipt_key import derive
@@ -226,6 +227,12 @@ class PublishResult:
     kept: list[str] = field(default_factory=list)  #: published records this inbox does not know
     answers: int = 0  #: satisfaction answers counted for the first time
     diff: str = ""
+    #: (public number, receipt, key the ledger gives it to): requests left out because
+    #: their number belongs to another request; never renumbered, the committee decides
+    conflicts: list[tuple[str, str, str]] = field(default_factory=list)
+    issued: list[str] = field(default_factory=list)  #: numbers newly written into the ledger
+    adopted: bool = False  #: the database did not know its community: it now belongs to this one
+    adopted_by: str = ""  #: that community's id
 
 
 def _dump_record(record: dict[str, Any], indent: str) -> str:
@@ -366,13 +373,26 @@ def _publish(store: Store, project: Path, dry_run: bool) -> PublishResult:
 
     Published records stay: those this inbox knows (by receipt key) get its status,
     dates, reply and rating; the others are kept as they are. A new record takes the
-    number after the highest ever given in its year (in the files or this inbox),
-    and keeps it, in the store, for good. Satisfaction answers are counted once.
+    number after the highest ever issued in its year (in the ledger ``issued.csv``,
+    the files or this inbox), and keeps it, in the ledger and the store, for good.
+    A request whose number the ledger or a file gives to another request is left
+    out and reported (``conflicts``), never renumbered. The store must serve the
+    project's community (``ForeignStore`` otherwise, before anything is read).
+    Satisfaction answers are counted once.
     ``dry_run``: compute and diff, write nothing (neither files nor the store)."""
     docs, _ = load_yaml_kinds(project, registry.KINDS)
     community = next((d.model for d in docs["community"] if d.model is not None), None)
     if community is None:
         raise InboxError(both("cli.publish.community-invalid"))
+    try:  # before anything is read from the store: another community's requests never enter
+        adopting = store.check_community(community.id)
+    except ForeignStore as exc:
+        raise InboxError(both("cli.publish.foreign-store", store_community=exc.store_community,
+                              community=exc.community, db=store.url)) from None
+    ledger = ledgers.read(project)
+    if ledger.bad:
+        bad = ledger.bad[0]
+        raise InboxError(both("cli.publish.ledger-unreadable", path=ledger.path.relative_to(project), line=bad.line))
     forms = {d.model.id: d.model for d in docs["form"] if d.model is not None}
     specs = {form_id: compile_form(form) for form_id, form in forms.items()}
     folder = project / "data" / "requests"
@@ -400,6 +420,24 @@ def _publish(store: Store, project: Path, dry_run: bool) -> PublishResult:
         m = PUBLIC_ID.match(taken_id)
         if m:
             highest[int(m.group(1))] = max(highest[int(m.group(1))], int(m.group(2)))
+    for year, top in ledger.highest().items():  # a number ever issued, even if its record is gone
+        highest[year] = max(highest[year], top)
+    # The ledger keeps every number published: the file's own records first (a project
+    # published before the ledger existed starts it from them), then the new ones.
+    issue: dict[str, ledgers.Entry] = {}  # number → new line, in the order issued
+
+    def record_issued(public_id: str, key: str, day: dt.date) -> None:
+        if ledger.owner(public_id) is None and public_id not in issue:
+            issue[public_id] = ledgers.Entry(public_id, key, day)
+
+    key_of_id: dict[str, str] = {}  # the receipt key of the published record with this number
+    for yf in files.values():
+        for record in yf.records:
+            rid, rkey, rday = record.get("id"), record.get("receipt_key"), record.get("received")
+            key_of_id.setdefault(str(rid), rkey if isinstance(rkey, str) else "")
+            if isinstance(rid, str) and PUBLIC_ID.match(rid) and isinstance(rkey, str) \
+                    and ledgers.KEY.match(rkey) and isinstance(rday, dt.date):
+                record_issued(rid, rkey, rday)
 
     result = PublishResult()
     subs = sorted(store.list(), key=lambda s: (s["received_at"], s["receipt"]))
@@ -439,14 +477,27 @@ def _publish(store: Store, project: Path, dry_run: bool) -> PublishResult:
                 yf.changed.add(i)
                 result.updated.append((str(old.get("id")), changed))
             continue
-        public_id = stored_ids.get(sub["receipt"])
-        if public_id is None or public_id in taken:
-            # New, or its stored number was given to another record in this repository
-            # (another database): never take a published number over.
+        # Not in the files: the number the ledger gave it (its record was deleted or
+        # lost), else the one this database gave it, else the next never issued.
+        entry = ledger.of_key(current) or ledger.of_key(old_hex)
+        public_id = entry.id if entry is not None else stored_ids.get(sub["receipt"])
+        if public_id is None:
             year = received.year
             highest[year] += 1
             public_id = f"R{year}-{highest[year]:04d}"
+        else:
+            owner = ledger.owner(public_id) or issue.get(public_id)
+            holders = {owner.receipt_key if owner is not None else None, key_of_id.get(public_id)}
+            others = sorted(k for k in holders - {None, current, old_hex} if k is not None)
+            if others:
+                other = others[0]
+                # Its number was given to another request (another database, a merge of
+                # two checkouts): report it, never renumber a published request.
+                result.conflicts.append((public_id, sub["receipt"], other))
+                continue
+        if stored_ids.get(sub["receipt"]) != public_id:
             new_ids[sub["receipt"]] = public_id
+        record_issued(public_id, current, dt.date.today())
         taken.add(public_id)
         record = {"id": public_id, "receipt_key": current, "form": form.id, "category": fresh["category"],
                   "received": received, **{k: fresh[k] for k in INBOX_FIELDS if k != "category"}}
@@ -456,6 +507,8 @@ def _publish(store: Store, project: Path, dry_run: bool) -> PublishResult:
         result.added.append(public_id)
     for yf in files.values():
         result.kept += [str(r.get("id")) for i, r in enumerate(yf.records) if (yf.year, i) not in known]
+    result.issued = list(issue)
+    result.adopted, result.adopted_by = adopting, community.id
 
     counted = _count_answers(subs, forms, year_file)
     result.answers = len(counted)
@@ -465,14 +518,18 @@ def _publish(store: Store, project: Path, dry_run: bool) -> PublishResult:
         text = yf.render()
         if text != yf.text:
             old_texts[yf.path], new_texts[yf.path] = yf.text, text
+    if issue:
+        old_texts[ledger.path], new_texts[ledger.path] = ledger.text, ledger.render(list(issue.values()))
     result.diff = "".join(
         "".join(difflib.unified_diff(old_texts[p].splitlines(keepends=True), new_texts[p].splitlines(keepends=True),
                                      f"a/{p.relative_to(project)}", f"b/{p.relative_to(project)}"))
         for p in new_texts)
     if dry_run:
         return result
+    store.bind(community.id)
     folder.mkdir(parents=True, exist_ok=True)
-    for path, text in new_texts.items():
+    # The ledger first: a number is recorded as issued before any file shows it.
+    for path, text in sorted(new_texts.items(), key=lambda item: item[0] != ledger.path):
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)  # a reader never sees half a file

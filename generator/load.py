@@ -104,7 +104,8 @@ def unexpected_files(root: Path, kinds: tuple[Kind, ...]) -> list[Problem]:
         if not kind.folder or not (root / "data" / kind.folder).is_dir():
             continue
         for p in sorted((root / "data" / kind.folder).iterdir()):
-            if p.is_file() and p.suffix not in (".yaml", ".yml") and not p.name.startswith("."):
+            if p.is_file() and p.suffix not in (".yaml", ".yml") and not p.name.startswith(".") \
+                    and p.name not in kind.side_files:
                 problems.append(Problem("file.unexpected", rel(root, p), None, None,
                                         {"name": p.name}, "warning"))
     return problems

@@ -9,8 +9,11 @@ is written and again just before the swap:
   sources (``data/``, ``content/`` …), a hidden folder (``.git``, ``.portal-build``),
   or the inbox database / signing secret;
 - an existing folder is replaced only when it is empty or a previous build: it
-  holds the marker file ``.portal-site`` that every build writes, or it looks like
-  a site built before the marker existed (see ``_legacy_build``);
+  holds the marker file ``.portal-site`` that every build writes. A folder that
+  merely looks like a site (``index.html``, ``404.html``, ``sitemap.xml``) is not
+  enough: it may hold other files, and guessing once deleted them. A site built
+  before the marker existed is refused once, with a message saying to delete it
+  or choose another ``--out``;
 - two builds into the same folder (or from the same project) take turns: a lock
   file beside the output, and one in the project's ``.portal-build``.
 """
@@ -99,8 +102,8 @@ def check_output(root: Path, out: Path) -> None:
     signs = [s for s in PROJECT_SIGNS if os.path.lexists(out / s)]
     if signs:
         raise UnsafeOutput("cli.out.holds-project", out=shown, sign=signs[0])
-    if not (is_marked(out) or _legacy_build(out)):
-        raise UnsafeOutput("cli.out.not-empty", out=shown)
+    if not is_marked(out):
+        raise UnsafeOutput("cli.out.not-empty", out=shown, marker=MARKER)
 
 
 def is_marked(folder: Path) -> bool:
@@ -113,15 +116,6 @@ def is_marked(folder: Path) -> bool:
     except (OSError, ValueError):
         return False
     return isinstance(data, dict) and data.get("tool") == MARKER_DATA["tool"]
-
-
-def _legacy_build(folder: Path) -> bool:
-    """A site built before builds wrote the marker: ``site/`` of an existing
-    project must keep working after an upgrade. mkdocs always writes these three
-    files at the top, and ``check_output`` has already ruled out anything that
-    looks like a project; the next build adds the marker."""
-    return all((folder / name).is_file() and not (folder / name).is_symlink()
-               for name in ("index.html", "404.html", "sitemap.xml"))
 
 
 def write_marker(site: Path) -> None:

@@ -119,6 +119,9 @@ def start_endpoint(root: Path, host: str, port: int, site_url: str) -> None:
     """Run the form endpoint in a background thread, with the forms as they are now."""
     docs, _ = load_yaml_kinds(root, registry.KINDS)
     spec = compile_forms([d.model for d in docs["form"] if d.model is not None])
+    community = next((d.model for d in docs["community"] if d.model is not None), None)
+    if community is not None:  # as the build writes it: the store serves this community only
+        spec["community"] = community.id
     settings = Settings.from_env(site=str(root / "site"), site_url=site_url, secret=shared_secret(root))
     if not settings.allowed_origins:  # the preview answers on both names
         page_port = site_url.rstrip("/").rsplit(":", 1)[-1]

@@ -474,9 +474,22 @@ requests:
 """
 
 
+LEDGER = "data/requests/issued.csv"
+
+
 def test_published_request_log_passes(minimal):
     minimal.write(REQUESTS, LOG)
+    minimal.write(LEDGER, "id,receipt_key,issued\nR2024-0001,b52a7ba1304ba17a09b464a601020d4f,2024-10-03\n")
     assert minimal.check().problems == []
+
+
+def test_published_requests_without_a_ledger_are_a_warning_that_says_how(minimal):
+    """The ledger of issued numbers (issue #18): data published before it existed
+    still passes, with a warning at the first record and the command that starts it."""
+    minimal.write(REQUESTS, LOG)
+    problems = minimal.check().problems
+    assert [(p.code, p.severity, p.file, p.line) for p in problems] == \
+        [("request.ledger-missing", "warning", REQUESTS, 3)]
 
 
 REQUEST_CASES = [

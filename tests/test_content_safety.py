@@ -253,14 +253,29 @@ def form_file(rel: str, fid: str, purpose: str | Payload, privacy: str | Payload
     return f
 
 
+class RequestsFile(YamlFile):
+    """A yearly requests file and its ledger of issued numbers (``issued.csv``), as
+    ``portal inbox publish`` leaves them: without the ledger the check warns."""
+
+    def __init__(self, rel: str) -> None:
+        super().__init__(rel)
+        self.issued: list[str] = ["id,receipt_key,issued"]
+
+    def write(self, root: Path) -> list[Spot]:
+        (root / "data/requests").mkdir(parents=True, exist_ok=True)
+        (root / "data/requests/issued.csv").write_text("\n".join(self.issued) + "\n", encoding="utf-8")
+        return super().write(root)
+
+
 def requests_file(replies: list[tuple[int, str | Payload]]) -> YamlFile:
-    f = YamlFile("data/requests/2024.yaml")
+    f = RequestsFile("data/requests/2024.yaml")
     f.add("id: '2024'", "requests:")
     for n, text in replies:
         key = hashlib.md5(f"receipt-{n}".encode()).hexdigest()  # noqa: S324 - a test value, not security
         f.add(f"  - id: R2024-{n:04d}", f"    receipt_key: {key}", "    form: suggestion",
               "    received: 2024-10-02", "    first_reply: 2024-10-03", "    status: answered")
         f.block(4, "reply", text, "request.reply")
+        f.issued.append(f"R2024-{n:04d},{key},2024-10-03")
     return f
 
 

@@ -126,6 +126,7 @@ def write_spec(project: Path, site: Path) -> Path:
     checked = load_and_check(project, jobs=1)
     assert checked.report.ok, checked.report.problems
     spec = compile_forms([d.model for d in checked.project.valid("form")])
+    spec["community"] = checked.project.community.id  # as generator/build.py writes it
     (site / "forms").mkdir(parents=True, exist_ok=True)
     (site / "forms" / "spec.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
     return site
@@ -241,6 +242,9 @@ def suggestion(**overrides: Any) -> dict[str, Any]:
 def close_store(store: Store) -> None:
     """Stop the writer and close the calling thread's connection (Store has no close())."""
     store.stop()
+    if store._rates is not None:  # noqa: SLF001 - the rate-limit thread and its connection
+        store._rates.stop()  # noqa: SLF001
+        store._rates = None  # noqa: SLF001
     conn = getattr(store._local, "conn", None)  # noqa: SLF001
     if conn is not None:
         conn.close()

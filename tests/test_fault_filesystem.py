@@ -99,8 +99,7 @@ def test_build_writes_a_marker_and_replaces_its_own_builds_old_and_new(tmp_path:
     result = portal("build", str(root), "--out", str(out), "--jobs", "1")
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads((out / MARKER).read_text())["tool"] == "community-portal"
-    # A site built before the marker existed (no marker, mkdocs' files): still replaced.
-    (out / MARKER).unlink()
+    # An earlier build (marker kept) with a stale page: replaced wholesale.
     (out / "stale.html").write_text("old")
     outside = snapshot(tmp_path / "proj")
     result = portal("build", str(root), "--out", str(out), "--jobs", "1")
@@ -108,6 +107,53 @@ def test_build_writes_a_marker_and_replaces_its_own_builds_old_and_new(tmp_path:
     assert (out / MARKER).is_file() and not (out / "stale.html").exists()
     assert {k: v for k, v in snapshot(tmp_path / "proj").items() if not k.startswith(".portal-build")} == \
         {k: v for k, v in outside.items() if not k.startswith(".portal-build")}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_folder_that_only_looks_like_a_site_is_refused_and_kept(tmp_path: Path, lang: str):
+    """Issue #18, defect 6: index.html, 404.html and sitemap.xml were taken for an
+    earlier build, and the folder with everything else in it was replaced."""
+    root = make_project(tmp_path)
+    out = tmp_path / "www"
+    for name in ("index.html", "404.html", "sitemap.xml"):
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(name)
+    (out / "photos" / "2024").mkdir(parents=True)
+    (out / "photos" / "2024" / "festival.jpg").write_bytes(b"\xff\xd8 a photo")
+    (out / "accounts.xlsx").write_bytes(b"PK the treasurer's file")
+    before = snapshot(tmp_path / "www")
+    result = portal("build", str(root), "--out", str(out), "--jobs", "1", "--lang", lang)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert str(out) in result.stderr and MARKER in result.stderr
+    assert ("--out" in result.stderr) and (("删除" in result.stderr) if lang == "zh" else ("delete" in result.stderr))
+    assert snapshot(tmp_path / "www") == before  # nothing lost, nothing added
+
+
+@pytest.mark.parametrize("extra", [None, "notes.txt", "sub/keep.md"])
+def test_check_output_needs_the_marker_not_the_look_of_a_site(tmp_path: Path, extra: str | None):
+    root = make_project(tmp_path)
+    out = tmp_path / "looks-like-a-site"
+    out.mkdir()
+    for name in ("index.html", "404.html", "sitemap.xml", "search/search_index.json"):
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(name)
+    if extra:
+        (out / extra).parent.mkdir(parents=True, exist_ok=True)
+        (out / extra).write_text("keep me")
+    with pytest.raises(UnsafeOutput) as refused:
+        check_output(root, out)
+    assert MARKER in refused.value.zh and MARKER in refused.value.en
+    # A marker that is not ours (wrong tool, not JSON, a link) does not make it replaceable either.
+    for marker in ('{"tool": "someone-else"}', "community-portal", ""):
+        (out / MARKER).write_text(marker)
+        with pytest.raises(UnsafeOutput):
+            check_output(root, out)
+    (out / MARKER).unlink()
+    (tmp_path / "real-marker").write_text('{"tool": "community-portal"}')
+    (out / MARKER).symlink_to(tmp_path / "real-marker")
+    with pytest.raises(UnsafeOutput):
+        check_output(root, out)
 
 
 # --- the guard and the swap, for any layout (property) ---------------------------------

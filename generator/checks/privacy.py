@@ -8,7 +8,8 @@ of a body, contact point, grid or service), where a number is the point.
 Masked values such as ``138****1234`` do not match and pass. Neither does a
 receipt key (``data/requests``): the first release wrote them as hex, where 11
 digits in a row happen; such a key is a hash, so digits inside the 32 characters
-of a ``receipt_key:`` value are not a number (today's keys have no digits).
+of a ``receipt_key:`` value are not a number (today's keys have no digits); the
+same for the key column of the ledger of issued numbers (``issued.csv``).
 """
 
 from __future__ import annotations
@@ -94,6 +95,18 @@ def key_spans(data: Any) -> set[tuple[int, int]]:
     return found
 
 
+#: A line of the ledger of issued numbers (``data/requests/issued.csv``): number, hex key, date.
+_LEDGER_LINE = re.compile(r"^R\d{4}-\d{4,},(?P<key>[0-9a-f]{32}),", re.MULTILINE)
+LEDGER_FILE = "data/requests/issued.csv"
+
+
+def ledger_key_spans(text: str) -> set[tuple[int, int]]:
+    """(line, column) where a hex ``receipt_key`` starts in the ledger of issued numbers:
+    the same hashed keys as in the yearly files, one per line."""
+    lines = LineMap(text)
+    return {lines.position(m.start("key")) for m in _LEDGER_LINE.finditer(text)}
+
+
 def scan(file: str, text: str, exempt: set[int] | None = None, data: Any = None) -> Iterator[Problem]:
     """Personal data in ``text``; ``data`` (the parsed YAML) tells which lines are contact fields."""
     if not _PREFILTER.search(text):
@@ -101,7 +114,7 @@ def scan(file: str, text: str, exempt: set[int] | None = None, data: Any = None)
     lines = LineMap(text)
     if exempt is None:
         exempt = contact_lines(data) if data is not None else set()
-    keys = key_spans(data) if data is not None else set()
+    keys = key_spans(data) if data is not None else ledger_key_spans(text) if file == LEDGER_FILE else set()
     for m in _CANDIDATES.finditer(text):
         line, col = lines.position(m.start())
         if line in exempt:

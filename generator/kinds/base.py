@@ -146,6 +146,8 @@ class Kind:
     package: Path  #: the kind's folder: its templates live there
     folder: str | None = None  #: one file per record in data/<folder>/<id>.yaml …
     file: str | None = None  #: … or a single file, data/<file>
+    #: other files of its folder that the kind reads itself (not records), e.g. requests' issued.csv
+    side_files: tuple[str, ...] = ()
     targets: tuple[Target, ...] = ()  #: what references to this kind's data can name
     index: Indexer | None = None  #: fills the index; default: valid records by id under ``name``
     checks: tuple[Check, ...] = ()  #: checks of this kind only (references are generic)
