@@ -12,6 +12,7 @@ from generator.checks import (
     budgets,
     dates,
     documents,
+    front_matter,
     ids,
     languages,
     markup,
@@ -47,5 +48,6 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("requests", requests.check),
     ("privacy", privacy.check),
     ("markup", markup.check),
+    ("front-matter", front_matter.check),
     ("languages", languages.check),
 )
