@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 
 from generator.loading.yamlfile import LocDict, YamlProblem, parse_yaml
 from generator.problems import Problem
-from generator.sanitize import markdown_html, removals
+from generator.sanitize import removals
 from generator.schema_errors import problems_from
 
 #: A material icon: ``material/home``, ``fontawesome/solid/house`` (a path into the
@@ -112,7 +112,8 @@ def _validate(data: LocDict, file: str, offset: int, lines: int) -> FrontMatter:
     bad = {str(p.params.get("path", [""])[0]) for p in problems if p.params.get("path")}
     for key, value in data.items():
         for text in _texts(value):
-            for removal in removals(markdown_html(text)) if _MARKUP.search(text) else []:
+            # Read as HTML, as the theme would print it (not as Markdown: the theme does not render it).
+            for removal in removals(text) if _MARKUP.search(text) else []:
                 line, col = data.vpos.get(key, data.pos.get(key, (1, 1)))
                 problems.append(Problem("markdown.unsafe-html", file, line + offset, col,
                                         {"detail": removal.what[:60]}))

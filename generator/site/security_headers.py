@@ -121,13 +121,19 @@ def takeovers(scan: PageScan, own: OwnCode | None) -> list[str]:
     found += [f'<base href="{href[:60]}">' for href in scan.bases]
     own_ids = own.ids if own is not None else set()
     theme_ids = {i for _, i in own_ids} | THEME_IDS
+    # Numbered ids (__nav_2_1, __palette_0) depend on the navigation: compared by family.
+    families = {(tag, _family(i)) for tag, i in own_ids}
     seen: set[str] = set()
     for tag, ident in scan.ids:
         if ident.startswith("__") or ident in theme_ids:
-            if ident in seen or (own is not None and (tag, ident) not in own_ids):
+            if ident in seen or (own is not None and (tag, _family(ident)) not in families):
                 found.append(f'<{tag} id="{ident[:60]}">')
             seen.add(ident)
     return found
+
+
+def _family(ident: str) -> str:
+    return re.sub(r"[0-9]+", "N", ident)
 
 
 def measure(site: Path, endpoint_url: str | None = None, own: OwnCode | None = None) -> SiteNeeds:
