@@ -22,16 +22,22 @@ URL_FORM_PAYLOADS).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import SampleProject
+from conftest import PROJECTS, SampleProject
+from site_fixtures import SiteServer
 from xss_payloads import FRONT_MATTER_CODES, FRONT_MATTER_PAYLOADS, THEME_ID_PAYLOADS, URL_FORM_PAYLOADS, Payload
 
 from generator import build as build_module
 from generator.front_matter import body_only, parse
+from generator.kinds.common import Today
 from generator.sanitize import THEME_IDS, clean, markdown_html, removals
 from generator.site.page_scan import scan
 from generator.site.security_headers import takeovers
@@ -257,11 +263,25 @@ def hostile(minimal: SampleProject) -> list[str]:
     return pages
 
 
-def test_forced_site_holds_no_takeover(minimal: SampleProject, tmp_path: Path, monkeypatch) -> None:
-    """Forced past the check, the build succeeds (sanitizer, guard, hook and href
-    filter did their work) and no page holds a redirect, a theme id twice, a
-    ``data-*`` or ``md-dialog`` of ours, or a link whose address was left."""
-    _forced(monkeypatch)
+@dataclass
+class ForcedSite:
+    out: Path
+    own: OwnCode  #: the theme's code and ids, as the build's probe found them
+    pages: list[str]
+    server: SiteServer
+
+
+@pytest.fixture(scope="module")
+def forced_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ForcedSite]:
+    """``minimal`` with every payload of this issue, built past the check (the markup
+    and front-matter checks dropped, URLs unchecked) and served on 127.0.0.1."""
+    base = tmp_path_factory.mktemp("frontmatter-site")
+    shutil.copytree(PROJECTS / "minimal", base / "minimal")
+    project = SampleProject(base / "minimal")
+    pages = hostile(project)
+    out = base / "site"
+    out.mkdir()
+    server = SiteServer(out)
     captured: list[OwnCode] = []
     real = build_module.write_security_headers
 
@@ -269,13 +289,28 @@ def test_forced_site_holds_no_takeover(minimal: SampleProject, tmp_path: Path, m
         captured.append(own)
         return real(site, own, endpoint_url)
 
-    monkeypatch.setattr(build_module, "write_security_headers", spy)
-    pages = hostile(minimal)
-    out = build_module.build(minimal.root, out=tmp_path / "site", jobs=1).out
+    saved = Today.value
+    with pytest.MonkeyPatch.context() as mp:
+        _forced(mp)
+        mp.setattr(build_module, "write_security_headers", spy)
+        Today.value = dt.date(2026, 11, 22)
+        try:
+            build_module.build(project.root, out=out, site_url=server.url, jobs=1)
+        finally:
+            Today.value = saved
+    yield ForcedSite(out, captured[0], pages, server)
+    server.close()
+
+
+def test_forced_site_holds_no_takeover(forced_site: ForcedSite) -> None:
+    """Forced past the check, the build succeeds (sanitizer, guard, hook and href
+    filter did their work) and no page holds a redirect, a theme id twice, a
+    ``data-*`` or ``md-dialog`` of ours, or a link whose address was left."""
+    out, pages, captured = forced_site.out, forced_site.pages, [forced_site.own]
     for rel in pages:
         html = (out / rel / "index.html").read_text(encoding="utf-8")
         assert not re.search(r"<meta[^>]*http-equiv=.?refresh", html, re.I), rel
-        assert "<base" not in html.lower() and "evil.example/login" not in html.replace("evil.example/login</", ""), rel
+        assert "<base" not in html.lower() and "evil.example/login" not in html, rel
         assert html.count('id="__config"') == 1 and 'id="__config" type="application/json"' in html, rel
         # read by html.parser (BeautifulSoup), independently of the build's own scan
         ids = [(el.name, el["id"]) for el in BeautifulSoup(html, "html.parser").find_all(id=True)
@@ -287,6 +322,46 @@ def test_forced_site_holds_no_takeover(minimal: SampleProject, tmp_path: Path, m
         scanned = scan(re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html))  # the build's own
         assert not scanned.handlers and not takeovers(scanned, captured[0]), rel
     notice = (out / "notices/2024-001/index.html").read_text(encoding="utf-8")
-    assert 'href="https://example.cn/a%29%7B:%20#__config%20.md-dialog%20data-x=108%20%7D%20tail"' in notice
+    n = URL_FORM_PAYLOADS[0].id
+    assert f'href="https://example.cn/a%29%7B:%20#__config%20.md-dialog%20data-x={n}%20%7D%20tail"' in notice
     # the theme's ids, as the probe build found them, are all known to the sanitizer
     assert captured and all(i.startswith("__") or i in THEME_IDS for _, i in captured[0].ids), captured[0].ids
+
+
+# -- in Chromium --------------------------------------------------------------------------------
+
+def test_theme_keeps_working_in_a_browser(forced_site: ForcedSite, browser) -> None:  # type: ignore[no-untyped-def]
+    """Every page holding a payload, opened in Chromium: ``#__config`` is the theme's
+    settings script, the theme's JavaScript ran without an error (it marks the page
+    ``js`` and exposes its observables), no request or navigation went to
+    evil.example (a meta refresh, a <base>) and no ``__xss`` was called."""
+    evil: list[str] = []
+    context = browser.new_context()
+    context.add_init_script("window.__xss = n => (window.__fired = window.__fired || []).push(n);")
+    context.route("**/*", lambda route: (evil.append(route.request.url), route.abort())
+                  if "evil.example" in route.request.url else route.continue_())
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        for rel in forced_site.pages:
+            url = forced_site.server.url + rel
+            page.goto(url, wait_until="load")
+            page.wait_for_timeout(1200)  # a 0-3 s refresh would have fired by now
+            assert page.url == url, (rel, page.url)
+            state = page.evaluate("""() => {
+                const config = document.getElementById('__config');
+                return {tag: config && config.tagName, type: config && config.type,
+                        base: JSON.parse(config.textContent).base,
+                        js: document.documentElement.classList.contains('js'),
+                        observables: typeof window.document$ === 'object' && typeof window.component$ === 'object',
+                        fired: window.__fired || [], bases: document.querySelectorAll('base').length,
+                        refresh: document.querySelectorAll('meta[http-equiv]').length};
+            }""")
+            assert state["tag"] == "SCRIPT" and state["type"] == "application/json", (rel, state)
+            assert "evil" not in str(state["base"]) and state["js"] and state["observables"], (rel, state)
+            assert state["fired"] == [] and state["bases"] == 0, (rel, state)
+        assert not evil, evil
+        assert not errors, errors
+    finally:
+        context.close()
