@@ -118,7 +118,8 @@ def _validate(data: LocDict, file: str, offset: int, lines: int) -> FrontMatter:
                 problems.append(Problem("markdown.unsafe-html", file, line + offset, col,
                                         {"detail": removal.what[:60]}))
                 bad.add(str(key))
-    meta = {str(k): _plain(v) for k, v in data.items() if str(k) not in bad}
+    # A blank value (``title:``) is left out too: mkdocs then takes the page's first heading.
+    meta = {str(k): _plain(v) for k, v in data.items() if str(k) not in bad and v is not None}
     return FrontMatter(meta, problems, lines)
 
 
