@@ -45,6 +45,36 @@ ATTRIBUTES: dict[str, set[str]] = {
     "blockquote": {"cite"}, "q": {"cite"}, "del": {"cite", "datetime"}, "ins": {"cite", "datetime"},
     "time": {"datetime"}, "details": {"open"}, "abbr": {"title"},
 }
+#: Ids the theme's JavaScript and CSS look up (``__config``, ``__search``, ``__drawer``,
+#: ``__toc``, ``__palette_0`` … all start with ``__``; ``elder`` is the portal's own
+#: elder-mode anchor). The first element with an id wins, so content holding one
+#: would stop the theme's scripts or feed them settings: :func:`clean` drops such
+#: ids. tests/test_frontmatter_safety.py checks the probe build holds no other ids.
+THEME_IDS = frozenset({"elder"})
+#: Material's own classes (``md-dialog``, ``md-typeset`` …) make the theme's scripts
+#: and styles act on an element; committees may use only these (buttons).
+MD_CLASSES = frozenset({"md-button", "md-button--primary"})
+
+
+def reserved_id(value: str) -> bool:
+    """An id content may not carry: one of the theme's.
+
+    >>> [reserved_id(i) for i in ("__config", "__palette_1", "elder", "water", "_1")]
+    [True, True, True, False, False]
+    """
+    value = value.strip()
+    return value.startswith("__") or value in THEME_IDS
+
+
+def allowed_classes(value: str) -> str:
+    """``value`` without the theme's classes (``md-*`` but :data:`MD_CLASSES`).
+
+    >>> allowed_classes("md-dialog task md-button MD-Typeset")
+    'task md-button'
+    """
+    return " ".join(c for c in value.split() if not c.lower().startswith("md-") or c in MD_CLASSES)
+
+
 #: Relative addresses are always allowed; absolute ones only with these schemes.
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 #: Attributes whose value is an address (for reporting a refused scheme).
@@ -78,6 +108,11 @@ def _attribute(tag: str, name: str, value: str) -> str | None:
     if name == "style":
         m = _ALIGN.match(value)
         return f"text-align: {m.group(1).lower()};" if m else None
+    if name == "id":
+        return None if reserved_id(value) else value
+    if name == "class":
+        kept = allowed_classes(value)
+        return value if kept.split() == value.split() else kept or None
     return value
 
 
@@ -170,6 +205,10 @@ def _kept(tag: str, name: str, value: str) -> bool:
         return False
     if name == "style":
         return _attribute(tag, name, value) is not None
+    if name == "id":
+        return not reserved_id(value)
+    if name == "class":
+        return allowed_classes(value).split() == value.split()
     return name not in URL_ATTRIBUTES or url_allowed(value)
 
 

@@ -124,6 +124,8 @@ def _problem(err: dict[str, Any], path: tuple[Any, ...], data: Any, file: str,
     elif kind == "url_scheme":
         params["allowed"] = ctx.get("allowed", "")
         code = "schema.url-scheme"
+    elif kind == "url_form":
+        code = "schema.url-form"
     elif kind in ("string_too_long", "too_long"):
         params["limit"] = ctx.get("max_length", "")
         code = "schema.too-long"

@@ -112,11 +112,11 @@ def _policy(site) -> str:
 
 
 def _forced(monkeypatch) -> None:
-    """Build even though the check would refuse: the markup rule and URL rule bypassed."""
+    """Build even though the check would refuse: the markup, front-matter and URL rules bypassed."""
     from generator import pipeline
     from generator.kinds import common
 
-    monkeypatch.setattr(pipeline, "CHECKS", tuple(c for c in pipeline.CHECKS if c[0] != "markup"))
+    monkeypatch.setattr(pipeline, "CHECKS", tuple(c for c in pipeline.CHECKS if c[0] not in ("markup", "front-matter")))
     monkeypatch.setattr(common, "check_url", lambda v: v)
 
 

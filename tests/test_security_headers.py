@@ -432,6 +432,12 @@ class _Reference(HTMLParser):
         for o in (origin(values.get("action", "")) if tag == "form" else None, origin(values.get("data-endpoint", ""))):
             if o:
                 self.found.origins.add(o)
+        if "id" in values:
+            self.found.ids.append((tag, values["id"]))
+        if tag == "meta" and "http-equiv" in values:
+            self.found.metas.add((values["http-equiv"].strip().lower(), values.get("content", "")))
+        if tag == "base":
+            self.found.bases.append(values.get("href", ""))
         if tag == "style" or (tag == "script" and "src" not in values
                               and values.get("type", "").strip().lower() in JS_TYPES):
             self._open, self._buf = tag, []
@@ -457,10 +463,14 @@ TRICKY = [
     '<!-- <script>hidden()</script> --><script>shown()</script>',
     '<a title="a > b" style="color: red">x</a><p data-x=\'1>2\' STYLE=\'margin: 0\'>y</p>',
     '<SCRIPT TYPE="Module">m()</SCRIPT><script type="application/ld+json">{"a": "<b>"}</script>',
-    '<script>var s = "<div style=\\"no\\">";</script><td style="text-align: right;">1</td>',
+    # in a table: the scan builds the tree as a browser does, where a stray <td> is dropped
+    # (html.parser only tokenizes, so it would still report that cell's style)
+    '<script>var s = "<div style=\\"no\\">";</script><table><tr><td style="text-align: right;">1</td></tr></table>',
     '<div style="content: &quot;x&quot;" onclick="go()">z</div><style>p { color: red }</style>',
     '<form action="http://127.0.0.1:9/x" method=post><input data-endpoint=https://e.example:8443/>',
     '<script src="a.js"></script><script defer>later()</script><p style=width:1px>u</p>',
+    '<p><img/src="x"/onerror=go()><IMG SRC=x ONERROR=&#x67;o()></p><div id=__config>d</div>',
+    '<META HTTP-EQUIV=Refresh CONTENT="0;url=https://evil.example/"><base href=https://evil.example/><p id="a">',
 ]
 
 
@@ -471,6 +481,8 @@ def test_fast_scan_agrees_with_an_html_parser(deployed: Deployment) -> None:
         assert scan(html) == _reference(html), html[:200]
     assert scan(TRICKY[0]).scripts == ["shown()"]  # the comparison is not vacuous
     assert scan(TRICKY[1]).style_attrs == {"color: red", "margin: 0"}
+    assert scan(TRICKY[7]).handlers == {"go()"} and scan(TRICKY[7]).ids == [("div", "__config")]
+    assert scan(TRICKY[8]).metas == {("refresh", "0;url=https://evil.example/")} and scan(TRICKY[8]).bases
 
 
 # -- other hosts ------------------------------------------------------------------------------

@@ -190,7 +190,68 @@ URL_PAYLOADS: list[Payload] = _make("URL fields", [
     "&#106;avascript:__xss({n})",
 ])
 
-ALL: list[Payload] = [*PAYLOADS, *PLAIN_PAYLOADS, *URL_PAYLOADS]
+#: Front matter of a hand-written page (issue #18): the lines between the ``---``.
+#: The theme prints ``title`` and ``description``; a value that is not a string, or a
+#: string whose markup YAML escapes hide from the raw text, must be refused by
+#: ``portal check`` (the code in ``FRONT_MATTER_CODES``) and never reach the page.
+#: Each redirect goes to ``https://evil.example/{n}`` (a browser run sees the request).
+FRONT_MATTER_PAYLOADS: list[Payload] = _make("front matter", [
+    # the reproduction: a one-item list, printed raw by the theme's header
+    "title: [\"<meta http-equiv=refresh content='3;url=https://evil.example/{n}'>"
+    "<a href=https://evil.example/login>请重新登录 {n}</a>\"]",
+    # the same with YAML escapes: the raw text shows no tag
+    'title: ["\\u003cmeta http-equiv=refresh content=0;url=https://evil.example/{n}\\u003e"]',
+    'title: "\\u003cimg src=x onerror=__xss({n})\\u003e"',
+    # a block list
+    "title:\n  - \"<meta http-equiv=refresh content='0;url=https://evil.example/{n}'>\"",
+    # a string: escaped by the build, still refused by the check (and so by the build)
+    "title: <img src=x onerror=__xss({n})>",
+    "description: '\"><meta http-equiv=refresh content=0;url=https://evil.example/{n}>'",
+    # a mapping, a number in a list, keys the theme would act on
+    "title: {a: \"<base href=https://evil.example/{n}/>\"}",
+    "tags: [\"<img src=x onerror=__xss({n})>\", 1]",
+    "template: ../../../evil{n}.html",
+    "icon: ../../evil{n}",
+])
+FRONT_MATTER_CODES: dict[int, set[str]] = {
+    p.id: codes for p, codes in zip(FRONT_MATTER_PAYLOADS, [
+        {"schema.type", "markdown.unsafe-html"}, {"schema.type", "markdown.unsafe-html"}, {"markdown.unsafe-html"},
+        {"schema.type", "markdown.unsafe-html"}, {"markdown.unsafe-html"}, {"markdown.unsafe-html"},
+        {"schema.type", "markdown.unsafe-html"}, {"schema.type", "markdown.unsafe-html"},
+        {"schema.unknown-field"}, {"schema.pattern"},
+    ], strict=True)
+}
+
+#: Markdown and HTML that give an element one of the theme's ids (``__config``
+#: comes before the theme's ``<script id="__config">``: its JavaScript stops or reads
+#: these settings), a theme class or a ``data-*`` attribute: attr_list in titles and
+#: bodies, raw HTML in bodies. Refused by the check, dropped by the sanitizer.
+THEME_ID_PAYLOADS: list[Payload] = _make("theme ids and classes", [
+    "## 标题 {n} {: #__config }",
+    '<p id="__config">{"base": "https://evil.example/{n}"}</p>',
+    "<div ID=__search>div {n}</div>",
+    "段落 {n}\n{: #__drawer }",
+    "[link {n}](/notices/){: #__config .md-dialog data-x={n} }",
+    "## 标题 {n} {: .md-dialog }",
+    '<span class="md-typeset md-tooltip">span {n}</span>',
+    "<p data-md-component=dialog>p {n}</p>",
+    "## 标题 {n} {: #elder }",
+    "<p id=__palette_0>p {n}</p>",
+])
+
+#: For URL fields: an address with something after it, refused with ``schema.url-form``
+#: (and rendered harmless by the templates' ``href`` filter if it got through).
+URL_FORM_PAYLOADS: list[Payload] = _make("URL attribute lists", [
+    "https://example.cn/a){: #__config .md-dialog data-x={n} } tail",
+    "/notices/){: #__config } {n}",
+    "https://example.cn/{n} {: #__drawer }",
+    "https://example.cn/({n}",
+    "https://example.cn/{n}){: onclick=__xss({n}) }",
+    'https://example.cn/{n}"><p id=__config>',
+])
+
+ALL: list[Payload] = [*PAYLOADS, *PLAIN_PAYLOADS, *URL_PAYLOADS, *FRONT_MATTER_PAYLOADS, *THEME_ID_PAYLOADS,
+                      *URL_FORM_PAYLOADS]
 BY_ID: dict[int, Payload] = {p.id: p for p in ALL}
 FAMILIES: list[str] = list(dict.fromkeys(p.family for p in PAYLOADS))
 

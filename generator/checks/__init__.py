@@ -12,6 +12,7 @@ from generator.checks import (
     budgets,
     dates,
     documents,
+    front_matter,
     ids,
     languages,
     markup,
@@ -48,6 +49,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("requests", requests.check),
     ("privacy", privacy.check),
     ("markup", markup.check),
+    ("front-matter", front_matter.check),
     ("languages", languages.check),
     ("site-config", site_config.check),
 )

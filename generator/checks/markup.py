@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from generator.checks.scanning import LineMap
+from generator.front_matter import body_only
 from generator.index import Index
 from generator.load import Project
 from generator.loading.fsguard import refusal
@@ -124,4 +125,4 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     for file, text in project.tables_text.items():
         yield from scan_table(file, text)
     for file, text in content_pages(project):
-        yield from scan_page(file, text)
+        yield from scan_page(file, body_only(text))  # the front matter: checks/front_matter.py

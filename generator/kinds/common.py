@@ -12,6 +12,7 @@ checks need to know about a field:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -30,12 +31,36 @@ Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
 
 
 def check_url(value: str) -> str:
-    """A relative address or one with an allowed scheme (``generator.sanitize``);
-    anything else (``javascript:``, ``data:`` …) is a ``url_scheme`` error."""
+    r"""A relative address or one with an allowed scheme (``generator.sanitize``);
+    anything else (``javascript:``, ``data:`` …) is a ``url_scheme`` error. And one
+    address only: no blank, control character, ``{ } < > "``, ``\``` or unpaired
+    bracket (``url_form``), so nothing after it can leave a Markdown link
+    (``https://x.cn/a){: #__config }`` would give the link the theme's id).
+
+    >>> [url_ok(u) for u in ("https://zh.wikipedia.org/wiki/A_(B)", "/a b", "https://x.cn/a){: #x }", "/a(")]
+    [True, False, False, False]
+    """
     if not url_allowed(value):
         raise PydanticCustomError("url_scheme", "address scheme not allowed",
                                   {"allowed": ", ".join(sorted(URL_SCHEMES))})
+    if not url_ok(value):
+        raise PydanticCustomError("url_form", "not a well-formed address")
     return value
+
+
+_URL_BAD = re.compile(r'[\x00-\x20\x7f{}<>"`\\]')
+
+
+def url_ok(value: str) -> bool:
+    """One address: no character a URL never holds unescaped, brackets paired."""
+    if _URL_BAD.search(value):
+        return False
+    depth = 0
+    for ch in value:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0 and value.count("[") == value.count("]")
 
 
 def _web_address(value: str) -> str:

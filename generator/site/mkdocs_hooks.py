@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from generator.front_matter import parse
 from generator.sanitize import clean
 
 GENERATED_LIST = "generated.json"
@@ -41,13 +42,23 @@ def _read(path: str, mtime: int) -> frozenset[str]:  # mtime: a live-reload rewr
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    """Front matter of a hand-written page is text: the theme prints ``title`` and
+    """Front matter of a hand-written page is text: ``page.meta`` becomes the values
+    ``portal check`` validated (``generator.front_matter.parse``, the same function;
+    a refused value is left out), escaped: the theme prints ``title`` and
     ``description`` unescaped (mkdocs' templates do not autoescape)."""
     if page.file.src_uri not in generated(config["docs_dir"]):
-        for key, value in list(page.meta.items()):
-            if isinstance(value, str):
-                page.meta[key] = html.escape(value)
+        page.meta = _escaped(parse(page.file.content_string).meta)
     return markdown
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    return value
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:

@@ -41,6 +41,24 @@ def site_text(key: str, lang: str, **params: Any) -> str:
     return text(f"site.{key}", lang, **params) if f"site.{key}" in catalog() else key
 
 
+#: Characters that could end an address in a Markdown link (``)``, a blank) or
+#: start something after it (``{: #__config }`` is attr_list: the theme's id on the
+#: link). Percent-encoded one by one rather than with urllib's quote(), which would
+#: also encode non-ASCII paths (``/files/通知.pdf``) that mkdocs resolves as written.
+_HREF_UNSAFE = re.compile(r'[\x00-\x20\x7f()<>{}"\'`\\]')
+
+
+def href(url: str) -> str:
+    """A data file's address, ready for ``[text]({{ url|href }})``.
+
+    >>> href("https://x.cn/a){: #__config .md-dialog } tail")
+    'https://x.cn/a%29%7B:%20#__config%20.md-dialog%20%7D%20tail'
+    >>> href("../files/通知.pdf#b?c=1&d=%20")
+    '../files/通知.pdf#b?c=1&d=%20'
+    """
+    return _HREF_UNSAFE.sub(lambda m: f"%{ord(m.group(0)):02X}", url)
+
+
 class Renderer:
     """Renders pages for one language."""
 
@@ -59,7 +77,7 @@ class Renderer:
         self.env.globals.update(t=self.t, lang=lang, chart=self.chart, jsonld=jsonld, form_texts=form_texts(lang))
         self.env.filters["loc"] = pick
         self.env.filters.update(tx=self.tx, md=self.md, money=money, date=self.date, plain=self.plain,
-                                actual=self.actual, cell=self.cell,
+                                actual=self.actual, cell=self.cell, href=href,
                                 tally=self.tally)
 
     # -- helpers exposed to templates ------------------------------------------

@@ -15,8 +15,10 @@ MIME-sniffing, frame and permission headers, and cache lifetimes for assets.
   icons are ``url("data:image/svg+xml…")``).
 
 The build then reads every page: an inline script or handler that is not the
-theme's means unsafe content got past the sanitizer, and the build stops
-(:class:`ForeignCode`) rather than publish it, allowed or not.
+theme's, a ``<meta http-equiv>`` or an id of the theme's that the theme did not
+write, or any ``<base>`` (:func:`takeovers`) means unsafe content got past the
+sanitizer, and the build stops (:class:`ForeignCode`) rather than publish it,
+allowed or not.
 
 Nothing else is allowed: ``default-src 'none'``, no third-party host.
 ``/admin/`` (the Decap CMS editor) gets its own, looser policy:
@@ -42,8 +44,9 @@ from typing import Any
 import yaml
 
 from generator.loading.media import DOCUMENTS
+from generator.sanitize import THEME_IDS
 from generator.site import admin
-from generator.site.page_scan import origin
+from generator.site.page_scan import PageScan, origin
 from generator.site.page_scan import scan as scan_page
 from generator.site.theme_probe import OwnCode
 
@@ -97,13 +100,42 @@ def site_pages(site: Path) -> list[Path]:
 
 
 class ForeignCode(Exception):
-    """A page holds inline code that is not the site's own: unsafe content got through."""
+    """A page holds inline code that is not the site's own, or markup that takes the
+    page over (a redirect, a ``<base>``, an id of the theme's): unsafe content got through."""
 
     def __init__(self, found: list[tuple[str, str]]) -> None:
-        self.found = found  #: (page, the code, shortened)
+        self.found = found  #: (page, the code or markup, shortened)
         pages = ", ".join(sorted({page for page, _ in found})[:5])
-        super().__init__(f"{len(found)} inline script(s) or event handler(s) that are not the theme's, in {pages}: "
-                         f"{found[0][1]!r}")
+        super().__init__(f"{len(found)} inline script(s), event handler(s) or element(s) that are not the theme's, "
+                         f"in {pages}: {found[0][1]!r}")
+
+
+def takeovers(scan: PageScan, own: OwnCode | None) -> list[str]:
+    """Markup in a page that no script is needed for to take it over: a ``<meta
+    http-equiv>`` the theme does not write (a refresh to another site), any
+    ``<base>`` (every relative link and form to another site), and an id of the
+    theme's (``__config`` …: the first element with it wins, so the theme's
+    script reads the wrong element) on an element the theme does not give it, or
+    twice. Without ``own`` (``portal headers`` on a built site), the theme's ids
+    are told by their ``__`` prefix and ``THEME_IDS``; nothing else is known."""
+    found = [f'<meta http-equiv="{name}" content="{content[:60]}">' for name, content in sorted(scan.metas)
+             if own is None or (name, content) not in own.metas]
+    found += [f'<base href="{href[:60]}">' for href in scan.bases]
+    own_ids = own.ids if own is not None else set()
+    theme_ids = {i for _, i in own_ids} | THEME_IDS
+    # Numbered ids (__nav_2_1, __palette_0) depend on the navigation: compared by family.
+    families = {(tag, _family(i)) for tag, i in own_ids}
+    seen: set[str] = set()
+    for tag, ident in scan.ids:
+        if ident.startswith("__") or ident in theme_ids:
+            if ident in seen or (own is not None and (tag, _family(ident)) not in families):
+                found.append(f'<{tag} id="{ident[:60]}">')
+            seen.add(ident)
+    return found
+
+
+def _family(ident: str) -> str:
+    return re.sub(r"[0-9]+", "N", ident)
 
 
 def measure(site: Path, endpoint_url: str | None = None, own: OwnCode | None = None) -> SiteNeeds:
@@ -130,6 +162,7 @@ def measure(site: Path, endpoint_url: str | None = None, own: OwnCode | None = N
         page = path.relative_to(site).as_posix()
         foreign += [(page, s[:80]) for s in scan.scripts if csp_hash(s) not in needs.script_hashes]
         foreign += [(page, h[:80]) for h in scan.handlers]
+        foreign += [(page, what) for what in takeovers(scan, own)]
     if foreign:
         raise ForeignCode(foreign)
     if endpoint_url and (o := origin(endpoint_url)):

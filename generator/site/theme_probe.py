@@ -31,17 +31,24 @@ class OwnCode:
     scripts: set[str] = field(default_factory=set)
     style_attrs: set[str] = field(default_factory=lambda: set(ALIGN_STYLES))
     style_elements: set[str] = field(default_factory=set)
+    metas: set[tuple[str, str]] = field(default_factory=set)  #: the theme's <meta http-equiv>, if any
+    ids: set[tuple[str, str]] = field(default_factory=set)  #: (element, id) the theme writes: __config …
 
     def merge(self, other: OwnCode) -> None:
         self.scripts |= other.scripts
         self.style_attrs |= other.style_attrs
         self.style_elements |= other.style_elements
+        self.metas |= other.metas
+        self.ids |= other.ids
 
     def add_page(self, html: str) -> None:
         found = scan_page(html)
         self.scripts.update(found.scripts)
         self.style_attrs.update(found.style_attrs)
         self.style_elements.update(found.style_elements)
+        self.metas.update(found.metas)
+        # Probe headings' ids ("probe-0") are the probe's content, not the theme's.
+        self.ids.update((tag, i) for tag, i in found.ids if not i.startswith("probe"))
 
 
 def page_depths(page_paths: Iterable[str], use_directory_urls: bool = True) -> set[int]:
