@@ -26,7 +26,7 @@ from typing import Any
 from generator.kinds.budget.model import BUDGETS_FOLDER, REQUIRED_FIELDS, BudgetLine, DeclaredTotal, resource_role
 from generator.load import Budgets, rel
 from generator.loading.fsguard import refusal
-from generator.loading.textfile import MAX_CSV_BYTES, MAX_YAML_BYTES, TextFileProblem, read_text
+from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, read_text
 from generator.loading.yamlfile import YamlProblem, locate, parse_yaml, plain
 from generator.problems import Problem
 from portal_core.i18n import pair, text
@@ -39,6 +39,10 @@ MAX_COLUMNS = 200
 MAX_CELL_CHARS = 10_000
 #: The longest row those two bounds allow; a longer one breaks one of them.
 _MAX_ROW_CHARS = MAX_COLUMNS * (MAX_CELL_CHARS + 3)
+#: Above this a table is refused before it is read: a year of a community's
+#: lines is a few hundred KB; a 20 MB table took frictionless 2 minutes and a
+#: 200 MB one over 2 GB of memory. A bigger year is split into two resources.
+MAX_TABLE_BYTES = 10 * 1024 * 1024
 
 
 @dataclass
@@ -200,10 +204,12 @@ def read_tables(info: PackageInfo, root: Path) -> list[Problem]:
             problems.append(Problem("file.missing", table.file, params={"path": table.file}))
             continue
         try:
-            table.text = read_text(table.path, MAX_CSV_BYTES)
+            table.text = read_text(table.path, MAX_TABLE_BYTES)
         except TextFileProblem as exc:
             line = exc.params.get("line")
-            problems.append(Problem(exc.code, table.file, line if isinstance(line, int) else None, None, exc.params))
+            code = "table.too-large" if exc.code == "file.too-large" else exc.code  # its own hint: how to split
+            problems.append(Problem(code, table.file, line if isinstance(line, int) else None, None,
+                                    {**exc.params, "resource": table.name}))
             continue
         if not table.text.strip():
             problems.append(Problem("file.empty", table.file))

@@ -18,9 +18,14 @@ from typing import Any, Iterator
 from generator.checks.scanning import LineMap
 from generator.index import Index
 from generator.load import Project
+from generator.loading.textfile import MAX_YAML_BYTES
 from generator.loading.yamlfile import LocDict, LocList
 from generator.problems import Problem
 from generator.sanitize import markdown_html, removals
+
+#: A hand-written page above this is refused unread, like a YAML file: the
+#: limit bounds the memory and time of the check and of the site build.
+MAX_PAGE_BYTES = MAX_YAML_BYTES
 
 #: Text that could be markup: a tag, an entity, a Markdown link or reference
 #: definition, or an attribute list. Plain text (most values) is not rendered.
@@ -98,8 +103,9 @@ def scan_page(file: str, text: str) -> Iterator[Problem]:
     yield from text_problems(file, text, LineMap(text), 0)
 
 
-def content_pages(project: Project) -> Iterator[tuple[str, str]]:
-    """(file, text) of the hand-written pages the site publishes (``content/<lang>/``)."""
+def content_pages(project: Project) -> Iterator[tuple[str, str | None]]:
+    """(file, text) of the hand-written pages the site publishes (``content/<lang>/``);
+    the text is None for a page over ``MAX_PAGE_BYTES``, which is not read."""
     community = project.community
     langs = [community.languages.default, *community.languages.others] if community else ["zh", "en"]
     for lang in langs:
@@ -107,7 +113,9 @@ def content_pages(project: Project) -> Iterator[tuple[str, str]]:
         if folder.is_dir():
             for path in sorted(folder.rglob("*.md")):
                 if path.is_file() and not path.is_symlink():
-                    yield _rel(project.root, path), path.read_text(encoding="utf-8", errors="replace")
+                    too_big = path.stat().st_size > MAX_PAGE_BYTES
+                    yield _rel(project.root, path), None if too_big else path.read_text(encoding="utf-8",
+                                                                                        errors="replace")
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -121,5 +129,10 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
                 yield from scan_yaml(doc.file, doc.text, doc.data)
     for file, text in project.tables_text.items():
         yield from scan_table(file, text)
-    for file, text in content_pages(project):
-        yield from scan_page(file, text)
+    for file, page in content_pages(project):
+        if page is None:
+            size = (project.root / file).stat().st_size
+            yield Problem("file.too-large", file, params={"size_mb": round(size / 1048576, 1),
+                                                          "limit_mb": round(MAX_PAGE_BYTES / 1048576, 1)})
+        else:
+            yield from scan_page(file, page)
