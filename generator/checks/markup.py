@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
+from generator.checks.lookahead import FILE_BUDGET, TEXT_BUDGET, Cost, cost
 from generator.checks.scanning import LineMap
 from generator.index import Index
 from generator.load import Project
@@ -32,8 +33,21 @@ MAX_PAGE_BYTES = MAX_YAML_BYTES
 _PREFILTER = re.compile(r"<|&|\]\s*[(\[:]|\{")
 
 
-def text_problems(file: str, text: str, lines: LineMap, start: int) -> Iterator[Problem]:
+class Budget:
+    """What the texts of one file may still cost to render (``lookahead.FILE_BUDGET``)."""
+
+    def __init__(self) -> None:
+        self.left = FILE_BUDGET
+
+
+def text_problems(file: str, text: str, lines: LineMap, start: int, budget: Budget | None = None) -> Iterator[Problem]:
     """Problems of one text that starts at offset ``start`` of its file."""
+    found_cost = cost(text)
+    if found_cost.units > min(TEXT_BUDGET, budget.left if budget is not None else TEXT_BUDGET):
+        yield _too_complex(file, text, lines, start, found_cost)
+        return  # not rendered: that is what would take minutes
+    if budget is not None:
+        budget.left -= found_cost.units
     if not _PREFILTER.search(text):
         return
     html = markdown_html(text)
@@ -61,6 +75,21 @@ def text_problems(file: str, text: str, lines: LineMap, start: int) -> Iterator[
             yield Problem("markdown.unsafe-html", file, line, col, {"detail": removal.what[:60]})
 
 
+def _too_complex(file: str, text: str, lines: LineMap, start: int, found: Cost) -> Problem:
+    """``markdown.too-complex`` at the first unclosed opener of the costliest kind."""
+    # The opener as written: a page or a table row holds the text verbatim; a YAML
+    # block value holds each of its lines verbatim after the indentation.
+    end = text.find("\n", found.at)
+    snippet = text[found.at:min(end if end >= 0 else len(text), found.at + 40)]
+    at = lines.text.find(snippet, start, start + len(text) + 2 * text.count("\n") + 200)
+    if at >= 0:
+        line, col = lines.position(at)
+    else:  # a quoted YAML value written with escapes: its lines at least are the file's
+        line, col = lines.position(start)[0] + text.count("\n", 0, found.at), None
+    char, char_en = ("空格", "spaces") if found.char == " " else (found.char, found.char)
+    return Problem("markdown.too-complex", file, line, col, {"char": char, "char_en": char_en, "count": found.count})
+
+
 def _strings(node: Any, at: tuple[int, int]) -> Iterator[tuple[str, tuple[int, int]]]:
     """Every string value of a parsed YAML document with where it starts."""
     if isinstance(node, str):
@@ -81,26 +110,24 @@ def _offset(lines: LineMap, line: int, col: int) -> int:
 
 
 def scan_yaml(file: str, text: str, data: Any) -> Iterator[Problem]:
-    if not _PREFILTER.search(text):
-        return
-    lines = LineMap(text)
+    # Every value is looked at, not only those the prefilter lets through: a text
+    # of "[" alone is plain to the check but slow to the build.
+    lines, budget = LineMap(text), Budget()
     for value, (line, col) in _strings(data, (1, 1)):
-        yield from text_problems(file, value, lines, _offset(lines, line, col))
+        yield from text_problems(file, value, lines, _offset(lines, line, col), budget)
 
 
 def scan_table(file: str, text: str) -> Iterator[Problem]:
     """A CSV table, row by row (cells are shown as text, where Markdown syntax is live)."""
-    if not _PREFILTER.search(text):
-        return
-    lines, offset = LineMap(text), 0
+    lines, offset, budget = LineMap(text), 0, Budget()
     for row in text.split("\n"):
-        yield from text_problems(file, row, lines, offset)
+        yield from text_problems(file, row, lines, offset, budget)
         offset += len(row) + 1
 
 
 def scan_page(file: str, text: str) -> Iterator[Problem]:
     """A hand-written page: rendered as a whole, located from the top."""
-    yield from text_problems(file, text, LineMap(text), 0)
+    yield from text_problems(file, text, LineMap(text), 0, Budget())
 
 
 def content_pages(project: Project) -> Iterator[tuple[str, str | None]]:
