@@ -58,21 +58,58 @@ def text_problems(file: str, text: str, lines: LineMap, start: int, budget: Budg
     if not found:
         return
     shown: set[tuple[int, int, str]] = set()
-    lowered, cursor = lines.text.lower(), start
     end = start + len(text) + 2 * text.count("\n") + 200  # a quoted/folded value is longer in the file
+    # Only the value's part of the file is searched: lowering the whole file for
+    # each value of a long table made the check quadratic in the file's length.
+    finder, cursor = _Finder(lines.text[start:end].lower()), 0
     for removal in found:
         at = -1
-        for since in (cursor, start):  # after the previous finding first, then anywhere in the value
-            for needle in removal.needles:
-                if at < 0 and needle:
-                    at = lowered.find(needle.lower(), since, end)
-        offset = at if at >= 0 else start
+        for needle in removal.needles:  # after the previous finding first
+            if at < 0 and needle:
+                at = finder.after(needle.lower(), cursor)
+        for needle in removal.needles:  # then anywhere in the value
+            if at < 0 and needle:
+                at = finder.first(needle.lower())
         if at >= 0:
             cursor = at + 1
-        line, col = lines.position(offset)
+        line, col = lines.position(start + max(at, 0))
         if (line, col, removal.what) not in shown:  # the same markup seen in both contexts
             shown.add((line, col, removal.what))
             yield Problem("markdown.unsafe-html", file, line, col, {"detail": removal.what[:60]})
+
+
+class _Finder:
+    """Where needles occur in ``text``, in linear time overall. The same needle is
+    looked for again and again as the cursor moves on (one per finding: 33,333
+    ``<a`` attributes), so each search result is kept while it still answers, and
+    after ``8 * len(text)`` characters of searching a needle counts as not found
+    (the finding is then reported at the value's start)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.next: dict[str, tuple[int, int]] = {}  #: needle -> (searched from, found at or -1)
+        self.anywhere: dict[str, int] = {}
+        self.work, self.limit = 0, 8 * len(text) + 100_000
+
+    def _find(self, needle: str, since: int) -> int:
+        if self.work > self.limit:
+            return -1
+        at = self.text.find(needle, since)
+        self.work += (at if at >= 0 else len(self.text)) - since + len(needle)
+        return at
+
+    def after(self, needle: str, since: int) -> int:
+        known = self.next.get(needle)
+        if known is not None and known[0] <= since and (known[1] < 0 or known[1] >= since):
+            return known[1]  # nothing between where that search began and what it found
+        at = self._find(needle, since)
+        self.next[needle] = (since, at)
+        return at
+
+    def first(self, needle: str) -> int:
+        if needle not in self.anywhere:
+            self.anywhere[needle] = self._find(needle, 0)
+        return self.anywhere[needle]
 
 
 def _too_complex(file: str, text: str, lines: LineMap, start: int, found: Cost) -> Problem:
