@@ -152,3 +152,12 @@ def test_a_long_table_is_checked_in_linear_time() -> None:
     large = _timed(lambda: list(scan_table("t.csv", table(2000))))
     assert large < 8 * small + 0.1
     assert [(p.line, p.col) for p in scan_table("t.csv", table(2000))][-1] == (2001, 9)
+
+
+def test_tags_closed_only_on_another_line_than_an_attribute_list() -> None:
+    """The check renders lines with "{" again as headings, where a "<a" closed on a later line is open."""
+    text = "导语\n" + "<a " * 3000 + "{ #x }\n>"
+    assert cost(text).units < TEXT_BUDGET  # in the text as a whole every "<a" is closed
+    found: list = []
+    assert _timed(lambda: found.extend(scan_page("x.md", text))) < 2
+    assert [(p.code, p.line, p.col) for p in found] == [("markdown.too-complex", 2, 1)]

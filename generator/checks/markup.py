@@ -42,7 +42,15 @@ class Budget:
 
 def text_problems(file: str, text: str, lines: LineMap, start: int, budget: Budget | None = None) -> Iterator[Problem]:
     """Problems of one text that starts at offset ``start`` of its file."""
+    # Titles and names land in headings, where an attribute list ({: onclick=…}) applies.
+    headings = "\n\n".join("# " + line for line in text.splitlines() if "{" in line) if "{" in text else ""
     found_cost = cost(text)
+    if headings:  # rendered on its own: a "<a" closed on another line is open here
+        in_headings = cost(headings)
+        found_cost = Cost(found_cost.units + in_headings.units, found_cost.at, found_cost.char, found_cost.count) \
+            if found_cost.units >= in_headings.units else \
+            Cost(found_cost.units + in_headings.units, _in_text(text, headings, in_headings.at), in_headings.char,
+                 in_headings.count)
     if found_cost.units > min(TEXT_BUDGET, budget.left if budget is not None else TEXT_BUDGET):
         yield _too_complex(file, text, lines, start, found_cost)
         return  # not rendered: that is what would take minutes
@@ -51,9 +59,8 @@ def text_problems(file: str, text: str, lines: LineMap, start: int, budget: Budg
     if not _PREFILTER.search(text):
         return
     html = markdown_html(text)
-    if "{" in text:
-        # Titles and names land in headings, where an attribute list ({: onclick=…}) applies.
-        html += "\n" + markdown_html("\n\n".join("# " + line for line in text.splitlines() if "{" in line))
+    if headings:
+        html += "\n" + markdown_html(headings)
     found = removals(html)
     if not found:
         return
@@ -76,6 +83,15 @@ def text_problems(file: str, text: str, lines: LineMap, start: int, budget: Budg
         if (line, col, removal.what) not in shown:  # the same markup seen in both contexts
             shown.add((line, col, removal.what))
             yield Problem("markdown.unsafe-html", file, line, col, {"detail": removal.what[:60]})
+
+
+def _in_text(text: str, headings: str, at: int) -> int:
+    """The offset in ``text`` of offset ``at`` of the headings made from its lines."""
+    line_start = headings.rfind("\n", 0, at) + 1
+    line_end = headings.find("\n", at)
+    line = headings[line_start + 2:line_end if line_end >= 0 else len(headings)]  # after "# "
+    where = text.find(line)
+    return where + max(at - line_start - 2, 0) if where >= 0 else 0
 
 
 class _Finder:
