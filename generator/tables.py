@@ -43,6 +43,9 @@ _MAX_ROW_CHARS = MAX_COLUMNS * (MAX_CELL_CHARS + 3)
 #: lines is a few hundred KB; a 20 MB table took frictionless 2 minutes and a
 #: 200 MB one over 2 GB of memory. A bigger year is split into two resources.
 MAX_TABLE_BYTES = 10 * 1024 * 1024
+#: And above this many lines: 10 MB of one-letter rows held 2.5 GB as row
+#: records. A year of about a hundred bytes a line reaches both bounds together.
+MAX_TABLE_LINES = 100_000
 
 
 @dataclass
@@ -214,9 +217,16 @@ def read_tables(info: PackageInfo, root: Path) -> list[Problem]:
         if not table.text.strip():
             problems.append(Problem("file.empty", table.file))
             continue
+        lines = table.text.count("\n") + (not table.text.endswith("\n"))
+        if lines > MAX_TABLE_LINES:
+            problems.append(Problem("table.too-many-lines", table.file, MAX_TABLE_LINES + 1, None,
+                                    {"lines": lines, "limit": MAX_TABLE_LINES, "resource": table.name}))
+            table.text = ""  # left out: no parser gets to see it
+            continue
         too_big = prescan(table.file, table.text)
         if too_big is not None:  # the table is left out: no parser gets to see it
             problems.append(too_big)
+            table.text = ""
             continue
         table.readable = True
     return problems

@@ -18,7 +18,7 @@ from generator.checks.markup import MAX_PAGE_BYTES
 from generator.loading.textfile import MAX_YAML_BYTES
 from generator.loading.yamlfile import YamlProblem, parse_yaml
 from generator.messages import render
-from generator.tables import MAX_TABLE_BYTES, load_package, read_tables
+from generator.tables import MAX_TABLE_BYTES, MAX_TABLE_LINES, load_package, read_tables
 
 TABLE = "data/budgets/2024.csv"
 ROW = "2024-{n:06d},2024,2024,community-fund,expenditure,办公经费,办公用品第{n}批,2000,1800,街道拨款,,\n"
@@ -73,6 +73,30 @@ def test_a_2_gb_table_is_refused_unread(minimal: SampleProject) -> None:
     assert result["rss_mb"] < 400 and result["seconds"] < 60
 
 
+def test_many_short_lines_under_the_size_limit(minimal: SampleProject) -> None:
+    """9.8 MB of one-letter rows: under the byte limit, yet 2.5 GB as row records and 29 s."""
+    with minimal.path(TABLE).open("a", encoding="utf-8") as f:
+        f.write("x\n" * 4_900_000)
+    result = _probe(minimal.root)
+    found = [p for p in result["problems"] if p[1] == TABLE]
+    assert [p[0] for p in found] == ["table.too-many-lines"]
+    assert found[0][2]["limit"] == MAX_TABLE_LINES and found[0][2]["lines"] == 4_900_006
+    assert result["rss_mb"] < 400 and result["seconds"] < 60
+
+
+def test_lines_at_the_limit_are_read(minimal: SampleProject) -> None:
+    lines = minimal.read(TABLE).count("\n")
+    with minimal.path(TABLE).open("a", encoding="utf-8") as f:
+        f.write("".join(f"2024-{i:06d},2024\n" for i in range(100, 100 + MAX_TABLE_LINES - lines)))
+    info, _ = load_package(minimal.root)
+    assert info is not None and read_tables(info, minimal.root) == []
+    with minimal.path(TABLE).open("a", encoding="utf-8") as f:
+        f.write("2024-999999,2024\n")
+    info, _ = load_package(minimal.root)
+    assert info is not None
+    assert [(p.code, p.line) for p in read_tables(info, minimal.root)] == [("table.too-many-lines", MAX_TABLE_LINES + 1)]
+
+
 def test_the_message_says_the_limit_and_how_to_split() -> None:
     from generator.problems import Problem
 
@@ -85,8 +109,9 @@ def test_the_message_says_the_limit_and_how_to_split() -> None:
 def test_a_table_at_the_limit_is_read_one_byte_more_is_not(minimal: SampleProject) -> None:
     size = _big_table(minimal, MAX_TABLE_BYTES - 1000)
     assert size <= MAX_TABLE_BYTES
-    with minimal.path(TABLE).open("a", encoding="utf-8") as f:
-        f.write("\n" * (MAX_TABLE_BYTES - size))
+    full, rest = divmod(MAX_TABLE_BYTES - size, 5000)
+    with minimal.path(TABLE).open("a", encoding="utf-8") as f:  # padded to the limit exactly
+        f.write((" " * 4999 + "\n") * full + " " * rest)
     info, problems = load_package(minimal.root)
     assert info is not None and not problems
     assert read_tables(info, minimal.root) == [] and all(t.readable for t in info.tables)
