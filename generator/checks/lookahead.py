@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 #: Look-ahead, in characters read by the HTML parser's patterns, that one text may
 #: cost: well under a second on a slow, busy machine. Honest text stays far below it
-#: (a stray "[" costs the length of its paragraph).
+#: (a stray "[" costs 16 times the length of its paragraph).
 TEXT_BUDGET = 3_000_000
 #: What all the texts of one file may cost together.
 FILE_BUDGET = 3 * TEXT_BUDGET
