@@ -26,7 +26,7 @@ from typing import Any
 from generator.kinds.budget.model import BUDGETS_FOLDER, REQUIRED_FIELDS, BudgetLine, DeclaredTotal, resource_role
 from generator.load import Budgets, rel
 from generator.loading.fsguard import refusal
-from generator.loading.textfile import MAX_CSV_BYTES, MAX_YAML_BYTES, TextFileProblem, read_text
+from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, read_text
 from generator.loading.yamlfile import YamlProblem, locate, parse_yaml, plain
 from generator.problems import Problem
 from portal_core.i18n import pair, text
@@ -39,6 +39,13 @@ MAX_COLUMNS = 200
 MAX_CELL_CHARS = 10_000
 #: The longest row those two bounds allow; a longer one breaks one of them.
 _MAX_ROW_CHARS = MAX_COLUMNS * (MAX_CELL_CHARS + 3)
+#: Above this a table is refused before it is read: a year of a community's
+#: lines is a few hundred KB; a 20 MB table took frictionless 2 minutes and a
+#: 200 MB one over 2 GB of memory. A bigger year is split into two resources.
+MAX_TABLE_BYTES = 10 * 1024 * 1024
+#: And above this many lines: 10 MB of one-letter rows held 2.5 GB as row
+#: records. A year of about a hundred bytes a line reaches both bounds together.
+MAX_TABLE_LINES = 100_000
 
 
 @dataclass
@@ -200,17 +207,26 @@ def read_tables(info: PackageInfo, root: Path) -> list[Problem]:
             problems.append(Problem("file.missing", table.file, params={"path": table.file}))
             continue
         try:
-            table.text = read_text(table.path, MAX_CSV_BYTES)
+            table.text = read_text(table.path, MAX_TABLE_BYTES)
         except TextFileProblem as exc:
             line = exc.params.get("line")
-            problems.append(Problem(exc.code, table.file, line if isinstance(line, int) else None, None, exc.params))
+            code = "table.too-large" if exc.code == "file.too-large" else exc.code  # its own hint: how to split
+            problems.append(Problem(code, table.file, line if isinstance(line, int) else None, None,
+                                    {**exc.params, "resource": table.name}))
             continue
         if not table.text.strip():
             problems.append(Problem("file.empty", table.file))
             continue
+        lines = table.text.count("\n") + (not table.text.endswith("\n"))
+        if lines > MAX_TABLE_LINES:
+            problems.append(Problem("table.too-many-lines", table.file, MAX_TABLE_LINES + 1, None,
+                                    {"lines": lines, "limit": MAX_TABLE_LINES, "resource": table.name}))
+            table.text = ""  # left out: no parser gets to see it
+            continue
         too_big = prescan(table.file, table.text)
         if too_big is not None:  # the table is left out: no parser gets to see it
             problems.append(too_big)
+            table.text = ""
             continue
         table.readable = True
     return problems

@@ -15,4 +15,5 @@ from generator.problems import Problem
 
 def check(project: Project, index: Index) -> Iterator[Problem]:
     for file, text in content_pages(project):
-        yield from parse(text, file).problems
+        if text is not None:  # a page over the size limit is reported by checks/markup.py, unread
+            yield from parse(text, file).problems

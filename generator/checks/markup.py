@@ -15,47 +15,134 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
+from generator.checks.lookahead import FILE_BUDGET, TEXT_BUDGET, Cost, cost
 from generator.checks.scanning import LineMap
 from generator.front_matter import body_only
 from generator.index import Index
 from generator.load import Project
 from generator.loading.fsguard import refusal
+from generator.loading.textfile import MAX_YAML_BYTES
 from generator.loading.yamlfile import LocDict, LocList
 from generator.problems import Problem
 from generator.sanitize import markdown_html, removals
+
+#: A hand-written page above this is refused unread, like a YAML file: the
+#: limit bounds the memory and time of the check and of the site build.
+MAX_PAGE_BYTES = MAX_YAML_BYTES
 
 #: Text that could be markup: a tag, an entity, a Markdown link or reference
 #: definition, or an attribute list. Plain text (most values) is not rendered.
 _PREFILTER = re.compile(r"<|&|\]\s*[(\[:]|\{")
 
 
-def text_problems(file: str, text: str, lines: LineMap, start: int) -> Iterator[Problem]:
+class Budget:
+    """What the texts of one file may still cost to render (``lookahead.FILE_BUDGET``)."""
+
+    def __init__(self) -> None:
+        self.left = FILE_BUDGET
+
+
+def text_problems(file: str, text: str, lines: LineMap, start: int, budget: Budget | None = None) -> Iterator[Problem]:
     """Problems of one text that starts at offset ``start`` of its file."""
+    # Titles and names land in headings, where an attribute list ({: onclick=…}) applies.
+    headings = "\n\n".join("# " + line for line in text.splitlines() if "{" in line) if "{" in text else ""
+    found_cost = cost(text)
+    if headings:  # rendered on its own: a "<a" closed on another line is open here
+        in_headings = cost(headings)
+        found_cost = Cost(found_cost.units + in_headings.units, found_cost.at, found_cost.char, found_cost.count) \
+            if found_cost.units >= in_headings.units else \
+            Cost(found_cost.units + in_headings.units, _in_text(text, headings, in_headings.at), in_headings.char,
+                 in_headings.count)
+    if found_cost.units > min(TEXT_BUDGET, budget.left if budget is not None else TEXT_BUDGET):
+        yield _too_complex(file, text, lines, start, found_cost)
+        return  # not rendered: that is what would take minutes
+    if budget is not None:
+        budget.left -= found_cost.units
     if not _PREFILTER.search(text):
         return
     html = markdown_html(text)
-    if "{" in text:
-        # Titles and names land in headings, where an attribute list ({: onclick=…}) applies.
-        html += "\n" + markdown_html("\n\n".join("# " + line for line in text.splitlines() if "{" in line))
+    if headings:
+        html += "\n" + markdown_html(headings)
     found = removals(html)
     if not found:
         return
     shown: set[tuple[int, int, str]] = set()
-    lowered, cursor = lines.text.lower(), start
     end = start + len(text) + 2 * text.count("\n") + 200  # a quoted/folded value is longer in the file
+    # Only the value's part of the file is searched: lowering the whole file for
+    # each value of a long table made the check quadratic in the file's length.
+    finder, cursor = _Finder(lines.text[start:end].lower()), 0
     for removal in found:
         at = -1
-        for since in (cursor, start):  # after the previous finding first, then anywhere in the value
-            for needle in removal.needles:
-                if at < 0 and needle:
-                    at = lowered.find(needle.lower(), since, end)
-        offset = at if at >= 0 else start
+        for needle in removal.needles:  # after the previous finding first
+            if at < 0 and needle:
+                at = finder.after(needle.lower(), cursor)
+        for needle in removal.needles:  # then anywhere in the value
+            if at < 0 and needle:
+                at = finder.first(needle.lower())
         if at >= 0:
             cursor = at + 1
-        line, col = lines.position(offset)
+        line, col = lines.position(start + max(at, 0))
         if (line, col, removal.what) not in shown:  # the same markup seen in both contexts
             shown.add((line, col, removal.what))
             yield Problem("markdown.unsafe-html", file, line, col, {"detail": removal.what[:60]})
+
+
+def _in_text(text: str, headings: str, at: int) -> int:
+    """The offset in ``text`` of offset ``at`` of the headings made from its lines."""
+    line_start = headings.rfind("\n", 0, at) + 1
+    line_end = headings.find("\n", at)
+    line = headings[line_start + 2:line_end if line_end >= 0 else len(headings)]  # after "# "
+    where = text.find(line)
+    return where + max(at - line_start - 2, 0) if where >= 0 else 0
+
+
+class _Finder:
+    """Where needles occur in ``text``, in linear time overall. The same needle is
+    looked for again and again as the cursor moves on (one per finding: 33,333
+    ``<a`` attributes), so each search result is kept while it still answers, and
+    after ``8 * len(text)`` characters of searching a needle counts as not found
+    (the finding is then reported at the value's start)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.next: dict[str, tuple[int, int]] = {}  #: needle -> (searched from, found at or -1)
+        self.anywhere: dict[str, int] = {}
+        self.work, self.limit = 0, 8 * len(text) + 100_000
+
+    def _find(self, needle: str, since: int) -> int:
+        if self.work > self.limit:
+            return -1
+        at = self.text.find(needle, since)
+        self.work += (at if at >= 0 else len(self.text)) - since + len(needle)
+        return at
+
+    def after(self, needle: str, since: int) -> int:
+        known = self.next.get(needle)
+        if known is not None and known[0] <= since and (known[1] < 0 or known[1] >= since):
+            return known[1]  # nothing between where that search began and what it found
+        at = self._find(needle, since)
+        self.next[needle] = (since, at)
+        return at
+
+    def first(self, needle: str) -> int:
+        if needle not in self.anywhere:
+            self.anywhere[needle] = self._find(needle, 0)
+        return self.anywhere[needle]
+
+
+def _too_complex(file: str, text: str, lines: LineMap, start: int, found: Cost) -> Problem:
+    """``markdown.too-complex`` at the first unclosed opener of the costliest kind."""
+    # The opener as written: a page or a table row holds the text verbatim; a YAML
+    # block value holds each of its lines verbatim after the indentation.
+    end = text.find("\n", found.at)
+    snippet = text[found.at:min(end if end >= 0 else len(text), found.at + 40)]
+    at = lines.text.find(snippet, start, start + len(text) + 2 * text.count("\n") + 200)
+    if at >= 0:
+        line, col = lines.position(at)
+    else:  # a quoted YAML value written with escapes: its lines at least are the file's
+        line, col = lines.position(start)[0] + text.count("\n", 0, found.at), None
+    char, char_en = ("空格", "spaces") if found.char == " " else (found.char, found.char)
+    return Problem("markdown.too-complex", file, line, col, {"char": char, "char_en": char_en, "count": found.count})
 
 
 def _strings(node: Any, at: tuple[int, int]) -> Iterator[tuple[str, tuple[int, int]]]:
@@ -78,30 +165,29 @@ def _offset(lines: LineMap, line: int, col: int) -> int:
 
 
 def scan_yaml(file: str, text: str, data: Any) -> Iterator[Problem]:
-    if not _PREFILTER.search(text):
-        return
-    lines = LineMap(text)
+    # Every value is looked at, not only those the prefilter lets through: a text
+    # of "[" alone is plain to the check but slow to the build.
+    lines, budget = LineMap(text), Budget()
     for value, (line, col) in _strings(data, (1, 1)):
-        yield from text_problems(file, value, lines, _offset(lines, line, col))
+        yield from text_problems(file, value, lines, _offset(lines, line, col), budget)
 
 
 def scan_table(file: str, text: str) -> Iterator[Problem]:
     """A CSV table, row by row (cells are shown as text, where Markdown syntax is live)."""
-    if not _PREFILTER.search(text):
-        return
-    lines, offset = LineMap(text), 0
+    lines, offset, budget = LineMap(text), 0, Budget()
     for row in text.split("\n"):
-        yield from text_problems(file, row, lines, offset)
+        yield from text_problems(file, row, lines, offset, budget)
         offset += len(row) + 1
 
 
 def scan_page(file: str, text: str) -> Iterator[Problem]:
     """A hand-written page: rendered as a whole, located from the top."""
-    yield from text_problems(file, text, LineMap(text), 0)
+    yield from text_problems(file, text, LineMap(text), 0, Budget())
 
 
-def content_pages(project: Project) -> Iterator[tuple[str, str]]:
-    """(file, text) of the hand-written pages the site publishes (``content/<lang>/``)."""
+def content_pages(project: Project) -> Iterator[tuple[str, str | None]]:
+    """(file, text) of the hand-written pages the site publishes (``content/<lang>/``);
+    the text is None for a page over ``MAX_PAGE_BYTES``, which is not read."""
     community = project.community
     langs = [community.languages.default, *community.languages.others] if community else ["zh", "en"]
     for lang in langs:
@@ -110,7 +196,9 @@ def content_pages(project: Project) -> Iterator[tuple[str, str]]:
             for path in sorted(folder.rglob("*.md")):
                 # a hard link may be a file outside the project: fsguard refuses it, unread
                 if path.is_file() and not path.is_symlink() and refusal(project.root, path) is None:
-                    yield _rel(project.root, path), path.read_text(encoding="utf-8", errors="replace")
+                    too_big = path.stat().st_size > MAX_PAGE_BYTES
+                    yield _rel(project.root, path), None if too_big else path.read_text(encoding="utf-8",
+                                                                                        errors="replace")
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -124,5 +212,10 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
                 yield from scan_yaml(doc.file, doc.text, doc.data)
     for file, text in project.tables_text.items():
         yield from scan_table(file, text)
-    for file, text in content_pages(project):
-        yield from scan_page(file, body_only(text))  # the front matter: checks/front_matter.py
+    for file, page in content_pages(project):
+        if page is None:
+            size = (project.root / file).stat().st_size
+            yield Problem("file.too-large", file, params={"size_mb": round(size / 1048576, 1),
+                                                          "limit_mb": round(MAX_PAGE_BYTES / 1048576, 1)})
+        else:
+            yield from scan_page(file, body_only(page))  # the front matter: checks/front_matter.py

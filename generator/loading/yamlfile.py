@@ -21,6 +21,8 @@ from typing import Any, Callable
 
 import yaml
 
+from generator.loading.textfile import MAX_YAML_BYTES
+
 try:  # libyaml binding; the pure-Python parser is the fallback
     _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
@@ -228,6 +230,9 @@ def parse_yaml(text: str) -> Any:
 
     Raises ``YamlProblem`` with a code and position on any failure.
     """
+    if len(text) > MAX_YAML_BYTES:  # callers that read the file themselves (the inbox) get the same bound
+        raise YamlProblem("file.too-large", None, None, size_mb=round(len(text.encode("utf-8")) / 1048576, 1),
+                          limit_mb=round(MAX_YAML_BYTES / 1048576, 1))
     loader = _Loader(text)
     try:
         if _may_be_deep(text):

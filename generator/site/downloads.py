@@ -226,12 +226,44 @@ def typed_records(schema: dict[str, Any], rows: list[list[str]]) -> list[dict[st
 
 # --- serialising ------------------------------------------------------------------
 
+#: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection"):
+#: ``=HYPERLINK(...)`` in a title would run when a resident opens the download.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A number as Table Schema writes one: the cells of a number column that stay as they are.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?INF|NaN")
+_NUMERIC_TYPES = frozenset({"integer", "number"})
+
+
+def defuse(cell: str, numeric: bool = False) -> str:
+    """``cell`` as a spreadsheet may open it safely: text that starts like a
+    formula gets a leading ``'`` (shown as text, never evaluated), as OWASP
+    recommends. A number in a number column stays a number (-120.5 is an
+    amount, not a formula), so the table stays machine-readable.
+
+    >>> defuse("=HYPERLINK(1)"), defuse("-120.5", numeric=True), defuse("-120.5"), defuse("维修")
+    ("'=HYPERLINK(1)", '-120.5', "'-120.5", '维修')
+    >>> defuse("-1+cmd|' /C calc'!A0", numeric=True)
+    "'-1+cmd|' /C calc'!A0"
+    """
+    if not cell.startswith(FORMULA_START) or (numeric and _NUMBER.fullmatch(cell)):
+        return cell
+    return "'" + cell
+
+
 def csv_bytes(table: Table) -> bytes:
-    """The table as plain UTF-8 CSV (no BOM), values verbatim."""
+    """The table as plain UTF-8 CSV (no BOM), values verbatim except formulas:
+    a text cell that starts like one is defused (see :func:`defuse`); the JSON
+    download keeps every value exact."""
+    numeric = [f.get("type") in _NUMERIC_TYPES for f in table.schema["fields"]]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(table.header)
-    writer.writerows(table.rows)
+    # With "\n" as the line end the csv module leaves a lone CR unquoted, which
+    # readers take for a line break: a row holding one is written fully quoted.
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    writer.writerow([defuse(name) for name in table.header])
+    for row in table.rows:
+        cells = [defuse(cell, numeric[i] if i < len(numeric) else False) for i, cell in enumerate(row)]
+        (quoted if any("\r" in cell for cell in cells) else writer).writerow(cells)
     return buf.getvalue().encode("utf-8")
 
 
