@@ -17,20 +17,14 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from generator.checks.disguise import find
 from generator.checks.scanning import LineMap
 from generator.index import Index
 from generator.load import Project
 from generator.loading.yamlfile import LocDict, LocList
-from generator.problems import Problem
+from generator.problems import Problem, Severity
 from generator.receipt_key import HEX_KEY
 
-_CANDIDATES = re.compile(
-    r"(?<![\dA-Za-z])(?P<id>\d{17}[\dXx])(?![\dA-Za-z])"
-    r"|(?<![\d])(?:\+?86[ -]?)?(?P<mobile>1[3-9]\d(?:[ -]?\d{4}){2})(?!\d)"
-    r"|(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"
-)
-#: A quick pre-filter: most files have no long digit run and no @ at all.
-_PREFILTER = re.compile(r"\d{11}|1[3-9]\d[ -]\d{4}[ -]\d{4}|@")
 #: Official contact fields (``contact(...)`` in generator/kinds): numbers there are intended.
 CONTACT_KEYS = frozenset({"phone", "email"})
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -95,26 +89,22 @@ def key_spans(data: Any) -> set[tuple[int, int]]:
 
 
 def scan(file: str, text: str, exempt: set[int] | None = None, data: Any = None) -> Iterator[Problem]:
-    """Personal data in ``text``; ``data`` (the parsed YAML) tells which lines are contact fields."""
-    if not _PREFILTER.search(text):
-        return
+    """Personal data in ``text``, however written (``disguise``); ``data`` (the parsed
+    YAML) tells which lines are contact fields."""
     lines = LineMap(text)
     if exempt is None:
         exempt = contact_lines(data) if data is not None else set()
     keys = key_spans(data) if data is not None else set()
-    for m in _CANDIDATES.finditer(text):
-        line, col = lines.position(m.start())
+    for hit in find(text):
+        line, col = lines.position(hit.offset)
         if line in exempt:
             continue
-        if any(kl == line and kc <= col and col + len(m.group()) <= kc + 32 for kl, kc in keys):
+        if any(kl == line and kc <= col < kc + 32 for kl, kc in keys):
             continue  # inside a hashed receipt key
-        if m.group("id"):
-            if valid_id_card(m.group("id")):
-                yield Problem("privacy.id-card", file, line, col, {"masked": mask(m.group("id"))})
-        elif m.group("mobile"):
-            yield Problem("privacy.mobile", file, line, col, {"masked": mask(m.group("mobile"))})
-        elif m.group("email"):
-            yield Problem("privacy.email", file, line, col, {"masked": mask(m.group("email"))})
+        if hit.kind == "id-card" and not valid_id_card(hit.value):
+            continue
+        severity: Severity = "warning" if hit.kind == "email-spelt" else "error"
+        yield Problem(f"privacy.{hit.kind}", file, line, col, {"masked": mask(hit.value)}, severity)
 
 
 #: Larger files are not read for the scan (``file.too-large`` covers the data kinds).
@@ -148,6 +138,21 @@ def texts(project: Project) -> Iterable[tuple[str, str, Any]]:
         yield file, raw.decode("utf-8", errors="replace"), None
 
 
+def content_texts(project: Project) -> Iterable[tuple[str, str]]:
+    """(file, text) of every text file under ``content/``: the hand-written pages
+    the site publishes and anything else kept there (all of it is in git history)."""
+    folder = project.root / "content"
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > SCAN_LIMIT:
+            continue
+        raw = path.read_bytes()
+        if b"\0" in raw[:8192]:
+            continue
+        yield path.relative_to(project.root).as_posix(), raw.decode("utf-8", errors="replace")
+
+
 def published_leaks(site: Path, allowed: set[str]) -> Iterator[tuple[str, str, str]]:
     """(file, code, masked value) of personal data in the built site's own outputs:
     pages, downloads, feeds. ``allowed``: numbers and addresses of the official
@@ -158,16 +163,16 @@ def published_leaks(site: Path, allowed: set[str]) -> Iterator[tuple[str, str, s
                 or rel.startswith(("assets/", "admin/", "search/")) or "/assets/" in rel):
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
-        if not _PREFILTER.search(text):
-            continue
-        for m in _CANDIDATES.finditer(text):
-            value = m.group(0)
-            if _digits(value) in allowed or value in allowed:
+        for hit in find(text):
+            if hit.kind == "email-spelt":
+                continue  # the check warned; a spelt-out address is not a machine-readable leak
+            if hit.kind == "email" and hit.value.lower() in allowed:
                 continue
-            if m.group("id") and valid_id_card(m.group("id")):
-                yield rel, "privacy.id-card", mask(m.group("id"))
-            elif m.group("mobile"):
-                yield rel, "privacy.mobile", mask(m.group("mobile"))
+            if hit.kind == "mobile" and hit.value in allowed:
+                continue
+            if hit.kind == "id-card" and not valid_id_card(hit.value):
+                continue
+            yield rel, f"privacy.{hit.kind}", mask(hit.value)
 
 
 def contact_values(project: Project) -> set[str]:
@@ -181,7 +186,7 @@ def contact_values(project: Project) -> set[str]:
                 if isinstance(node, LocDict):
                     for key, value in node.items():
                         if key in CONTACT_KEYS and isinstance(value, str):
-                            found.update({value, _digits(value)})
+                            found.update({value, value.lower(), _digits(value)})
                         elif isinstance(value, (LocDict, LocList)):
                             stack.append(value)
                 elif isinstance(node, LocList):
@@ -196,3 +201,5 @@ def _digits(value: str) -> str:
 def check(project: Project, index: Index) -> Iterator[Problem]:
     for file, text, data in texts(project):
         yield from scan(file, text, data=data)
+    for file, text in content_texts(project):
+        yield from scan(file, text)
