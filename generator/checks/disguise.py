@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import unicodedata
 from functools import lru_cache
 from typing import Iterator, NamedTuple
@@ -53,10 +54,13 @@ _INLINE = frozenset(
 _MARKUP = re.compile(
     r"<!--.*?-->"
     r"|<(?P<tag>/?[A-Za-z][A-Za-z0-9-]*)(?:[\s/][^<>]*)?>"
-    r"|&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{1,31});?",
+    r"|&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{1,31});?"
+    r"|(?P<escape>\\(?:u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}))",
     re.S,
 )
-_DIGIT = r"(?:\d|&#(?:[xX][0-9a-fA-F]{1,6}|[0-9]{1,7});?)"
+#: A digit, or what may stand for one: a numeric entity or a YAML/JSON escape (\uff11).
+_CODED = r"&#(?:[xX][0-9a-fA-F]{1,6}|[0-9]{1,7});?|\\(?:u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2})"
+_DIGIT = rf"(?:\d|{_CODED})"
 # One character class for the single separators: alternatives that could both take
 # the same character would make a failed match backtrack exponentially.
 _SEP = rf"(?:[{_SEPARATORS}{INVISIBLE}]|<[A-Za-z/!][^<>]{{0,300}}>|&[A-Za-z][A-Za-z0-9]{{1,31}};)"
@@ -65,9 +69,9 @@ _SEP = rf"(?:[{_SEPARATORS}{INVISIBLE}]|<[A-Za-z/!][^<>]{{0,300}}>|&[A-Za-z][A-Z
 #: several times faster on a built site; clusters starting with an entity have their own.
 _TAIL = rf"{_SEP}*(?:{_DIGIT}{_SEP}*){{10,}}[XxＸｘ]?"
 _CLUSTER = re.compile(rf"\d{_TAIL}")
-_CLUSTER_ENTITY = re.compile(rf"&#(?:[xX][0-9a-fA-F]{{1,6}}|[0-9]{{1,7}});?{_TAIL}")
+_CLUSTER_CODED = re.compile(rf"(?:{_CODED}){_TAIL}")
 #: Something that may stand for an at-sign: a line holding one is normalised.
-_AT_HINT = re.compile(r"[@\uff20\ufe6b]|&(?:#0*64|#[xX]0*40|commat);?|[(\[{\uff08] ?[aA][tT] ?[)\]}\uff09]")
+_AT_HINT = re.compile(r"[@\uff20\ufe6b]|&(?:#0*64|#[xX]0*40|commat);?|\\u(?:0040|[fF][fF]20|[fF][eE]6[bB])|[(\[{\uff08] ?[aA][tT] ?[)\]}\uff09]")
 _GAP = re.compile(r"(?<=[0-9])[ .\-]{1,3}(?=[0-9])")
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"} | {"\u00b7": ".", "\u30fb": "."})
 _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
@@ -135,7 +139,12 @@ def normalise(text: str, start: int = 0, end: int | None = None) -> tuple[str, l
     for m in _MARKUP.finditer(text, start, end):
         _plain(text, pos, m.start(), out, origin)
         token = m.group()
-        if token[0] == "&":
+        if m.group("escape") and int(token[2:], 16) <= sys.maxunicode:  # YAML and JSON decode these
+            c = chr(int(token[2:], 16))
+            for p in (c if c < "\x80" else _char(c)):
+                out.append(p)
+                origin.append(m.start())
+        elif token[0] == "&":
             decoded = html.unescape(token)
             if decoded == token:
                 _plain(text, m.start(), m.end(), out, origin)
@@ -200,8 +209,8 @@ def find(text: str, emails: bool = True) -> Iterator[Hit]:
     checksum) and, with ``emails``, e-mail addresses, in order of kind then place."""
     seen: set[tuple[str, int]] = set()
     spans = [m.span() for m in _CLUSTER.finditer(text)]
-    if "&#" in text:
-        spans = sorted(spans + [m.span() for m in _CLUSTER_ENTITY.finditer(text)])
+    if "&#" in text or "\\" in text:
+        spans = sorted(set(spans + [m.span() for m in _CLUSTER_CODED.finditer(text)]))
     for start, end in spans:
         if start and text[start - 1] in "+\uff0b":
             start -= 1  # +86 …: the number is reported from its plus sign
