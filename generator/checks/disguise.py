@@ -59,7 +59,9 @@ _MARKUP = re.compile(
     re.S,
 )
 #: A digit, or what may stand for one: a numeric entity or a YAML/JSON escape (\uff11).
-_CODED = r"&#(?:[xX][0-9a-fA-F]{1,6}|[0-9]{1,7});?|\\(?:u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2})"
+#: Not an escaped CJK ideograph or Hangul syllable (U+4000-DFFF): JSON-LD is full of
+#: those, and no digit, space or invisible character is among them.
+_CODED = r"&#(?:[xX][0-9a-fA-F]{1,6}|[0-9]{1,7});?|\\(?:u(?![4-9a-dA-D])[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2})"
 _DIGIT = rf"(?:\d|{_CODED})"
 # One character class for the single separators: alternatives that could both take
 # the same character would make a failed match backtrack exponentially.
@@ -72,6 +74,8 @@ _CLUSTER = re.compile(rf"\d{_TAIL}")
 _CLUSTER_CODED = re.compile(rf"(?:{_CODED}){_TAIL}")
 #: Something that may stand for an at-sign: a line holding one is normalised.
 _AT_HINT = re.compile(r"[@\uff20\ufe6b]|&(?:#0*64|#[xX]0*40|commat);?|\\u(?:0040|[fF][fF]20|[fF][eE]6[bB])|[(\[{\uff08] ?[aA][tT] ?[)\]}\uff09]")
+#: A mobile or ID number as written has three digits in a row (or coded ones).
+_RUN = re.compile(r"\d{3}|&#|\\[uUx]")
 _GAP = re.compile(r"(?<=[0-9])[ .\-]{1,3}(?=[0-9])")
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"} | {"\u00b7": ".", "\u30fb": "."})
 _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
@@ -214,9 +218,12 @@ def find(text: str, emails: bool = True) -> Iterator[Hit]:
     for start, end in spans:
         if start and text[start - 1] in "+\uff0b":
             start -= 1  # +86 …: the number is reported from its plus sign
+        inside = _inside_tag(text, start)
+        if inside and not _RUN.search(text, start, end):
+            continue  # an attribute (an icon's path): read as written, and no number is written there
         norm, origin = normalise(text, max(0, start - 1), min(len(text), end + 1))
         hits = list(_numbers(norm, origin, text, collapsed=False))
-        if not _inside_tag(text, start):
+        if not inside:
             joined, joined_origin = collapse(norm, origin)
             if joined != norm:
                 hits.extend(_numbers(joined, joined_origin, text, collapsed=True))
