@@ -244,6 +244,19 @@ def test_post_build_scan_allows_the_official_contacts(tmp_path):
     assert leaks == [("index.html", "privacy.email", "w***@qq.com")]
 
 
+def test_an_official_contact_in_full_width_digits_may_be_published(minimal, tmp_path):
+    """The data check lets a contact field through however it is written; so does the build's scan."""
+    from generator.checks.privacy import contact_values
+    from generator.pipeline import load_and_check
+
+    minimal.replace("data/services/meal.yaml", "phone: 0571-8888 0001", 'phone: "１３８ １２３４ ５６７８"')
+    checked = load_and_check(minimal.root, jobs=1)
+    assert [p for p in checked.report.problems if p.code.startswith("privacy.")] == []
+    page = "<p>助餐点电话 １３８ １２３４ ５６７８；王师傅 13912345678</p>"
+    assert _leaks(tmp_path, {"index.html": page}, contact_values(checked.project)) == [
+        ("index.html", "privacy.mobile", "139****5678")]
+
+
 def test_post_build_scan_reads_no_icon_path_or_theme_code(tmp_path):
     """Coordinates in an inline icon are attributes, not text; theme assets are not ours."""
     icon = '<svg viewBox="0 0 24 24"><path d="M13 8 1 2 3 4 5 6 7 8 9 1 3.5 8 1 2 3 4 5 6 7 8Z"/></svg>'
