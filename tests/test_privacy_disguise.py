@@ -180,6 +180,19 @@ def test_front_matter_and_any_file_under_content(minimal):
         ("content/notes.txt", 1), (PAGE, 3)]
 
 
+def test_official_contacts_may_be_repeated_in_pages_and_text(minimal):
+    """The community's own contact numbers and addresses are public: a contact page or a
+    notice may repeat them, however written; anybody else's is still found."""
+    minimal.replace("data/services/meal.yaml", "phone: 0571-8888 0001", 'phone: "139 0000 1111"')
+    minimal.replace("data/community.yaml", "    phone: 0571-8888 0000",
+                    "    phone: 0571-8888 0000\n    email: JWH-Office@example.cn")
+    minimal.write(PAGE, "# 联系我们\n\n助餐点 １３９-００００-１１１１，居委会 jwh-office＠example.cn\n\n"
+                        "王师傅 13912345678，wang@example.cn\n")
+    add_to_notice(minimal, "助餐点电话 13900001111，邮箱 jwh-office@example.cn")
+    problems = sorted((p.code, p.file, p.line) for p in minimal.check().problems)
+    assert problems == [("privacy.email", PAGE, 5), ("privacy.mobile", PAGE, 5)]
+
+
 @pytest.mark.parametrize("text", HARMLESS)
 def test_harmless_numbers_in_a_content_page_pass(minimal, text):
     minimal.write(PAGE, f"# 关于\n\n{text}\n")

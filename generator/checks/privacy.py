@@ -20,7 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from generator.checks.disguise import find
+from generator.checks.disguise import Hit, find
 from generator.checks.scanning import LineMap
 from generator.index import Index
 from generator.load import Project
@@ -91,9 +91,11 @@ def key_spans(data: Any) -> set[tuple[int, int]]:
     return found
 
 
-def scan(file: str, text: str, exempt: set[int] | None = None, data: Any = None) -> Iterator[Problem]:
+def scan(file: str, text: str, exempt: set[int] | None = None, data: Any = None,
+         allowed: frozenset[str] | set[str] = frozenset()) -> Iterator[Problem]:
     """Personal data in ``text``, however written (``disguise``); ``data`` (the parsed
-    YAML) tells which lines are contact fields."""
+    YAML) tells which lines are contact fields, ``allowed`` holds their values
+    (``contact_values``): the community's own number may be repeated anywhere."""
     lines = LineMap(text)
     if exempt is None:
         exempt = contact_lines(data) if data is not None else set()
@@ -104,7 +106,7 @@ def scan(file: str, text: str, exempt: set[int] | None = None, data: Any = None)
             continue
         if any(kl == line and kc <= col < kc + 32 for kl, kc in keys):
             continue  # inside a hashed receipt key
-        if hit.kind == "id-card" and not valid_id_card(hit.value):
+        if not _personal(hit, allowed):
             continue
         severity: Severity = "warning" if hit.kind == "email-spelt" else "error"
         yield Problem(f"privacy.{hit.kind}", file, line, col, {"masked": mask(hit.value)}, severity)
@@ -167,15 +169,17 @@ def published_leaks(site: Path, allowed: set[str]) -> Iterator[tuple[str, str, s
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         for hit in find(text):
-            if hit.kind == "email-spelt":
-                continue  # the check warned; a spelt-out address is not a machine-readable leak
-            if hit.kind == "email" and hit.value.lower() in allowed:
-                continue
-            if hit.kind == "mobile" and hit.value in allowed:
-                continue
-            if hit.kind == "id-card" and not valid_id_card(hit.value):
-                continue
-            yield rel, f"privacy.{hit.kind}", mask(hit.value)
+            # A spelt-out address is a warning of the check, not a machine-readable leak.
+            if hit.kind != "email-spelt" and _personal(hit, allowed):
+                yield rel, f"privacy.{hit.kind}", mask(hit.value)
+
+
+def _personal(hit: Hit, allowed: frozenset[str] | set[str]) -> bool:
+    """A found value that is personal data: a valid ID number, or a mobile number or
+    address that is none of the official contacts."""
+    if hit.kind == "id-card":
+        return valid_id_card(hit.value)
+    return (hit.value.lower() if "@" in hit.value else hit.value) not in allowed
 
 
 def contact_values(project: Project) -> set[str]:
@@ -203,7 +207,8 @@ def _digits(value: str) -> str:
 
 
 def check(project: Project, index: Index) -> Iterator[Problem]:
+    allowed = contact_values(project)
     for file, text, data in texts(project):
-        yield from scan(file, text, data=data)
+        yield from scan(file, text, data=data, allowed=allowed)
     for file, text in content_texts(project):
-        yield from scan(file, text)
+        yield from scan(file, text, allowed=allowed)
