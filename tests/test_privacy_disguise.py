@@ -99,6 +99,7 @@ HARMLESS = [
     pytest.param("合同编号 330106198005121230", id="eighteen-digits-bad-checksum"),
     pytest.param("见 https://example.cn/notice/20261205/13 号", id="address-with-digits"),
     pytest.param("这是 at 的用法：meet (at) noon", id="at-in-prose"),
+    pytest.param("![标志](images/logo@2x.png) 与 banner@3x.webp", id="high-resolution-image-names"),
 ]
 
 

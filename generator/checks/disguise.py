@@ -92,6 +92,8 @@ EMAIL_SPELT = re.compile(
     rf"{_DOT_WORD}[A-Za-z]{{2,}}",
     re.I,
 )
+#: What ends a file name, not an address: picture@2x.png, style@print.css.
+_FILE_TYPES = frozenset("png jpg jpeg gif svg webp avif ico bmp tif tiff pdf css js mjs map json html htm".split())
 #: An amount: one decimal point, one or two digits after it (138 012 345.67).
 _DECIMAL = re.compile(r"[^.]*\.\d{1,2}")
 #: An e-mail candidate's window: the line around the at-sign, at most this far each way.
@@ -240,6 +242,8 @@ def find(text: str, emails: bool = True) -> Iterator[Hit]:
         norm, origin = normalise(text, line_start, line_end)
         for pattern, kind in ((EMAIL, "email"), (EMAIL_SPELT, "email-spelt")):
             for e in pattern.finditer(norm):
+                if e.group().rsplit(".", 1)[-1].lower() in _FILE_TYPES:
+                    continue  # logo@2x.png: an image for high-resolution screens
                 value = e.group() if kind == "email" else _spelt_out(e.group())
                 hit = Hit(kind, origin[e.start()], value)
                 if (hit.kind, hit.offset) not in seen and not (kind == "email-spelt" and ("email", hit.offset) in seen):
