@@ -96,8 +96,10 @@ EMAIL_SPELT = re.compile(
 _FILE_TYPES = frozenset("png jpg jpeg gif svg webp avif ico bmp tif tiff pdf css js mjs map json html htm".split())
 #: An amount: one decimal point, one or two digits after it (138 012 345.67).
 _DECIMAL = re.compile(r"[^.]*\.\d{1,2}")
-#: An e-mail candidate's window: the line around the at-sign, at most this far each way.
+#: An e-mail candidate's window: the line around the at-sign, at most this far each way;
+#: an at-sign this far inside the last window needs no window of its own.
 _REACH = 256
+_MARGIN = 96
 
 
 class Hit(NamedTuple):
@@ -125,7 +127,7 @@ def _plain(text: str, start: int, end: int, out: list[str], origin: list[int]) -
     for i in range(start, end):
         c = text[i]
         if c < "\x80":
-            out.append(c)
+            out.append(" " if c == "\t" else c)
             origin.append(i)
         else:
             for p in _char(c):
@@ -210,9 +212,9 @@ def _spelt_out(address: str) -> str:
     return re.sub(_DOT_WORD, ".", address, flags=re.I)
 
 
-def find(text: str, emails: bool = True) -> Iterator[Hit]:
-    """Mobile numbers and 18-character ID-number candidates (the caller checks the
-    checksum) and, with ``emails``, e-mail addresses, in order of kind then place."""
+def find(text: str) -> Iterator[Hit]:
+    """Mobile numbers, 18-character ID-number candidates (the caller checks the
+    checksum) and e-mail addresses, numbers first, each in order of place."""
     seen: set[tuple[str, int]] = set()
     spans = [m.span() for m in _CLUSTER.finditer(text)]
     if "&#" in text or "\\" in text:
@@ -233,12 +235,15 @@ def find(text: str, emails: bool = True) -> Iterator[Hit]:
             if hit.offset >= start and (hit.kind, hit.offset) not in seen:
                 seen.add((hit.kind, hit.offset))
                 yield hit
-    if not emails:
-        return
+    covered = (0, 0)  # the last window read: an at-sign well inside it was read with it
     for m in _AT_HINT.finditer(text):
-        line_start = max(text.rfind("\n", 0, m.start()) + 1, m.start() - _REACH)
-        line_end = text.find("\n", m.end())
-        line_end = min(len(text) if line_end == -1 else line_end, m.end() + _REACH)
+        if covered[0] + _MARGIN <= m.start() and m.end() + _MARGIN <= covered[1]:
+            continue
+        # Bounded both ways: a one-line file (JSON) with many at-signs stays linear.
+        line_start = max(text.rfind("\n", max(0, m.start() - _REACH), m.start()) + 1, m.start() - _REACH)
+        line_end = text.find("\n", m.end(), m.end() + _REACH)
+        line_end = min(len(text), m.end() + _REACH) if line_end == -1 else line_end
+        covered = (line_start, line_end)
         norm, origin = normalise(text, line_start, line_end)
         for pattern, kind in ((EMAIL, "email"), (EMAIL_SPELT, "email-spelt")):
             for e in pattern.finditer(norm):
