@@ -207,6 +207,12 @@ def test_harmless_numbers_in_a_notice_pass(minimal, text):
     assert [p for p in minimal.check().problems if p.code.startswith("privacy.")] == []
 
 
+def test_disguised_in_the_site_settings(minimal):
+    """mkdocs.yml is the committee's too: its copyright line is on every page."""
+    minimal.write("mkdocs.yml", "site_name: 社区\ntheme:\n  name: material\ncopyright: 值班 １３８ １２３４ ５６７８\n")
+    assert found(minimal, "privacy.mobile") == [("mkdocs.yml", 4, 15, "error")]
+
+
 # --- the at-sign spelt out: a warning -------------------------------------------------
 
 @pytest.mark.parametrize("written", SPELT)
@@ -288,6 +294,23 @@ def test_post_build_scan_still_reads_a_tel_link(tmp_path):
 def test_post_build_scan_passes_harmless_numbers(tmp_path, text):
     page = f"<!doctype html><html><body><p>{text}</p><time datetime=\"2026-12-05T13:00:00+08:00\">2026-12-05</time>"
     assert _leaks(tmp_path, {"notices/index.html": page}) == []
+
+
+def test_a_real_build_publishes_everyday_numbers_and_official_contacts(minimal, tmp_path):
+    """A whole site (theme icons, JSON-LD, feeds, downloads) with every harmless text of
+    this file and the official contacts written in disguise builds: the last look finds
+    nothing, and the page shows what was written."""
+    from generator.build import build
+
+    minimal.replace("data/services/meal.yaml", "phone: 0571-8888 0001", 'phone: "139 0000 1111"')
+    minimal.replace("data/community.yaml", "    phone: 0571-8888 0000",
+                    "    phone: 0571-8888 0000\n    email: jwh-office@example.cn")
+    texts = [p.values[0] for p in HARMLESS]
+    minimal.write(PAGE, "# 关于\n\n" + "\n\n".join(texts) + "\n\n助餐点 １３９ ００００ １１１１，邮箱 jwh-office＠example.cn\n")
+    build(minimal.root, tmp_path / "site", jobs=1)
+    page = (tmp_path / "site" / "about" / "index.html").read_text(encoding="utf-8")
+    assert "R2026-0024" in page and "１３９ ００００ １１１１" in page
+    assert list(published_leaks(tmp_path / "site", set())) != []  # the contacts are there, found without the allowance
 
 
 # --- the normaliser itself ---------------------------------------------------------------

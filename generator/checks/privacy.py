@@ -8,7 +8,7 @@ of a body, contact point, grid or service), where a number is the point.
 Numbers and addresses are matched in their plain form, however they are written
 (full-width digits, invisible characters, separators, entities, tags:
 ``generator.checks.disguise``), in ``data/``, in every file under ``content/``
-and, after the build, in the published files.
+and ``mkdocs.yml``, and, after the build, in the published files.
 Masked values such as ``138****1234`` do not match and pass. Neither does a
 receipt key (``data/requests``): the first release wrote them as hex, where 11
 digits in a row happen; such a key is a hash, so digits inside the 32 characters
@@ -212,3 +212,6 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
         yield from scan(file, text, data=data, allowed=allowed)
     for file, text in content_texts(project):
         yield from scan(file, text, allowed=allowed)
+    config = project.root / "mkdocs.yml"  # the site's settings: a footer or copyright line is on every page
+    if config.is_file() and not config.is_symlink() and config.stat().st_size <= SCAN_LIMIT:
+        yield from scan("mkdocs.yml", config.read_text(encoding="utf-8", errors="replace"), allowed=allowed)
