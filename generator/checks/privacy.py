@@ -5,6 +5,10 @@ The scan runs over the raw text of every data file, comments included: a number
 in a YAML comment is not shown on the site, but it is published in the git
 history. The one exception is an official contact field (``phone:`` / ``email:``
 of a body, contact point, grid or service), where a number is the point.
+Numbers and addresses are matched in their plain form, however they are written
+(full-width digits, invisible characters, separators, entities, tags:
+``generator.checks.disguise``), in ``data/``, in every file under ``content/``
+and ``mkdocs.yml``, and, after the build, in the published files.
 Masked values such as ``138****1234`` do not match and pass. Neither does a
 receipt key (``data/requests``): the first release wrote them as hex, where 11
 digits in a row happen; such a key is a hash, so digits inside the 32 characters
@@ -18,20 +22,14 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from generator.checks.disguise import Hit, find
 from generator.checks.scanning import LineMap
 from generator.index import Index
 from generator.load import Project
 from generator.loading.yamlfile import LocDict, LocList
-from generator.problems import Problem
+from generator.problems import Problem, Severity
 from generator.receipt_key import HEX_KEY
 
-_CANDIDATES = re.compile(
-    r"(?<![\dA-Za-z])(?P<id>\d{17}[\dXx])(?![\dA-Za-z])"
-    r"|(?<![\d])(?:\+?86[ -]?)?(?P<mobile>1[3-9]\d(?:[ -]?\d{4}){2})(?!\d)"
-    r"|(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"
-)
-#: A quick pre-filter: most files have no long digit run and no @ at all.
-_PREFILTER = re.compile(r"\d{11}|1[3-9]\d[ -]\d{4}[ -]\d{4}|@")
 #: Official contact fields (``contact(...)`` in generator/kinds): numbers there are intended.
 CONTACT_KEYS = frozenset({"phone", "email"})
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -107,27 +105,25 @@ def ledger_key_spans(text: str) -> set[tuple[int, int]]:
     return {lines.position(m.start("key")) for m in _LEDGER_LINE.finditer(text)}
 
 
-def scan(file: str, text: str, exempt: set[int] | None = None, data: Any = None) -> Iterator[Problem]:
-    """Personal data in ``text``; ``data`` (the parsed YAML) tells which lines are contact fields."""
-    if not _PREFILTER.search(text):
-        return
+def scan(file: str, text: str, exempt: set[int] | None = None, data: Any = None,
+         allowed: frozenset[str] | set[str] = frozenset()) -> Iterator[Problem]:
+    """Personal data in ``text``, however written (``disguise``); ``data`` (the parsed
+    YAML) tells which lines are contact fields, ``allowed`` holds their values
+    (``contact_values``): the community's own number may be repeated anywhere."""
     lines = LineMap(text)
     if exempt is None:
         exempt = contact_lines(data) if data is not None else set()
     keys = key_spans(data) if data is not None else ledger_key_spans(text) if file == LEDGER_FILE else set()
-    for m in _CANDIDATES.finditer(text):
-        line, col = lines.position(m.start())
+    for hit in find(text):
+        line, col = lines.position(hit.offset)
         if line in exempt:
             continue
-        if any(kl == line and kc <= col and col + len(m.group()) <= kc + 32 for kl, kc in keys):
+        if any(kl == line and kc <= col < kc + 32 for kl, kc in keys):
             continue  # inside a hashed receipt key
-        if m.group("id"):
-            if valid_id_card(m.group("id")):
-                yield Problem("privacy.id-card", file, line, col, {"masked": mask(m.group("id"))})
-        elif m.group("mobile"):
-            yield Problem("privacy.mobile", file, line, col, {"masked": mask(m.group("mobile"))})
-        elif m.group("email"):
-            yield Problem("privacy.email", file, line, col, {"masked": mask(m.group("email"))})
+        if not _personal(hit, allowed):
+            continue
+        severity: Severity = "warning" if hit.kind == "email-spelt" else "error"
+        yield Problem(f"privacy.{hit.kind}", file, line, col, {"masked": mask(hit.value)}, severity)
 
 
 #: Larger files are not read for the scan (``file.too-large`` covers the data kinds).
@@ -161,6 +157,21 @@ def texts(project: Project) -> Iterable[tuple[str, str, Any]]:
         yield file, raw.decode("utf-8", errors="replace"), None
 
 
+def content_texts(project: Project) -> Iterable[tuple[str, str]]:
+    """(file, text) of every text file under ``content/``: the hand-written pages
+    the site publishes and anything else kept there (all of it is in git history)."""
+    folder = project.root / "content"
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > SCAN_LIMIT:
+            continue
+        raw = path.read_bytes()
+        if b"\0" in raw[:8192]:
+            continue
+        yield path.relative_to(project.root).as_posix(), raw.decode("utf-8", errors="replace")
+
+
 def published_leaks(site: Path, allowed: set[str]) -> Iterator[tuple[str, str, str]]:
     """(file, code, masked value) of personal data in the built site's own outputs:
     pages, downloads, feeds. ``allowed``: numbers and addresses of the official
@@ -171,16 +182,18 @@ def published_leaks(site: Path, allowed: set[str]) -> Iterator[tuple[str, str, s
                 or rel.startswith(("assets/", "admin/", "search/")) or "/assets/" in rel):
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
-        if not _PREFILTER.search(text):
-            continue
-        for m in _CANDIDATES.finditer(text):
-            value = m.group(0)
-            if _digits(value) in allowed or value in allowed:
-                continue
-            if m.group("id") and valid_id_card(m.group("id")):
-                yield rel, "privacy.id-card", mask(m.group("id"))
-            elif m.group("mobile"):
-                yield rel, "privacy.mobile", mask(m.group("mobile"))
+        for hit in find(text):
+            # A spelt-out address is a warning of the check, not a machine-readable leak.
+            if hit.kind != "email-spelt" and _personal(hit, allowed):
+                yield rel, f"privacy.{hit.kind}", mask(hit.value)
+
+
+def _personal(hit: Hit, allowed: frozenset[str] | set[str]) -> bool:
+    """A found value that is personal data: a valid ID number, or a mobile number or
+    address that is none of the official contacts."""
+    if hit.kind == "id-card":
+        return valid_id_card(hit.value)
+    return (hit.value.lower() if "@" in hit.value else hit.value) not in allowed
 
 
 def contact_values(project: Project) -> set[str]:
@@ -194,7 +207,7 @@ def contact_values(project: Project) -> set[str]:
                 if isinstance(node, LocDict):
                     for key, value in node.items():
                         if key in CONTACT_KEYS and isinstance(value, str):
-                            found.update({value, _digits(value)})
+                            found.update({value, value.lower(), _digits(value)})
                         elif isinstance(value, (LocDict, LocList)):
                             stack.append(value)
                 elif isinstance(node, LocList):
@@ -203,9 +216,16 @@ def contact_values(project: Project) -> set[str]:
 
 
 def _digits(value: str) -> str:
-    return re.sub(r"\D", "", value)[-11:] if "@" not in value else value
+    """The last 11 digits, in ASCII (the scan compares plain digits, whatever the script)."""
+    return "".join(str(int(c)) for c in value if c.isdecimal())[-11:] if "@" not in value else value
 
 
 def check(project: Project, index: Index) -> Iterator[Problem]:
+    allowed = contact_values(project)
     for file, text, data in texts(project):
-        yield from scan(file, text, data=data)
+        yield from scan(file, text, data=data, allowed=allowed)
+    for file, text in content_texts(project):
+        yield from scan(file, text, allowed=allowed)
+    config = project.root / "mkdocs.yml"  # the site's settings: a footer or copyright line is on every page
+    if config.is_file() and not config.is_symlink() and config.stat().st_size <= SCAN_LIMIT:
+        yield from scan("mkdocs.yml", config.read_text(encoding="utf-8", errors="replace"), allowed=allowed)
