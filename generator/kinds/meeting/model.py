@@ -129,7 +129,9 @@ class Meeting(Model):
     place: Text
     status: Literal["planned", "held", "cancelled"]
     attendance: Attendance | None = None
-    agenda: list[AgendaItem] = Field(min_length=1)
+    agenda: list[AgendaItem] = Field(
+        default_factory=list,
+        description="Agenda items; leave empty when the agenda was not published (the site says so) / 议程（未公布可不填）")
     action_items: list[ActionItem] = Field(default_factory=list)
     minutes: Text | None = markdown(default=None, description="Minutes (Markdown) / 会议纪要")
     documents: list[Link] = Field(default_factory=list)
