@@ -36,7 +36,7 @@ class ConsultationOption(Model):
 
 class Consultation(Model):
     id: Id = Field(description="File name, e.g. 2026-11-parking-fee / 编号（与文件名相同）")
-    title: Text = Field(description="The question put to residents / 征询事项")
+    title: Text = Field(description="Title: the question put to residents / 标题（征询事项）")
     summary: Text | None = markdown(default=None, description="Background / 背景说明")
     body: Annotated[Id, Ref("body")] | None = Field(None, description="Body that runs it / 组织机构")
     channel: Channel = Field(description="online, meeting or paper / 征询方式：线上、会议、书面")
