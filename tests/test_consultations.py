@@ -81,6 +81,10 @@ def estate_with_records(root: Path) -> Path:
     (root / "data/meetings/2026-11-14-joint.yaml").write_text(NO_AGENDA_MEETING, encoding="utf-8")
     (root / "data/notices").mkdir()
     (root / "data/notices/2026-10-01-ev-charging.yaml").write_text(NOTICE, encoding="utf-8")
+    # an option put to the owners inside a meeting (today's format) with a running cost per day
+    meeting = root / "data/meetings/2026-10-24-consultation.yaml"
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace(
+        "        recurring_cost: 800\n", "        recurring_cost: 35\n        recurring_per: day\n"), encoding="utf-8")
     matter = root / "data/matters/M2026-parking.yaml"
     matter.write_text(matter.read_text(encoding="utf-8") + (
         "consultations: [2026-10-ev-charging]\nnotices: [2026-10-01-ev-charging]\n"
@@ -270,6 +274,12 @@ def test_matter_flag_box_shows_the_gaps_of_its_timeline_each_linked(site):
         assert any(h.endswith("consultations/2026-10-ev-charging/") for h in hrefs), hrefs
         assert any(h.endswith("budgets/2025/#2025-gy-108") for h in hrefs), hrefs
     assert "⚑" in article(site, "matters/index.html")
+
+
+def test_a_meeting_option_keeps_a_running_cost_per_day(site):
+    zh = article(site, "meetings/2026-10-24-consultation/index.html")
+    assert "35 每天" in zh and "每月" not in zh
+    assert "35 per day" in article(site, "en/meetings/2026-10-24-consultation/index.html")
 
 
 def test_a_meeting_without_published_agenda_says_so(site):
