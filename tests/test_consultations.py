@@ -47,7 +47,7 @@ options:
     amount: 800
     per: once
   - id: o4
-    title: 暂不设置集中充电点
+    title: "暂不设置集中充电点 | <b>不收费</b>"
 state: open
 """
 
@@ -232,6 +232,9 @@ def test_options_keep_their_own_period_zh_and_en(site):
         assert converted not in zh and converted not in en
     rows = site.soup("consultations/2026-10-ev-charging/index.html").select(".consultation-options tbody tr")
     assert [text_of(r.select("td")[1]) for r in rows] == ["每天 35 元", "每月 300 元", "一次性 800 元", ""]
+    # a title is text: its "|" stays in its cell, its markup is shown, not run
+    last = rows[3].select("td")[0]
+    assert "暂不设置集中充电点 | <b>不收费</b>" in text_of(last) and last.select("b, a") == []
 
 
 def test_the_list_and_the_open_question_of_a_consultation_left_open(site):
@@ -348,3 +351,19 @@ def test_options_table_reads_on_a_phone(site):
             ctx.close()
         finally:
             browser.close()
+
+
+# -- what a committee writes is data, never code ------------------------------------------
+
+
+@pytest.mark.parametrize("old, new, code", [
+    ("summary: 物业报价原样列出，不折算。", "summary: 物业报价<script>alert(1)</script>", "markdown.unsafe-html"),
+    ("    description: 每张卡绑定一辆车。", "    description: <img src=x onerror=alert(1)>每张卡", "markdown.unsafe-html"),
+    ("state: open", "state: open\ndocuments:\n  - {title: 结果, url: \"javascript:alert(1)\"}", "schema.url-scheme"),
+])
+def test_markup_and_addresses_in_a_consultation_are_checked(estate, old, new, code):
+    estate.replace(CONSULTATION, old, new)
+    p = single(estate.check(), code, CONSULTATION)
+    line = next(i for i, text in enumerate(estate.read(CONSULTATION).splitlines(), 1)
+                if any(k in text for k in ("javascript", "<script", "onerror")))
+    assert (p.severity, p.line) == ("error", line)
