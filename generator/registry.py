@@ -16,6 +16,7 @@ from generator.kinds.approval import kind as approval
 from generator.kinds.base import Kind, Target
 from generator.kinds.budget import kind as budget
 from generator.kinds.community import kind as community
+from generator.kinds.consultation import kind as consultation
 from generator.kinds.contract import kind as contract
 from generator.kinds.form import kind as form
 from generator.kinds.matter import kind as matter
@@ -37,6 +38,7 @@ KINDS: tuple[Kind, ...] = (
     approval.KIND,
     contract.KIND,
     matter.KIND,
+    consultation.KIND,
 )
 
 

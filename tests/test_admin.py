@@ -343,7 +343,10 @@ def test_edit_and_create_a_notice_in_chromium(tmp_path: Path, monkeypatch: pytes
 
             # Every collection opens, and an entry of each kind renders its widgets.
             for kind in registry.edited():
-                first = kind.name if kind.file else sorted((root / "data" / str(kind.folder)).glob("*.yaml"))[0].stem
+                files = [kind.name] if kind.file else sorted(p.stem for p in (root / "data" / str(kind.folder)).glob("*.yaml"))
+                if not files:  # a kind the sample has no file of (consultations): the demo test below edits one
+                    continue
+                first = files[0]
                 _open(page, admin_url + f"#/collections/{kind.folder or kind.name}/entries/{first}")
                 page.locator("[data-lang=zh]").first.wait_for()
             assert errors == []
@@ -483,7 +486,7 @@ def _wait_for(condition: Any, timeout: float = 20, what: str = "the editor did n
 #: One file of each kind in the demo community, the biggest of its folder (nested
 #: agenda items, votes, opening hours, form fields …), and the text field edited.
 DEMO_EDITS = {"community": "name", "rules": "title", "services": "name", "meetings": "title", "notices": "title",
-              "forms": "title", "approvals": "title", "contracts": "title", "matters": "title"}
+              "forms": "title", "approvals": "title", "contracts": "title", "matters": "title", "consultations": "title"}
 MARK = "（已核对）"
 
 

@@ -208,6 +208,18 @@ def test_cancelled_meeting_without_time_is_an_all_day_cancelled_event(variant):
     assert data == feeds.meetings_ics(variant.project, variant.index, "zh", "zh", SITE_URL)
 
 
+def test_a_meeting_without_published_agenda_says_so_in_the_calendar(minimal):
+    from generator.pipeline import load_and_check
+
+    minimal.write("data/meetings/2026-11-14-joint.yaml", "id: 2026-11-14-joint\nbody: jwh\ntype: joint\n"
+                  "title: 联席会议\ndate: 2026-11-14\nplace: 街道办事处\nstatus: held\n")
+    checked = load_and_check(minimal.root, jobs=1)
+    for lang, words in (("zh", "议程：\n议程未公布"), ("en", "Agenda not published")):
+        cal = calendar_bytes(feeds.meetings_ics(checked.project, checked.index, lang, "zh", SITE_URL))
+        event = next(e for e in cal.walk("VEVENT") if str(e["uid"]).startswith("meeting-2026-11-14-joint"))
+        assert words in str(event["description"]), str(event["description"])
+
+
 def calendar_bytes(data: bytes) -> Calendar:
     return Calendar.from_ical(data)
 

@@ -13,6 +13,7 @@ import pytest
 from generator.kinds.matter.timeline import timeline
 from generator.pipeline import load_and_check
 from tests.conftest import PROJECTS
+from tests.problem_asserts import assert_words, single
 
 
 @pytest.fixture
@@ -68,3 +69,60 @@ def test_contract_and_abandoned_matter(estate):
     closed = next(e for e in t.events if e.kind == "closed")
     assert (closed.date, closed.status) == (dt.date(2025, 9, 1), "abandoned")
     assert kinds[-1] == "contract-end" and t.spent == 13500
+
+
+# -- issue #19, point 9: what a matter may cite, and what it must not drop ---------------
+
+def _append(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def _check(root: Path):
+    return load_and_check(root, jobs=1).report
+
+
+def test_a_matter_cites_budget_lines_and_notices_directly(estate):
+    """A payment with no approval of the matter behind it, an income and a notice
+    appear on the timeline; the payment counts as spent, the income does not."""
+    (estate / "data/notices").mkdir()
+    (estate / "data/notices/2026-10-12-parking.yaml").write_text(
+        "id: 2026-10-12-parking\ntitle: 地面停车方案征询公告\ncategory: announcement\nissuer: ywh\n"
+        "published: 2026-10-12\nbody: 请业主参加征询。\n", encoding="utf-8")
+    _append(estate, "data/matters/M2026-parking.yaml", "notices: [2026-10-12-parking]\nbudget_lines:\n"
+            "  - {year: 2025, line: 2025-GY-108}\n  - {year: 2025, line: 2025-GY-001}\n")
+    assert [p for p in _check(estate).problems if p.file.startswith("data/matters/")] == []
+    t = matter_timeline(estate, "M2026-parking")
+    found = {(e.kind, e.ref) for e in t.events}
+    assert {("notice", ("notice", "2026-10-12-parking")), ("spending", ("budget-line", "2025-GY-108")),
+            ("income", ("budget-line", "2025-GY-001"))} <= found
+    income = next(e for e in t.events if e.kind == "income")
+    assert (income.amount, income.period, income.date) == (121350, "2025", dt.date(2025, 12, 31))
+    assert t.spent == 1200  # the payment, not the income
+
+
+def test_a_cited_line_must_exist_in_the_year_named(estate):
+    rel = "data/matters/M2026-parking.yaml"
+    _append(estate, rel, "budget_lines:\n  - {year: 2026, line: 2025-GY-108}\n  - {year: 2025, line: 2025-GY-999}\n")
+    found = [p for p in _check(estate).problems if p.file == rel]
+    assert [(p.code, p.line, p.severity) for p in found] == [("ref.unknown", 8, "error"), ("ref.unknown", 9, "error")]
+    assert_words(found[1], ["2025-GY-999", "2025-GY-108", ("预算行", "budget line")])
+
+
+@pytest.mark.parametrize("key", ["notice: [2026-10-12-parking]", "budget_line: [2025-GY-108]",
+                                 "consultation: 2026-10-ev", "approval_ids: [A2025-03]"])
+def test_an_unknown_key_is_an_error_never_silently_dropped(estate, key):
+    rel = "data/matters/M2026-parking.yaml"
+    _append(estate, rel, key + "\n")
+    p = single(_check(estate), "schema.unknown-field", rel)
+    assert (p.severity, p.line) == ("error", 7)
+    assert_words(p, [key.split(":")[0], "notices", "budget_lines", "consultations"])
+
+
+def test_a_done_step_without_its_date_is_a_warning(estate):
+    rel = "data/matters/M2026-parking.yaml"
+    _append(estate, rel, "action_items:\n  - {id: t1, text: 统计征询意见, owner: 业主委员会, status: done}\n"
+            "  - {id: t2, text: 公示结果, owner: 业主委员会, status: done, done: 2026-11-01}\n")
+    p = single(_check(estate), "date.done-missing", rel)
+    assert (p.severity, p.line) == ("warning", 8)
+    assert_words(p, [("完成日期", "completion date"), ("done:", "done:")])

@@ -207,7 +207,7 @@ def meetings_ics(project: Project, index: Index, lang: str, default: str, base_u
         ev.add("status", "CANCELLED" if m.status == "cancelled" else "CONFIRMED")
         body = index.table("body").get(m.body)
         lines = [f"{x.t('body')}{x.colon}{x(body.name) if body else m.body}", f"{x.t('agenda')}{x.colon}".rstrip()]
-        lines += [f"{i}. {x(item.title)}" for i, item in enumerate(m.agenda, 1)]
+        lines += [f"{i}. {x(item.title)}" for i, item in enumerate(m.agenda, 1)] or [x.t("agenda_unpublished")]
         lines.append(x.url(f"meetings/{m.id}.md"))
         ev.add("description", "\n".join(lines))
         cal.add_component(ev)

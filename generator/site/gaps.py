@@ -8,6 +8,7 @@ get its site built would do so; here the build goes on and says what is missing.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,12 @@ from generator.messages import GOVERNANCE, render
 from generator.problems import Problem
 
 #: data folder -> (kind, page folder)
-_FOLDERS = {"approvals": "approval", "contracts": "contract", "matters": "matter", "meetings": "meeting"}
+_FOLDERS = {"approvals": "approval", "contracts": "contract", "matters": "matter", "meetings": "meeting",
+            "consultations": "consultation"}
+
+#: ``审批（approval）``: the check's zh messages name the column or field after its zh
+#: label, for the committee editing the file; a resident reads the label alone.
+_FIELD_NAME = re.compile(r"（[a-z][a-z0-9_]*）")
 
 
 @dataclass
@@ -43,9 +49,16 @@ def gaps(project: Any, index: Any, problems: list[Problem]) -> list[Gap]:
     out = []
     for p in sorted((p for p in problems if p.code in GOVERNANCE), key=Problem.sort_key):
         kind, ident, page, title = _record(p, lines, index)
-        message = {lang: render(p, lang)[0] for lang in ("zh", "en")}
+        message = {lang: resident_words(render(p, lang)[0]) for lang in ("zh", "en")}
         out.append(Gap(p.code, p.file, p.line, kind, ident, page, title, message))
     return out
+
+
+def resident_words(message: str) -> str:
+    """The message as the site shows it: without the file's field names in brackets
+    (``没有填写审批（approval）`` → ``没有填写审批``), which the zh label before them
+    already says; the command line keeps them."""
+    return _FIELD_NAME.sub("", message)
 
 
 def _record(p: Problem, lines: dict[tuple[str, int], Any], index: Any) -> tuple[str, str, str, Text]:

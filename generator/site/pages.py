@@ -83,7 +83,7 @@ def build_pages(project: Project, index: Index, problems: list[Any] | None = Non
 
 def _groups(found: list[Gap]) -> list[tuple[str, list[Gap]]]:
     """The gaps by kind of record, in a fixed order."""
-    order = ("budget-line", "approval", "contract", "matter", "meeting", "")
+    order = ("budget-line", "approval", "contract", "matter", "meeting", "consultation", "")
     return [(kind, [g for g in found if g.kind == kind]) for kind in order if any(g.kind == kind for g in found)]
 
 

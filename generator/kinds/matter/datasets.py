@@ -19,8 +19,10 @@ COLUMNS = (
                                  "deferred"]}),
     Column("closed", "date", texts("kind.matter.column.closed.title"), lambda m, x: m.closed),
     Column("related", "string", texts("kind.matter.column.related.title"),
-           lambda m, x: " ".join([*(f"meeting:{i}" for i in m.meetings), *(f"decision:{i}" for i in m.decisions),
-                                  *(f"approval:{i}" for i in m.approvals), *(f"contract:{i}" for i in m.contracts)]),
+           lambda m, x: " ".join([*(f"meeting:{i}" for i in m.meetings), *(f"consultation:{i}" for i in m.consultations),
+                                  *(f"notice:{i}" for i in m.notices), *(f"decision:{i}" for i in m.decisions),
+                                  *(f"approval:{i}" for i in m.approvals), *(f"contract:{i}" for i in m.contracts),
+                                  *(f"budget-line:{b.line}" for b in m.budget_lines)]),
            texts("kind.matter.column.related.description")),
     url_column(lambda m, x: x.url(f"matters/{m.id}.md")),
 )

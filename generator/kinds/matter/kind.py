@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from generator.kinds.base import Kind, Section, Target
-from generator.kinds.matter import datasets, pages
+from generator.kinds.matter import checks, datasets, pages
 from generator.kinds.matter.model import Matter
 from portal_core.i18n import texts
 
@@ -11,5 +11,5 @@ KIND = Kind(
     "matter", Matter, texts("kind.matter.title"), Path(__file__).parent, folder="matters",
     targets=(Target("matter", texts("kind.matter.target.matter"), relatable=True),), new="new.yaml.j2", editor=8,
     sections=(Section("matters/index.md", texts("kind.matter.section.matters"), 4),), pages=pages.build, dates=pages.dates,
-    datasets=(datasets.MATTERS,),
+    datasets=(datasets.MATTERS,), checks=(checks.check,),
 )

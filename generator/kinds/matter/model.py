@@ -4,7 +4,8 @@ A matter is one item followed from where it came from (a published request,
 residents, a committee, the street office) through consultation, decision or
 approval, contract, spending and action items to its result. Its page is
 assembled from the records it links (nobody keeps a second copy): a dated
-timeline of meetings, decisions, approvals, contracts and budget lines.
+timeline of meetings, consultations, notices, decisions, approvals, contracts and
+budget lines (cited directly, or resting on one of those).
 """
 
 from __future__ import annotations
@@ -54,6 +55,15 @@ class MatterAction(Model):
     note: Text | None = None
 
 
+class MatterLine(Model):
+    """A budget line the matter cites directly, by its year and its id in that year's
+    file (``data/budgets/<year>.csv``): a payment or an income with no approval,
+    contract or decision of the matter behind it."""
+
+    year: int = Field(description="Budget year, e.g. 2026 / 年度")
+    line: Id = Field(description="The line's id in data/budgets/<year>.csv, e.g. 2026-GY-012 / 收支明细编号")
+
+
 class Matter(Model):
     id: Id = Field(description="File name, e.g. M2026-parking / 编号（与文件名相同）")
     title: Text
@@ -63,12 +73,15 @@ class Matter(Model):
     status: MatterStatus
     status_reason: Text | None = Field(None, description="Why abandoned or deferred / 放弃或暂缓的原因")
     closed: dt.date | None = Field(None, description="Date done or abandoned / 结束日期")
-    meetings: list[Annotated[Id, Ref("meeting")]] = Field(
-        default_factory=list, description="Consultations and meetings / 相关会议")
+    meetings: list[Annotated[Id, Ref("meeting")]] = Field(default_factory=list, description="Meetings / 相关会议")
+    consultations: list[Annotated[Id, Ref("consultation")]] = Field(
+        default_factory=list, description="Consultations (online, at a meeting, on paper) / 相关征询")
     decisions: list[Annotated[Id, Ref("decision")]] = Field(default_factory=list, description="Decisions / 相关决议")
     approvals: list[Annotated[Id, Ref("approval")]] = Field(default_factory=list, description="Approvals / 相关审批")
     contracts: list[Annotated[Id, Ref("contract")]] = Field(default_factory=list, description="Contracts / 相关合同")
     notices: list[Annotated[Id, Ref("notice")]] = Field(default_factory=list, description="Notices / 相关通知公示")
+    budget_lines: list[MatterLine] = Field(
+        default_factory=list, description="Budget lines cited directly, as {year: 2026, line: 2026-GY-012} / 相关收支明细")
     action_items: list[MatterAction] = Field(default_factory=list, description="The plan / 工作计划")
     result: Text | None = markdown(default=None, description="What came of it / 结果")
     documents: list[Link] = Field(default_factory=list)

@@ -32,14 +32,28 @@ def build(ctx: PageContext) -> Iterator[Page]:
     items = matters(ctx)
     flags = ctx.memo.get("gaps-by-record", {})
     timelines = {m.id: timeline(m, ctx.project, ctx.index) for m in items}
+    found = {m.id: timeline_gaps(m, timelines[m.id], flags) for m in items}
     yield Page("matters/index.md", "matters_index.md.j2", texts("kind.matter.page.matters-index.title"),
-               {"matters": items, "timelines": timelines},
+               {"matters": items, "timelines": timelines, "matter_gaps": found},
                {**latest(dates(ctx)), "description": list_summary(ctx, SUMMARY, len(items))})
     for m in items:
         yield Page(f"matters/{m.id}.md", "matter.md.j2", m.title,
-                   {"m": m, "tl": timelines[m.id], "gaps": flags.get(("matter", m.id), []),
+                   {"m": m, "tl": timelines[m.id], "gaps": found[m.id],
                     "requests": ctx.index.table("request"), "decisions": ctx.index.table("decision")},
                    {"updated": (m.closed or m.opened).isoformat(), "print": True, "description": _describe(m)})
+
+
+def timeline_gaps(m: Any, tl: Any, flags: dict[tuple[str, str], list[Any]]) -> list[Any]:
+    """The matter's open questions and those of every record on its timeline (an
+    approval not read out, a consultation left open, a payment without approval):
+    the matter is only as settled as the records it rests on. Its own first."""
+    keys = [("matter", m.id)]
+    for e in tl.events:
+        # a decision's gaps are its meeting's
+        key = ("meeting", e.detail["meeting"]) if e.kind == "decision" else e.ref
+        if key is not None and key not in keys:
+            keys.append(key)
+    return [g for key in keys for g in flags.get(key, [])]
 
 
 STATUS_WORDS = {"proposed": ("已提出", "proposed"), "consultation": ("征询中", "in consultation"),

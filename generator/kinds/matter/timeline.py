@@ -1,9 +1,10 @@
 """A matter's page, assembled from the records it links: nobody keeps a second copy.
 
 ``timeline(matter, project, index)`` returns the dated events of one matter, oldest
-first: where it came from, the meetings and consultations, the decisions, the
-approvals, the contracts, every budget line that spent money under one of those,
-the steps of its plan, and how it ended. ``spent`` sums the lines.
+first: where it came from, the notices, consultations and meetings, the decisions,
+the approvals, the contracts, the budget lines it cites and every line that spent
+money under one of those, the steps of its plan, and how it ended. ``spent`` sums
+the spending lines.
 """
 
 from __future__ import annotations
@@ -12,19 +13,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.kinds.approval.spending import Spend, spends
+from generator.kinds.approval.spending import Spend, period_range, spends
 from generator.kinds.common import Text
 from generator.load import Project
 
 #: Order of events on the same day: origin first, result last.
-_ORDER = {"origin": 0, "opened": 1, "meeting": 2, "decision": 3, "approval": 4, "contract": 5,
-          "contract-end": 6, "spending": 7, "action": 8, "closed": 9}
+_ORDER = {"origin": 0, "opened": 1, "notice": 2, "consultation": 2, "meeting": 2, "decision": 3, "approval": 4,
+          "contract": 5, "contract-end": 6, "spending": 7, "income": 7, "action": 8, "closed": 9}
 
 
 @dataclass
 class Event:
     date: dt.date
-    kind: str  #: origin, opened, meeting, decision, approval, contract, contract-end, spending, action, closed
+    #: origin, opened, notice, consultation, meeting, decision, approval, contract, contract-end,
+    #: spending, income, action, closed
+    kind: str
     title: Text
     ref: tuple[str, str] | None = None  #: (kind, id) of the record, for a link
     amount: float | None = None
@@ -58,6 +61,17 @@ def timeline(matter: Any, project: Project, index: Any) -> Timeline:
             m = doc.model
             events.append(Event(m.date, "meeting", m.title, ("meeting", mid), status=m.status,
                                 detail={"type": m.type}))
+    for cid in matter.consultations:
+        doc = index.table("consultation").get(cid)
+        if doc is not None:
+            c = doc.model
+            events.append(Event(c.start, "consultation", c.title, ("consultation", cid), status=c.state,
+                                detail={"channel": c.channel, "end": c.end}))
+    for nid in matter.notices:
+        doc = index.table("notice").get(nid)
+        if doc is not None:
+            n = doc.model
+            events.append(Event(n.published, "notice", n.title, ("notice", nid)))
     for did in matter.decisions:
         ref = index.table("decision").get(did)
         if ref is not None:
@@ -80,11 +94,18 @@ def timeline(matter: Any, project: Project, index: Any) -> Timeline:
         end = c.ended or (c.end if c.status == "ended" else None)
         if end is not None:
             events.append(Event(end, "contract-end", c.end_reason or c.title, ("contract", cid), status="ended"))
-    # Spending: every line resting on one of the matter's approvals, contracts or decisions.
+    # Spending: every line the matter cites, or resting on one of its approvals, contracts or decisions.
+    cited = {(c.year, c.line) for c in matter.budget_lines}
     linked = [s for s in spends(project.budgets.lines)
-              if (s.line.approval and s.line.approval in matter.approvals)
+              if (s.line.year, s.line.id) in cited
+              or (s.line.approval and s.line.approval in matter.approvals)
               or (s.line.contract and s.line.contract in matter.contracts)
               or (s.line.decision and s.line.decision in matter.decisions)]
+    for line in project.budgets.lines:  # income the matter cites (a fee collected): shown, never "spent"
+        if line.direction == "income" and (line.year, line.id) in cited:
+            events.append(Event(_income_date(line), "income", line.item, ("budget-line", line.id),
+                                line.actual if line.actual is not None else line.planned,
+                                detail={"fund": line.fund, "year": line.year}, period=None if line.date else line.period))
     for s in linked:
         events.append(Event(s.last or dt.date(s.line.year or 1, 12, 31), "spending", s.line.item,
                             ("budget-line", s.line.id), s.spent, detail={"fund": s.line.fund, "year": s.line.year},
@@ -99,3 +120,12 @@ def timeline(matter: Any, project: Project, index: Any) -> Timeline:
                             status=matter.status))
     events.sort(key=Event.sort_key)
     return Timeline(events, round(sum(s.spent for s in linked), 2), linked)
+
+
+def _income_date(line: Any) -> dt.date:
+    """The income's payment date, else the last day of its period (the period is shown)."""
+    try:
+        return dt.date.fromisoformat(line.date)
+    except (TypeError, ValueError):
+        rng = period_range(line.period)
+        return rng[1] if rng else dt.date(line.year or 1, 12, 31)

@@ -1,6 +1,7 @@
 """References inside a meeting with rules of their own: a decision chooses one of
 its agenda item's options, and a decision adopting a rule version must be the
-one that version names (``generator.kinds.rule.checks``)."""
+one that version names (``generator.kinds.rule.checks``). A held meeting whose
+agenda was never published is a governance gap."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ from generator.problems import Problem
 def check(project: Project, index: Index) -> Iterator[Problem]:
     for doc in project.valid("meeting"):
         m = doc.model
+        if m.status == "held" and not m.agenda:
+            # a gap, not an error: a joint meeting's agenda is often never handed over
+            yield doc.problem("meeting.agenda-unpublished", *(("agenda",) if "agenda" in doc.data else ("status",)),
+                              severity="warning")
         for i, item in enumerate(m.agenda):
             d = item.decision
             if d is None:

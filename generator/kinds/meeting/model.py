@@ -60,7 +60,8 @@ class Option(Model):
     cost: Amount | None = Field(None, description="Estimated cost, CNY / 预计费用")
     recurring_cost: Amount | None = Field(
         None, description="Running cost, CNY, per recurring_per (e.g. maintenance) / 持续费用")
-    recurring_per: Literal["month", "year"] = Field("month", description="month or year / 按月或按年")
+    #: as the committee quoted it (a fee per day stays per day): never converted
+    recurring_per: Literal["day", "month", "year"] = Field("month", description="day, month or year / 按天、按月或按年")
     takes_effect: Text | None = Field(None, description="How long until it takes effect, e.g. 3个月 / 见效时间")
     fund: Annotated[Id, Ref("fund")] | None = Field(None, description="Fund that would pay / 资金来源")
     effects: list[Effect] = Field(default_factory=list)
@@ -129,7 +130,9 @@ class Meeting(Model):
     place: Text
     status: Literal["planned", "held", "cancelled"]
     attendance: Attendance | None = None
-    agenda: list[AgendaItem] = Field(min_length=1)
+    agenda: list[AgendaItem] = Field(
+        default_factory=list,
+        description="Agenda items; leave empty when the agenda was not published (the site says so) / 议程（未公布可不填）")
     action_items: list[ActionItem] = Field(default_factory=list)
     minutes: Text | None = markdown(default=None, description="Minutes (Markdown) / 会议纪要")
     documents: list[Link] = Field(default_factory=list)
