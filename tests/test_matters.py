@@ -42,7 +42,7 @@ def test_wall_repair_from_request_to_money_spent(estate):
         ("2025-06-10", "action", None),
         ("2025-06-10", "closed", None),
     ]
-    assert t.spent == 17650
+    assert (t.sums.recorded, t.sums.unrecorded) == (17650, 0)
     approval = next(e for e in t.events if e.kind == "approval")
     assert (approval.amount, approval.status, approval.detail["route"]) == (
         18000, "approved", ["owners-consultation", "committee-advisers"])
@@ -57,7 +57,9 @@ def test_nothing_is_copied_a_new_payment_appears_by_itself(estate):
     spending = [e for e in t.events if e.kind == "spending"]
     assert [(e.ref[1], e.period, e.date) for e in spending] == [
         ("2025-GY-103", None, dt.date(2025, 5, 20)), ("2025-GY-111", "2025-Q3", dt.date(2025, 9, 30))]
-    assert t.spent == 18000  # planned counts while the actual amount is blank
+    # issue #19: a planned amount is never "spent": the blank line is counted and labelled apart
+    assert (t.sums.recorded, t.sums.unrecorded, t.sums.unrecorded_planned) == (17650, 1, 350)
+    assert spending[1].amount is None and spending[1].detail["sums"].unrecorded_planned == 350
 
 
 def test_contract_and_abandoned_matter(estate):
@@ -68,7 +70,7 @@ def test_contract_and_abandoned_matter(estate):
     assert kinds[:3] == ["contract", "spending", "origin"]  # the contract (2024) predates the proposal
     closed = next(e for e in t.events if e.kind == "closed")
     assert (closed.date, closed.status) == (dt.date(2025, 9, 1), "abandoned")
-    assert kinds[-1] == "contract-end" and t.spent == 13500
+    assert kinds[-1] == "contract-end" and t.sums.recorded == 13500
 
 
 # -- issue #19, point 9: what a matter may cite, and what it must not drop ---------------
@@ -98,7 +100,7 @@ def test_a_matter_cites_budget_lines_and_notices_directly(estate):
             ("income", ("budget-line", "2025-GY-001"))} <= found
     income = next(e for e in t.events if e.kind == "income")
     assert (income.amount, income.period, income.date) == (121350, "2025", dt.date(2025, 12, 31))
-    assert t.spent == 1200  # the payment, not the income
+    assert t.sums.recorded == 1200  # the payment, not the income
 
 
 def test_a_cited_line_must_exist_in_the_year_named(estate):
@@ -126,3 +128,24 @@ def test_a_done_step_without_its_date_is_a_warning(estate):
     p = single(_check(estate), "date.done-missing", rel)
     assert (p.severity, p.line) == ("warning", 8)
     assert_words(p, [("完成日期", "completion date"), ("done:", "done:")])
+
+
+def test_a_matters_page_never_counts_planned_as_spent(estate):
+    """Issue #19 point 1: the matter's 已支出 is the recorded actuals; a line with no
+    actual yet is counted apart with its planned amount, labelled, in zh and en."""
+    from generator.build import render_site
+
+    csv = estate / "data/budgets/2025.csv"
+    csv.write_text(csv.read_text(encoding="utf-8") + "2025-GY-111,2025,2025-Q3,public-revenue,expenditure,维修养护,"
+                   "3幢外墙复查,350,,公共收益,,,A2025-03,,,\n", encoding="utf-8")
+    checked = load_and_check(estate, jobs=1)
+    zh = render_site(checked, "zh", "http://localhost:8000/")["matters/M2025-wall.md"].decode()
+    assert "<dt>已支出（元）</dt><dd>17,650" in zh and "1 项未填实际金额，预算 350" in zh
+    assert "18,000.00</dd>" not in zh
+    # the timeline's entry for the blank line says so instead of printing its plan as paid
+    entry = next(line for line in zh.splitlines() if "2025-gy-111" in line)
+    assert '<span class="gap">未填</span>' in entry and "预算 350" in entry
+    en = render_site(checked, "en", "http://localhost:8000/en/")["matters/M2025-wall.md"].decode()
+    assert "1 not recorded, planned CNY 350" in en
+    index = render_site(checked, "zh", "http://localhost:8000/")["matters/index.md"].decode()
+    assert "17,650" in index and "18,000" not in index

@@ -151,13 +151,16 @@ class Renderer:
             text += Markup(' <span class="gap">({})</span>').format(self.t("n_not_recorded", n=sums["actual_blank"]))
         return text
 
-    def tally(self, sums: Tally) -> Markup:
+    def tally(self, sums: Tally, unit: bool = False) -> Markup:
         """Spent (or received) as recorded, and what is not recorded yet, labelled:
-        a blank actual is never 0 and a planned amount never "spent" (``site.amounts``)."""
+        a blank actual is never 0 and a planned amount never "spent" (``site.amounts``).
+        ``unit``: the recorded amount says 元 (where no column header does)."""
         if sums.lines and not sums.any_recorded:
             text = Markup('<span class="gap">{}</span>').format(self.t("not_recorded"))
         else:
             text = Markup(escape(money(sums.recorded)))
+            if unit:
+                text += " " + self.t("yuan")
         if sums.unrecorded:
             text += Markup(' <span class="gap">({})</span>').format(
                 self.t("n_not_recorded_planned", n=sums.unrecorded, planned=money(sums.unrecorded_planned)))

@@ -16,6 +16,7 @@ from typing import Any
 from generator.kinds.approval.spending import Spend, period_range, spends
 from generator.kinds.common import Text
 from generator.load import Project
+from generator.site.amounts import Tally, tally
 
 #: Order of events on the same day: origin first, result last.
 _ORDER = {"origin": 0, "opened": 1, "notice": 2, "consultation": 2, "meeting": 2, "decision": 3, "approval": 4,
@@ -43,7 +44,9 @@ class Event:
 @dataclass
 class Timeline:
     events: list[Event]
-    spent: float  #: actual (or planned while no actual) of every linked spending line
+    #: the linked spending lines told apart: recorded actuals, and the lines not yet
+    #: recorded with their planned amounts (a planned amount is never "spent")
+    sums: Tally
     lines: list[Spend]
 
 
@@ -89,7 +92,8 @@ def timeline(matter: Any, project: Project, index: Any) -> Timeline:
         c = contracts.get(cid)
         if c is None:
             continue
-        events.append(Event(c.start, "contract", c.title, ("contract", cid), c.total() or c.amount, c.status,
+        # Only a total the contract states (or an exact one): a yearly amount is not a total.
+        events.append(Event(c.start, "contract", c.title, ("contract", cid), c.total(), c.status,
                             detail={"counterparty": c.counterparty, "amount_per": c.amount_per}))
         end = c.ended or (c.end if c.status == "ended" else None)
         if end is not None:
@@ -104,11 +108,13 @@ def timeline(matter: Any, project: Project, index: Any) -> Timeline:
     for line in project.budgets.lines:  # income the matter cites (a fee collected): shown, never "spent"
         if line.direction == "income" and (line.year, line.id) in cited:
             events.append(Event(_income_date(line), "income", line.item, ("budget-line", line.id),
-                                line.actual if line.actual is not None else line.planned,
-                                detail={"fund": line.fund, "year": line.year}, period=None if line.date else line.period))
+                                line.actual,  # None: not recorded yet (the planned amount is labelled)
+                                detail={"fund": line.fund, "year": line.year, "sums": tally([line])},
+                                period=None if line.date else line.period))
     for s in linked:
         events.append(Event(s.last or dt.date(s.line.year or 1, 12, 31), "spending", s.line.item,
-                            ("budget-line", s.line.id), s.spent, detail={"fund": s.line.fund, "year": s.line.year},
+                            ("budget-line", s.line.id), s.line.actual,
+                            detail={"fund": s.line.fund, "year": s.line.year, "sums": tally([s.line])},
                             period=None if s.dated else s.line.period))
     for action in matter.action_items:
         when = action.done or action.due
@@ -119,7 +125,7 @@ def timeline(matter: Any, project: Project, index: Any) -> Timeline:
         events.append(Event(matter.closed, "closed", matter.result or matter.status_reason or matter.title,
                             status=matter.status))
     events.sort(key=Event.sort_key)
-    return Timeline(events, round(sum(s.spent for s in linked), 2), linked)
+    return Timeline(events, tally(s.line for s in linked), linked)
 
 
 def _income_date(line: Any) -> dt.date:
