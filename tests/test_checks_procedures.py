@@ -286,3 +286,21 @@ def test_an_open_item_in_any_meeting_is_held_to_the_same_limit(estate):
     estate.replace(PARKING_MEETING, "type: consultation", "type: deliberation")
     estate.replace(PARKING, "meetings: [2026-10-24-consultation]\n", "")
     assert found(estate.check()) - HONEST == {("consultation.not-concluded", PARKING_MEETING, 9)}
+
+
+def test_a_decided_consultation_record_concludes_its_meeting_and_the_matters_citing_it(estate):
+    """A consultation kept as its own record (issue #19 point 8) answers for the meeting
+    it was held at and for a matter still marked "in consultation" that cites it."""
+    estate.replace(PARKING_MEETING, "date: 2026-10-24", "date: 2026-05-24")
+    estate.replace(PARKING, "meetings: [2026-10-24-consultation]\n", "")
+    estate.replace(PARKING, "opened: 2026-10-10", "opened: 2026-03-01")
+    before = found(estate.check())
+    assert {("consultation.not-concluded", PARKING_MEETING, 9)} <= before
+    assert any(code == "consultation.not-concluded" and file == PARKING for code, file, _ in before)
+    (estate.root / "data/consultations").mkdir(exist_ok=True)
+    (estate.root / "data/consultations/C2026-parking.yaml").write_text(
+        "id: C2026-parking\ntitle: 地面停车方案征询\nchannel: meeting\nmeeting: 2026-10-24-consultation\n"
+        "start: 2026-05-24\nend: 2026-05-24\nstate: decided\nresult: 采用方案二，划线收费\n", encoding="utf-8")
+    estate.replace(PARKING, "opened: 2026-03-01", "opened: 2026-03-01\nconsultations: [C2026-parking]")
+    after = found(estate.check())
+    assert not any(code == "consultation.not-concluded" for code, _, _ in after), after

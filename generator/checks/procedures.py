@@ -464,6 +464,11 @@ def _consultations(world: World) -> Iterator[Problem]:
     that moved on from it. A matter still "in consultation" long after it opened, too."""
     days = world.procs.consultation_days if world.procs is not None else 90
     concluded = {a.model.consultation for a in world.approvals.values() if a.model.consultation}
+    # A consultation record (generator/kinds/consultation) that is closed or decided
+    # concludes the meeting it was held at, and the matters that cite it.
+    records = world.index.table("consultation")
+    settled = {cid for cid, doc in records.items() if doc.model.state in ("closed", "decided")}
+    concluded.update(records[cid].model.meeting for cid in settled if records[cid].model.meeting)
     for doc in world.matters:
         if doc.model.status not in ("proposed", "consultation"):
             concluded.update(doc.model.meetings)
@@ -479,6 +484,7 @@ def _consultations(world: World) -> Iterator[Problem]:
                                   date=m.date, days=(world.today - m.date).days)
     for doc in world.matters:
         m = doc.model
-        if m.status == "consultation" and m.opened + dt.timedelta(days=days) < world.today and not m.decisions:
+        if m.status == "consultation" and m.opened + dt.timedelta(days=days) < world.today and not m.decisions \
+                and not settled.intersection(m.consultations):
             yield doc.problem("consultation.not-concluded", "status", severity=W,
                               date=m.opened, days=(world.today - m.opened).days)

@@ -84,9 +84,18 @@ _TOC_LABEL = '<label class="md-nav__title" for="__toc">'
 _TABLE = "<table>"
 
 
+#: Pagefind joins the text of adjacent elements it does not know as blocks: a fact list
+#: written ``<dt>Term</dt><dd>1 Apr</dd>`` was indexed as "Term1 Apr", so neither word
+#: was found. A line break between them is the word boundary a browser shows anyway.
+_FACT_BOUNDARIES = (("</dt><dd>", "</dt>\n<dd>"), ("</dd><dt>", "</dd>\n<dt>"))
+
+
 def on_post_page(output: str, page: Any, config: Any) -> str:
     """Drop the dangling ``for="__toc"`` of the table of contents' title; make
-    tables focusable (they may have to be scrolled by keyboard)."""
+    tables focusable (they may have to be scrolled by keyboard); separate the
+    terms and values of fact lists for the search index."""
     if _TOC_LABEL in output and 'id="__toc"' not in output:
         output = output.replace(_TOC_LABEL, '<label class="md-nav__title">')
+    for joined, apart in _FACT_BOUNDARIES:
+        output = output.replace(joined, apart)
     return output.replace(_TABLE, '<table tabindex="0">')

@@ -44,7 +44,9 @@ class _Labels(Treeprocessor):
 
 class TableLabelsExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's API)
-        md.treeprocessors.register(_Labels(md), "portal_table_labels", 1)  # after inline (20)
+        # After inline (20) and after markdown_guard (-100), which drops every data-* that
+        # attr_list could have written: these labels are the portal's own, added last.
+        md.treeprocessors.register(_Labels(md), "portal_table_labels", -110)
 
 
 def makeExtension(**kwargs: Any) -> TableLabelsExtension:  # noqa: N802 (Python-Markdown's entry point)
