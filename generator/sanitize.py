@@ -84,7 +84,8 @@ _ALIGN = re.compile(r"^\s*text-align\s*:\s*(left|right|center)\s*;?\s*$", re.IGN
 #: The style values that can survive, exactly as Python-Markdown's tables write them.
 ALIGN_STYLES = tuple(f"text-align: {side};" for side in ("left", "right", "center"))
 
-#: Markdown as the site renders it (mkdocs.yml ``markdown_extensions``), for data fields.
+#: Markdown as the site renders it, for data fields (``generator.site_config.PORTAL_EXTENSIONS``
+#: builds the sites' extension list from it, so fields and pages read Markdown alike).
 MARKDOWN_EXTENSIONS = ["attr_list", "md_in_html", "tables", "admonition"]
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")

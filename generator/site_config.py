@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator
 
-from generator.loading import fsguard
+from generator.loading import fsguard, media
 from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, read_text
 from generator.loading.yamlfile import LocDict, YamlProblem, locate, parse_yaml
 from generator.problems import Problem
@@ -262,19 +262,10 @@ def _read(root: Path) -> tuple[SiteConfig, Any, list[Problem]]:
     return _parse(text)
 
 
-# Image signatures: a file named .png must be one, so nothing else is published as the logo.
-_MAGIC = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
-          ".gif": (b"GIF87a", b"GIF89a"), ".webp": (b"RIFF",), ".ico": (b"\x00\x00\x01\x00",)}
-
-
-def _is_image(path: Path) -> bool:
-    suffix = path.suffix.lower()
-    try:
-        with path.open("rb") as f:
-            head = f.read(16)
-    except OSError:
-        return False
-    return head.startswith(_MAGIC.get(suffix, (b"\xff",))) and (suffix != ".webp" or head[8:12] == b"WEBP")
+def _is_image(root: Path, path: Path) -> bool:
+    """An image format the theme can show, and the image its name says it is: the
+    same signature rule as every file ``content/`` publishes (``loading.media``)."""
+    return path.suffix.lower() in IMAGE_SUFFIXES and media.refusal(root, path) is None
 
 
 def file_problems(root: Path, config: SiteConfig, data: Any, langs: list[str]) -> list[Problem]:
@@ -293,7 +284,7 @@ def file_problems(root: Path, config: SiteConfig, data: Any, langs: list[str]) -
             problems.append(Problem("site.config-missing-file", FILE, line, col,
                                     {"path": rel, "folders": ", ".join(f"content/{x}/" for x in langs)}))
         for path in found:
-            if fsguard.refusal(root, path) is not None or not _is_image(path):
+            if fsguard.refusal(root, path) is not None or not _is_image(root, path):
                 problems.append(Problem("site.config-not-image", FILE, line, col,
                                         {"path": path.relative_to(root).as_posix()}))
     for i, item in enumerate(config.nav):

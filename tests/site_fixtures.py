@@ -26,6 +26,7 @@ import functools
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -148,6 +149,58 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+#: nginx serving a built site with the header snippet ``portal headers --host nginx`` wrote
+#: (``{prefix}/community-portal-headers.conf``), as the deploy guide does.
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+NGINX_CONF = """\
+{user}worker_processes 1;
+daemon off;
+error_log {prefix}/error.log warn;
+pid {prefix}/nginx.pid;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log off;
+    client_body_temp_path {prefix}/tmp/body;
+    proxy_temp_path {prefix}/tmp/proxy;
+    fastcgi_temp_path {prefix}/tmp/fastcgi;
+    uwsgi_temp_path {prefix}/tmp/uwsgi;
+    scgi_temp_path {prefix}/tmp/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        server_name localhost;
+        root {site};
+        include {prefix}/community-portal-headers.conf;
+    }}
+}}
+"""
+#: nginx's workers must read the pytest temp folder (mode 700) when the tests run as root.
+NGINX_USER = "user root;\n" if os.geteuid() == 0 else ""
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
+    """Until ``proc`` (nginx) accepts connections on ``port``; its error log if it never does."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"nginx did not start:\n{log.read_text() if log.exists() else ''}") from None
+            time.sleep(0.1)
+
+
+def stop_nginx(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGQUIT)  # graceful stop
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
 
 
 #: Signing key shared by the test builds (build-time form tokens) and the endpoint.

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import zipfile
@@ -42,7 +41,18 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from site_fixtures import PROJECTS, REPO, SECRET, TODAY, free_port
+from site_fixtures import (
+    NGINX,
+    NGINX_CONF,
+    NGINX_USER,
+    PROJECTS,
+    REPO,
+    SECRET,
+    TODAY,
+    free_port,
+    stop_nginx,
+    wait_for_port,
+)
 
 from generator.kinds.common import Today
 from generator.loading import fsguard, media
@@ -214,6 +224,7 @@ GOOD: dict[str, bytes] = {
     "image.jpg": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + PWN,
     "image.jpeg": b"\xff\xd8\xff\xdb" + PWN,
     "image.gif": b"GIF89a\x01\x00\x01\x00" + PWN,
+    "icon.ico": b"\x00\x00\x01\x00\x01\x00\x10\x10" + PWN,
     "image.webp": b"RIFF\x24\x00\x00\x00WEBPVP8 " + PWN,
     "image.avif": b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf" + PWN,
     "doc.pdf": b"%PDF-1.7\n" + PWN,
@@ -300,29 +311,6 @@ def test_every_host_format_sends_documents_as_attachments() -> None:
 
 # -- in a browser, behind the nginx snippet ------------------------------------------------------
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-NGINX_CONF = """\
-{user}worker_processes 1;
-daemon off;
-error_log {prefix}/error.log warn;
-pid {prefix}/nginx.pid;
-events {{ worker_connections 64; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log off;
-    client_body_temp_path {prefix}/tmp/body;
-    proxy_temp_path {prefix}/tmp/proxy;
-    fastcgi_temp_path {prefix}/tmp/fastcgi;
-    uwsgi_temp_path {prefix}/tmp/uwsgi;
-    scgi_temp_path {prefix}/tmp/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        root {site};
-        include {prefix}/headers.conf;
-    }}
-}}
-"""
 
 
 @dataclass
@@ -335,8 +323,6 @@ class Served:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """A project with one file of every allowed type in content/zh/files/, built
     once and served by nginx with the generated header snippet."""
-    import socket
-    import time
 
     from generator.build import build
 
@@ -364,30 +350,16 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     (out / "control.js").write_bytes(b"window.__pwned = 1;\n")
     prefix = top / "nginx"
     (prefix / "tmp").mkdir(parents=True)
-    cli = portal("headers", "--site", str(out), "--host", "nginx", "--out", str(prefix / "headers.conf"))
+    cli = portal("headers", "--site", str(out), "--host", "nginx", "--out", str(prefix / "community-portal-headers.conf"))
     assert cli.returncode == 0, cli.stdout + cli.stderr
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    (prefix / "nginx.conf").write_text(NGINX_CONF.format(user=user, prefix=prefix, port=port, site=out))
+    (prefix / "nginx.conf").write_text(NGINX_CONF.format(user=NGINX_USER, prefix=prefix, port=port, site=out))
     args = [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                log = prefix / "error.log"
-                assert proc.poll() is None and time.monotonic() < deadline, log.read_text() if log.exists() else ""
-                time.sleep(0.1)
+        wait_for_port(port, proc, prefix / "error.log")
         yield Served(out, url)
     finally:
-        proc.send_signal(signal.SIGQUIT)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop_nginx(proc)
 
 
 def test_allowed_media_never_run_a_script_in_chromium(served: Served, browser) -> None:  # type: ignore[no-untyped-def]

@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -36,14 +35,27 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from site_fixtures import PROJECTS, REPO, SECRET, TODAY, BuiltSite, Endpoint, SiteServer, free_port  # noqa: E402
+from site_fixtures import (  # noqa: E402
+    NGINX,
+    NGINX_CONF,
+    NGINX_USER,
+    PROJECTS,
+    REPO,
+    SECRET,
+    TODAY,
+    BuiltSite,
+    Endpoint,
+    SiteServer,
+    free_port,
+    stop_nginx,
+    wait_for_port,
+)
 
 from generator.kinds.common import Today  # noqa: E402
 from generator.site.header_formats import STABLE_CSP  # noqa: E402
 from generator.site.page_scan import JS_TYPES, PageScan, origin, scan  # noqa: E402
 from generator.site.security_headers import CACHE_IMMUTABLE, HeaderSet, header_set, site_pages  # noqa: E402
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 WAIT_MS = 20_000
 HEADER_NAMES = ("Content-Security-Policy", "Strict-Transport-Security", "Referrer-Policy", "X-Content-Type-Options",
                 "X-Frame-Options", "Permissions-Policy", "Cross-Origin-Opener-Policy")
@@ -56,29 +68,6 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push({
   header: e.originalPolicy.includes('frame-ancestors'), source: e.sourceFile, line: e.lineNumber}));
 """
 
-NGINX_CONF = """\
-{user}worker_processes 1;
-daemon off;
-error_log {prefix}/error.log warn;
-pid {prefix}/nginx.pid;
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log off;
-    client_body_temp_path {prefix}/tmp/body;
-    proxy_temp_path {prefix}/tmp/proxy;
-    fastcgi_temp_path {prefix}/tmp/fastcgi;
-    uwsgi_temp_path {prefix}/tmp/uwsgi;
-    scgi_temp_path {prefix}/tmp/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        server_name localhost;
-        root {site};
-        include {prefix}/community-portal-headers.conf;
-    }}
-}}
-"""
 
 
 @dataclass
@@ -92,18 +81,6 @@ class Deployment:
     @property
     def url(self) -> str:
         return self.site.url
-
-
-def _wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"nginx did not start:\n{log.read_text() if log.exists() else ''}") from None
-            time.sleep(0.1)
 
 
 def _admin_csp(headers: HeaderSet) -> str | None:
@@ -143,8 +120,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     cli = subprocess.run([sys.executable, "-m", "generator", "headers", "--site", str(site.out), "--host", "nginx",
                           "--out", str(snippet)], cwd=REPO, capture_output=True, text=True)
     assert cli.returncode == 0, cli.stderr
-    user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read the pytest temp folder (mode 700)
-    (prefix / "nginx.conf").write_text(NGINX_CONF.format(user=user, prefix=prefix, port=port, site=site.out))
+    (prefix / "nginx.conf").write_text(NGINX_CONF.format(user=NGINX_USER, prefix=prefix, port=port, site=site.out))
     conf = ["-p", str(prefix), "-c", str(prefix / "nginx.conf")]
     checked = subprocess.run([NGINX, *conf, "-t"], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
@@ -153,19 +129,14 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     nginx = subprocess.Popen([NGINX, *conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     endpoint = None
     try:
-        _wait_for_port(port, nginx, prefix / "error.log")
+        wait_for_port(port, nginx, prefix / "error.log")
         os.environ["PORTAL_MIN_SECONDS"] = "0.5"  # the endpoint's "too fast" limit; a test types quickly
         endpoint = Endpoint(site)
         yield dep
     finally:
         if endpoint:
             endpoint.close()
-        nginx.send_signal(signal.SIGQUIT)  # graceful stop
-        try:
-            nginx.wait(10)
-        except subprocess.TimeoutExpired:
-            nginx.kill()
-            nginx.wait(10)
+        stop_nginx(nginx)
         for k, v in saved_env.items():
             if v is None:
                 os.environ.pop(k, None)
@@ -572,7 +543,7 @@ def test_example_nginx_conf_serves_site_and_endpoint_over_https(deployed: Deploy
     assert checked.returncode == 0, checked.stderr
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_for_port(https_port, proc, prefix / "error.log")
+        wait_for_port(https_port, proc, prefix / "error.log")
         unverified = ssl._create_unverified_context()  # the self-signed test certificate
 
         def fetch(port: int, host: str, path: str, tls: bool = True) -> tuple[int, dict[str, str], bytes]:
@@ -623,7 +594,7 @@ def test_caddy_snippet_serves_the_same_headers(deployed: Deployment) -> None:
         proc = subprocess.Popen(["caddy", "run", "--config", str(base / "Caddyfile"), "--adapter", "caddyfile"],
                                 env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait_for_port(port, proc, log)
+        wait_for_port(port, proc, log)
         url = f"http://127.0.0.1:{port}/"
         bundle = next(p for p in deployed.headers.needs.fingerprinted if p.endswith(".js"))
         expect = {"": ("no-cache", "site"), "notices/": ("no-cache", "site"), bundle: (CACHE_IMMUTABLE, "site"),

@@ -47,14 +47,14 @@ def _rel(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
-def allowed_target(root: Path, real: str, extra: tuple[Path, ...] = ()) -> bool:
+def allowed_target(root: Path, real: str) -> bool:
     """``real`` (a resolved path) lies in one of the project's publishable folders."""
     base = os.path.realpath(root)
-    folders = [os.path.join(base, name) for name in PUBLISHABLE] + [os.path.realpath(p) for p in extra]
+    folders = [os.path.join(base, name) for name in PUBLISHABLE]
     return any(real == f or real.startswith(f + os.sep) for f in folders)
 
 
-def refusal(root: Path, path: Path, extra: tuple[Path, ...] = (), own: bool = False) -> Problem | None:
+def refusal(root: Path, path: Path, own: bool = False) -> Problem | None:
     """Why ``path`` (a path below ``root``) must not be read, or ``None``.
     ``own``: the portal's own files (its site assets), which an installer may
     hard-link from its cache: the hard-link rule is for the project's files.
@@ -67,7 +67,7 @@ def refusal(root: Path, path: Path, extra: tuple[Path, ...] = (), own: bool = Fa
     except OSError:
         return None
     real = os.path.realpath(path)
-    if real != os.path.abspath(path) and not allowed_target(root, real, extra):
+    if real != os.path.abspath(path) and not allowed_target(root, real):
         # a link, here or in a parent folder, leads out of the publishable folders
         target = os.readlink(path) if stat.S_ISLNK(mode) else real
         return Problem("file.link-outside", file, None, None, {"target": target})
@@ -87,22 +87,22 @@ def _in_content(root: Path, path: Path) -> bool:
     return Path(path).is_relative_to(Path(root) / "content")
 
 
-def scan(root: Path, folders: tuple[Path, ...] = ()) -> list[Problem]:
-    """Every refused entry of the publishable folders (and ``folders``), links not followed."""
+def scan(root: Path) -> list[Problem]:
+    """Every refused entry of the publishable folders, links not followed."""
     root = Path(root)
     problems: list[Problem] = []
-    tops = [root / name for name in PUBLISHABLE] + list(folders)
+    tops = [root / name for name in PUBLISHABLE]
     for top in tops:
         if not top.is_dir() or top.is_symlink():
             if os.path.islink(top):
-                found = refusal(root, top, folders)
+                found = refusal(root, top)
                 if found:
                     problems.append(found)
             continue
         for folder, dirs, files in os.walk(top):
             for name in sorted(dirs + files):
                 path = Path(folder, name)
-                found = refusal(root, path, folders)
+                found = refusal(root, path)
                 if found is None and name in files and _in_content(root, path) and path.is_file() \
                         and not media.hidden(path.relative_to(top).as_posix()):
                     found = media.refusal(root, path)

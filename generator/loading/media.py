@@ -41,6 +41,7 @@ SIGNATURES: dict[str, tuple[bytes, ...]] = {
     ".jpg": (b"\xff\xd8\xff",),
     ".jpeg": (b"\xff\xd8\xff",),
     ".gif": (b"GIF87a", b"GIF89a"),
+    ".ico": (b"\x00\x00\x01\x00",),  # a favicon (mkdocs.yml theme.favicon: generator.site_config)
     ".webp": (b"RIFF",),
     ".avif": (),
     ".pdf": (b"%PDF-",),

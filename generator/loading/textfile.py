@@ -12,8 +12,6 @@ from pathlib import Path
 #: Above this a YAML file is refused: no hand-kept document is this large, and
 #: the limit bounds memory and time on hostile input.
 MAX_YAML_BYTES = 2 * 1024 * 1024
-#: Tables may be large (100k+ lines); this bounds memory only.
-MAX_CSV_BYTES = 512 * 1024 * 1024
 
 
 class TextFileProblem(Exception):
