@@ -143,24 +143,20 @@ def texts(project: Project) -> Iterable[tuple[str, str, Any]]:
     for file, text in project.tables_text.items():
         seen.add(file)
         yield file, text, None
-    root = project.root
-    data = project.data_dir
-    if not data.is_dir():
-        return
-    for path in sorted(data.rglob("*")):
-        file = path.relative_to(root).as_posix()
-        if file in seen or path.is_symlink() or not path.is_file() or path.stat().st_size > SCAN_LIMIT:
-            continue
-        raw = path.read_bytes()
-        if b"\0" in raw[:8192]:
-            continue
-        yield file, raw.decode("utf-8", errors="replace"), None
+    for file, text in _text_files(project.root, project.data_dir):
+        if file not in seen:
+            yield file, text, None
 
 
 def content_texts(project: Project) -> Iterable[tuple[str, str]]:
     """(file, text) of every text file under ``content/``: the hand-written pages
     the site publishes and anything else kept there (all of it is in git history)."""
-    folder = project.root / "content"
+    return _text_files(project.root, project.root / "content")
+
+
+def _text_files(root: Path, folder: Path) -> Iterator[tuple[str, str]]:
+    """(file, text) of each regular, text-looking file below ``folder`` up to
+    ``SCAN_LIMIT``; links are not followed and binary files (a NUL early on) skipped."""
     if not folder.is_dir():
         return
     for path in sorted(folder.rglob("*")):
@@ -169,7 +165,7 @@ def content_texts(project: Project) -> Iterable[tuple[str, str]]:
         raw = path.read_bytes()
         if b"\0" in raw[:8192]:
             continue
-        yield path.relative_to(project.root).as_posix(), raw.decode("utf-8", errors="replace")
+        yield path.relative_to(root).as_posix(), raw.decode("utf-8", errors="replace")
 
 
 def published_leaks(site: Path, allowed: set[str]) -> Iterator[tuple[str, str, str]]:
