@@ -4,7 +4,7 @@
 from pathlib import Path
 
 from generator.kinds.base import Kind, Section, Target
-from generator.kinds.budget import datasets, pages, records
+from generator.kinds.budget import checks, datasets, pages, records
 from generator.kinds.budget.model import BudgetLine
 from portal_core.i18n import texts
 
@@ -13,6 +13,6 @@ KIND = Kind(
     targets=(Target("budget", texts("kind.budget.target.budget"), relatable=True),
              Target("fund", texts("kind.budget.target.fund")),
              Target("budget-line", texts("kind.budget.target.budget-line"))),
-    index=records.index, sections=(Section("budgets/index.md", texts("kind.budget.section.budgets"), 5),), pages=pages.build,
+    index=records.index, checks=(checks.check,), sections=(Section("budgets/index.md", texts("kind.budget.section.budgets"), 5),), pages=pages.build,
     datasets=(datasets.datasets,),
 )

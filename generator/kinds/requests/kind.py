@@ -3,7 +3,8 @@
 from pathlib import Path
 
 from generator.kinds.base import Kind, Section, Target
-from generator.kinds.requests import checks, ledger, pages, records
+from generator.kinds.requests import checks, pages, records
+from generator.loading import ledger
 from generator.kinds.requests.model import RequestLog
 from portal_core.i18n import texts
 
