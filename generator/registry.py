@@ -13,7 +13,7 @@ plus its line here.
 from __future__ import annotations
 
 from generator.kinds.approval import kind as approval
-from generator.kinds.base import Kind, Target
+from generator.kinds.base import DataPackage, Kind, Target
 from generator.kinds.budget import kind as budget
 from generator.kinds.community import kind as community
 from generator.kinds.consultation import kind as consultation
@@ -59,3 +59,8 @@ def yaml_kinds(kinds: tuple[Kind, ...] | None = None) -> tuple[Kind, ...]:
 def edited(kinds: tuple[Kind, ...] | None = None) -> tuple[Kind, ...]:
     """The kinds the browser editor offers, in its order."""
     return tuple(sorted((k for k in kinds or KINDS if k.editor is not None), key=lambda k: k.editor or 0))
+
+
+def data_package(kinds: tuple[Kind, ...] | None = None) -> DataPackage | None:
+    """The kind kept as a CSV data package (the budget): ``Project.budgets`` holds one."""
+    return next((k.data_package for k in kinds or KINDS if k.data_package is not None), None)

@@ -1,11 +1,12 @@
 """Budgets and accounts (财务公开, 公共收益 included): the Frictionless data package in
-``data/budgets/``, read by ``generator.tables``; see ``model``."""
+``data/budgets/``, read by ``generator.tables`` (``data_package``); see ``model``."""
 
 from pathlib import Path
 
 from generator.kinds.base import Kind, Section, Target
-from generator.kinds.budget import checks, datasets, pages, records
+from generator.kinds.budget import checks, datasets, pages, records, reference
 from generator.kinds.budget.model import BudgetLine
+from generator.kinds.budget.package import PACKAGE
 from portal_core.i18n import texts
 
 KIND = Kind(
@@ -14,5 +15,5 @@ KIND = Kind(
              Target("fund", texts("kind.budget.target.fund")),
              Target("budget-line", texts("kind.budget.target.budget-line"))),
     index=records.index, checks=(checks.check,), sections=(Section("budgets/index.md", texts("kind.budget.section.budgets"), 5),), pages=pages.build,
-    datasets=(datasets.datasets,),
+    datasets=(datasets.datasets,), data_package=PACKAGE, reference=reference.pages,
 )
