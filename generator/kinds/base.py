@@ -1,4 +1,4 @@
-r"""What a data kind declares about itself: one ``Kind`` per folder of ``generator/kinds/``.
+"""What a data kind declares about itself: one ``Kind`` per folder of ``generator/kinds/``.
 
 A kind folder (``generator/kinds/notice/``) holds its model, its own checks, its
 pages and their templates, its published datasets, its ``portal new`` template and
@@ -21,14 +21,14 @@ hook is optional:
 ``sections`` / ``pages``
     its entries in the navigation, and its pages.
 ``home``
-    ``HomeBlock``\ s: the parts of the home page it adds (a template in its own
+    ``HomeBlock`` items: the parts of the home page it adds (a template in its own
     ``templates/`` with the names it computes), placed by ``order``; the home
     template only renders blocks.
 ``shared``
     names every page template may use (the community's bodies, notices'
     display states, the budget's funds …).
 ``feeds``
-    ``Feed``\ s written into each language's ``feeds/`` (RSS, iCalendar).
+    ``Feed`` items written into each language's ``feeds/`` (RSS, iCalendar).
 ``files``
     files it writes at the root of the built site (the requests' Open311 JSON).
 ``datasets``

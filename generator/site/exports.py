@@ -277,3 +277,16 @@ def write_extras(checked: Checked, site: Path, langs: list[str], site_url: str) 
         base = lang_url(site_url, lang, langs)
         for name, content in feeds.feeds(project, index, lang, langs[0], base).items():
             (folder / name).write_bytes(content)
+
+
+def write_kind_files(checked: Checked, site: Path, langs: list[str], site_url: str) -> None:
+    """Every kind's ``files`` (the requests' Open311 JSON), into each language's copy
+    of the site: each language's pages link to their own."""
+    for kind in registry.KINDS:
+        if kind.files is None:
+            continue
+        for path, content in kind.files(checked.project, checked.index, site_url).items():
+            for lang in langs:
+                target = (site if lang == langs[0] else site / lang) / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)

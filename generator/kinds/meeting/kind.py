@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from generator.kinds.base import Kind, Section, Target
-from generator.kinds.meeting import checks, datasets, pages, records, votes
+from generator.kinds.base import Feed, Kind, Section, Target
+from generator.kinds.meeting import checks, datasets, feeds, pages, records, votes
 from generator.kinds.meeting.model import Meeting
 from portal_core.i18n import texts
 
@@ -17,4 +17,5 @@ KIND = Kind(
     index=records.index, raw_ids=records.raw_ids, checks=(checks.check, votes.check),
     sections=(Section("meetings/index.md", texts("kind.meeting.section.meetings"), 2), Section("decisions/index.md", texts("kind.meeting.section.decisions"), 3)), pages=pages.build, dates=pages.dates,
     datasets=(datasets.MEETINGS_DATASET, datasets.DECISIONS_DATASET), new="new.yaml.j2", editor=3,
+    feeds=(Feed("decisions.xml", feeds.decisions_rss), Feed("meetings.ics", feeds.meetings_ics)),
 )
