@@ -18,7 +18,6 @@ from icalendar import Calendar
 from generator.kinds.common import Today
 from generator.kinds.meeting.feeds import meetings_ics
 from generator.kinds.notice.feeds import notices_rss
-from generator.site import feeds
 
 PROJECTS = Path(__file__).parent / "projects"
 TODAY = dt.date(2026, 11, 22)

@@ -15,10 +15,10 @@ import pytest
 from conftest import REPO, SampleProject
 
 from generator.checks.markup import MAX_PAGE_BYTES
+from generator.kinds.budget.package import PACKAGE
 from generator.loading.textfile import MAX_YAML_BYTES
 from generator.loading.yamlfile import YamlProblem, parse_yaml
 from generator.messages import render
-from generator.kinds.budget.package import PACKAGE
 from generator.tables import MAX_TABLE_BYTES, MAX_TABLE_LINES, load_package, read_tables
 
 TABLE = "data/budgets/2024.csv"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from generator.kinds.base import Kind, Section, Target
 from generator.kinds.requests import checks, open311, pages, records
-from generator.loading import ledger
 from generator.kinds.requests.model import RequestLog
+from generator.loading import ledger
 from portal_core.i18n import texts
 
 KIND = Kind(
