@@ -4,7 +4,7 @@
 from pathlib import Path
 
 from generator.kinds.base import Kind, Section, Target
-from generator.kinds.budget import checks, datasets, pages, records, reference
+from generator.kinds.budget import checks, datasets, home, pages, records, reference
 from generator.kinds.budget.model import BudgetLine
 from generator.kinds.budget.package import PACKAGE
 from portal_core.i18n import texts
@@ -13,7 +13,8 @@ KIND = Kind(
     "budget", BudgetLine, texts("kind.budget.title"), Path(__file__).parent,
     targets=(Target("budget", texts("kind.budget.target.budget"), relatable=True),
              Target("fund", texts("kind.budget.target.fund")),
-             Target("budget-line", texts("kind.budget.target.budget-line"))),
+             Target("budget-line", texts("kind.budget.target.budget-line"), gaps=1)),
     index=records.index, checks=(checks.check,), sections=(Section("budgets/index.md", texts("kind.budget.section.budgets"), 5),), pages=pages.build,
     datasets=(datasets.datasets,), data_package=PACKAGE, reference=reference.pages,
+    home=home.BLOCKS, shared=home.shared,
 )

@@ -3,13 +3,13 @@
 from pathlib import Path
 
 from generator.kinds.base import Feed, Kind, Section, Target
-from generator.kinds.meeting import checks, datasets, feeds, pages, records, votes
+from generator.kinds.meeting import checks, datasets, feeds, home, pages, records, votes
 from generator.kinds.meeting.model import Meeting
 from portal_core.i18n import texts
 
 KIND = Kind(
     "meeting", Meeting, texts("kind.meeting.title"), Path(__file__).parent, folder="meetings",
-    targets=(Target("meeting", texts("kind.meeting.target.meeting"), relatable=True),
+    targets=(Target("meeting", texts("kind.meeting.target.meeting"), relatable=True, gaps=5),
              Target("decision", texts("kind.meeting.target.decision"), relatable=True),
              Target("option", texts("kind.meeting.target.option")),
              Target("agenda-item", texts("kind.meeting.target.agenda-item")),
@@ -17,5 +17,5 @@ KIND = Kind(
     index=records.index, raw_ids=records.raw_ids, checks=(checks.check, votes.check),
     sections=(Section("meetings/index.md", texts("kind.meeting.section.meetings"), 2), Section("decisions/index.md", texts("kind.meeting.section.decisions"), 3)), pages=pages.build, dates=pages.dates,
     datasets=(datasets.MEETINGS_DATASET, datasets.DECISIONS_DATASET), new="new.yaml.j2", editor=3,
-    feeds=(Feed("decisions.xml", feeds.decisions_rss), Feed("meetings.ics", feeds.meetings_ics)),
+    feeds=(Feed("decisions.xml", feeds.decisions_rss), Feed("meetings.ics", feeds.meetings_ics)), home=home.BLOCKS,
 )
