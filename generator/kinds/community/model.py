@@ -12,7 +12,7 @@ from pydantic import Field
 
 from generator.kinds.approval.procedure import Procedures
 from generator.kinds.base import Ref
-from generator.kinds.common import Amount, Id, Lang, Model, Text, WebAddress, contact
+from generator.kinds.common import Amount, Id, Languages, Model, Text, WebAddress, contact
 from generator.kinds.meeting.model import DecisionRule  # how a body decides is what its meetings apply
 
 BodyKind = Literal[
@@ -28,11 +28,6 @@ BodyKind = Literal[
     "joint-meeting",  # 联席会议
     "other",
 ]
-
-
-class Languages(Model):
-    default: Lang = Field("zh", description="Default language of the site / 默认语言")
-    others: list[Lang] = Field(default_factory=list, description="Other languages / 其他语言")
 
 
 class ContactPoint(Model):
