@@ -38,8 +38,9 @@ hook is optional:
     ``generator.tables``, instead of YAML files (the budget).
 ``reference``
     reference pages of its own, where the model's fields do not say it all.
-``new`` / ``editor``
-    its ``portal new`` template, its place in the browser editor.
+``new`` / ``new_id`` / ``editor``
+    its ``portal new`` template and the id a new record gets (default: the slug
+    given, else the kind's name), its place in the browser editor.
 ``Target.gaps``
     where the governance gaps about a target are grouped on the open-questions page.
 
@@ -243,6 +244,9 @@ class Kind:
     #: its downloads; a function (export context -> datasets) when they depend on the data's own schemas
     datasets: tuple[DatasetSpec | Callable[[Any], list[Any]], ...] = ()
     new: str | None = None  #: ``portal new <new>`` template in the kind's folder, e.g. ``new.yaml.j2``
+    #: (today, the slug given or None, ``portal new``'s options) -> the new record's id before it is made
+    #: unique, e.g. ``2026-12-08-notice``; None: the slug, else the kind's name
+    new_id: Callable[[Any, str | None, dict[str, Any]], str] | None = None
     #: its place among the collections of the browser editor (/admin/); None: not edited there
     editor: int | None = None
     #: ids in a file that failed validation, as (target, id): they exist, so
