@@ -5,9 +5,15 @@ Everything that lists kinds is derived from here: which files are loaded
 (``generator.index``, ``generator.checks.references``), navigation and pages
 (``generator.site.pages``), downloads (``generator.site.exports``), ``portal new``
 and ``portal init`` (``generator.scaffold``), the editor (``generator.site.admin_config``)
-and the reference docs (``generator.reference``). A new kind is a folder in
-``generator/kinds/`` ending in ``KIND = Kind(...)`` (see ``generator.kinds.base``)
-plus its line here.
+and the reference docs (``generator.reference``), the home page's blocks, the
+feeds, the budget's package (``generator.tables``) and the kinds' own checks, each
+through a hook of ``Kind``. A new kind is a folder in ``generator/kinds/`` ending in
+``KIND = Kind(...)`` (see ``generator.kinds.base``) plus its line here; this is the
+only engine module that imports a particular kind (contract ``engines-use-hooks``).
+
+Everything reads ``KINDS`` when it runs, so a test may put a throw-away kind in a
+copy of it (``monkeypatch.setattr(registry, "KINDS", (*registry.KINDS, kind))``,
+see ``tests/test_kind_registry.py``).
 """
 
 from __future__ import annotations
