@@ -31,8 +31,9 @@ hook is optional:
     ``Feed`` items written into each language's ``feeds/`` (RSS, iCalendar).
 ``files``
     files it writes at the root of the built site (the requests' Open311 JSON).
-``datasets``
-    its downloads on the open-data page.
+``datasets`` / ``documents``
+    its downloads on the open-data page: tables (CSV and JSON), and whole JSON
+    documents in a standard of their own (the meetings' Popolo).
 ``data_package``
     a ``DataPackage``: the kind is a Frictionless package of CSV tables, read by
     ``generator.tables``, instead of YAML files (the budget).
@@ -217,6 +218,18 @@ class DataPackage:
     parse: Callable[[Any], Any]  #: ``generator.tables.PackageInfo`` -> the kind's records
 
 
+@dataclass(frozen=True)
+class Document:
+    """A download of the open-data page that is one JSON document in a standard of
+    its own rather than tables (the meetings' Popolo), written to ``data/<file>``."""
+
+    file: str  #: e.g. ``popolo.json``
+    format: str  #: how the page names its format, e.g. ``Popolo (JSON)``
+    title: Text
+    description: Text
+    make: Callable[[Any], Any]  #: export context -> the JSON document
+
+
 # --- the kind --------------------------------------------------------------------
 
 Check = Callable[["Project", "Index"], Iterable["Problem"]]
@@ -254,6 +267,8 @@ class Kind:
     raw_ids: Callable[[Any], Iterable[tuple[str, str]]] | None = None
     #: the dates this kind's records changed: the site's last update is the latest of all kinds'
     dates: Callable[[Any], Iterable[Any]] | None = None
+    #: its downloads that are one JSON document each (Popolo)
+    documents: tuple[Document, ...] = ()
     #: its parts of the home page
     home: tuple[HomeBlock, ...] = ()
     #: (page context) -> names every page template may use

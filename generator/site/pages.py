@@ -41,7 +41,7 @@ def build_pages(project: Project, index: Index, problems: list[Any] | None = Non
     on the open-questions page."""
     today = Today.get()
     ctx = PageContext(project, index, today, problems=list(problems or []))
-    open_questions = gaps(project, index, ctx.problems)
+    open_questions = gaps(project, index, ctx.problems, gap_folders())
     ctx.memo["gaps-by-record"] = by_record(open_questions)
     ctx.site_dates = [d for k in registry.KINDS if k.dates is not None for d in k.dates(ctx)]
     community = project.community
@@ -83,6 +83,12 @@ def gap_groups() -> list[str]:
     """The targets whose gaps are grouped on their own (``Target.gaps``), in order."""
     grouped = sorted((t for k in registry.KINDS for t in k.targets if t.gaps is not None), key=lambda t: t.gaps or 0)
     return [t.name for t in grouped]
+
+
+def gap_folders() -> dict[str, str]:
+    """data folder -> kind, for the kinds of one file per record whose gaps are grouped."""
+    return {k.folder: k.name for k in registry.KINDS if k.folder
+            for t in k.targets if t.name == k.name and t.gaps is not None}
 
 
 def _groups(found: list[Gap]) -> list[tuple[str, list[Gap]]]:

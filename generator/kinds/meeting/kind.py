@@ -3,8 +3,8 @@
 from pathlib import Path
 from typing import Any
 
-from generator.kinds.base import Feed, Kind, Section, Target
-from generator.kinds.meeting import checks, datasets, feeds, home, pages, records, votes
+from generator.kinds.base import Document, Feed, Kind, Section, Target
+from generator.kinds.meeting import checks, datasets, feeds, home, pages, popolo, records, votes
 from generator.kinds.meeting.model import Meeting
 from portal_core.i18n import texts
 
@@ -30,4 +30,6 @@ KIND = Kind(
     sections=(Section("meetings/index.md", texts("kind.meeting.section.meetings"), 2), Section("decisions/index.md", texts("kind.meeting.section.decisions"), 3)), pages=pages.build, dates=pages.dates,
     datasets=(datasets.MEETINGS_DATASET, datasets.DECISIONS_DATASET), new="new.yaml.j2", new_id=new_id, editor=3,
     feeds=(Feed("decisions.xml", feeds.decisions_rss), Feed("meetings.ics", feeds.meetings_ics)), home=home.BLOCKS,
+    documents=(Document("popolo.json", "Popolo (JSON)", texts("kind.meeting.document.popolo.title"),
+                        texts("kind.meeting.document.popolo.description"), popolo.popolo),),
 )
