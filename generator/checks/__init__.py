@@ -9,7 +9,6 @@ from typing import Callable, Iterable, Iterator
 
 from generator import registry
 from generator.checks import (
-    dates,
     front_matter,
     ids,
     languages,
@@ -37,7 +36,6 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("ids", ids.check),
     ("references", references.check),
     ("kinds", kind_checks),
-    ("dates", dates.check),
     ("requests", requests.check),
     ("privacy", privacy.check),
     ("markup", markup.check),

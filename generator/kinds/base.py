@@ -15,6 +15,8 @@ hook is optional:
 
 ``index``
     fills the index (default: valid records by id under ``name``).
+``unique_ids``
+    lists of ids inside one record that must not repeat (agenda items, fields …).
 ``checks``
     the checks that concern this kind only (budget arithmetic, votes, a form's
     definition, spending against the procedure); they run with the others.
@@ -170,6 +172,18 @@ class DatasetSpec:
     records: Callable[[Any], list[Any]]  #: export context -> the JSON document's records
 
 
+@dataclass(frozen=True)
+class UniqueIds:
+    """Ids that must be unique (also ignoring case) within one record: the list at
+    ``path`` in the model (``"*"``: every element of a list on the way), each
+    element's ``key``. ``Kind.unique_ids`` declares them; ``generator.checks.ids``
+    checks them, e.g. ``UniqueIds("option", ("agenda", "*", "options"))``."""
+
+    target: str  #: how messages name them (a ``Target``'s name)
+    path: tuple[str, ...]
+    key: str = "id"
+
+
 # --- what a kind adds to shared views ------------------------------------------------
 
 
@@ -252,6 +266,7 @@ class Kind:
     targets: tuple[Target, ...] = ()  #: what references to this kind's data can name
     index: Indexer | None = None  #: fills the index; default: valid records by id under ``name``
     checks: tuple[Check, ...] = ()  #: checks of this kind only (references are generic)
+    unique_ids: tuple[UniqueIds, ...] = ()  #: ids unique within one record
     sections: tuple[Section, ...] = ()  #: its entries in the navigation
     pages: PageBuilder | None = None  #: (page context) -> this kind's pages
     #: its downloads; a function (export context -> datasets) when they depend on the data's own schemas

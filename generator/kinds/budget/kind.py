@@ -4,7 +4,7 @@
 from pathlib import Path
 
 from generator.kinds.base import Kind, Section, Target
-from generator.kinds.budget import checks, datasets, home, pages, records, reference
+from generator.kinds.budget import checks, datasets, home, ids, pages, records, reference
 from generator.kinds.budget.model import BudgetLine
 from generator.kinds.budget.package import PACKAGE
 from portal_core.i18n import texts
@@ -14,7 +14,7 @@ KIND = Kind(
     targets=(Target("budget", texts("kind.budget.target.budget"), relatable=True),
              Target("fund", texts("kind.budget.target.fund")),
              Target("budget-line", texts("kind.budget.target.budget-line"), gaps=1)),
-    index=records.index, checks=(checks.check,), sections=(Section("budgets/index.md", texts("kind.budget.section.budgets"), 5),), pages=pages.build,
+    index=records.index, checks=(checks.check, ids.check), sections=(Section("budgets/index.md", texts("kind.budget.section.budgets"), 5),), pages=pages.build,
     datasets=(datasets.datasets,), data_package=PACKAGE, reference=reference.pages,
     home=home.BLOCKS, shared=home.shared,
 )

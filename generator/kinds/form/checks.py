@@ -58,3 +58,11 @@ def _category_source(doc: Doc, index: Index) -> Iterator[Problem]:
     else:
         return
     yield doc.problem("form.category-source", *path, field=source.name, reason=reason[0], reason_en=reason[1])
+
+
+def dates(project: Project, index: Index) -> Iterator[Problem]:
+    """A form closes after it opens."""
+    for doc in project.valid("form"):
+        f = doc.model
+        if f.opens and f.closes and f.closes < f.opens:
+            yield doc.problem("date.range", "closes", start=f.opens, end=f.closes)

@@ -3,8 +3,8 @@
 from pathlib import Path
 from typing import Any
 
-from generator.kinds.base import Document, Feed, Kind, Section, Target
-from generator.kinds.meeting import checks, datasets, feeds, home, pages, popolo, records, votes
+from generator.kinds.base import Document, Feed, Kind, Section, Target, UniqueIds
+from generator.kinds.meeting import checks, datasets, dates, feeds, home, pages, popolo, records, votes
 from generator.kinds.meeting.model import Meeting
 from portal_core.i18n import texts
 
@@ -26,7 +26,9 @@ KIND = Kind(
              Target("option", texts("kind.meeting.target.option")),
              Target("agenda-item", texts("kind.meeting.target.agenda-item")),
              Target("action-item", texts("kind.meeting.target.action-item"))),
-    index=records.index, raw_ids=records.raw_ids, checks=(checks.check, votes.check),
+    unique_ids=(UniqueIds("agenda-item", ("agenda",)), UniqueIds("action-item", ("action_items",)),
+                UniqueIds("option", ("agenda", "*", "options"))),
+    index=records.index, raw_ids=records.raw_ids, checks=(checks.check, dates.check, votes.check),
     sections=(Section("meetings/index.md", texts("kind.meeting.section.meetings"), 2), Section("decisions/index.md", texts("kind.meeting.section.decisions"), 3)), pages=pages.build, dates=pages.dates,
     datasets=(datasets.MEETINGS_DATASET, datasets.DECISIONS_DATASET), new="new.yaml.j2", new_id=new_id, editor=3,
     feeds=(Feed("decisions.xml", feeds.decisions_rss), Feed("meetings.ics", feeds.meetings_ics)), home=home.BLOCKS,
