@@ -42,10 +42,9 @@ from generator.secrets_file import shared_secret
 from generator.site import markdown_guard, mkdocs_hooks, table_labels
 from generator.site.admin import write_admin
 from generator.site.archive import write_archive
-from generator.site.exports import write_extras
+from generator.site.exports import write_extras, write_kind_files
 from generator.site.header_formats import write_security_headers
 from generator.site.mkdocs_hooks import GENERATED_LIST
-from generator.site.open311 import write_requests
 from generator.site.pages import build_pages, navigation, template_dirs
 from generator.site.render import TEMPLATES, Renderer
 from generator.site.search import find_pagefind, index_site, warn_missing
@@ -347,8 +346,7 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
         write_service_worker(final, langs, endpoint_url)
         write_extras(checked, final, langs, site_url)
         write_admin(checked, final)  # /admin/: the browser editor
-        for lang in langs:  # each language's pages link to their own copy
-            write_requests(checked, final if lang == langs[0] else final / lang, site_url)
+        write_kind_files(checked, final, langs, site_url)
         (final / "forms").mkdir(exist_ok=True)
         spec = compile_forms([d.model for d in checked.project.valid("form")])
         spec["community"] = community.id  # the endpoint binds its store to it (endpoint.store.Store.bind)

@@ -9,10 +9,12 @@ exactly the same rules with ``portal_core.forms.validate``: no rule is written t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.kinds.common import text_values
-from generator.kinds.form.model import Form, public_category_field
+
+if TYPE_CHECKING:  # compiled from the form kind's model, which it does not import
+    from generator.kinds.form.model import Form
 
 # Enforcement lives in portal_core.forms (the endpoint installs without this package).
 
@@ -40,7 +42,8 @@ def _whole(value: float) -> float | int:
 def compile_form(form: Form) -> dict[str, Any]:
     """The plain JSON of one form, as the endpoint enforces it.
 
-    >>> spec = compile_form(Form.model_validate({"id": "f", "title": "t", "kind": "suggestion",
+    >>> from generator.registry import by_name
+    >>> spec = compile_form(by_name()["form"].model.model_validate({"id": "f", "title": "t", "kind": "suggestion",
     ...     "purpose": "p", "privacy": "p", "retention_days": 30, "recipients": ["jwh"],
     ...     "fields": [{"name": "text", "type": "textarea", "label": "x", "required": True}]}))
     >>> from portal_core.forms import validate
@@ -71,7 +74,7 @@ def compile_form(form: Form) -> dict[str, Any]:
         "closes": form.closes.isoformat() if form.closes else None,
         "retention_days": form.retention_days, "recipients": list(form.recipients),
         "reply_days": form.reply_days, "fields": fields,
-        "category_field": getattr(public_category_field(form), "name", None),
+        "category_field": getattr(form.public_category(), "name", None),
         "search_text": " ".join(text_values(form.title)),
     }
 

@@ -28,8 +28,8 @@ import yaml
 from endpoint.store import STATUSES, ForeignStore, Store
 from generator import registry
 from generator.forms_spec import compile_form
-from generator.kinds.requests import ledger as ledgers
 from generator.load import load_yaml_kinds
+from generator.loading import ledger as ledgers
 from generator.loading.yamlfile import LocDict, LocList, YamlProblem, parse_yaml, plain
 from generator.receipt_key import derive
 from generator.receipt_key import forms as forms_of_key

@@ -11,12 +11,11 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from generator.kinds.base import Kind
-from generator.kinds.budget.model import BudgetLine, DeclaredTotal
 from generator.kinds.common import Model
 from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, read_text
@@ -24,6 +23,9 @@ from generator.loading.yamlfile import LocDict, YamlProblem, locate, parse_yaml
 from generator.problems import Problem
 from generator.schema_errors import problems_from
 from portal_core.i18n import pair
+
+if TYPE_CHECKING:  # the budget kind fills these (its DataPackage.parse); loading only holds them
+    from generator.kinds.budget.model import BudgetLine, DeclaredTotal
 
 
 @dataclass

@@ -29,7 +29,6 @@ from generator.tables import (
     frictionless_errors,
     load_package,
     map_frictionless,
-    parse_budgets,
     read_tables,
 )
 
@@ -65,7 +64,8 @@ def load_and_check(root: Path, jobs: int | None = None, strict: bool = False) ->
     report.extend(fsguard.scan(root))
 
     # 1. Tables: read them ourselves, then hand the package to frictionless.
-    info, problems = load_package(root)
+    package = registry.data_package()
+    info, problems = load_package(root, package) if package is not None else (None, [])
     report.extend(problems)
     pending: Future[list[dict[str, Any]]] | None = None
     args: tuple[dict[str, Any], str, list[str]] | None = None
@@ -79,7 +79,7 @@ def load_and_check(root: Path, jobs: int | None = None, strict: bool = False) ->
         if jobs != 1 and size >= PARALLEL_MIN_BYTES:
             executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
             pending = executor.submit(frictionless_errors, *args)
-        project.budgets = parse_budgets(info)
+        project.budgets = package.parse(info) if package is not None else project.budgets
 
     # 2. Documents: parse and validate every YAML file.
     project.docs, problems = load_yaml_kinds(root, registry.KINDS)

@@ -5,15 +5,21 @@ Everything that lists kinds is derived from here: which files are loaded
 (``generator.index``, ``generator.checks.references``), navigation and pages
 (``generator.site.pages``), downloads (``generator.site.exports``), ``portal new``
 and ``portal init`` (``generator.scaffold``), the editor (``generator.site.admin_config``)
-and the reference docs (``generator.reference``). A new kind is a folder in
-``generator/kinds/`` ending in ``KIND = Kind(...)`` (see ``generator.kinds.base``)
-plus its line here.
+and the reference docs (``generator.reference``), the home page's blocks, the
+feeds, the budget's package (``generator.tables``) and the kinds' own checks, each
+through a hook of ``Kind``. A new kind is a folder in ``generator/kinds/`` ending in
+``KIND = Kind(...)`` (see ``generator.kinds.base``) plus its line here; this is the
+only engine module that imports a particular kind (contract ``engines-use-hooks``).
+
+Everything reads ``KINDS`` when it runs, so a test may put a throw-away kind in a
+copy of it (``monkeypatch.setattr(registry, "KINDS", (*registry.KINDS, kind))``,
+see ``tests/test_kind_registry.py``).
 """
 
 from __future__ import annotations
 
 from generator.kinds.approval import kind as approval
-from generator.kinds.base import Kind, Target
+from generator.kinds.base import DataPackage, Kind, Target
 from generator.kinds.budget import kind as budget
 from generator.kinds.community import kind as community
 from generator.kinds.consultation import kind as consultation
@@ -59,3 +65,8 @@ def yaml_kinds(kinds: tuple[Kind, ...] | None = None) -> tuple[Kind, ...]:
 def edited(kinds: tuple[Kind, ...] | None = None) -> tuple[Kind, ...]:
     """The kinds the browser editor offers, in its order."""
     return tuple(sorted((k for k in kinds or KINDS if k.editor is not None), key=lambda k: k.editor or 0))
+
+
+def data_package(kinds: tuple[Kind, ...] | None = None) -> DataPackage | None:
+    """The kind kept as a CSV data package (the budget): ``Project.budgets`` holds one."""
+    return next((k.data_package for k in kinds or KINDS if k.data_package is not None), None)

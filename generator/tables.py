@@ -1,8 +1,11 @@
-"""The budget tables: the data package, frictionless validation, and the rows.
+"""A kind's Frictionless data package (the budget's): the package, frictionless
+validation, and the rows. Which folder, which fields each resource must declare and
+how rows become records is the kind's declaration (``Kind.data_package``, a
+``kinds.base.DataPackage``); this module knows no particular kind.
 
 Two passes over the CSV files, each doing what it is best at:
 
-1. ``read_tables`` and ``parse_budgets`` read every table with the ``csv`` module: it enforces UTF-8
+1. ``read_tables`` and the kind's ``DataPackage.parse`` (with ``rows``) read every table with the ``csv`` module: it enforces UTF-8
    (frictionless would silently guess GBK), records the physical line each row
    starts on (a quoted cell may span lines, so row number != line number), and
    builds the light records the cross-checks use.
@@ -23,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.kinds.budget.model import BUDGETS_FOLDER, REQUIRED_FIELDS, BudgetLine, DeclaredTotal, resource_role
-from generator.load import Budgets, rel
+from generator.kinds.base import DataPackage
+from generator.load import rel
 from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, read_text
 from generator.loading.yamlfile import YamlProblem, locate, parse_yaml, plain
@@ -81,13 +84,13 @@ class PackageInfo:
     declared_years: list[int] = field(default_factory=list)
 
 
-def package_path(root: Path) -> Path:
-    return root / "data" / BUDGETS_FOLDER / PACKAGE_FILE
+def package_path(root: Path, package: DataPackage) -> Path:
+    return root / "data" / package.folder / PACKAGE_FILE
 
 
-def load_package(root: Path) -> tuple[PackageInfo | None, list[Problem]]:
+def load_package(root: Path, package: DataPackage) -> tuple[PackageInfo | None, list[Problem]]:
     """Parse ``datapackage.yaml`` and resolve each resource's schema."""
-    path = package_path(root)
+    path = package_path(root, package)
     file = rel(root, path)
     if not path.parent.is_dir():
         return None, []  # a community without budgets yet is allowed
@@ -115,7 +118,7 @@ def load_package(root: Path) -> tuple[PackageInfo | None, list[Problem]]:
         if not isinstance(res, dict) or not isinstance(res.get("name"), str) or not isinstance(res.get("path"), str):
             problems.append(Problem("schema.required", file, *where, {"field": f"resources[{index + 1}].name/path"}))
             continue
-        year = _year_of(res["name"])
+        year = package.year(res["name"])
         if year is not None:
             info.declared_years.append(year)
         outside = [key for key in ("path", "schema") if isinstance(res.get(key), str)
@@ -146,11 +149,11 @@ def load_package(root: Path) -> tuple[PackageInfo | None, list[Problem]]:
                                     {"field": f"{res['name']}.schema.fields"}))
             info.broken.append(res["name"])
             continue
-        table = Table(res["name"], resource_role(res["name"]), rel(root, path.parent / res["path"]),
+        table = Table(res["name"], package.role(res["name"]), rel(root, path.parent / res["path"]),
                       path.parent / res["path"], [f for f in fields if isinstance(f, dict)])
         table.primary_key = _primary_key(schema)
         names = {f.get("name") for f in table.fields}
-        for required in REQUIRED_FIELDS.get(table.role or "", ()):
+        for required in package.required.get(table.role or "", ()):
             if required not in names:
                 # Point at the schema that lacks it: a shared schema file, or the inline one.
                 at = locate(schema_data, (*schema_path_in_data, "fields")) if schema_file != file else where
@@ -267,35 +270,7 @@ def prescan(file: str, text: str) -> Problem | None:
     return None
 
 
-def parse_budgets(info: PackageInfo) -> Budgets:
-    """Parse the readable tables into the records the cross-checks use."""
-    budgets = Budgets()
-    for table in info.tables:
-        if not table.readable:
-            continue
-        rows = _rows(table)
-        budgets.columns[table.file] = {name: i + 1 for i, name in enumerate(table.header)}
-        if table.role == "lines":
-            year = _year_of(table.name)
-            if year is not None:
-                budgets.years.append(year)
-            budgets.lines.extend(_lines(table, rows))
-        elif table.role == "totals":
-            budgets.totals.extend(_totals(table, rows))
-        elif table.role == "funds":
-            for _, row in rows:
-                if row.get("id"):
-                    budgets.funds[row["id"]] = row.get("name", "")
-    budgets.years = sorted(set(budgets.years) | set(info.declared_years))
-    return budgets
-
-
-def _year_of(name: str) -> int | None:
-    m = re.fullmatch(r"lines-(\d{4})", name)
-    return int(m.group(1)) if m else None
-
-
-def _rows(table: Table) -> list[tuple[int, dict[str, str]]]:
+def rows(table: Table) -> list[tuple[int, dict[str, str]]]:
     """(physical line, row dict) for each data row; fills ``table.row_lines``."""
     reader = csv.reader(table.text.splitlines(keepends=True))
     out: list[tuple[int, dict[str, str]]] = []
@@ -309,46 +284,6 @@ def _rows(table: Table) -> list[tuple[int, dict[str, str]]]:
             out.append((start, dict(zip(table.header, cells))))
         start = reader.line_num + 1
     return out
-
-
-def _num(value: str | None) -> float | None:
-    if value is None or value.strip() == "":
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return None  # frictionless reports the type error
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _lines(table: Table, rows: list[tuple[int, dict[str, str]]]) -> list[BudgetLine]:
-    get = dict.get
-    out = []
-    for line, r in rows:
-        planned_s, actual_s = get(r, "planned") or "", get(r, "actual") or ""
-        planned, actual = _num(planned_s), _num(actual_s)
-        ok = (planned is not None or not planned_s.strip()) and (actual is not None or not actual_s.strip())
-        out.append(BudgetLine(table.file, line, get(r, "id", ""), _int(get(r, "year")), get(r, "fund", ""),
-                              get(r, "direction", ""), planned, actual, get(r, "decision", "") or "",
-                              get(r, "category", ""), get(r, "item", ""), ok, get(r, "period", "") or "",
-                              get(r, "approval", "") or "", get(r, "contract", "") or "",
-                              get(r, "date", "") or "", get(r, "payee", "") or "", get(r, "source", "") or "",
-                              get(r, "note", "") or ""))
-    return out
-
-
-def _totals(table: Table, rows: list[tuple[int, dict[str, str]]]) -> list[DeclaredTotal]:
-    return [
-        DeclaredTotal(table.file, line, _int(r.get("year")), r.get("fund", ""), r.get("direction", ""),
-                      _num(r.get("planned_total")), _num(r.get("actual_total")))
-        for line, r in rows
-    ]
 
 
 # --- frictionless ---------------------------------------------------------------

@@ -16,7 +16,8 @@ from bs4 import BeautifulSoup
 from icalendar import Calendar
 
 from generator.kinds.common import Today
-from generator.site import feeds
+from generator.kinds.meeting.feeds import meetings_ics
+from generator.kinds.notice.feeds import notices_rss
 
 PROJECTS = Path(__file__).parent / "projects"
 TODAY = dt.date(2026, 11, 22)
@@ -195,17 +196,17 @@ def variant(minimal):
 
 
 def test_cancelled_meeting_without_time_is_an_all_day_cancelled_event(variant):
-    data = feeds.meetings_ics(variant.project, variant.index, "zh", "zh", SITE_URL)
+    data = meetings_ics(variant.project, variant.index, "zh", "zh", SITE_URL)
     events = {str(e["uid"]): e for e in calendar_bytes(data).walk("VEVENT")}
     event = events["meeting-2026-12-01-ywh@test-community"]
     assert event.decoded("dtstart") == dt.date(2026, 12, 1)
     assert event.decoded("dtend") == dt.date(2026, 12, 2)
     assert str(event["status"]) == "CANCELLED"
     assert str(event["summary"]) == "业委会临时会议 <取消>"
-    en = calendar_bytes(feeds.meetings_ics(variant.project, variant.index, "en", "zh", SITE_URL + "en/"))
+    en = calendar_bytes(meetings_ics(variant.project, variant.index, "en", "zh", SITE_URL + "en/"))
     assert "Extra meeting & more" in [str(e["summary"]) for e in en.walk("VEVENT")]
     # stable: the same data gives the same calendar
-    assert data == feeds.meetings_ics(variant.project, variant.index, "zh", "zh", SITE_URL)
+    assert data == meetings_ics(variant.project, variant.index, "zh", "zh", SITE_URL)
 
 
 def test_a_meeting_without_published_agenda_says_so_in_the_calendar(minimal):
@@ -215,7 +216,7 @@ def test_a_meeting_without_published_agenda_says_so_in_the_calendar(minimal):
                   "title: 联席会议\ndate: 2026-11-14\nplace: 街道办事处\nstatus: held\n")
     checked = load_and_check(minimal.root, jobs=1)
     for lang, words in (("zh", "议程：\n议程未公布"), ("en", "Agenda not published")):
-        cal = calendar_bytes(feeds.meetings_ics(checked.project, checked.index, lang, "zh", SITE_URL))
+        cal = calendar_bytes(meetings_ics(checked.project, checked.index, lang, "zh", SITE_URL))
         event = next(e for e in cal.walk("VEVENT") if str(e["uid"]).startswith("meeting-2026-11-14-joint"))
         assert words in str(event["description"]), str(event["description"])
 
@@ -225,7 +226,7 @@ def calendar_bytes(data: bytes) -> Calendar:
 
 
 def test_notices_feed_leaves_out_unpublished_notices_and_escapes_text(variant):
-    data = feeds.notices_rss(variant.project, variant.index, "zh", "zh", SITE_URL)
+    data = notices_rss(variant.project, variant.index, "zh", "zh", SITE_URL)
     feed = feedparser.parse(data)
     assert not feed.bozo
     assert [e.title for e in feed.entries] == ["规约 <修订> & 说明", "门禁更换公示"]
@@ -233,7 +234,7 @@ def test_notices_feed_leaves_out_unpublished_notices_and_escapes_text(variant):
 
 
 def test_relative_links_in_notice_text_become_absolute(variant):
-    feed = feedparser.parse(feeds.notices_rss(variant.project, variant.index, "zh", "zh", SITE_URL))
+    feed = feedparser.parse(notices_rss(variant.project, variant.index, "zh", "zh", SITE_URL))
     summary = feed.entries[0].summary
     assert 'href="https://hehua.example.cn/rules/covenant/"' in summary
     assert 'href="https://hehua.example.cn/budgets/2024/#2024-003"' in summary

@@ -132,11 +132,11 @@ def test_a_private_topic_reaches_no_webhook_file_page_or_json(setup: tuple[Path,
     assert records["declared"]["category"] == "repair" and "category" not in records["leaky"]
 
     from generator.build import render_site
-    from generator.site.open311 import georeport
+    from generator.kinds.requests.open311 import georeport
 
     checked = load_and_check(project, jobs=1)
     page = render_site(checked, "zh", "http://portal.test/")["requests/index.md"].decode()
-    feed = json.dumps(georeport(checked, "http://portal.test/"), ensure_ascii=False)
+    feed = json.dumps(georeport(checked.project, checked.index, "http://portal.test/"), ensure_ascii=False)
     assert "楼道灯坏了" not in page and SECRET_TOPIC not in page and SECRET_TOPIC not in feed
     assert "维修" in page and '"service_code": "repair"' in feed
 

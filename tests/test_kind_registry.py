@@ -1,7 +1,9 @@
 """A data kind is one folder plus one registry line: a small kind defined here, in a
 temporary package outside the portal, is loaded, checked (its references too),
-built into pages and navigation, exported as CSV/JSON with a Table Schema,
-scaffolded by ``portal new``, offered by the editor and documented in the reference."""
+built into pages and navigation, given a block of the home page and a feed,
+exported as CSV/JSON with a Table Schema, scaffolded by ``portal new``, offered by
+the editor and documented in the reference: with no engine edited (the engines
+only walk the registry and call the hooks of ``generator.kinds.base``)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import json
 import shutil
 import sys
 import textwrap
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -45,7 +48,8 @@ class Petition(Model):
 KIND = '''
 from pathlib import Path
 
-from generator.kinds.base import Column, DatasetSpec, Kind, Page, Section, TableSpec, Target, url_column
+from generator.kinds.base import Column, DatasetSpec, Feed, HomeBlock, Kind, Page, Section, TableSpec, Target, url_column
+from generator.site.syndication import FeedLang, rfc822, rss, site_name
 from petition_kind.model import Petition
 
 
@@ -58,6 +62,19 @@ def pages(ctx):
     yield Page("petitions/index.md", "petitions_index.md.j2", {"zh": "联名信", "en": "Petitions"}, {"items": items})
     for p in items:
         yield Page(f"petitions/{p.id}.md", "petition.md.j2", p.title, {"p": p})
+
+
+def home(ctx):
+    return {"petitions": petitions(ctx)}
+
+
+def feed(project, index, lang, default, base_url):
+    x = FeedLang(lang, default, base_url)
+    items = [{"title": x(p.title), "link": x.url(f"petitions/{p.id}.md"), "date": rfc822(p.received),
+              "description": f"<p>{p.signatures}</p>"}
+             for p in sorted((d.model for d in index.table("petition").values()), key=lambda p: p.id)]
+    return rss(x, f"{site_name(project, x)} · {x({'zh': '联名信', 'en': 'Petitions'})}", "petitions/index.md",
+               "petitions.xml", items)
 
 
 COLUMNS = (
@@ -77,12 +94,16 @@ KIND = Kind(
                                      foreign_keys=(("to_body", "bodies", "id"),)),),
                           lambda x: [x.record(p, x.url(f"petitions/{p.id}.md")) for p in petitions(x)]),),
     new="new.yaml.j2", editor=6,
+    home=(HomeBlock(35, "home_petitions.md.j2", home),),  # after the meetings ahead, before the decisions
+    feeds=(Feed("petitions.xml", feed),),
 )
 '''
 
 TEMPLATES = {
     "petitions_index.md.j2": "# 联名信\n\n{% for p in items %}\n- [{{ p.title|tx }}]({{ p.id }}.md)\n{% endfor %}\n",
     "petition.md.j2": "# {{ p.title|tx }}\n\n签名人数：{{ p.signatures }}\n",
+    "home_petitions.md.j2": "## 联名信 {: #petitions }\n\n{% for p in petitions %}\n"
+                            "- [{{ p.title|tx }}](petitions/{{ p.id }}.md) · 签名 {{ p.signatures }}\n{% endfor %}\n\n",
 }
 
 NEW = '''id: [[ id ]]
@@ -162,7 +183,18 @@ def test_a_new_kind_is_built_exported_scaffolded_and_edited(petition_kind, proje
     assert "请求维修3号楼电梯" in page and "签名人数：42" in page
     assert "Please repair the lift of building 3" in (out / "en" / "petitions" / "lift-repair" / "index.html").read_text(
         encoding="utf-8")
-    assert 'href="petitions/"' in (out / "index.html").read_text(encoding="utf-8")  # in the navigation
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="petitions/"' in home  # in the navigation
+    # its home block, in its declared place among the built-in kinds' blocks
+    block = home.index('id="petitions"')
+    assert home.index('id="on-display"') < block < home.index(">最新决议<a")
+    assert '<a href="petitions/lift-repair/">请求维修3号楼电梯</a> · 签名 42' in home[block:]
+    # its feed, in each language
+    for lang_site, title in ((out, "请求维修3号楼电梯"), (out / "en", "Please repair the lift of building 3")):
+        feed = ET.fromstring((lang_site / "feeds" / "petitions.xml").read_bytes())
+        [item] = feed.findall("channel/item")
+        assert item.findtext("title") == title and item.findtext("link").endswith("/petitions/lift-repair/")
+    assert (out / "feeds" / "notices.xml").exists()  # the built-in kinds' feeds are still there
     rows = list(csv.reader(io.StringIO((out / "data" / "petitions.csv").read_text(encoding="utf-8"))))
     assert rows[0] == ["id", "title", "signatures", "received", "url"]
     assert rows[1][:4] == ["lift-repair", "请求维修3号楼电梯", "42", "2026-10-08"]

@@ -1,7 +1,8 @@
 """The packages form layers with no cycles (import-linter contracts in pyproject.toml):
 the endpoint and the shared core import nothing of the site builder, the builder's
-packages and the site's modules each import only from the layers below them, and
-no two siblings import each other."""
+packages and the site's modules each import only from the layers below them, the
+engines import no particular kind (only the registry does), and no two siblings
+import each other."""
 
 from __future__ import annotations
 
@@ -24,7 +25,14 @@ def test_the_contracts_cover_the_layers():
     config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
     contracts = {c["id"]: c for c in config["contracts"]}
     assert set(contracts) == {"core-alone", "endpoint-alone", "generator-layers", "kind-folders", "kind-declarations",
-                              "no-cycles"}
+                              "engines-use-hooks", "no-cycles"}
+    # The engines reach a kind only through the registry's hooks: every kind folder, a new one too.
+    hooks = contracts["engines-use-hooks"]
+    assert hooks["forbidden_modules"] == ["generator.kinds.*"]
+    assert {"generator.site", "generator.checks", "generator.build", "generator.load", "generator.tables",
+            "generator.inbox", "generator.reference", "generator.forms_spec", "generator.pipeline", "generator.cli",
+            "generator.serve"} <= set(hooks["source_modules"])
+    assert "generator.registry" not in hooks["source_modules"]
     assert "generator" in contracts["endpoint-alone"]["forbidden_modules"]
     assert {"generator", "endpoint"} <= set(contracts["core-alone"]["forbidden_modules"])
     assert {"endpoint", "portal_core"} <= set(contracts["no-cycles"]["ancestors"])

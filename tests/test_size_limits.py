@@ -15,6 +15,7 @@ import pytest
 from conftest import REPO, SampleProject
 
 from generator.checks.markup import MAX_PAGE_BYTES
+from generator.kinds.budget.package import PACKAGE
 from generator.loading.textfile import MAX_YAML_BYTES
 from generator.loading.yamlfile import YamlProblem, parse_yaml
 from generator.messages import render
@@ -92,11 +93,11 @@ def test_lines_at_the_limit_are_read(minimal: SampleProject) -> None:
     lines = minimal.read(TABLE).count("\n")
     with minimal.path(TABLE).open("a", encoding="utf-8") as f:
         f.write("".join(f"2024-{i:06d},2024\n" for i in range(100, 100 + MAX_TABLE_LINES - lines)))
-    info, _ = load_package(minimal.root)
+    info, _ = load_package(minimal.root, PACKAGE)
     assert info is not None and read_tables(info, minimal.root) == []
     with minimal.path(TABLE).open("a", encoding="utf-8") as f:
         f.write("2024-999999,2024\n")
-    info, _ = load_package(minimal.root)
+    info, _ = load_package(minimal.root, PACKAGE)
     assert info is not None
     assert [(p.code, p.line) for p in read_tables(info, minimal.root)] == [("table.too-many-lines", MAX_TABLE_LINES + 1)]
 
@@ -116,12 +117,12 @@ def test_a_table_at_the_limit_is_read_one_byte_more_is_not(minimal: SampleProjec
     full, rest = divmod(MAX_TABLE_BYTES - size, 5000)
     with minimal.path(TABLE).open("a", encoding="utf-8") as f:  # padded to the limit exactly
         f.write((" " * 4999 + "\n") * full + " " * rest)
-    info, problems = load_package(minimal.root)
+    info, problems = load_package(minimal.root, PACKAGE)
     assert info is not None and not problems
     assert read_tables(info, minimal.root) == [] and all(t.readable for t in info.tables)
     with minimal.path(TABLE).open("a", encoding="utf-8") as f:
         f.write("\n")
-    info, _ = load_package(minimal.root)
+    info, _ = load_package(minimal.root, PACKAGE)
     assert info is not None
     assert [(p.code, p.file) for p in read_tables(info, minimal.root)] == [("table.too-large", TABLE)]
 

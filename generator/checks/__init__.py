@@ -9,19 +9,14 @@ from typing import Callable, Iterable, Iterator
 
 from generator import registry
 from generator.checks import (
-    budgets,
-    dates,
-    documents,
     front_matter,
     ids,
     languages,
     markup,
     privacy,
-    procedures,
     references,
     requests,
     site_config,
-    votes,
 )
 from generator.index import Index
 from generator.load import Project
@@ -41,11 +36,6 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("ids", ids.check),
     ("references", references.check),
     ("kinds", kind_checks),
-    ("dates", dates.check),
-    ("votes", votes.check),
-    ("documents", documents.check),
-    ("budgets", budgets.check),
-    ("procedures", procedures.check),
     ("requests", requests.check),
     ("privacy", privacy.check),
     ("markup", markup.check),

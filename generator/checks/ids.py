@@ -1,6 +1,7 @@
 """Unique ids: decisions across all meetings, and every list of ids inside a file
-(agenda items, options, action items, bodies, grids, form fields, rule versions),
-and budget line ids across the yearly tables.
+that a kind declares (``Kind.unique_ids``: agenda items, options, action items,
+bodies, grids, form fields, rule versions); budget line ids across the yearly
+tables are the budget kind's own check.
 
 Ids become file names, addresses and anchors, and Windows, macOS and the offline
 zip unpacked there do not tell ``Case-Id`` from ``case-id``: ids equal but for
@@ -13,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from generator import registry
 from generator.index import Index
 from generator.load import Doc, Project
 from generator.problems import Problem
@@ -23,42 +25,26 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
         yield _dup(doc, path, index.what(what), ident, first)
     yield from _case_duplicates(index)
     yield from _content_paths(project)
-    for doc in project.valid("community"):
-        c = doc.model
-        yield from _unique(doc, index.what("body"), (("bodies", i, "id") for i in range(len(c.bodies))), [b.id for b in c.bodies])
-        yield from _unique(doc, index.what("grid"), (("grids", i, "id") for i in range(len(c.grids))), [g.id for g in c.grids])
-        yield from _unique(doc, index.what("category"), (("service_categories", i, "id") for i in range(len(c.service_categories))),
-                           [s.id for s in c.service_categories])
-    for doc in project.valid("meeting"):
-        m = doc.model
-        yield from _unique(doc, index.what("agenda-item"), (("agenda", i, "id") for i in range(len(m.agenda))), [a.id for a in m.agenda])
-        yield from _unique(doc, index.what("action-item"), (("action_items", i, "id") for i in range(len(m.action_items))),
-                           [a.id for a in m.action_items])
-        for i, item in enumerate(m.agenda):
-            yield from _unique(doc, index.what("option"), (("agenda", i, "options", j, "id") for j in range(len(item.options))),
-                               [o.id for o in item.options])
-    for doc in project.valid("form"):
-        f = doc.model
-        yield from _unique(doc, index.what("field"), (("fields", i, "name") for i in range(len(f.fields))), [x.name for x in f.fields])
-    for doc in project.valid("rule"):
-        r = doc.model
-        yield from _unique(doc, index.what("version"), (("versions", i, "version") for i in range(len(r.versions))),
-                           [v.version for v in r.versions])
-    seen: dict[str, tuple[str, str]] = {}  #: folded id -> (id as written, file:line)
-    what_zh, what_en = index.what("budget-line")
-    for line in project.budgets.lines:
-        if not line.id:
-            continue
-        previous = seen.get(line.id.casefold())
-        if previous is None:
-            seen[line.id.casefold()] = (line.id, f"{line.file}:{line.line}")
-        elif previous[0] != line.id:
-            yield Problem("id.case-duplicate", line.file, line.line, 1,
-                          {"what": what_zh, "what_en": what_en, "id": line.id, "other_id": previous[0],
-                           "other": previous[1]})
-        elif not previous[1].startswith(line.file + ":"):  # same file: frictionless' primary key reports it
-            yield Problem("id.duplicate", line.file, line.line, 1,
-                          {"what": what_zh, "what_en": what_en, "id": line.id, "other": previous[1]})
+    for kind in registry.KINDS:
+        for doc in project.valid(kind.name) if kind.unique_ids else ():
+            for declared in kind.unique_ids:
+                named = index.what(declared.target)
+                for path, items in _lists(doc.model, declared.path, ()):
+                    yield from _unique(doc, named, ((*path, i, declared.key) for i in range(len(items))),
+                                       [getattr(x, declared.key) for x in items])
+
+
+def _lists(model: Any, path: tuple[str, ...], at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], list[Any]]]:
+    """(where, the list) for each list ``path`` names in ``model`` (``"*"``: each element)."""
+    if not path:
+        yield at, model
+        return
+    head, rest = path[0], path[1:]
+    if head == "*":
+        for i, item in enumerate(model):
+            yield from _lists(item, rest, (*at, i))
+    else:
+        yield from _lists(getattr(model, head), rest, (*at, head))
 
 
 def _unique(doc: Doc, what: tuple[str, str], paths: Iterable[tuple[Any, ...]], ids: list[Any]) -> Iterator[Problem]:

@@ -7,6 +7,46 @@ registry (``generator.registry``) lists the kinds; loading, the index, reference
 checks, navigation, downloads, ``portal new``, the editor and the reference docs
 are derived from it.
 
+The engines never import a particular kind (an import-linter contract,
+``engines-use-hooks``, forbids it): what a kind contributes to a shared view, it
+declares here as a hook, and the engines walk the registry and call the hooks,
+the way Datasette's built-in features use the same hooks as its plugins. Every
+hook is optional:
+
+``index``
+    fills the index (default: valid records by id under ``name``).
+``unique_ids``
+    lists of ids inside one record that must not repeat (agenda items, fields …).
+``checks``
+    the checks that concern this kind only (budget arithmetic, votes, a form's
+    definition, spending against the procedure); they run with the others.
+``sections`` / ``pages``
+    its entries in the navigation, and its pages.
+``home``
+    ``HomeBlock`` items: the parts of the home page it adds (a template in its own
+    ``templates/`` with the names it computes), placed by ``order``; the home
+    template only renders blocks.
+``shared``
+    names every page template may use (the community's bodies, notices'
+    display states, the budget's funds …).
+``feeds``
+    ``Feed`` items written into each language's ``feeds/`` (RSS, iCalendar).
+``files``
+    files it writes at the root of the built site (the requests' Open311 JSON).
+``datasets`` / ``documents``
+    its downloads on the open-data page: tables (CSV and JSON), and whole JSON
+    documents in a standard of their own (the meetings' Popolo).
+``data_package``
+    a ``DataPackage``: the kind is a Frictionless package of CSV tables, read by
+    ``generator.tables``, instead of YAML files (the budget).
+``reference``
+    reference pages of its own, where the model's fields do not say it all.
+``new`` / ``new_id`` / ``editor``
+    its ``portal new`` template and the id a new record gets (default: the slug
+    given, else the kind's name), its place in the browser editor.
+``Target.gaps``
+    where the governance gaps about a target are grouped on the open-questions page.
+
 Everything here is declaration (dataclasses and annotations), so the kinds' models
 can import it without pulling in any engine.
 """
@@ -58,6 +98,9 @@ class Target:
     what: Text  #: how a message names it: ``{"zh": "决议", "en": "decision"}``
     #: may be cited as ``name:id`` in a ``related`` list
     relatable: bool = False
+    #: position of its group on the open-questions page (``Gap.kind`` is a target's name);
+    #: None: its gaps, if any, go under "other"
+    gaps: int | None = None
 
 
 # --- pages -----------------------------------------------------------------------
@@ -129,6 +172,78 @@ class DatasetSpec:
     records: Callable[[Any], list[Any]]  #: export context -> the JSON document's records
 
 
+@dataclass(frozen=True)
+class UniqueIds:
+    """Ids that must be unique (also ignoring case) within one record: the list at
+    ``path`` in the model (``"*"``: every element of a list on the way), each
+    element's ``key``. ``Kind.unique_ids`` declares them; ``generator.checks.ids``
+    checks them, e.g. ``UniqueIds("option", ("agenda", "*", "options"))``."""
+
+    target: str  #: how messages name them (a ``Target``'s name)
+    path: tuple[str, ...]
+    key: str = "id"
+
+
+# --- what a kind adds to shared views ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HomeBlock:
+    """A part of the home page: ``template`` (in the kind's ``templates/``), rendered
+    with the names ``context`` computes from the page context (merged into the home
+    page's context, so blocks may read each other's: the task bar counts the notices
+    on display). Blocks are placed by ``order`` (the site's own blocks use the same
+    numbers: see ``generator.site.pages.HOME_BLOCKS``); ``task`` blocks go into the
+    task bar at the top (what residents come to do), the others into the page."""
+
+    order: int
+    template: str
+    context: Callable[[PageContext], dict[str, Any]] | None = None
+    task: bool = False
+
+
+#: (project, index, language, default language, site base URL) -> the file's bytes
+FeedMaker = Callable[[Any, Any, str, str, str], bytes]
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A feed of each language's site, ``feeds/<file>`` (RSS 2.0, iCalendar); the
+    helpers a feed is written with are ``generator.site.syndication``'s."""
+
+    file: str  #: e.g. ``notices.xml``
+    make: FeedMaker
+
+
+@dataclass(frozen=True)
+class DataPackage:
+    """A kind kept as a Frictionless data package, ``data/<folder>/datapackage.yaml``
+    and its CSV tables, rather than YAML records. ``generator.tables`` reads and
+    validates the package with these declarations; ``parse`` turns the readable
+    tables into what the checks and pages use (``Project.budgets``)."""
+
+    folder: str  #: relative to data/
+    #: a resource's part of the contract, from its name (``lines-2025`` -> ``lines``)
+    role: Callable[[str], str | None]
+    #: role -> the fields its schema must declare for the checks and pages to work
+    required: dict[str, tuple[str, ...]]
+    #: the year a resource covers, from its name (None: not a yearly table)
+    year: Callable[[str], int | None]
+    parse: Callable[[Any], Any]  #: ``generator.tables.PackageInfo`` -> the kind's records
+
+
+@dataclass(frozen=True)
+class Document:
+    """A download of the open-data page that is one JSON document in a standard of
+    its own rather than tables (the meetings' Popolo), written to ``data/<file>``."""
+
+    file: str  #: e.g. ``popolo.json``
+    format: str  #: how the page names its format, e.g. ``Popolo (JSON)``
+    title: Text
+    description: Text
+    make: Callable[[Any], Any]  #: export context -> the JSON document
+
+
 # --- the kind --------------------------------------------------------------------
 
 Check = Callable[["Project", "Index"], Iterable["Problem"]]
@@ -151,11 +266,15 @@ class Kind:
     targets: tuple[Target, ...] = ()  #: what references to this kind's data can name
     index: Indexer | None = None  #: fills the index; default: valid records by id under ``name``
     checks: tuple[Check, ...] = ()  #: checks of this kind only (references are generic)
+    unique_ids: tuple[UniqueIds, ...] = ()  #: ids unique within one record
     sections: tuple[Section, ...] = ()  #: its entries in the navigation
     pages: PageBuilder | None = None  #: (page context) -> this kind's pages
     #: its downloads; a function (export context -> datasets) when they depend on the data's own schemas
     datasets: tuple[DatasetSpec | Callable[[Any], list[Any]], ...] = ()
     new: str | None = None  #: ``portal new <new>`` template in the kind's folder, e.g. ``new.yaml.j2``
+    #: (today, the slug given or None, ``portal new``'s options) -> the new record's id before it is made
+    #: unique, e.g. ``2026-12-08-notice``; None: the slug, else the kind's name
+    new_id: Callable[[Any, str | None, dict[str, Any]], str] | None = None
     #: its place among the collections of the browser editor (/admin/); None: not edited there
     editor: int | None = None
     #: ids in a file that failed validation, as (target, id): they exist, so
@@ -163,6 +282,20 @@ class Kind:
     raw_ids: Callable[[Any], Iterable[tuple[str, str]]] | None = None
     #: the dates this kind's records changed: the site's last update is the latest of all kinds'
     dates: Callable[[Any], Iterable[Any]] | None = None
+    #: its downloads that are one JSON document each (Popolo)
+    documents: tuple[Document, ...] = ()
+    #: its parts of the home page
+    home: tuple[HomeBlock, ...] = ()
+    #: (page context) -> names every page template may use
+    shared: Callable[[PageContext], dict[str, Any]] | None = None
+    #: its feeds, in each language's feeds/
+    feeds: tuple[Feed, ...] = ()
+    #: (project, index, site URL) -> files (path relative to the site root -> bytes) at the root of the built site
+    files: Callable[[Any, Any, str], dict[str, bytes]] | None = None
+    #: a CSV data package instead of YAML files
+    data_package: DataPackage | None = None
+    #: (data dir) -> reference pages of its own (file name -> Markdown), beside the one made from ``model``
+    reference: Callable[[Path], dict[str, str]] | None = None
 
     @property
     def templates(self) -> Path:

@@ -125,3 +125,10 @@ def text_values(value: Text | None) -> list[str]:
 
 
 Status = Literal["draft", "in-force", "repealed"]
+
+
+class Languages(Model):
+    """The site's languages: a community's (community.yaml) and a street's (street.yaml)."""
+
+    default: Lang = Field("zh", description="Default language of the site / 默认语言")
+    others: list[Lang] = Field(default_factory=list, description="Other languages / 其他语言")

@@ -40,10 +40,6 @@ def kinds() -> tuple[str, ...]:
 
 
 MEETING_TYPES = ("deliberation", "assembly", "owners-assembly", "hearing", "joint", "committee", "consultation", "other")
-#: The demo data names meetings after who meets (2026-12-08-council); by type:
-MEETING_SLUGS = {"deliberation": "council", "assembly": "assembly", "owners-assembly": "owners-assembly",
-                 "hearing": "hearing", "joint": "joint", "committee": "committee", "consultation": "consultation",
-                 "other": "meeting"}
 LINE_COLUMNS = ["id", "year", "period", "fund", "direction", "category", "item", "planned", "actual", "source",
                 "decision", "note"]
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -96,11 +92,8 @@ def new_record(root: Path, kind: str, date: dt.date | None = None, slug: str | N
         raise ScaffoldError("cli.new.meeting-type", **known(list(MEETING_TYPES)))
     spec = registry.by_name()[kind]
     folder = root / "data" / str(spec.folder)
-    if kind in ("notice", "meeting"):
-        default = "notice" if kind == "notice" else MEETING_SLUGS[meeting_type]
-        record_id = ids.free_id(folder, f"{today.isoformat()}-{slug or default}")
-    else:
-        record_id = ids.free_id(folder, slug or kind)
+    options = {"meeting_type": meeting_type, "body": body}
+    record_id = ids.free_id(folder, spec.new_id(today, slug, options) if spec.new_id else slug or kind)
     categories = [c.get("id") for c in community.get("service_categories") or [] if isinstance(c, dict)]
     values: dict[str, Any] = {
         "id": record_id, "today": today.isoformat(), "year": today.year,

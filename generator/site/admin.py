@@ -21,16 +21,18 @@ import functools
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from generator.kinds.community.model import Editor
 from generator.pipeline import Checked
 from generator.site.admin_config import DEFAULT_LOCAL_BACKEND, decap_config
 from generator.site.page_scan import origin
 from generator.site.render import TEMPLATES
 from portal_core.i18n import both, text
+
+if TYPE_CHECKING:  # community.yaml's editor settings: read, never imported at run time
+    from generator.kinds.community.model import Editor
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLE = "decap-cms.js"

@@ -30,7 +30,7 @@ import datetime as dt
 import re
 import types
 import typing
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel
@@ -38,9 +38,11 @@ from pydantic.fields import FieldInfo
 
 from generator import registry
 from generator.kinds.base import RELATED_PATTERN, Kind
-from generator.kinds.community.model import Editor
 from portal_core.i18n import both, catalog, text
 from portal_core.languages import pick
+
+if TYPE_CHECKING:  # community.yaml's editor settings: read, never imported at run time
+    from generator.kinds.community.model import Editor
 
 #: Where Decap's local backend (``npx decap-server``) answers by default; the
 #: ``PORTAL_LOCAL_BACKEND`` variable overrides it (decap-server reads ``PORT``).

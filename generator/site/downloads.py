@@ -68,7 +68,6 @@ class Dataset:
 @dataclass
 class Export:
     datasets: list[Dataset]
-    popolo: dict[str, Any]
     package: dict[str, Any]  #: the content of datapackage.json
     files: dict[str, bytes]  #: path under data/ -> content
 

@@ -1,5 +1,5 @@
-"""Files published beside the pages: data downloads, the data package, Popolo,
-and (through ``generator.site.feeds``) the feeds and calendars.
+"""Files published beside the pages: data downloads, the data package, the kinds'
+documents (Popolo), and (through ``generator.site.feeds``) the feeds and calendars.
 
 Everything lands in the finished site folder after mkdocs ran:
 
@@ -9,9 +9,9 @@ Everything lands in the finished site folder after mkdocs ran:
 - ``data/datapackage.json``: a Frictionless Data Package listing every CSV with
   its Table Schema (types, primary and foreign keys), valid for
   ``frictionless validate``;
-- ``data/popolo.json``: bodies, meetings, decisions and votes in the Popolo
-  format (https://www.popoloproject.com/specs/);
-- ``feeds/`` (per language): RSS for notices and decisions, iCalendar for meetings.
+- ``data/<file>`` for every kind's ``Document``: the meetings' ``popolo.json``
+  (bodies, meetings, decisions and votes in the Popolo format);
+- ``feeds/`` (per language): every kind's ``Feed`` (RSS, iCalendar).
 
 The tables are built once per project (``export``) and shared by the open-data
 page (``datasets``: titles, files, sizes and the data dictionary) and
@@ -44,7 +44,6 @@ from generator.site.downloads import (
     plain_schema,
     slug,
 )
-from generator.site.jsonld import start_date
 from generator.site.qr import page_url
 from portal_core.languages import lang_url
 
@@ -101,8 +100,9 @@ def _export(project: Project, index: Index, site_url: str) -> Export:
                 "schema": plain_schema(t.schema, default),
             })
         files[d.json_path] = json_bytes(d.records)
-    popolo = popolo_export(project, index, builder)
-    files["popolo.json"] = json_bytes(popolo)
+    documents = [doc for k in registry.KINDS for doc in k.documents]
+    for doc in documents:  # Popolo (the meetings'): one JSON document each
+        files[doc.file] = json_bytes(doc.make(builder))
     name = slug(community_id(project))
     package: dict[str, Any] = {
         "name": f"{name}-open-data",
@@ -114,74 +114,11 @@ def _export(project: Project, index: Index, site_url: str) -> Export:
     if builder.licenses:
         package["licenses"] = builder.licenses
     files["datapackage.json"] = json_bytes(package)
-    return Export(datasets, popolo, package, files)
+    return Export(datasets, package, files)
 
 
 def community_id(project: Project) -> str:
     return project.community.id if project.community is not None else "community"
-
-
-# --- Popolo -------------------------------------------------------------------------
-
-def popolo_export(project: Project, index: Index, builder: ExportContext | None = None) -> dict[str, Any]:
-    """Bodies as organizations, meetings as events, decisions as motions, and
-    their votes as vote events with counts (https://www.popoloproject.com/specs/)."""
-    b = builder or ExportContext(project, index, DEFAULT_SITE_URL)
-    organizations = []
-    for body in index.table("body").values():
-        org: dict[str, Any] = {"id": body.id, "name": b.text(body.name), "classification": body.kind}
-        if isinstance(body.name, dict):
-            others = [{"name": text, "note": lang} for lang, text in body.name.items()
-                      if lang != b.default and text and text != org["name"]]
-            if others:
-                org["other_names"] = others
-        contacts = [{"type": "voice", "value": body.phone}] if body.phone else []
-        contacts += [{"type": "email", "value": body.email}] if body.email else []
-        if contacts:
-            org["contact_details"] = contacts
-        org["links"] = [{"url": b.url("organisation/index.md") + f"#{body.id}", "note": "web page"}]
-        organizations.append(org)
-    known_orgs = {o["id"] for o in organizations}
-    events, motions, vote_events = [], [], []
-    for m in index.models("meeting", lambda m: (m.date, m.id)):
-        event: dict[str, Any] = {
-            "id": m.id, "name": b.text(m.title), "classification": m.type,
-            "start_date": start_date(m.date, m.start), "location": b.text(m.place), "status": m.status,
-            "sources": [{"url": b.url(f"meetings/{m.id}.md")}],
-        }
-        if m.end and m.start:
-            event["end_date"] = start_date(m.date, m.end)
-        if m.body in known_orgs:
-            event["organization_id"] = m.body
-        events.append(event)
-        for item in m.agenda:
-            d = item.decision
-            if d is None:
-                continue
-            date = d.date or m.date
-            when = start_date(date, m.start if date == m.date else None)
-            result = {"adopted": "pass", "rejected": "fail"}.get(d.outcome)
-            motion: dict[str, Any] = {
-                "id": d.id, "legislative_session_id": m.id, "text": b.text(d.text), "date": when,
-                "sources": [{"url": b.url(f"meetings/{m.id}.md", d.id)}],
-            }
-            if m.body in known_orgs:
-                motion["organization_id"] = m.body
-            if result:
-                motion["result"] = result
-            motions.append(motion)
-            if d.votes is not None:
-                vote: dict[str, Any] = {
-                    "id": f"{d.id}-vote", "motion_id": d.id, "legislative_session_id": m.id, "start_date": when,
-                    "counts": [{"option": "yes", "value": d.votes.for_}, {"option": "no", "value": d.votes.against},
-                               {"option": "abstain", "value": d.votes.abstain}],
-                }
-                if m.body in known_orgs:
-                    vote["organization_id"] = m.body
-                if result:
-                    vote["result"] = result
-                vote_events.append(vote)
-    return {"organizations": organizations, "events": events, "motions": motions, "vote_events": vote_events}
 
 
 # --- the open-data page ---------------------------------------------------------
@@ -240,7 +177,9 @@ def datasets(project: Project, index: Index, site_url: str | None = None) -> lis
                                          for fk in t.schema.get("foreignKeys", [])]}
                        for t in d.tables],
         })
-    for name, fmt, title, description in WHOLE_SITE_FILES:
+    whole = [*WHOLE_SITE_FILES, *((d.file, d.format, d.title, d.description)
+                                  for k in registry.KINDS for d in k.documents)]
+    for name, fmt, title, description in whole:
         n = len(ex.files[name])
         out.append({"name": name.removesuffix(".json"), "title": title, "description": description, "tables": [],
                     "files": [{"path": name, "format": fmt, "title": title, "bytes": n, "size": _size(n)}]})
@@ -253,9 +192,6 @@ WHOLE_SITE_FILES = (
      {"zh": "全部 CSV 文件的 Frictionless 数据包描述：字段类型、主键和外键，可用 frictionless validate 校验。",
       "en": "Frictionless Data Package describing every CSV file: field types, primary and foreign keys; "
             "check it with frictionless validate."}),
-    ("popolo.json", "Popolo (JSON)", {"zh": "Popolo 格式的会议与表决", "en": "Meetings and votes (Popolo)"},
-     {"zh": "组织机构、会议、决议和表决票数，采用 Popolo 开放政府数据标准。",
-      "en": "Bodies, meetings, decisions and vote counts in the Popolo open-government format."}),
 )
 
 
@@ -277,3 +213,16 @@ def write_extras(checked: Checked, site: Path, langs: list[str], site_url: str) 
         base = lang_url(site_url, lang, langs)
         for name, content in feeds.feeds(project, index, lang, langs[0], base).items():
             (folder / name).write_bytes(content)
+
+
+def write_kind_files(checked: Checked, site: Path, langs: list[str], site_url: str) -> None:
+    """Every kind's ``files`` (the requests' Open311 JSON), into each language's copy
+    of the site: each language's pages link to their own."""
+    for kind in registry.KINDS:
+        if kind.files is None:
+            continue
+        for path, content in kind.files(checked.project, checked.index, site_url).items():
+            for lang in langs:
+                target = (site if lang == langs[0] else site / lang) / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)

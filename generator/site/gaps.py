@@ -17,10 +17,6 @@ from generator.kinds.common import Text
 from generator.messages import GOVERNANCE, render
 from generator.problems import Problem
 
-#: data folder -> (kind, page folder)
-_FOLDERS = {"approvals": "approval", "contracts": "contract", "matters": "matter", "meetings": "meeting",
-            "consultations": "consultation"}
-
 #: ``审批（approval）``: the check's zh messages name the column or field after its zh
 #: label, for the committee editing the file; a resident reads the label alone.
 _FIELD_NAME = re.compile(r"（[a-z][a-z0-9_]*）")
@@ -43,12 +39,14 @@ class Gap:
         return f"gap-{self.kind or 'x'}-{self.ident}-{self.line or 0}".lower().replace(".", "-")
 
 
-def gaps(project: Any, index: Any, problems: list[Problem]) -> list[Gap]:
-    """The governance gaps among ``problems``, in file and line order."""
+def gaps(project: Any, index: Any, problems: list[Problem], folders: dict[str, str]) -> list[Gap]:
+    """The governance gaps among ``problems``, in file and line order; ``folders``:
+    data folder -> the kind whose records (one page each, ``<folder>/<id>.md``) it holds
+    and whose gaps are grouped (``Target.gaps``), e.g. ``approvals`` -> ``approval``."""
     lines = {(line.file, line.line): line for line in project.budgets.lines}
     out = []
     for p in sorted((p for p in problems if p.code in GOVERNANCE), key=Problem.sort_key):
-        kind, ident, page, title = _record(p, lines, index)
+        kind, ident, page, title = _record(p, lines, index, folders)
         message = {lang: resident_words(render(p, lang)[0]) for lang in ("zh", "en")}
         out.append(Gap(p.code, p.file, p.line, kind, ident, page, title, message))
     return out
@@ -61,10 +59,11 @@ def resident_words(message: str) -> str:
     return _FIELD_NAME.sub("", message)
 
 
-def _record(p: Problem, lines: dict[tuple[str, int], Any], index: Any) -> tuple[str, str, str, Text]:
+def _record(p: Problem, lines: dict[tuple[str, int], Any], index: Any,
+            folders: dict[str, str]) -> tuple[str, str, str, Text]:
     parts = p.file.split("/")
-    if len(parts) == 3 and parts[0] == "data" and parts[1] in _FOLDERS:
-        kind, ident = _FOLDERS[parts[1]], parts[2].rsplit(".", 1)[0]
+    if len(parts) == 3 and parts[0] == "data" and parts[1] in folders:
+        kind, ident = folders[parts[1]], parts[2].rsplit(".", 1)[0]
         record = index.table(kind).get(ident)
         model = getattr(record, "model", None)
         return kind, ident, f"{parts[1]}/{ident}.md", getattr(model, "title", ident) if model else ident

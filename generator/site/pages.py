@@ -11,14 +11,8 @@ from typing import Any
 
 from generator import registry
 from generator.index import Index
-from generator.kinds.base import Page, PageContext, latest, list_summary
-from generator.kinds.budget.pages import years
+from generator.kinds.base import HomeBlock, Page, PageContext, latest, list_summary
 from generator.kinds.common import Today, pick
-from generator.kinds.form.pages import forms
-from generator.kinds.meeting.pages import decisions, meetings
-from generator.kinds.notice.pages import notices, recent, states
-from generator.kinds.requests.pages import stats
-from generator.kinds.requests.stats import category_label
 from generator.load import Project
 from generator.site import exports
 from generator.site.gaps import Gap, by_record, gaps
@@ -33,6 +27,10 @@ DATA = {"zh": "{name}的开放数据：CSV 和 JSON 下载，可自由转载和�
 OPEN = {"zh": "{name}待说明事项（{n}项）：支出缺少规定的审批、审批未通报、合同未经批准、事项逾期等，如实公开。",
         "en": "{n} open questions of {name}: spending without the approval its rule requires, approvals not read out, "
               "contracts not authorized, overdue steps; published as they are."}
+#: The site's own blocks of the home page, placed among the kinds' (``Kind.home``) by
+#: the same numbers: the receipt lookup between "raise a request" (forms, 10) and "on
+#: display" (notices, 30); the open questions after the accounts (60).
+HOME_BLOCKS = (HomeBlock(20, "home_receipt_task.md.j2", task=True), HomeBlock(70, "home_open_questions.md.j2"))
 SEARCH = {"zh": "搜索本站的通知、会议、规约、财务和办事指南。",
           "en": "Search the notices, meetings, rules, accounts and services of this site."}
 
@@ -43,30 +41,17 @@ def build_pages(project: Project, index: Index, problems: list[Any] | None = Non
     on the open-questions page."""
     today = Today.get()
     ctx = PageContext(project, index, today, problems=list(problems or []))
-    open_questions = gaps(project, index, ctx.problems)
+    open_questions = gaps(project, index, ctx.problems, gap_folders())
     ctx.memo["gaps-by-record"] = by_record(open_questions)
     ctx.site_dates = [d for k in registry.KINDS if k.dates is not None for d in k.dates(ctx)]
     community = project.community
-    common: dict[str, Any] = {
-        "community": community, "today": today, "index": index, "states": states(ctx),
-        "categories": {c.id: c.name for c in community.service_categories}, "bodies": index.table("body"),
-        "funds": project.budgets.funds,
-        "category_label": lambda form_id, value: category_label(index, form_id, value),
-        "flags": ctx.memo["gaps-by-record"],
-    }
-    state = states(ctx)
-    all_years = years(ctx)
-    pages = [Page("index.md", "home.md.j2", community.name, {
-        "current": [n for n in notices(ctx) if state[n.id] == "active"][:8],
-        "recent": recent(ctx),
-        "upcoming": sorted((m for m in meetings(ctx) if m.status == "planned" and m.date >= today),
-                           key=lambda m: m.date)[:5],
-        "latest": decisions(ctx)[:5],
-        "year": all_years[0] if all_years else None,
-        "forms": forms(ctx),
-        "stats": stats(ctx),
-        "open_questions": open_questions,
-    }, {**latest(ctx.site_dates), "description": list_summary(ctx, HOME, 0)})]
+    common: dict[str, Any] = {"community": community, "today": today, "index": index,
+                              "flags": ctx.memo["gaps-by-record"]}
+    for kind in registry.KINDS:  # the names a kind lets every template use (bodies, funds …)
+        if kind.shared is not None:
+            common.update(kind.shared(ctx))
+    pages = [Page("index.md", "home.md.j2", community.name, home(ctx, open_questions),
+                  {**latest(ctx.site_dates), "description": list_summary(ctx, HOME, 0)})]
     for kind in registry.KINDS:
         if kind.pages is not None:
             pages.extend(kind.pages(ctx))
@@ -81,9 +66,34 @@ def build_pages(project: Project, index: Index, problems: list[Any] | None = Non
     return pages, common
 
 
+def home(ctx: PageContext, open_questions: list[Gap]) -> dict[str, Any]:
+    """The home page: the kinds' blocks and the site's, in order, with the names
+    each block computes (merged: a task may count what a block lists)."""
+    blocks = sorted((*HOME_BLOCKS, *(b for k in registry.KINDS for b in k.home)), key=lambda b: b.order)
+    context: dict[str, Any] = {"open_questions": open_questions, "gap_groups": gap_groups()}
+    for block in blocks:
+        if block.context is not None:
+            context.update(block.context(ctx))
+    context["tasks"] = [b.template for b in blocks if b.task]
+    context["blocks"] = [b.template for b in blocks if not b.task]
+    return context
+
+
+def gap_groups() -> list[str]:
+    """The targets whose gaps are grouped on their own (``Target.gaps``), in order."""
+    grouped = sorted((t for k in registry.KINDS for t in k.targets if t.gaps is not None), key=lambda t: t.gaps or 0)
+    return [t.name for t in grouped]
+
+
+def gap_folders() -> dict[str, str]:
+    """data folder -> kind, for the kinds of one file per record whose gaps are grouped."""
+    return {k.folder: k.name for k in registry.KINDS if k.folder
+            for t in k.targets if t.name == k.name and t.gaps is not None}
+
+
 def _groups(found: list[Gap]) -> list[tuple[str, list[Gap]]]:
-    """The gaps by kind of record, in a fixed order."""
-    order = ("budget-line", "approval", "contract", "matter", "meeting", "consultation", "")
+    """The gaps by kind of record, in the declared order; the rest last, as "other"."""
+    order = (*gap_groups(), "")
     return [(kind, [g for g in found if g.kind == kind]) for kind in order if any(g.kind == kind for g in found)]
 
 

@@ -27,8 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
 
-from generator.kinds.common import Id, Model, Text, WebAddress, contact
-from generator.kinds.community.model import Languages
+from generator.kinds.common import Id, Languages, Model, Text, WebAddress, contact
 
 if TYPE_CHECKING:  # the street's engines use these; the model does not import them
     from generator.pipeline import Checked
@@ -63,7 +62,7 @@ class CommunityEntry(Model):
     ref: str | None = Field(None, description="Branch or tag of that repository (default: its default branch) / 分支")
 
     @model_validator(mode="after")
-    def _one_place(self) -> "CommunityEntry":
+    def _one_place(self) -> CommunityEntry:
         if self.path and self.git:
             raise ValueError("path and git: give one / path 与 git 只能填一个")
         if self.id in RESERVED_IDS:
@@ -83,7 +82,7 @@ class Street(Model):
     communities: list[CommunityEntry] = Field(min_length=1, description="Its communities / 所辖社区")
 
     @model_validator(mode="after")
-    def _unique(self) -> "Street":
+    def _unique(self) -> Street:
         seen: set[str] = set()
         for entry in self.communities:
             if entry.id in seen:

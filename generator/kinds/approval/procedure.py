@@ -88,6 +88,10 @@ class Procedures(Model):
     consultation_days: int = Field(
         90, ge=1, description="A consultation open this long without a decision is reported / 协商多少天未结论须说明")
 
+    def in_force(self, last: dt.date | None) -> bool:
+        """The procedure applies to spending that ends on or after its ``effective`` day."""
+        return self.effective is None or last is None or last >= self.effective
+
     def exemption_for(self, fund: str, category: str, contract_authorized: bool) -> Exemption | None:
         """The exemption a spending line falls under, if any. "Payments under an
         authorized contract" holds only when the contract it cites is authorized:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from generator.kinds.budget.package import PACKAGE
 from generator.kinds.common import Text
 from generator.site.downloads import Dataset, ExportContext, Table, read_csv, slug, typed_records
 from generator.tables import load_package
@@ -37,7 +38,7 @@ def bilingual_schema(source: dict[str, Any]) -> dict[str, Any]:
 
 
 def datasets(x: ExportContext) -> list[Dataset]:
-    info, _ = load_package(x.project.root)
+    info, _ = load_package(x.project.root, PACKAGE)
     if info is None or not info.descriptor:
         return []
     licenses = info.descriptor.get("licenses")

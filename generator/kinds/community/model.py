@@ -12,7 +12,8 @@ from pydantic import Field
 
 from generator.kinds.approval.procedure import Procedures
 from generator.kinds.base import Ref
-from generator.kinds.common import Amount, Id, Lang, Model, Text, WebAddress, contact
+from generator.kinds.common import Amount, Id, Languages, Model, Text, WebAddress, contact
+from generator.kinds.meeting.model import DecisionRule  # how a body decides is what its meetings apply
 
 BodyKind = Literal[
     "residents-committee",  # 居民委员会
@@ -27,11 +28,6 @@ BodyKind = Literal[
     "joint-meeting",  # 联席会议
     "other",
 ]
-
-
-class Languages(Model):
-    default: Lang = Field("zh", description="Default language of the site / 默认语言")
-    others: list[Lang] = Field(default_factory=list, description="Other languages / 其他语言")
 
 
 class ContactPoint(Model):
@@ -50,22 +46,6 @@ class PublicRole(Model):
     title: Text = Field(description="Role, e.g. 主任, 委员, 网格员")
     holder: Text | None = Field(None, description="Name of the office holder (public office only)")
     duties: Text | None = Field(None, description="What this role is responsible for / 职责")
-
-
-class DecisionRule(Model):
-    """How a body decides: the quorum and the majority needed to adopt.
-
-    ``threshold`` is a share of ``base``. ``strict: true`` means *more than* the
-    share (过半数: more than 1/2); ``strict: false`` means *at least* (三分之二以上).
-    """
-
-    quorum: float = Field(0.5, ge=0, le=1, description="Share of members that must be present / 法定人数比例")
-    quorum_strict: bool = Field(False, description="Quorum must be exceeded, not just met / 须超过法定比例")
-    threshold: float = Field(0.5, gt=0, le=1, description="Share of votes needed / 通过所需比例")
-    base: Literal["present", "members", "cast"] = Field(
-        "present", description="Share of: present, all members, or votes cast / 比例基数"
-    )
-    strict: bool = Field(True, description="More than the share (过半数) rather than at least / 须超过")
 
 
 class Body(Model):

@@ -9,7 +9,7 @@ from portal_core.i18n import texts
 
 KIND = Kind(
     "consultation", Consultation, texts("kind.consultation.title"), Path(__file__).parent, folder="consultations",
-    targets=(Target("consultation", texts("kind.consultation.target.consultation"), relatable=True),
+    targets=(Target("consultation", texts("kind.consultation.target.consultation"), relatable=True, gaps=6),
              Target("consultation-option", texts("kind.consultation.target.consultation-option"))),
     checks=(checks.check,), sections=(Section("consultations/index.md", texts("kind.consultation.section.consultations"), 3),),
     pages=pages.build, dates=pages.dates, datasets=(datasets.CONSULTATIONS,), new="new.yaml.j2", editor=9,

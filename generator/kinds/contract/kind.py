@@ -9,7 +9,7 @@ from portal_core.i18n import texts
 
 KIND = Kind(
     "contract", Contract, texts("kind.contract.title"), Path(__file__).parent, folder="contracts",
-    targets=(Target("contract", texts("kind.contract.target.contract"), relatable=True),), new="new.yaml.j2", editor=7,
+    targets=(Target("contract", texts("kind.contract.target.contract"), relatable=True, gaps=3),), new="new.yaml.j2", editor=7,
     sections=(Section("contracts/index.md", texts("kind.contract.section.contracts"), 11),), pages=pages.build, dates=pages.dates,
     datasets=(datasets.CONTRACTS,),
 )

@@ -59,6 +59,10 @@ class Form(Model):
                                                         "topic) / 公开类别取自哪个字段（须为公开的单选字段）")
     fields: list[FormField] = Field(min_length=1)
 
+    def public_category(self) -> FormField | None:
+        """The field whose answer is published as the request's category (``public_category_field``)."""
+        return public_category_field(self)
+
 
 def category_source(form: Form) -> FormField | None:
     """The field the form takes its category from, whatever it is (for ``portal check``)."""

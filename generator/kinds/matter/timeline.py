@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.kinds.approval.spending import Spend, period_range, spends
+from generator.kinds.budget.spending import Spend, period_range, spends
 from generator.kinds.common import Text
 from generator.load import Project
 from generator.site.amounts import Tally, tally

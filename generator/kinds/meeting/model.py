@@ -38,6 +38,22 @@ RaisedByKind = Literal[
 ]
 
 
+class DecisionRule(Model):
+    """How a body decides: the quorum and the majority needed to adopt.
+
+    ``threshold`` is a share of ``base``. ``strict: true`` means *more than* the
+    share (过半数: more than 1/2); ``strict: false`` means *at least* (三分之二以上).
+    """
+
+    quorum: float = Field(0.5, ge=0, le=1, description="Share of members that must be present / 法定人数比例")
+    quorum_strict: bool = Field(False, description="Quorum must be exceeded, not just met / 须超过法定比例")
+    threshold: float = Field(0.5, gt=0, le=1, description="Share of votes needed / 通过所需比例")
+    base: Literal["present", "members", "cast"] = Field(
+        "present", description="Share of: present, all members, or votes cast / 比例基数"
+    )
+    strict: bool = Field(True, description="More than the share (过半数) rather than at least / 须超过")
+
+
 class RaisedBy(Model):
     """Who put the item on the agenda. Name groups, never private individuals."""
 

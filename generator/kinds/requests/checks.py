@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.index import Index
-from generator.kinds.requests import ledger as ledgers
 from generator.load import Project, rel
+from generator.loading import ledger as ledgers
 from generator.loading.fsguard import refusal
 from generator.problems import Problem
 

@@ -8,7 +8,7 @@ import math
 from typing import Iterator
 
 from generator.index import Index
-from generator.kinds.community.model import DecisionRule
+from generator.kinds.meeting.model import DecisionRule
 from generator.load import Project
 from generator.problems import Problem
 from portal_core.i18n import text

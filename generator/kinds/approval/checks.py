@@ -33,7 +33,7 @@ from typing import Any, Iterable, Iterator
 from generator.index import Index
 from generator.kinds.approval.model import MEETING_ROUTE, ROUTE_WORDS
 from generator.kinds.approval.procedure import Procedures, Tier, contract_authorized
-from generator.kinds.approval.spending import Spend, period_range, spends
+from generator.kinds.budget.spending import Spend, period_range, spends
 from generator.kinds.common import Today, pick
 from generator.load import Doc, Project
 from generator.messages import unknown_ref
@@ -63,7 +63,7 @@ def _routes(routes: Iterable[str], lang: str) -> str:
 
 def in_force(procs: Procedures, s: Spend) -> bool:
     """The procedure applies to spending that ends on or after its ``effective`` day."""
-    return procs.effective is None or s.last is None or s.last >= procs.effective
+    return procs.in_force(s.last)
 
 
 def tier_for(procs: Procedures, fund: str, amount: float, origin: str | None = None) -> Tier | None:

@@ -11,18 +11,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from generator.checks.procedures import in_force
 from generator.index import Index
-from generator.kinds.approval.procedure import Procedures
-from generator.kinds.approval.spending import spends
 from generator.kinds.budget.model import BudgetLine
+from generator.kinds.budget.spending import spends
 from generator.load import Project
 from generator.messages import DIRECTION, unknown_ref
 from generator.problems import Problem
 from portal_core.i18n import pair, text
 from portal_core.languages import pick
+
+if TYPE_CHECKING:  # the community's procedure, read from community.yaml: the approval kind's model
+    from generator.kinds.approval.procedure import Procedures
 
 
 #: Totals are compared in fen (0.01 CNY) to avoid float drift.
@@ -43,7 +44,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     source = pick(rules.source, "zh") if rules is not None and rules.source else text("problem.word.finance-rules", "zh")
     have_meetings = bool(project.docs.get("meeting"))
     # A tiered procedure (community.yaml procedures:) replaces the single threshold:
-    # generator.checks.procedures judges every line against it.
+    # the approval kind's checks (generator.kinds.approval.checks) judge every line against it.
     procs = community.procedures if community is not None else None
 
     def col(file: str, name: str) -> int | None:
@@ -135,7 +136,7 @@ def _tiered(procs: Procedures | None, line: BudgetLine) -> bool:
     if procs is None:
         return False
     spent = spends([line])
-    return not spent or in_force(procs, spent[0])
+    return not spent or procs.in_force(spent[0].last)
 
 
 def _file_year(file: str) -> int | None:

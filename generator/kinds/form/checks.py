@@ -1,14 +1,15 @@
-"""Checks inside single documents: rule article numbering and form definitions."""
+"""A form's definition: choices where they belong, contact fields private, bounds and
+patterns that work, and a category residents may see."""
 
 from __future__ import annotations
 
 import re
 from typing import Iterator
 
-from generator.checks.references import unknown
 from generator.index import Index
 from generator.kinds.form.model import category_source
 from generator.load import Doc, Project
+from generator.messages import unknown_ref
 from generator.problems import Problem
 from portal_core.forms import CATEGORY_TYPES
 from portal_core.i18n import pair
@@ -18,14 +19,6 @@ CONTACT_TYPES = {"tel", "email"}
 
 
 def check(project: Project, index: Index) -> Iterator[Problem]:
-    for doc in project.valid("rule"):
-        for i, version in enumerate(doc.model.versions):
-            for j, article in enumerate(version.articles):
-                if article.number != j + 1:
-                    yield doc.problem("rule.article-numbering", "versions", i, "articles", j, "number",
-                                      position=j + 1, number=article.number)
-                    break  # one report per version: the rest are shifted by the same mistake
-
     for doc in project.valid("form"):
         for i, f in enumerate(doc.model.fields):
             path = ("fields", i)
@@ -51,8 +44,9 @@ def _category_source(doc: Doc, index: Index) -> Iterator[Problem]:
     source = category_source(form)
     if source is None:
         if form.category_field is not None:
-            yield unknown(doc, ("category_field",), "field", form.category_field, index,
-                          {f.name for f in form.fields})
+            line, col = doc.at("category_field", value=True)
+            yield unknown_ref(doc.file, line, col, index.what("field"), form.category_field,
+                              {f.name for f in form.fields})
         return
     i = form.fields.index(source)
     if source.private:
@@ -64,3 +58,11 @@ def _category_source(doc: Doc, index: Index) -> Iterator[Problem]:
     else:
         return
     yield doc.problem("form.category-source", *path, field=source.name, reason=reason[0], reason_en=reason[1])
+
+
+def dates(project: Project, index: Index) -> Iterator[Problem]:
+    """A form closes after it opens."""
+    for doc in project.valid("form"):
+        f = doc.model
+        if f.opens and f.closes and f.closes < f.opens:
+            yield doc.problem("date.range", "closes", start=f.opens, end=f.closes)
