@@ -163,6 +163,9 @@ class Kind:
     raw_ids: Callable[[Any], Iterable[tuple[str, str]]] | None = None
     #: the dates this kind's records changed: the site's last update is the latest of all kinds'
     dates: Callable[[Any], Iterable[Any]] | None = None
+    #: forms it derives from its records (a draft's comment form), given ``models(kind)`` → valid
+    #: models: compiled into ``forms/spec.json`` beside ``data/forms/`` (``generator.form_sources``)
+    forms: Callable[[Callable[[str], list[Any]]], list[Any]] | None = None
 
     @property
     def templates(self) -> Path:
