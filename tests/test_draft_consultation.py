@@ -8,6 +8,7 @@ endpoint takes a comment and gives a receipt; on a phone without JavaScript too.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -349,9 +350,13 @@ def deployed(tmp_path_factory: pytest.TempPathFactory):
     from generator.kinds.common import Today
 
     base = tmp_path_factory.mktemp("drafts-endpoint")
+    root = with_drafts(base / "project")
+    # the endpoint process runs on the real date: the comment period must include it
+    (root / OPEN).write_text(OPEN_TEXT.replace("end: 2026-11-30", f"end: {dt.date.today() + dt.timedelta(days=30)}"),
+                             encoding="utf-8")
     saved, Today.value = Today.value, TODAY
     try:
-        d = deploy(with_drafts(base / "project"), base)
+        d = deploy(root, base)
     finally:
         Today.value = saved
     yield d
