@@ -65,7 +65,7 @@ def check_draft(doc: Doc, c: Consultation, index: Index) -> Iterator[Problem]:
         return
     numbers = {a.number for a in version.articles}
     for i, entry in enumerate(c.report or []):
-        if entry.article != WHOLE and entry.article not in numbers:
+        if entry.key != WHOLE and entry.key not in numbers:
             line, col = doc.at("report", i, "article", value=True)
             yield unknown_ref(doc.file, line, col, index.what("article"), str(entry.article),
                               [*map(str, sorted(numbers)), WHOLE])

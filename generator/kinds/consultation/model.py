@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
 from generator.kinds.base import Ref
 from generator.kinds.common import Amount, Id, Link, Model, Text, markdown
@@ -57,14 +57,28 @@ class DraftRef(Model):
     retention_days: int = Field(180, ge=1, le=3650, description="Days commenters' contact details are kept / 联系方式保存天数")
 
 
+def _number_as_text(value: object) -> object:
+    """``article: 4`` as YAML writes it; the editor writes ``"4"``: both are the text ``4``."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+#: An article number (``4``) or ``whole``: one string type, so the browser editor can offer it.
+ArticleRef = Annotated[str, BeforeValidator(_number_as_text), StringConstraints(pattern=r"^([1-9][0-9]{0,3}|whole)$")]
+
+
 class ReportEntry(Model):
-    article: int | Literal["whole"] = Field(description="Article number the comment is on, or whole / 针对的条号，或 whole（全文）")
+    article: ArticleRef = Field(description="Article number the comment is on, or whole / 针对的条号，或 whole（全文）")
     summary: Text = Field(description="The comment, summarised without personal data / 意见摘要（不写个人信息）")
     count: int = Field(1, ge=1, description="How many comments said this / 提出该意见的人次")
     outcome: Outcome = Field(description="adopted, partly, not-adopted or out-of-scope / 采纳情况：采纳、部分采纳、未采纳、不属于征求范围")
     reason: Text | None = Field(None, description="Why (required unless adopted) / 理由（未全部采纳时必填）")
     receipt: Annotated[str, StringConstraints(pattern=RECEIPT_TAIL)] | None = Field(
         None, description="Last four symbols of the comment's receipt, e.g. RA3P / 回执号后四位")
+
+    @property
+    def key(self) -> int | str:
+        """The article as the draft numbers it (``4``), or ``whole``."""
+        return "whole" if self.article == "whole" else int(self.article)
 
 
 class Consultation(Model):

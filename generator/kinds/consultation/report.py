@@ -42,7 +42,7 @@ def tally(c: Consultation, articles: list[int]) -> Tally:
     for entry in c.report or []:
         t.total += entry.count
         t.by_outcome[entry.outcome] += entry.count
-        t.by_article.setdefault(entry.article, _zero())[entry.outcome] += entry.count
+        t.by_article.setdefault(entry.key, _zero())[entry.outcome] += entry.count
     return t
 
 
@@ -50,7 +50,7 @@ def grouped(c: Consultation, articles: list[int]) -> list[tuple[int | str, list[
     """The entries by article, in the draft's order, ``whole`` first (it speaks of all)."""
     order: list[int | str] = ["whole", *articles]
     entries = c.report or []
-    found = [(a, [e for e in entries if e.article == a]) for a in order]
-    unknown = sorted({e.article for e in entries} - set(order), key=str)  # reported by the check; shown anyway
-    found += [(a, [e for e in entries if e.article == a]) for a in unknown]
+    found = [(a, [e for e in entries if e.key == a]) for a in order]
+    unknown = sorted({e.key for e in entries} - set(order), key=str)  # reported by the check; shown anyway
+    found += [(a, [e for e in entries if e.key == a]) for a in unknown]
     return [(a, es) for a, es in found if es]
