@@ -447,3 +447,25 @@ def test_no_receipt_number_is_published_whole(site: BuiltSite):
     for rel in ("consultations/closed-draft/report/index.html", "consultations/closed-draft/index.html"):
         html = (site.out / rel).read_text(encoding="utf-8")
         assert not re.search(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}", html)
+
+
+@pytest.mark.parametrize("rel", ["consultations/open-draft/", "consultations/closed-draft/",
+                                 "consultations/closed-draft/report/", "en/consultations/closed-draft/report/"])
+def test_draft_pages_pass_axe_on_a_phone(site: BuiltSite, rel: str):
+    """The gates (test_gates.py) open one page per type; the report sits deeper than their
+    page types, so its pages are checked here with the same axe-core rules."""
+    from playwright.sync_api import sync_playwright
+    from test_gates import AXE, AXE_RUN, AXE_TAGS, PHONE, describe
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            ctx = browser.new_context(**PHONE, locale="zh-CN", bypass_csp=True)  # axe is an inline script
+            page = ctx.new_page()
+            page.goto(site.page_url(rel))
+            page.add_script_tag(path=str(AXE))
+            violations = page.evaluate(AXE_RUN, AXE_TAGS)
+            assert not violations, describe(violations)
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+        finally:
+            browser.close()
