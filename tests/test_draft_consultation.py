@@ -469,3 +469,17 @@ def test_draft_pages_pass_axe_on_a_phone(site: BuiltSite, rel: str):
             assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
         finally:
             browser.close()
+
+
+def test_the_report_is_open_data(site: BuiltSite):
+    import csv
+
+    with (site.out / "data/consultation-comments.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["consultation"], r["entry"], r["article"], r["outcome"]) for r in rows] == [
+        ("closed-draft", "1", "1", "adopted"), ("closed-draft", "2", "1", "not-adopted"),
+        ("closed-draft", "3", "3", "partly"), ("closed-draft", "4", "whole", "out-of-scope")]
+    assert sum(int(r["count"]) for r in rows) == TOTAL
+    assert rows[0]["url"].endswith("/consultations/closed-draft/report/")
+    package = json.loads((site.out / "data/datapackage.json").read_text(encoding="utf-8"))
+    assert "consultation-comments" in {r["name"] for r in package["resources"]}
