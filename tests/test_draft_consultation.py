@@ -483,3 +483,7 @@ def test_the_report_is_open_data(site: BuiltSite):
     assert rows[0]["url"].endswith("/consultations/closed-draft/report/")
     package = json.loads((site.out / "data/datapackage.json").read_text(encoding="utf-8"))
     assert "consultation-comments" in {r["name"] for r in package["resources"]}
+    from frictionless import Package
+
+    report = Package(str(site.out / "data/datapackage.json")).validate()
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])
