@@ -25,6 +25,7 @@ from endpoint.app import create_app
 from endpoint.settings import Settings
 from generator import registry
 from generator.build import DEFAULT_ENDPOINT, SiteFiles, languages, mkdocs_config, render_site, write_docs
+from generator.form_sources import all_forms
 from generator.forms_spec import compile_forms
 from generator.load import load_yaml_kinds
 from generator.pipeline import Checked, load_and_check
@@ -118,7 +119,7 @@ def watch(preview: Preview, stop: threading.Event) -> None:
 def start_endpoint(root: Path, host: str, port: int, site_url: str) -> None:
     """Run the form endpoint in a background thread, with the forms as they are now."""
     docs, _ = load_yaml_kinds(root, registry.KINDS)
-    spec = compile_forms([d.model for d in docs["form"] if d.model is not None])
+    spec = compile_forms(all_forms(lambda kind: [d.model for d in docs.get(kind, []) if d.model is not None]))
     community = next((d.model for d in docs["community"] if d.model is not None), None)
     if community is not None:  # as the build writes it: the store serves this community only
         spec["community"] = community.id

@@ -296,6 +296,9 @@ class Kind:
     data_package: DataPackage | None = None
     #: (data dir) -> reference pages of its own (file name -> Markdown), beside the one made from ``model``
     reference: Callable[[Path], dict[str, str]] | None = None
+    #: forms it derives from its records (a draft's comment form), given ``models(kind)`` → valid
+    #: models: compiled into ``forms/spec.json`` beside ``data/forms/`` (``generator.form_sources``)
+    forms: Callable[[Callable[[str], list[Any]]], list[Any]] | None = None
 
     @property
     def templates(self) -> Path:

@@ -1,5 +1,7 @@
 """The consultations download: one row per consultation, one per option (amounts with
-their own period, never converted), every field in JSON."""
+their own period, never converted), one per comment of an adoption report (summary,
+article, outcome, reason: what the committee published, never the comment itself),
+every field in JSON."""
 
 from __future__ import annotations
 
@@ -39,12 +41,33 @@ OPTIONS = (
 )
 
 
+COMMENTS = (
+    Column("consultation", "string", texts(_C + "consultation.title"), lambda r, x: r[0].id, constraints={"required": True}),
+    Column("entry", "integer", texts(_C + "entry.title"), lambda r, x: r[1], texts(_C + "entry.description"),
+           {"required": True, "minimum": 1}),
+    Column("rule", "string", texts(_C + "rule.title"), lambda r, x: r[0].draft.rule if r[0].draft else None),
+    Column("version", "string", texts(_C + "version.title"), lambda r, x: r[0].draft.version if r[0].draft else None),
+    Column("article", "string", texts(_C + "article.title"), lambda r, x: r[2].article,
+           texts(_C + "article.description"), {"required": True}),
+    Column("summary", "string", texts(_C + "summary.title"), lambda r, x: x.text(r[2].summary), constraints={"required": True}),
+    Column("count", "integer", texts(_C + "count.title"), lambda r, x: r[2].count, constraints={"minimum": 1}),
+    Column("outcome", "string", texts(_C + "outcome.title"), lambda r, x: r[2].outcome, texts(_C + "outcome.description"),
+           {"required": True, "enum": ["adopted", "partly", "not-adopted", "out-of-scope"]}),
+    Column("reason", "string", texts(_C + "reason.title"), lambda r, x: x.text(r[2].reason) if r[2].reason else None),
+    url_column(lambda r, x: x.url(f"consultations/{r[0].id}/report.md")),
+)
+
+
 def _consultations(x: ExportContext) -> list[Consultation]:  # oldest first, as in every table
     return x.index.models("consultation", lambda c: (c.start, c.id))
 
 
 def _options(x: ExportContext) -> list[tuple[Consultation, Any]]:
     return [(c, o) for c in _consultations(x) for o in c.options]
+
+
+def _comments(x: ExportContext) -> list[tuple[Consultation, int, Any]]:
+    return [(c, i, e) for c in _consultations(x) for i, e in enumerate(c.report or [], 1)]
 
 
 CONSULTATIONS = DatasetSpec(
@@ -54,6 +77,9 @@ CONSULTATIONS = DatasetSpec(
                foreign_keys=(("meeting", "meetings", "id"),)),
      TableSpec("consultation-options", texts("kind.consultation.table.options.title"), OPTIONS, _options,
                primary_key=("consultation", "option"),
+               foreign_keys=(("consultation", "consultations", "id"),)),
+     TableSpec("consultation-comments", texts("kind.consultation.table.comments.title"), COMMENTS, _comments,
+               primary_key=("consultation", "entry"),
                foreign_keys=(("consultation", "consultations", "id"),))),
     lambda x: [x.record(c, x.url(f"consultations/{c.id}.md")) for c in _consultations(x)],
 )

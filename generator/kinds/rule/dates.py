@@ -18,8 +18,9 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
         previous = None
         for i, v in enumerate(r.versions):
             if v.effective is None:
-                # only a draft still waiting for adoption may leave it blank: the latest version
-                if i != len(r.versions) - 1 or v.adopted_by is not None:
+                # only a draft still waiting for adoption may leave it blank: the latest version,
+                # or a draft put out for comment (kept in the history before the adopted text)
+                if (i != len(r.versions) - 1 and not v.draft) or v.adopted_by is not None:
                     yield doc.problem("rule.effective-missing", "versions", i, "version", version=v.version)
                 continue
             if previous is not None and v.effective < previous:

@@ -40,6 +40,8 @@ class RuleVersion(Model):
     effective: dt.date | None = Field(None, description="Date it takes effect; blank while a draft awaits "
                                                         "adoption (the latest version only) / 生效日期，草案可暂不填")
     adopted_by: Adoption | None = Field(None, description="Where it was adopted / 通过会议")
+    draft: bool = Field(False, description="A draft put out for comment (a consultation's draft:), never in force "
+                                           "itself: it may leave effective blank wherever it stands / 征求意见稿")
     note: Text | None = markdown(default=None, description="What changed and why / 修订说明")
     articles: list[Article] = Field(min_length=1)
 

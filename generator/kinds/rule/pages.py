@@ -75,8 +75,27 @@ def build(ctx: PageContext) -> Iterator[Page]:
         current = current_version(r, ctx.today)
         effective = [v.effective for v in versions if v.effective is not None]
         yield Page(f"rules/{r.id}.md", "rule.md.j2", r.title,
-                   {"r": r, "current": current, "diffs": diffs, "body": ctx.index.table("body").get(r.body or "")},
+                   {"r": r, "current": current, "diffs": diffs, "body": ctx.index.table("body").get(r.body or ""),
+                    "consulted": consulted(ctx, r), "rw": {k: texts(f"kind.rule.word.{k}") for k in _RULE_WORDS}},
                    {**latest(effective), "print": True, "description": _summary(r, current)})
+
+
+_RULE_WORDS = ("draft-consultation", "report")
+
+
+def consulted(ctx: PageContext, r: Rule) -> dict[str, tuple[str, str]]:
+    """Version label → (consultation id, ``draft`` or ``adopted``): the consultations that put a
+    version of ``r`` out for comment, so the history links the draft to its consultation and
+    the adopted version to the adoption report (read from the index: no import of that kind)."""
+    out: dict[str, tuple[str, str]] = {}
+    for c in ctx.index.models("consultation", lambda c: (c.start, c.id)):
+        draft = getattr(c, "draft", None)
+        if draft is None or draft.rule != r.id:
+            continue
+        out[draft.version] = (c.id, "draft")
+        if draft.adopted and c.report is not None:
+            out[draft.adopted] = (c.id, "adopted")
+    return out
 
 
 def _summary(r: Rule, v: RuleVersion) -> dict[str, str]:
