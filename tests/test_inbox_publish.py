@@ -281,7 +281,7 @@ def test_migration_of_a_first_release_sqlite_store_keeps_every_submission(tmp_pa
     before = sql(f"sqlite:///{path}", "SELECT * FROM submissions ORDER BY receipt")
     store = Store(f"sqlite:///{path}")
     try:
-        assert store.schema_version() == SCHEMA_VERSION == 3
+        assert store.schema_version() == SCHEMA_VERSION == 4
     finally:
         store.close()
     assert sql(f"sqlite:///{path}", "PRAGMA user_version") == [(3,)]
