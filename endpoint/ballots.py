@@ -193,8 +193,13 @@ class Ballots:
     # -- GET /ballots/{round_id}/receipts/{receipt} -------------------------------------------
     async def receipt(self, request: Request) -> Response:
         lang = messages.lang_of(request.headers.get("accept-language"), request.query_params.get("lang"))
-        if not await self.lookups.allow(client_address(request.scope)):
-            return self._refuse(request, lang, 429, "lookups_limited")
+        if not await self.lookups.allow(client_address(request.scope)):  # as receipt lookups are limited
+            message = messages.text("lookups_limited", lang)
+            headers = {**SECURITY_HEADERS, "Retry-After": str(self.lookups.retry_after())}
+            if wants_json(request.headers.get("accept", "")):
+                return JSONResponse({"error": "rate_limited", "message": message}, status_code=429, headers=headers)
+            return HTMLResponse(self.render("message.html", lang, message=message, title=message), status_code=429,
+                                headers=headers)
         round_id = request.path_params["round_id"]
         if round_id not in self.rounds:
             return self._answer(request, lang, 404, "unknown_round")
