@@ -176,9 +176,9 @@ class Ballots:
         if wants_json(request.headers.get("accept", "")):
             return JSONResponse({"receipt": done.receipt, "round": round_id, "choices": chosen}, status_code=201,
                                 headers=SECURITY_HEADERS)
-        unit = {"cumulative": say("points_unit", lang), "ordinal": say("rank_unit", lang)}.get(spec["type"], "")
-        shown = [(_title(spec, p, lang), v) for p, v in chosen.items()]
-        html = self.render("ballot_done.html", lang, receipt=done.receipt, shown=shown, kind=spec["type"], unit=unit,
+        worded = {"cumulative": "points_value", "ordinal": "rank_value"}.get(spec["type"])
+        shown = [(_title(spec, p, lang), say(worded, lang, n=v) if worded else "") for p, v in chosen.items()]
+        html = self.render("ballot_done.html", lang, receipt=done.receipt, shown=shown,
                            say=lambda k, **kw: say(k, lang, **kw), title=say("counted", lang))
         return HTMLResponse(html, status_code=200, headers=SECURITY_HEADERS)
 

@@ -177,7 +177,8 @@ def test_approval_issue_vote_export(server: Endpoint, client: httpx.Client, tmp_
 
 def test_cumulative_issue_vote_export(server: Endpoint, client: httpx.Client, tmp_path: Path) -> None:
     codes = issue(server, "2027-points", 2, tmp_path)
-    assert vote(client, "2027-points", codes[0], **{"points.p1": "7", "points.p2": "3", "points.p3": ""}).status_code == 200
+    r = vote(client, "2027-points", codes[0], **{"points.p1": "7", "points.p2": "3", "points.p3": ""})
+    assert r.status_code == 200 and "p1：7 分" in r.text and "p2：3 分" in r.text and "p3" not in r.text
     r = vote(client, "2027-points", codes[1], headers=JSON, **{"points.p1": "0", "points.p3": " 10 "})
     assert r.status_code == 201 and r.json()["choices"] == {"p3": 10}
     rows = export(server, "2027-points")
