@@ -29,6 +29,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from endpoint import abuse
+from endpoint.ballots import Ballots
 from endpoint.settings import Settings
 from endpoint.store import ForeignStore, Store
 from endpoint.submit import (
@@ -131,6 +132,9 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
                              "pow_bits": settings.pow_bits}, headers={"Cache-Control": "no-store"})
 
     lookups = abuse.SharedLimiter(store, "lookup", settings.lookup_per_minute, settings.lookup_burst)
+
+    ballots = Ballots(rounds=spec.get("ballots") or {}, settings=settings, token_secret=secret, store=store,
+                      origins=origins, lookups=lookups, render=render)
 
     async def too_many(request: Request) -> Response | None:
         """429 when this client looks up or rates receipts faster than allowed, else None."""
@@ -241,6 +245,7 @@ def create_app(settings: Settings, spec: dict[str, Any] | None = None, store: St
         Route("/receipts/{receipt}", receipt_status),
         Route("/receipts/{receipt}/rating", rating, methods=["POST"]),
         Route("/static/endpoint.css", stylesheet),
+        *ballots.routes(),  # POST /ballots/{round_id}, GET /ballots/{round_id}/receipts/{receipt}
     ]
     middleware = [Middleware(CORSMiddleware, allow_origins=sorted(origins), allow_methods=["GET", "POST"],
                              allow_headers=["Content-Type", "Accept", "Accept-Language"], max_age=600)]

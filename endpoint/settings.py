@@ -28,6 +28,12 @@ class Settings:
     lookup_per_minute: float = field(default=30.0, metadata={"help": "Receipt lookups and ratings per client "
                                                                      "per minute (0: off)"})
     lookup_burst: int = field(default=20, metadata={"help": "Receipt lookups and ratings a client may make at once"})
+    ballot_misses_per_minute: float = field(default=5.0, metadata={"help": "Wrong ballot codes per client per "
+                                                                          "minute (0: off)"})
+    ballot_misses_burst: int = field(default=10, metadata={"help": "Wrong ballot codes a client may send at once"})
+    ballot_round_misses_per_minute: float = field(default=30.0, metadata={"help": "Wrong ballot codes per round "
+                                                                                "per minute, all clients (0: off)"})
+    ballot_round_misses_burst: int = field(default=300, metadata={"help": "Wrong ballot codes per round at once"})
     pow_bits: int = field(default=0, metadata={"help": "Proof-of-work difficulty in bits (0: off; needs JavaScript)"})
     header_timeout: float = field(default=15.0, metadata={"help": "Seconds a client has to send a request's "
                                                                   "head (slow clients are closed)"})

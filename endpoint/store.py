@@ -104,6 +104,22 @@ MIGRATIONS: list[list[str]] = [
         "tokens DOUBLE PRECISION NOT NULL, at DOUBLE PRECISION NOT NULL, allowed INTEGER NOT NULL DEFAULT 1, "
         "PRIMARY KEY (bucket, client))",
     ],
+    [
+        # Ballots (endpoint/ballots.py). WITHOUT ROWID: SQLite keeps these rows in key
+        # order, not in the order they were written, so the file does not tell which
+        # code was spent just before which ballot was cast (PostgreSQL drops the clause).
+        # A code: only its keyed hash, its round and state (issued, spent, revoked), the day issued.
+        "CREATE TABLE IF NOT EXISTS ballot_codes (round_id TEXT NOT NULL, code_hash TEXT NOT NULL, "
+        "state TEXT NOT NULL DEFAULT 'issued', issued_on TEXT NOT NULL, PRIMARY KEY (round_id, code_hash)) "
+        "WITHOUT ROWID",
+        # A ballot: a random id, the day it was cast and the choices; no code, address or time of day.
+        "CREATE TABLE IF NOT EXISTS ballots (round_id TEXT NOT NULL, id TEXT NOT NULL, cast_on TEXT NOT NULL, "
+        "choices_json TEXT NOT NULL, PRIMARY KEY (round_id, id)) WITHOUT ROWID",
+        # The voters' receipts, kept apart from the ballots: a receipt proves that a ballot
+        # was counted and leads to no ballot.
+        "CREATE TABLE IF NOT EXISTS ballot_receipts (round_id TEXT NOT NULL, receipt TEXT NOT NULL, "
+        "PRIMARY KEY (round_id, receipt)) WITHOUT ROWID",
+    ],
 ]
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
@@ -200,8 +216,12 @@ class Store:
                                    f"({SCHEMA_VERSION}): upgrade the portal")
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[target - 2]:
-                    conn.execute(statement)
+                    conn.execute(self._ddl(statement))
                 self._set_version(conn, target)
+
+    def _ddl(self, statement: str) -> str:
+        """A migration's statement in this dialect (PostgreSQL has no ``WITHOUT ROWID``)."""
+        return statement.removesuffix(" WITHOUT ROWID") if self.dialect == "postgresql" else statement
 
     def _current(self, conn: Any) -> bool:
         """Whether the store is at this program's schema version (read without locking)."""

@@ -82,6 +82,20 @@ def test_the_endpoint_alone_has_none_of_the_builder(endpoint_venv: Path, tmp_pat
     assert where.stdout.strip().startswith(str(endpoint_venv))
 
 
+def test_the_endpoint_alone_issues_ballot_codes(endpoint_venv: Path, tmp_path: Path):
+    """``portal-endpoint ballots`` runs where the site builder is not installed."""
+    env = _env(endpoint_venv, db=f"sqlite:///{tmp_path / 'votes.db'}", site=str(tmp_path / "none"),
+               secret="install-test-secret")
+    issued = subprocess.run([str(endpoint_venv / "bin" / "portal-endpoint"), "ballots", "issue", "r1",
+                             "--households", "3", "--title", "试投票", "--sheet", str(tmp_path / "s.html")],
+                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert issued.returncode == 0, issued.stderr
+    assert (tmp_path / "s.html").read_text(encoding="utf-8").count('class="slip"') == 3
+    status = subprocess.run([str(endpoint_venv / "bin" / "portal-endpoint"), "ballots", "status", "r1"],
+                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert status.returncode == 0 and "已发 3 个投票码" in status.stdout, status.stderr
+
+
 def test_the_endpoint_alone_serves_a_built_site_and_gives_a_receipt(endpoint_venv: Path, tmp_path: Path):
     project = make_project(tmp_path / "project")
     site = tmp_path / "site"

@@ -134,7 +134,8 @@ def pg_database(postgres: Postgres) -> str:
 def pg_url(pg_database: str) -> str:
     """The module's database, emptied: each test starts without the store's tables."""
     with psycopg.connect(pg_database, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS submissions, outbox, events, schema_migrations, store_meta, rate_buckets")
+        conn.execute("DROP TABLE IF EXISTS submissions, outbox, events, schema_migrations, store_meta, rate_buckets, "
+                     "ballot_codes, ballots, ballot_receipts")
     return pg_database
 
 
@@ -247,7 +248,7 @@ def test_migration_of_a_first_release_store_keeps_every_submission(pg_url: str) 
         before = conn.execute(f"SELECT {columns} FROM submissions ORDER BY receipt").fetchall()
     stores = [Store(pg_url), Store(pg_url)]  # the second finds it migrated
     try:
-        assert stores[1].schema_version() == SCHEMA_VERSION == 3
+        assert stores[1].schema_version() == SCHEMA_VERSION == 4
         assert stores[0].count() == len(V1_ROWS)
         receipt, _ = stores[0].add_sync(sub())
         assert stores[0].reply(receipt, "answered", "好", revision=0) is True
@@ -260,7 +261,7 @@ def test_migration_of_a_first_release_store_keeps_every_submission(pg_url: str) 
                              (receipt,)).fetchall()
         marked = dict(conn.execute("SELECT receipt, published_at FROM submissions").fetchall())
         versions = conn.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
-    assert after == before and versions == [(2,), (3,)]  # each migration once, by one of the two
+    assert after == before and versions == [(2,), (3,), (4,)]  # each migration once, by one of the two
     assert marked["W9XY-3KMN-4P"] == marked["K7QM-4XRA-3P"] and marked["HJKM-7NPQ-RT"] is None
 
 

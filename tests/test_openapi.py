@@ -88,7 +88,7 @@ def test_every_schema_is_valid_and_its_examples_fit() -> None:
         validator = Draft202012Validator({"$ref": f"urn:contract#/components/schemas/{name}"}, registry=registry)
         for example in sub.get("examples", []):
             assert not list(validator.iter_errors(example)), (name, example)
-    assert len(list(schema.get_all_operations())) == 7
+    assert len(list(schema.get_all_operations())) == 9
 
 
 @pytest.fixture(scope="module")
@@ -213,3 +213,55 @@ def test_rate_limited_answer(site: Path, tmp_path: Path, headers: dict[str, str]
         assert limited.status_code == 429
     finally:
         ep.stop()
+
+
+# -- ballots (rounds in the spec; codes issued as the committee does) ------------------------------
+
+@pytest.fixture
+def ballot_server(tmp_path_factory: pytest.TempPathFactory):
+    """One per test: the wrong-code limit is spent by each."""
+    from test_ballots import ballot_site
+
+    base = tmp_path_factory.mktemp("openapi-ballots")
+    ep = Endpoint(ballot_site(base), f"sqlite:///{base / 'votes.db'}", base / "server.log",
+                  ballot_misses_per_minute=1, ballot_misses_burst=3, ballot_round_misses_per_minute=0).start()
+    yield ep
+    ep.stop()
+
+
+@pytest.mark.parametrize("headers", [JSON, HTML], ids=["json", "html"])
+def test_ballot_answers(ballot_server: Endpoint, tmp_path: Path, headers: dict[str, str]) -> None:
+    from test_ballots import issue
+    from test_ballots import token as ballot_token
+
+    from endpoint.ballot_codes import new_code
+
+    ep = ballot_server
+    good, other = issue(ep, "2027-approval", 2, tmp_path)
+
+    def cast(round_id: str, code: str, **extra: Any) -> Any:
+        body = {"code": code, "project": "p1", "_token": ballot_token(round_id), **extra}
+        return call(ep, "/ballots/{round_id}", "POST", path_parameters={"round_id": round_id}, body=body,
+                    headers=headers, media_type="application/x-www-form-urlencoded")
+
+    counted = cast("2027-approval", good)
+    assert counted.status_code == (201 if headers is JSON else 200)
+    assert cast("2027-approval", good).status_code == 409
+    assert cast("2027-approval", good[:-1] + ("3" if good[-1] != "3" else "4")).status_code == 422  # a typo
+    assert cast("2027-approval", other, _token="").status_code == 422  # the token
+    assert cast("2026-closed", other).status_code == 410
+    assert cast("2028-future", other).status_code == 403
+    assert cast("no-such", other).status_code == 404
+    assert cast("2027-approval", other, website="x").status_code == 400
+    assert cast("2027-approval", other, **{"_token": ballot_token("2027-approval")},
+                project=["p1", "p2", "p3"]).status_code == 422
+    misses = [cast("2027-approval", new_code()).status_code for _ in range(4)]
+    assert 429 in misses  # three wrong codes at once, then the limit
+    if headers is JSON:
+        receipt = counted.json()["receipt"]
+        path = "/ballots/{round_id}/receipts/{receipt}"
+        found = call(ep, path, "GET", path_parameters={"round_id": "2027-approval", "receipt": receipt},
+                     headers=headers)
+        assert found.status_code == 200
+        assert call(ep, path, "GET", path_parameters={"round_id": "2027-points", "receipt": receipt},
+                    headers=headers).status_code == 404
