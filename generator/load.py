@@ -19,7 +19,8 @@ from generator.kinds.base import Kind
 from generator.kinds.budget.model import BudgetLine, DeclaredTotal
 from generator.kinds.common import Model
 from generator.loading.fsguard import refusal
-from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, read_text
+from generator.loading.cache import Cache, key_of
+from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, decode, read_text
 from generator.loading.yamlfile import LocDict, YamlProblem, locate, parse_yaml
 from generator.problems import Problem
 from generator.schema_errors import problems_from
@@ -68,6 +69,8 @@ class Project:
     #: CSV file -> text, for the scanners
     tables_text: dict[str, str] = field(default_factory=dict)
     files_checked: int = 0
+    #: the check's cache, for checks that remember per-file results (None: off)
+    cache: Cache | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -118,8 +121,9 @@ def rel(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
-def load_doc(root: Path, kind: Kind, path: Path) -> tuple[Doc | None, list[Problem]]:
-    """Read, parse and validate one file."""
+def load_doc(root: Path, kind: Kind, path: Path, cache: Cache | None = None) -> tuple[Doc | None, list[Problem]]:
+    """Read, parse and validate one file; with ``cache``, a file whose bytes were
+    loaded before (same kind, same name) is taken from it instead."""
     file = rel(root, path)
     refused = refusal(root, path)  # a link out of the project, a fifo: never opened
     if refused is not None:
@@ -127,7 +131,24 @@ def load_doc(root: Path, kind: Kind, path: Path) -> tuple[Doc | None, list[Probl
     if not path.exists():
         return None, [Problem("file.missing", file, params={"path": file})]
     try:
-        text = read_text(path, MAX_YAML_BYTES)
+        size = path.stat().st_size
+        raw = path.read_bytes() if cache is not None and size <= MAX_YAML_BYTES else None
+    except OSError:
+        raw = None  # read_text below says why
+    if raw is None or cache is None:
+        return _load_text(kind, path, file, None)
+    name = "doc-" + key_of(kind.name, file, raw)
+    hit = cache.get(name, name)
+    if isinstance(hit, tuple) and len(hit) == 2:
+        return hit  # type: ignore[return-value]
+    found = _load_text(kind, path, file, raw)
+    cache.put(name, name, found)
+    return found
+
+
+def _load_text(kind: Kind, path: Path, file: str, raw: bytes | None) -> tuple[Doc | None, list[Problem]]:
+    try:
+        text = read_text(path, MAX_YAML_BYTES) if raw is None else decode(raw)
     except TextFileProblem as exc:
         line = exc.params.get("line")
         return None, [Problem(exc.code, file, line if isinstance(line, int) else None, None, exc.params)]
@@ -155,8 +176,8 @@ def load_doc(root: Path, kind: Kind, path: Path) -> tuple[Doc | None, list[Probl
     return doc, []
 
 
-def load_yaml_kinds(root: Path, kinds: tuple[Kind, ...],
-                    files: list[tuple[Kind, Path]] | None = None) -> tuple[dict[str, list[Doc]], list[Problem]]:
+def load_yaml_kinds(root: Path, kinds: tuple[Kind, ...], files: list[tuple[Kind, Path]] | None = None,
+                    cache: Cache | None = None) -> tuple[dict[str, list[Doc]], list[Problem]]:
     docs: dict[str, list[Doc]] = {k.name: [] for k in kinds if k.folder or k.file}
     problems: list[Problem] = []
     # Loading creates millions of small objects that all stay alive: the cyclic
@@ -165,11 +186,13 @@ def load_yaml_kinds(root: Path, kinds: tuple[Kind, ...],
     gc.disable()
     try:
         for kind, path in files if files is not None else discover(root, kinds):
-            doc, found = load_doc(root, kind, path)
+            doc, found = load_doc(root, kind, path, cache)
             problems.extend(found)
             if doc is not None:
                 docs[kind.name].append(doc)
     finally:
         if enabled:
             gc.enable()
+    if cache is not None and cache.written and files is None:
+        cache.prune("doc-")  # entries of files since edited or removed
     return docs, problems

@@ -8,11 +8,18 @@ Frictionless is the slowest step (about 4 s per 100,000 budget lines), so on
 large packages it runs in a worker process while this one loads and checks the
 YAML documents: on two cores the check then costs little more than frictionless
 alone.
+
+A check remembers what it worked out (``generator.loading.cache``): the report
+of an unchanged project, each document by the hash of its bytes, frictionless'
+verdict by the hashes of the package's files. The cross-checks always run again
+over the whole index: one edited file can change what others may refer to.
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing
+import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,13 +29,17 @@ from generator import registry
 from generator.checks import CHECKS
 from generator.index import Index, build_index
 from generator.load import Project, load_yaml_kinds, unexpected_files
+from generator.kinds.common import Today
 from generator.loading import fsguard
+from generator.loading.cache import Cache, fingerprint, key_of
 from generator.messages import GOVERNANCE
 from generator.problems import Problem, Report
 from generator.tables import (
+    PackageInfo,
     frictionless_errors,
     load_package,
     map_frictionless,
+    package_path,
     parse_budgets,
     read_tables,
 )
@@ -46,14 +57,40 @@ class Checked:
     report: Report
 
 
-def check(root: Path, jobs: int | None = None, strict: bool = False) -> Report:
+def open_cache(root: Path, cache: bool = True) -> Cache | None:
+    """The project's check cache, unless turned off (``cache=False``, ``PORTAL_NO_CACHE=1``)."""
+    if not cache or os.environ.get("PORTAL_NO_CACHE", "") not in ("", "0"):
+        return None
+    return Cache.open(Path(root))
+
+
+def check(root: Path, jobs: int | None = None, strict: bool = False, cache: bool = True) -> Report:
     """Validate the community data under ``root``; return every problem found.
-    ``strict``: governance gaps (``messages.GOVERNANCE``) are errors, not warnings."""
-    return load_and_check(root, jobs, strict).report
+    ``strict``: governance gaps (``messages.GOVERNANCE``) are errors, not warnings.
+    ``cache``: reuse what earlier checks of the same inputs found."""
+    store = open_cache(root, cache)
+    if store is None:
+        return load_and_check(root, jobs, strict, cache=False).report
+    # Every input, the options and the date (some checks compare with today).
+    def key() -> str:
+        return key_of(fingerprint(root), str(strict), Today.get().isoformat())
+
+    before = key()
+    report = store.get("report", before)
+    if isinstance(report, Report):
+        return report
+    report = _load_and_check(Path(root), jobs, strict, store).report
+    if key() == before:  # nothing changed while it ran: the report is this input's
+        store.put("report", before, report)
+    return report
 
 
-def load_and_check(root: Path, jobs: int | None = None, strict: bool = False) -> Checked:
-    root = Path(root)
+def load_and_check(root: Path, jobs: int | None = None, strict: bool = False, cache: bool = True) -> Checked:
+    """Check ``root`` and keep what later steps (render, build) need."""
+    return _load_and_check(Path(root), jobs, strict, open_cache(root, cache))
+
+
+def _load_and_check(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Checked:
     report = Report()
     project = Project(root)
     if not (root / "data").is_dir():
@@ -70,19 +107,24 @@ def load_and_check(root: Path, jobs: int | None = None, strict: bool = False) ->
     pending: Future[list[dict[str, Any]]] | None = None
     args: tuple[dict[str, Any], str, list[str]] | None = None
     executor: ProcessPoolExecutor | None = None
+    cached: tuple[str, list[dict[str, Any]] | None] | None = None
     if info is not None:
         report.extend(read_tables(info, root))
         project.tables_text = {t.file: t.text for t in info.tables if t.readable}
         args = (info.descriptor or {}, str(info.tables[0].path.parent) if info.tables else str(root),
                 [t.name for t in info.tables if not t.readable])
         size = sum(len(t.text) for t in info.tables)
-        if jobs != 1 and size >= PARALLEL_MIN_BYTES:
+        cached = frictionless_key(info, store)
+        if cached is not None and cached[1] is not None:
+            pass  # the same package was validated before
+        elif jobs != 1 and size >= PARALLEL_MIN_BYTES:
             executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
             pending = executor.submit(frictionless_errors, *args)
         project.budgets = parse_budgets(info)
 
     # 2. Documents: parse and validate every YAML file.
-    project.docs, problems = load_yaml_kinds(root, registry.KINDS)
+    project.docs, problems = load_yaml_kinds(root, registry.KINDS, cache=store)
+    project.cache = store
     report.extend(problems)
     report.extend(unexpected_files(root, registry.KINDS))
     project.files_checked = sum(len(d) for d in project.docs.values()) + (len(info.tables) + 1 if info else 0)
@@ -91,7 +133,12 @@ def load_and_check(root: Path, jobs: int | None = None, strict: bool = False) ->
     #    which tables it rejected, so one mistake is reported once.
     if info is not None:
         try:
-            errors = pending.result() if pending is not None else frictionless_errors(*args) if args else []
+            if cached is not None and cached[1] is not None:
+                errors = cached[1]
+            else:
+                errors = pending.result() if pending is not None else frictionless_errors(*args) if args else []
+                if cached is not None and store is not None:
+                    store.put("frictionless", cached[0], errors)
         finally:
             if executor is not None:
                 executor.shutdown()
@@ -111,3 +158,23 @@ def load_and_check(root: Path, jobs: int | None = None, strict: bool = False) ->
     report.problems = fsguard.once(report.problems)
     return Checked(project, index, report)
 
+
+
+def frictionless_key(info: PackageInfo, store: Cache | None) -> tuple[str, list[dict[str, Any]] | None] | None:
+    """(key, frictionless' errors if known) for the package as it is now, or None
+    without a cache. The key hashes the descriptor with its schemas resolved, which
+    tables could not be read, and the bytes of every file in the package's folder."""
+    if store is None:
+        return None
+    folder = package_path(store.root).parent
+    parts: list[str | bytes] = [json.dumps(info.descriptor, sort_keys=True, default=str),
+                                "|".join(t.name for t in info.tables if not t.readable)]
+    try:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    except OSError:
+        return None
+    key = key_of(*parts)
+    errors = store.get("frictionless", key)
+    return key, errors if isinstance(errors, list) else None
