@@ -18,8 +18,8 @@ from pydantic import ValidationError
 from generator.kinds.base import Kind
 from generator.kinds.budget.model import BudgetLine, DeclaredTotal
 from generator.kinds.common import Model
-from generator.loading.fsguard import refusal
 from generator.loading.cache import Cache, key_of
+from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, decode, read_text
 from generator.loading.yamlfile import LocDict, YamlProblem, locate, parse_yaml
 from generator.problems import Problem
@@ -140,7 +140,7 @@ def load_doc(root: Path, kind: Kind, path: Path, cache: Cache | None = None) -> 
     name = "doc-" + key_of(kind.name, file, raw)
     hit = cache.get(name, name)
     if isinstance(hit, tuple) and len(hit) == 2:
-        return hit  # type: ignore[return-value]
+        return hit
     found = _load_text(kind, path, file, raw)
     cache.put(name, name, found)
     return found

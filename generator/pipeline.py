@@ -28,8 +28,8 @@ from typing import Any
 from generator import registry
 from generator.checks import CHECKS
 from generator.index import Index, build_index
-from generator.load import Project, load_yaml_kinds, unexpected_files
 from generator.kinds.common import Today
+from generator.load import Project, load_yaml_kinds, unexpected_files
 from generator.loading import fsguard
 from generator.loading.cache import Cache, fingerprint, key_of
 from generator.messages import GOVERNANCE
