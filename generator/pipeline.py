@@ -17,6 +17,7 @@ over the whole index: one edited file can change what others may refer to.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -91,6 +92,19 @@ def load_and_check(root: Path, jobs: int | None = None, strict: bool = False, ca
 
 
 def _load_and_check(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Checked:
+    # The loaded documents are millions of small objects that all stay alive until
+    # the end: each full run of the cyclic garbage collector would scan them all
+    # again for nothing (~0.3 s per 1,000 meetings, each time).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(root, jobs, strict, store)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Checked:
     report = Report()
     project = Project(root)
     if not (root / "data").is_dir():

@@ -156,6 +156,20 @@ def test_content_and_settings_are_inputs(minimal):
     assert same_as_cold(minimal.root).ok
 
 
+def test_official_numbers_change_what_other_files_may_hold(minimal):
+    """A mobile number is allowed anywhere once it is an official contact: the
+    privacy findings of unchanged files depend on another file."""
+    minimal.replace("data/services/meal.yaml", "phone: 0571-8888 0001", "phone: \"13912345678\"")
+    minimal.write("content/zh/about.md", "# 关于\n\n助餐点电话 13912345678\n")
+    assert same_as_cold(minimal.root).ok
+    minimal.replace("data/services/meal.yaml", "phone: \"13912345678\"", "phone: 0571-8888 0001")
+    report = same_as_cold(minimal.root)
+    assert [p.file for p in report.errors if p.code == "privacy.mobile"] == ["content/zh/about.md"]
+    # an escaped key is still the contact field
+    minimal.replace("data/services/meal.yaml", "phone: 0571-8888 0001", '"\\x70hone": "13912345678"')
+    assert same_as_cold(minimal.root).ok
+
+
 def test_today_is_an_input(minimal):
     """Some checks compare with today: a stored report is for its day only."""
     import datetime as dt

@@ -26,6 +26,7 @@ from generator.checks.disguise import Hit, find
 from generator.checks.scanning import LineMap
 from generator.index import Index
 from generator.load import Project
+from generator.loading.cache import Memo, key_of
 from generator.loading.yamlfile import LocDict, LocList
 from generator.problems import Problem, Severity
 from generator.receipt_key import HEX_KEY
@@ -62,6 +63,13 @@ def mask(value: str) -> str:
         return f"{user[:1]}***@{host}"
     digits = value.replace(" ", "").replace("-", "")
     return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+def may_hold(text: str, words: Iterable[str]) -> bool:
+    """Whether a key named one of ``words`` can be in ``text``: written out, or
+    behind an escape (``"\\x70hone"``). Walking the parsed document is what costs;
+    most files (meetings) have no such key at all."""
+    return "\\" in text or any(word in text for word in words)
 
 
 def contact_lines(data: Any) -> set[int]:
@@ -112,8 +120,9 @@ def scan(file: str, text: str, exempt: set[int] | None = None, data: Any = None,
     (``contact_values``): the community's own number may be repeated anywhere."""
     lines = LineMap(text)
     if exempt is None:
-        exempt = contact_lines(data) if data is not None else set()
-    keys = key_spans(data) if data is not None else ledger_key_spans(text) if file == LEDGER_FILE else set()
+        exempt = contact_lines(data) if data is not None and may_hold(text, CONTACT_KEYS) else set()
+    keys = (key_spans(data) if may_hold(text, ("receipt_key",)) else set()) if data is not None \
+        else ledger_key_spans(text) if file == LEDGER_FILE else set()
     for hit in find(text):
         line, col = lines.position(hit.offset)
         if line in exempt:
@@ -197,6 +206,8 @@ def contact_values(project: Project) -> set[str]:
     found: set[str] = set()
     for docs in project.docs.values():
         for doc in docs:
+            if not may_hold(doc.text, CONTACT_KEYS):
+                continue
             stack = [doc.data]
             while stack:
                 node = stack.pop()
@@ -218,10 +229,20 @@ def _digits(value: str) -> str:
 
 def check(project: Project, index: Index) -> Iterator[Problem]:
     allowed = contact_values(project)
+    # A file's findings depend on its name, its text (and so its parsed data) and
+    # the official numbers: the cache keeps them per file while those numbers stay.
+    memo = Memo(project.cache, "privacy", key_of(*sorted(allowed)))
+
+    def scanned(file: str, text: str, data: Any = None) -> list[Problem]:
+        found: list[Problem] = memo.get((file, text, "yaml" if data is not None else ""),
+                                        lambda: list(scan(file, text, data=data, allowed=allowed)))
+        return found
+
     for file, text, data in texts(project):
-        yield from scan(file, text, data=data, allowed=allowed)
+        yield from scanned(file, text, data)
     for file, text in content_texts(project):
-        yield from scan(file, text, allowed=allowed)
+        yield from scanned(file, text)
     config = project.root / "mkdocs.yml"  # the site's settings: a footer or copyright line is on every page
     if config.is_file() and not config.is_symlink() and config.stat().st_size <= SCAN_LIMIT:
-        yield from scan("mkdocs.yml", config.read_text(encoding="utf-8", errors="replace"), allowed=allowed)
+        yield from scanned("mkdocs.yml", config.read_text(encoding="utf-8", errors="replace"))
+    memo.save()

@@ -227,3 +227,32 @@ def fingerprint(root: Path) -> str:
             for name in sorted(dirs + files):
                 entry(os.path.relpath(os.path.join(folder, name), root))
     return digest.hexdigest()
+
+
+class Memo:
+    """Per-file results of one check (``name``), valid while ``context`` (what the
+    results depend on besides the file: e.g. the community's official numbers) is
+    the same. Kept in one entry; ``save`` writes it when anything changed, with
+    only this run's files (those of deleted files drop out)."""
+
+    def __init__(self, cache: Cache | None, name: str, context: str) -> None:
+        self.cache, self.name, self.context = cache, name, context
+        old = cache.get(name, context) if cache is not None else None
+        self.old: dict[str, Any] = old if isinstance(old, dict) else {}
+        self.now: dict[str, Any] = {}
+
+    def get(self, parts: tuple[str | bytes, ...], compute: Any) -> Any:
+        """The stored result for ``parts`` (file name, text …), else ``compute()``'s."""
+        if self.cache is None:
+            return compute()
+        key = key_of(*parts)
+        if key in self.old:
+            value = self.old[key]
+        else:
+            value = compute()
+        self.now[key] = value
+        return value
+
+    def save(self) -> None:
+        if self.cache is not None and self.now.keys() != self.old.keys():
+            self.cache.put(self.name, self.context, self.now)
