@@ -32,7 +32,7 @@ from generator.index import Index, build_index
 from generator.kinds.common import Today
 from generator.load import Project, load_yaml_kinds, unexpected_files
 from generator.loading import fsguard
-from generator.loading.cache import Cache, fingerprint, key_of
+from generator.loading.cache import Cache, fingerprint, key_of, snapshot
 from generator.messages import GOVERNANCE
 from generator.problems import Problem, Report
 from generator.tables import (
@@ -73,16 +73,14 @@ def check(root: Path, jobs: int | None = None, strict: bool = False, cache: bool
     if store is None:
         return load_and_check(root, jobs, strict, cache=False).report
     # Every input, the options and the date (some checks compare with today).
-    def key() -> str:
-        return key_of(fingerprint(root), str(strict), Today.get().isoformat())
-
-    before = key()
-    report = store.get("report", before)
+    seen = snapshot(root)
+    key = key_of(fingerprint(root), str(strict), Today.get().isoformat())
+    report = store.get("report", key)
     if isinstance(report, Report):
         return report
     report = _load_and_check(Path(root), jobs, strict, store).report
-    if key() == before:  # nothing changed while it ran: the report is this input's
-        store.put("report", before, report)
+    if snapshot(root) == seen:  # nothing written while it ran: the report is this input's
+        store.put("report", key, report)
     return report
 
 

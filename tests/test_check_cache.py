@@ -170,6 +170,24 @@ def test_official_numbers_change_what_other_files_may_hold(minimal):
     assert same_as_cold(minimal.root).ok
 
 
+def test_markup_and_languages_findings_follow_their_files(minimal):
+    """Per-file findings kept by the markup and languages checks: in and out again."""
+    same_as_cold(minimal.root)
+    minimal.replace("data/notices/2024-001.yaml", "更换 3 号楼单元门禁。", '更换门禁 <img src=x onerror="alert(1)">')
+    minimal.replace("data/notices/2024-001.yaml", "title: {zh: 门禁更换公示, en: Door access replacement}",
+                    "title: {en: Door access replacement}")
+    minimal.write("content/zh/page.md", "# 页\n\n<script>alert(1)</script>\n")
+    report = same_as_cold(minimal.root)
+    assert {"markdown.unsafe-html", "text.default-language-missing"} <= {p.code for p in report.problems}
+    # the community's languages are the context of the languages findings: en first now
+    minimal.replace("data/community.yaml", "languages: {default: zh, others: [en]}",
+                    "languages: {default: en, others: [zh]}")
+    assert "text.default-language-missing" not in {p.code for p in same_as_cold(minimal.root).problems}
+    minimal.write("content/zh/page.md", "# 页\n")
+    minimal.replace("data/notices/2024-001.yaml", '更换门禁 <img src=x onerror="alert(1)">', "更换 3 号楼单元门禁。")
+    assert "markdown.unsafe-html" not in {p.code for p in same_as_cold(minimal.root).problems}
+
+
 def test_today_is_an_input(minimal):
     """Some checks compare with today: a stored report is for its day only."""
     import datetime as dt

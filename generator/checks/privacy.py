@@ -234,9 +234,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     memo = Memo(project.cache, "privacy", key_of(*sorted(allowed)))
 
     def scanned(file: str, text: str, data: Any = None) -> list[Problem]:
-        found: list[Problem] = memo.get((file, text, "yaml" if data is not None else ""),
-                                        lambda: list(scan(file, text, data=data, allowed=allowed)))
-        return found
+        return memo.get((file, text, "yaml" if data is not None else ""), scan, file, text, None, data, allowed)
 
     for file, text, data in texts(project):
         yield from scanned(file, text, data)

@@ -30,7 +30,7 @@ import stat
 import sys
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 #: Bump when the layout of entries changes (the code version covers their contents).
 FORMAT = 1
@@ -191,16 +191,12 @@ def fingerprint(root: Path) -> str:
     files; links are not followed, as the check does not follow them). Two
     projects with the same fingerprint get the same report."""
     digest = hashlib.blake2b(digest_size=20)
-    root = Path(root)
-
-    def entry(path: str) -> None:
-        full = os.path.join(root, path)
-        try:
-            st = os.lstat(full)
-        except OSError:
+    for path, st in _entries(Path(root)):
+        if st is None:
             digest.update(f"{path}\0absent\0".encode())
-            return
+            continue
         digest.update(f"{path}\0{stat.S_IFMT(st.st_mode)}\0{st.st_nlink}\0".encode())
+        full = os.path.join(root, path)
         if stat.S_ISLNK(st.st_mode):
             target = os.readlink(full)
             try:  # where the link points and what is there now (the check may refuse or read it)
@@ -215,18 +211,34 @@ def fingerprint(root: Path) -> str:
                     digest.update(hashlib.file_digest(f, "blake2b").digest())
             except OSError as exc:
                 digest.update(f"unreadable {exc.errno}\0".encode())
+    return digest.hexdigest()
+
+
+def snapshot(root: Path) -> list[tuple[str, int, int, int, int]]:
+    """(path, mode, size, modification time, inode) of every input: cheap, to tell
+    whether anything was written while a check ran (its report is then not stored)."""
+    return [(path, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino) if st else (path, 0, 0, 0, 0)
+            for path, st in _entries(Path(root))]
+
+
+def _entries(root: Path) -> Iterator[tuple[str, os.stat_result | None]]:
+    """(relative path, lstat or None if absent) of the inputs, in a stable order."""
+    def entry(path: str) -> tuple[str, os.stat_result | None]:
+        try:
+            return path, os.lstat(os.path.join(root, path))
+        except OSError:
+            return path, None
 
     for name in INPUT_FILES:
-        entry(name)
+        yield entry(name)
     for top in INPUT_FOLDERS:
-        entry(top)
+        yield entry(top)
         if not os.path.isdir(os.path.join(root, top)) or os.path.islink(os.path.join(root, top)):
             continue
         for folder, dirs, files in os.walk(os.path.join(root, top)):
             dirs.sort()
             for name in sorted(dirs + files):
-                entry(os.path.relpath(os.path.join(folder, name), root))
-    return digest.hexdigest()
+                yield entry(os.path.relpath(os.path.join(folder, name), root))
 
 
 class Memo:
@@ -241,15 +253,12 @@ class Memo:
         self.old: dict[str, Any] = old if isinstance(old, dict) else {}
         self.now: dict[str, Any] = {}
 
-    def get(self, parts: tuple[str | bytes, ...], compute: Any) -> Any:
-        """The stored result for ``parts`` (file name, text …), else ``compute()``'s."""
+    def get(self, parts: tuple[str | bytes, ...], compute: Callable[..., Iterable[Any]], *args: Any) -> list[Any]:
+        """The stored findings for ``parts`` (file name, text …), else ``compute(*args)``'s."""
         if self.cache is None:
-            return compute()
+            return list(compute(*args))
         key = key_of(*parts)
-        if key in self.old:
-            value = self.old[key]
-        else:
-            value = compute()
+        value = self.old[key] if key in self.old else list(compute(*args))
         self.now[key] = value
         return value
 
