@@ -12,9 +12,9 @@ Layout (``generator/street/model.py``)::
 Every community has zh and en (``languages.others: [en]``), the last ``--years``
 years of budgets and meetings, ``--meetings-per-year`` meetings (default 12: one a
 month) and ``--lines-per-year`` budget lines (default 300). A community then
-yields, per language, one page per meeting plus its fixed pages (section indexes,
-12 notices, 4 rules, 5 forms, 8 services, one per budget year): the defaults give
-30 × 2 × (120 + 51) = 10,260 pages for 30 communities × 10 years. The estimate is
+yields, per language, one page per meeting and per budget year plus 48 others
+(section indexes, 12 notices, 4 rules, 5 forms, 8 services …): the defaults give
+30 × 2 × (120 + 48 + 10) = 10,680 pages for 30 communities × 10 years. The estimate is
 printed and kept in the marker; ``bench/bench_street.py`` counts the pages a
 build really made.
 
@@ -39,8 +39,9 @@ from make_scale_data import CommunitySpec, make  # noqa: E402
 
 MARKER = ".street-data.json"
 VERSION = 1  #: bump when the output changes
-#: Fixed pages per language and community besides one per budget year (bench/README.md, "Site build").
-FIXED_PAGES = 41
+#: Pages per language and community besides one per meeting and one per budget year:
+#: section indexes, notices, rules, forms, services, decisions … (counted on a build, 2026-12-06).
+FIXED_PAGES = 48
 #: Community names: (zh, pinyin), combined into ids and names.
 NAMES = (
     ("和平", "heping"), ("新华", "xinhua"), ("光明", "guangming"), ("幸福", "xingfu"), ("长青", "changqing"),
