@@ -18,9 +18,9 @@ over the whole index: one edited file can change what others may refer to.
 from __future__ import annotations
 
 import gc
-import json
 import multiprocessing
 import os
+import stat
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +36,6 @@ from generator.loading.cache import Cache, fingerprint, key_of, snapshot
 from generator.messages import GOVERNANCE
 from generator.problems import Problem, Report
 from generator.tables import (
-    PackageInfo,
     frictionless_errors,
     load_package,
     map_frictionless,
@@ -114,25 +113,41 @@ def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Che
     report.extend(fsguard.scan(root))
 
     # 1. Tables: read them ourselves, then hand the package to frictionless.
-    info, problems = load_package(root)
+    #    The cache keeps both results by the package folder's contents.
+    package = package_key(root) if store is not None else None
+    found = store.get("tables", package) if store is not None and package is not None else None
+    if isinstance(found, tuple) and len(found) == 3:
+        info, problems, budgets = found
+    else:
+        info, problems = load_package(root)
+        budgets = None
     report.extend(problems)
     pending: Future[list[dict[str, Any]]] | None = None
     args: tuple[dict[str, Any], str, list[str]] | None = None
     executor: ProcessPoolExecutor | None = None
-    cached: tuple[str, list[dict[str, Any]] | None] | None = None
+    known: list[dict[str, Any]] | None = None  #: frictionless' errors, when the cache has them
     if info is not None:
-        report.extend(read_tables(info, root))
+        if budgets is None:
+            read = read_tables(info, root)
+            problems = problems + read
+            report.extend(read)
         project.tables_text = {t.file: t.text for t in info.tables if t.readable}
         args = (info.descriptor or {}, str(info.tables[0].path.parent) if info.tables else str(root),
                 [t.name for t in info.tables if not t.readable])
         size = sum(len(t.text) for t in info.tables)
-        cached = frictionless_key(info, store)
-        if cached is not None and cached[1] is not None:
-            pass  # the same package was validated before
-        elif jobs != 1 and size >= PARALLEL_MIN_BYTES:
+        if store is not None and package is not None:
+            stored = store.get("frictionless", package)
+            known = stored if isinstance(stored, list) else None
+        if known is None and jobs != 1 and size >= PARALLEL_MIN_BYTES:
             executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
             pending = executor.submit(frictionless_errors, *args)
-        project.budgets = parse_budgets(info)
+        if budgets is None:
+            budgets = parse_budgets(info)
+            if store is not None and package is not None:
+                store.put("tables", package, (info, problems, budgets))
+        project.budgets = budgets
+    elif store is not None and package is not None and found is None:
+        store.put("tables", package, (None, problems, None))
 
     # 2. Documents: parse and validate every YAML file.
     project.docs, problems = load_yaml_kinds(root, registry.KINDS, cache=store)
@@ -145,12 +160,12 @@ def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Che
     #    which tables it rejected, so one mistake is reported once.
     if info is not None:
         try:
-            if cached is not None and cached[1] is not None:
-                errors = cached[1]
+            if known is not None:
+                errors = known
             else:
                 errors = pending.result() if pending is not None else frictionless_errors(*args) if args else []
-                if cached is not None and store is not None:
-                    store.put("frictionless", cached[0], errors)
+                if store is not None and package is not None:
+                    store.put("frictionless", package, errors)
         finally:
             if executor is not None:
                 executor.shutdown()
@@ -172,21 +187,26 @@ def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Che
 
 
 
-def frictionless_key(info: PackageInfo, store: Cache | None) -> tuple[str, list[dict[str, Any]] | None] | None:
-    """(key, frictionless' errors if known) for the package as it is now, or None
-    without a cache. The key hashes the descriptor with its schemas resolved, which
-    tables could not be read, and the bytes of every file in the package's folder."""
-    if store is None:
-        return None
-    folder = package_path(store.root).parent
-    parts: list[str | bytes] = [json.dumps(info.descriptor, sort_keys=True, default=str),
-                                "|".join(t.name for t in info.tables if not t.readable)]
+def package_key(root: Path) -> str | None:
+    """A hash of everything the tables step reads: each entry of the package's folder
+    (name, type, link count, link target, bytes) and where the project is (the
+    step's records hold absolute paths). None when the folder cannot be read."""
+    folder = package_path(root).parent
+    parts: list[str | bytes] = [str(root.resolve())]
     try:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.is_symlink():
-                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+        for top in (folder.parent, folder):  # a link in place of a folder is refused, not read
+            parts.append(str(stat.S_IFMT(os.lstat(top).st_mode)) if os.path.lexists(top) else "absent")
+        for current, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(dirs + files):
+                path = os.path.join(current, name)
+                st = os.lstat(path)
+                parts += [os.path.relpath(path, folder), f"{stat.S_IFMT(st.st_mode)}|{st.st_nlink}"]
+                if stat.S_ISLNK(st.st_mode):
+                    parts.append(os.readlink(path))
+                elif stat.S_ISREG(st.st_mode):
+                    with open(path, "rb") as f:
+                        parts.append(f.read())
     except OSError:
         return None
-    key = key_of(*parts)
-    errors = store.get("frictionless", key)
-    return key, errors if isinstance(errors, list) else None
+    return key_of(*parts)

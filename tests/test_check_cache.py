@@ -144,6 +144,37 @@ def test_table_and_schema_changes_reach_frictionless(minimal):
     assert not report.ok
 
 
+def test_tables_read_again_when_their_files_change(minimal, tmp_path):
+    """The tables step (our reading and records) is cached by the package folder too."""
+    same_as_cold(minimal.root)
+    table = minimal.path("data/budgets/2024.csv")
+    text = table.read_bytes()
+    table.write_bytes(text.decode().encode("gb18030"))  # saved from Excel in GBK
+    assert "file.encoding" in {p.code for p in same_as_cold(minimal.root).errors}
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_bytes(text)
+    table.unlink()
+    table.symlink_to(outside)  # the same bytes, through a link out of the project: refused
+    assert not same_as_cold(minimal.root).ok
+    table.unlink()
+    table.write_bytes(text)
+    assert same_as_cold(minimal.root).ok
+    budgets = minimal.path("data/budgets")
+    budgets.rename(tmp_path / "budgets")  # a community without budgets yet
+    same_as_cold(minimal.root)
+    (tmp_path / "budgets").rename(budgets)
+    assert same_as_cold(minimal.root).ok
+
+
+def test_a_moved_project_is_checked_where_it_is(minimal, tmp_path):
+    same_as_cold(minimal.root)
+    moved = tmp_path / "moved"
+    minimal.root.rename(moved)
+    minimal.root = moved
+    minimal.replace("data/budgets/2024.csv", "办公用品,2000,1800", "办公用品,lots,1800")
+    assert not same_as_cold(moved).ok
+
+
 def test_content_and_settings_are_inputs(minimal):
     same_as_cold(minimal.root)
     minimal.write("content/zh/about.md", "# 关于\n\n联系 13812345678\n")  # a mobile number: refused
