@@ -72,8 +72,8 @@ def check(root: Path, jobs: int | None = None, strict: bool = False, cache: bool
     if store is None:
         return load_and_check(root, jobs, strict, cache=False).report
     # Every input, the options and the date (some checks compare with today).
-    seen = snapshot(root)
-    key = key_of(fingerprint(root), str(strict), Today.get().isoformat())
+    inputs, seen = fingerprint(root)
+    key = key_of(inputs, str(strict), Today.get().isoformat())
     report = store.get("report", key)
     if isinstance(report, Report):
         return report

@@ -152,9 +152,7 @@ def texts(project: Project) -> Iterable[tuple[str, str, Any]]:
     for file, text in project.tables_text.items():
         seen.add(file)
         yield file, text, None
-    for file, text in _text_files(project.root, project.data_dir):
-        if file not in seen:
-            yield file, text, None
+    yield from ((file, text, None) for file, text in _text_files(project.root, project.data_dir, seen))
 
 
 def content_texts(project: Project) -> Iterable[tuple[str, str]]:
@@ -163,13 +161,15 @@ def content_texts(project: Project) -> Iterable[tuple[str, str]]:
     return _text_files(project.root, project.root / "content")
 
 
-def _text_files(root: Path, folder: Path) -> Iterator[tuple[str, str]]:
+def _text_files(root: Path, folder: Path, skip: set[str] | frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
     """(file, text) of each regular, text-looking file below ``folder`` up to
-    ``SCAN_LIMIT``; links are not followed and binary files (a NUL early on) skipped."""
+    ``SCAN_LIMIT``, but those in ``skip`` (already scanned: not read again); links
+    are not followed and binary files (a NUL early on) skipped."""
     if not folder.is_dir():
         return
     for path in sorted(folder.rglob("*")):
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > SCAN_LIMIT:
+        if (skip and path.relative_to(root).as_posix() in skip) or path.is_symlink() or not path.is_file() \
+                or path.stat().st_size > SCAN_LIMIT:
             continue
         raw = path.read_bytes()
         if b"\0" in raw[:8192]:

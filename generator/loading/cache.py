@@ -185,36 +185,43 @@ INPUT_FOLDERS = ("data", "content", "site_templates")
 INPUT_FILES = ("mkdocs.yml",)
 
 
-def fingerprint(root: Path) -> str:
+Snapshot = list[tuple[str, int, int, int, int]]
+
+
+def fingerprint(root: Path) -> tuple[str, Snapshot]:
     """A hash of every input of the check: each entry below ``INPUT_FOLDERS`` and
     ``INPUT_FILES`` (path, type, link count, link target, the bytes of regular
     files; links are not followed, as the check does not follow them). Two
-    projects with the same fingerprint get the same report."""
+    projects with the same fingerprint get the same report. With it, the
+    ``snapshot`` seen on the way."""
     digest = hashlib.blake2b(digest_size=20)
+    seen: Snapshot = []
     for path, st in _entries(Path(root)):
         if st is None:
             digest.update(f"{path}\0absent\0".encode())
+            seen.append((path, 0, 0, 0, 0))
             continue
+        seen.append((path, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino))
         digest.update(f"{path}\0{stat.S_IFMT(st.st_mode)}\0{st.st_nlink}\0".encode())
         full = os.path.join(root, path)
         if stat.S_ISLNK(st.st_mode):
             target = os.readlink(full)
             try:  # where the link points and what is there now (the check may refuse or read it)
                 tst = os.stat(full)
-                seen = f"{target}\0{tst.st_mode}\0{tst.st_size}\0{tst.st_mtime_ns}\0"
+                where = f"{target}\0{tst.st_mode}\0{tst.st_size}\0{tst.st_mtime_ns}\0"
             except OSError:
-                seen = f"{target}\0dangling\0"
-            digest.update(seen.encode())
+                where = f"{target}\0dangling\0"
+            digest.update(where.encode())
         elif stat.S_ISREG(st.st_mode):
             try:
                 with open(full, "rb") as f:
                     digest.update(hashlib.file_digest(f, "blake2b").digest())
             except OSError as exc:
                 digest.update(f"unreadable {exc.errno}\0".encode())
-    return digest.hexdigest()
+    return digest.hexdigest(), seen
 
 
-def snapshot(root: Path) -> list[tuple[str, int, int, int, int]]:
+def snapshot(root: Path) -> Snapshot:
     """(path, mode, size, modification time, inode) of every input: cheap, to tell
     whether anything was written while a check ran (its report is then not stored)."""
     return [(path, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino) if st else (path, 0, 0, 0, 0)
@@ -222,23 +229,39 @@ def snapshot(root: Path) -> list[tuple[str, int, int, int, int]]:
 
 
 def _entries(root: Path) -> Iterator[tuple[str, os.stat_result | None]]:
-    """(relative path, lstat or None if absent) of the inputs, in a stable order."""
-    def entry(path: str) -> tuple[str, os.stat_result | None]:
-        try:
-            return path, os.lstat(os.path.join(root, path))
-        except OSError:
-            return path, None
-
+    """(relative path, lstat or None if absent) of the inputs, in a stable order;
+    links are listed, not followed."""
     for name in INPUT_FILES:
-        yield entry(name)
+        yield name, _lstat(os.path.join(root, name))
     for top in INPUT_FOLDERS:
-        yield entry(top)
-        if not os.path.isdir(os.path.join(root, top)) or os.path.islink(os.path.join(root, top)):
-            continue
-        for folder, dirs, files in os.walk(os.path.join(root, top)):
-            dirs.sort()
-            for name in sorted(dirs + files):
-                yield entry(os.path.relpath(os.path.join(folder, name), root))
+        st = _lstat(os.path.join(root, top))
+        yield top, st
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            yield from _below(os.path.join(root, top), top)
+
+
+def _lstat(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+def _below(folder: str, rel: str) -> Iterator[tuple[str, os.stat_result | None]]:
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        path = f"{rel}/{entry.name}"
+        try:
+            st: os.stat_result | None = entry.stat(follow_symlinks=False)
+        except OSError:
+            st = None
+        yield path, st
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            yield from _below(entry.path, path)
 
 
 class Memo:
