@@ -37,6 +37,29 @@ class Doc:
     model: Any = None
     text: str = ""  #: the file's text, for the scanners (privacy, unsafe markup)
 
+    # The located data is most of a document's memory and of the time to pickle it
+    # (the check cache): it is not pickled, and read again from ``text`` when a check
+    # asks for it (to place a problem, or a file the cache had not seen).
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if self.text:
+            state.pop("data", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "data" and "text" in self.__dict__:  # only after unpickling
+            self.__dict__["data"] = parse_yaml(self.text)
+            return self.__dict__["data"]
+        raise AttributeError(name)
+
+    @property
+    def parsed(self) -> bool:
+        """Whether ``data`` is at hand (reading it may cost a parse)."""
+        return "data" in self.__dict__
+
     def at(self, *path: Any, value: bool = False) -> tuple[int | None, int | None]:
         return locate(self.data, tuple(path), value)
 

@@ -21,8 +21,12 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     for docs in project.docs.values():
         for doc in docs:
             if doc.model is not None:
-                yield from memo.get((doc.kind, doc.file, doc.text), _walk, doc, doc.data, (), languages, default)
+                yield from memo.get((doc.kind, doc.file, doc.text), _walk_doc, doc, languages, default)
     memo.save()
+
+
+def _walk_doc(doc: Doc, languages: set[str], default: str) -> Iterator[Problem]:
+    return _walk(doc, doc.data, (), languages, default)  # the data read on a miss of the cache only
 
 
 def _walk(doc: Doc, node: Any, path: tuple[Any, ...], languages: set[str], default: str) -> Iterator[Problem]:

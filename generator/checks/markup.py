@@ -19,7 +19,7 @@ from generator.checks.lookahead import FILE_BUDGET, TEXT_BUDGET, Cost, cost
 from generator.checks.scanning import LineMap
 from generator.front_matter import body_only
 from generator.index import Index
-from generator.load import Project
+from generator.load import Doc, Project
 from generator.loading.cache import Memo
 from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_YAML_BYTES
@@ -173,6 +173,11 @@ def scan_yaml(file: str, text: str, data: Any) -> Iterator[Problem]:
         yield from text_problems(file, value, lines, _offset(lines, line, col), budget)
 
 
+def _scan_doc(doc: Doc) -> Iterator[Problem]:
+    if doc.data is not None:  # read here, on a miss of the cache only: it may cost a parse
+        yield from scan_yaml(doc.file, doc.text, doc.data)
+
+
 def scan_table(file: str, text: str) -> Iterator[Problem]:
     """A CSV table, row by row (cells are shown as text, where Markdown syntax is live)."""
     lines, offset, budget = LineMap(text), 0, Budget()
@@ -211,8 +216,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     memo = Memo(project.cache, "markup", "")
     for docs in project.docs.values():
         for doc in docs:
-            if doc.data is not None:
-                yield from memo.get(("yaml", doc.file, doc.text), scan_yaml, doc.file, doc.text, doc.data)
+            yield from memo.get(("yaml", doc.file, doc.text), _scan_doc, doc)
     for file, text in project.tables_text.items():
         yield from memo.get(("table", file, text), scan_table, file, text)
     for file, page in content_pages(project):

@@ -25,7 +25,7 @@ from typing import Any, Iterable, Iterator
 from generator.checks.disguise import Hit, find
 from generator.checks.scanning import LineMap
 from generator.index import Index
-from generator.load import Project
+from generator.load import Doc, Project
 from generator.loading.cache import Memo, key_of
 from generator.loading.yamlfile import LocDict, LocList
 from generator.problems import Problem, Severity
@@ -139,16 +139,21 @@ def scan(file: str, text: str, exempt: set[int] | None = None, data: Any = None,
 SCAN_LIMIT = 20 * 1024 * 1024
 
 
-def texts(project: Project) -> Iterable[tuple[str, str, Any]]:
+def _scan_doc(doc: Doc, allowed: frozenset[str] | set[str]) -> Iterator[Problem]:
+    return scan(doc.file, doc.text, data=doc.data, allowed=allowed)
+
+
+def texts(project: Project, docs: bool = True) -> Iterable[tuple[str, str, Any]]:
     """(file, text, parsed data or None) for every file under ``data/``: the data
     kinds and tables as they were read, then everything else (table schemas,
     package descriptors, notes …): all of it is in the git history, and parts of
     it are published (``datapackage.json``). Binary files are skipped."""
     seen = set()
-    for docs in project.docs.values():
-        for doc in docs:
+    for kind_docs in project.docs.values():
+        for doc in kind_docs:
             seen.add(doc.file)
-            yield doc.file, doc.text, doc.data
+            if docs:
+                yield doc.file, doc.text, doc.data
     for file, text in project.tables_text.items():
         seen.add(file)
         yield file, text, None
@@ -236,8 +241,11 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     def scanned(file: str, text: str, data: Any = None) -> list[Problem]:
         return memo.get((file, text, "yaml" if data is not None else ""), scan, file, text, None, data, allowed)
 
-    for file, text, data in texts(project):
-        yield from scanned(file, text, data)
+    for docs in project.docs.values():
+        for doc in docs:  # the parsed data is read on a miss of the cache only (it may cost a parse)
+            yield from memo.get((doc.file, doc.text, "yaml"), _scan_doc, doc, allowed)
+    for file, text, _ in texts(project, docs=False):
+        yield from scanned(file, text)
     for file, text in content_texts(project):
         yield from scanned(file, text)
     config = project.root / "mkdocs.yml"  # the site's settings: a footer or copyright line is on every page
