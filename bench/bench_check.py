@@ -35,6 +35,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -45,6 +46,7 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 GOAL = 1.5
+EDIT = "# bench_check: one edit\n"
 
 
 # --- child: one measurement ----------------------------------------------------------
@@ -69,7 +71,8 @@ def child(what: str, root: Path, jobs: int | None) -> None:
         from generator.pipeline import check
 
         t1 = time.perf_counter()
-        report = check(root, jobs=jobs)
+        # "check": cold, the cache off; "check-cached": with the cache as the parent left it
+        report = check(root, jobs=jobs, cache=what == "check-cached")
         t2 = time.perf_counter()
         errors = report.errors
         result.update(valid=report.ok, errors=len(errors), warnings=len(report.warnings),
@@ -195,7 +198,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None,
                     help="where to write results (default bench/results/check-<date>.json; "
                          "non-default sizes get a -<lines>x<meetings> suffix)")
-    ap.add_argument("--child", choices=("frictionless", "check", "profile"), help=argparse.SUPPRESS)
+    ap.add_argument("--warm", action="store_true",
+                    help="also: check with an empty cache (it writes the cache), after one meeting file "
+                         "was edited (warm), and with nothing changed (no-op)")
+    ap.add_argument("--child", choices=("frictionless", "check", "check-cached", "profile"), help=argparse.SUPPRESS)
     ap.add_argument("root", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -230,10 +236,20 @@ def main(argv: list[str] | None = None) -> int:
     steps = [("frictionless", None), ("check", args.jobs)]
     if args.serial:
         steps.append(("check-serial", 1))
+    if args.warm:
+        steps += [("cache-write", args.jobs), ("warm-edit", args.jobs), ("warm-noop", args.jobs)]
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in steps}
+    edited = sorted((root / "data" / "meetings").glob("*.yaml"))[len(list((root / "data" / "meetings").glob("*.yaml"))) // 2]
     for i in range(args.repeat):
         for name, jobs in steps:
-            r = measure("frictionless" if name == "frictionless" else "check", root, jobs)
+            if name == "cache-write":
+                shutil.rmtree(root / ".portal-build" / "cache", ignore_errors=True)
+            elif name == "warm-edit":  # a real edit of one file: a comment line added or removed
+                text = edited.read_text(encoding="utf-8")
+                edited.write_text(text[:-len(EDIT)] if text.endswith(EDIT) else text + EDIT, encoding="utf-8")
+            step = "frictionless" if name == "frictionless" else "check-cached" if name in (
+                "cache-write", "warm-edit", "warm-noop") else "check"
+            r = measure(step, root, jobs)
             runs[name].append(r)
             print(f"  run {i + 1}/{args.repeat} {name:<13} {r['total_s']:6.2f} s "
                   f"(import {r['import_s']:.2f} + call {r['call_s']:.2f}; process {r['process_s']:.2f} s; "
@@ -245,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
              for key in ("total_s", "call_s", "process_s")}
 
     labels = {"frictionless": "(a) frictionless Package.validate()", "check": "(b) generator.pipeline.check()",
-              "check-serial": "(b') check(jobs=1)"}
+              "check-serial": "(b') check(jobs=1)", "cache-write": "(c) check, empty cache (fills it)",
+              "warm-edit": "(d) check, warm, one file edited", "warm-noop": "(e) check, warm, nothing changed"}
     print()
     print(f"{'':37} {'best':>7} {'median':>7} {'import':>7} {'call':>7} {'process':>8} {'CPU':>6} "
           f"{'peak RSS':>9} {'worker':>7} {'errors':>6} {'warn':>5}")

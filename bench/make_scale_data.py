@@ -135,23 +135,34 @@ def outcome_of(body: BodySpec, votes_for: int, cast: int, present: int, members:
     return "adopted" if passed else "rejected"
 
 
-def community_yaml() -> str:
+@dataclass(frozen=True)
+class CommunitySpec:
+    """Who the generated community is: a street has many (bench/make_street.py)."""
+
+    id: str = "scale-sample"
+    zh: str = "样本社区"
+    en: str = "Sample Community"
+    site_url: str = "https://scale.example.org"
+
+
+def community_yaml(spec: CommunitySpec = CommunitySpec()) -> str:
+    host = spec.site_url.split("//", 1)[-1].split("/", 1)[0]
     out = [
         "# Synthetic community for benchmarks (bench/make_scale_data.py). Fictional throughout.",
-        "id: scale-sample",
-        "name: " + tx("样本社区", "Sample Community"),
+        f"id: {spec.id}",
+        "name: " + tx(spec.zh, spec.en),
         "street_office: " + tx("某街道", "Sample Subdistrict"),
         "district: " + tx("某区", "Sample District"),
         "address: " + tx("某区某街道样本路1号", "1 Sample Road"),
         "languages: {default: zh, others: [en]}",
-        "site_url: https://scale.example.org",
+        f"site_url: {spec.site_url}",
         "description:",
         "  zh: " + block("样本社区是为性能测试生成的虚构社区。\n\n它有多个议事主体、二十年的收支明细和数千次会议记录。", 4).rstrip("\n"),
         "  en: " + q("A fictional community generated for benchmarks."),
         "contacts:",
         "  - name: " + tx("居委会办公室", "Residents' committee office"),
         "    phone: 0571-8000 0000",
-        "    email: office@scale.example.org",
+        f"    email: office@{host}",
         "    hours: " + tx("周一至周五 8:30—17:30", "Mon–Fri 8:30–17:30"),
         "bodies:",
     ]
@@ -275,9 +286,9 @@ class DecisionInfo:
     cost: int
 
 
-def plan_meetings(rng: random.Random, count: int) -> list[MeetingPlan]:
+def plan_meetings(rng: random.Random, count: int, first_day: dt.date = FIRST_DAY) -> list[MeetingPlan]:
     """Dates and bodies, sorted by date; ids ``<date>-<body>`` (``-2`` … on clashes)."""
-    span = (LAST_DAY - FIRST_DAY).days + 1
+    span = (LAST_DAY - first_day).days + 1
     if count <= span:
         offsets = sorted(rng.sample(range(span), count))
     else:
@@ -288,7 +299,7 @@ def plan_meetings(rng: random.Random, count: int) -> list[MeetingPlan]:
     taken: set[str] = set()
     per_year: dict[tuple[int, str], int] = {}
     for off, body in zip(offsets, bodies):
-        day = FIRST_DAY + dt.timedelta(days=off)
+        day = first_day + dt.timedelta(days=off)
         base = f"{day.isoformat()}-{body.id}"
         ident, n = base, 1
         while ident in taken:
@@ -780,8 +791,8 @@ def fen_str(fen: int) -> str:
     return str(fen // 100) if fen % 100 == 0 else f"{fen // 100}.{fen % 100:02d}"
 
 
-def budget_files(rng: random.Random, total_lines: int,
-                 decisions: list[DecisionInfo]) -> tuple[dict[str, str], int]:
+def budget_files(rng: random.Random, total_lines: int, decisions: list[DecisionInfo],
+                 years: tuple[int, ...] = YEARS) -> tuple[dict[str, str], int]:
     """The CSV texts by file name, and how many lines cite a decision."""
     by_year: dict[int, list[str]] = {}
     by_year_pr: dict[int, list[str]] = {}
@@ -796,10 +807,10 @@ def budget_files(rng: random.Random, total_lines: int,
     files: dict[str, str] = {}
     totals: dict[tuple[int, str, str], list[int]] = {}
     cited = 0
-    per_year = [total_lines // len(YEARS)] * len(YEARS)
+    per_year = [total_lines // len(years)] * len(years)
     for i in range(total_lines - sum(per_year)):
         per_year[-1 - i] += 1
-    for year, n in zip(YEARS, per_year):
+    for year, n in zip(years, per_year):
         buf = io.StringIO()
         buf.write(header)
         writer = csv.writer(buf, lineterminator="\n")
@@ -815,7 +826,7 @@ def budget_files(rng: random.Random, total_lines: int,
             planned = int(math.exp(rng.uniform(math.log(lo), math.log(hi))))
             planned_fen = planned * 100
             r = rng.random()
-            if year == YEARS[-1] and r < 0.15:
+            if year == years[-1] and r < 0.15:
                 actual_fen = None  # not yet spent
             elif direction == "expenditure":
                 actual_fen = planned_fen if r < 0.4 else int(planned_fen * rng.uniform(0.8, 1.0))
@@ -853,7 +864,7 @@ def budget_files(rng: random.Random, total_lines: int,
     funds += [",".join(f) for f in FUNDS]
     files["funds.csv"] = "\n".join(funds) + "\n"
     package = [PACKAGE_HEAD.rstrip("\n")]
-    for year in YEARS:
+    for year in years:
         package += [f"  - name: lines-{year}", f"    path: {year}.csv", f"    title: {year} 年收支明细",
                     "    schema: budget-lines.schema.yaml"]
     files["datapackage.yaml"] = "\n".join(package) + "\n"
@@ -864,8 +875,10 @@ def budget_files(rng: random.Random, total_lines: int,
 # --- the whole project ---------------------------------------------------------------
 
 def make(out_dir: Path | str, budget_lines: int = 100_000, meetings: int = 5000, seed: int = 1,
-         force: bool = False) -> dict[str, object]:
+         force: bool = False, years: int = len(YEARS), community: CommunitySpec = CommunitySpec()) -> dict[str, object]:
     """Write a complete, valid project at ``out_dir`` (``out_dir/data/…``); return a summary.
+    ``years``: the last ``years`` of 2007–2026 (budget tables and meetings);
+    ``community``: its id, names and address (the defaults give the trees of before).
 
     An existing ``out_dir/data`` is replaced only if this function made it (a
     marker file says so) or ``force`` is true.
@@ -882,10 +895,11 @@ def make(out_dir: Path | str, budget_lines: int = 100_000, meetings: int = 5000,
     for sub in ("budgets", "meetings", "rules", "services", "notices", "forms"):
         (data / sub).mkdir(parents=True, exist_ok=True)
 
+    span = YEARS[-max(1, min(years, len(YEARS))):]
     rng = random.Random(seed)
-    (data / "community.yaml").write_text(community_yaml(), encoding="utf-8")
+    (data / "community.yaml").write_text(community_yaml(community), encoding="utf-8")
 
-    plans = plan_meetings(rng, meetings)
+    plans = plan_meetings(rng, meetings, dt.date(span[0], 1, 6) if span != YEARS else FIRST_DAY)
     rule_meetings = plan_rules(rng, plans)
     decisions: list[DecisionInfo] = []
     next_decision: dict[int, int] = {}
@@ -909,7 +923,7 @@ def make(out_dir: Path | str, budget_lines: int = 100_000, meetings: int = 5000,
         (data / "forms" / f"{spec[0]}.yaml").write_text(form_yaml(spec, related), encoding="utf-8")
     for i in range(12):
         day = dt.date(2014 + i, 1 + i, 10 + i)
-        related = [f"budget:{YEARS[i % len(YEARS)]}", f"form:{FORMS[i % len(FORMS)][0]}"]
+        related = [f"budget:{span[i % len(span)]}", f"form:{FORMS[i % len(FORMS)][0]}"]
         if plans:
             p = plans[(i * 7919) % len(plans)]
             related.append(f"meeting:{p.id}")
@@ -918,7 +932,7 @@ def make(out_dir: Path | str, budget_lines: int = 100_000, meetings: int = 5000,
         nid, text = notice_yaml(i, day, related)
         (data / "notices" / f"{nid}.yaml").write_text(text, encoding="utf-8")
 
-    files, cited = budget_files(rng, budget_lines, decisions)
+    files, cited = budget_files(rng, budget_lines, decisions, span)
     csv_bytes = 0
     for name, text in files.items():
         raw = text.encode()
@@ -928,7 +942,7 @@ def make(out_dir: Path | str, budget_lines: int = 100_000, meetings: int = 5000,
 
     summary: dict[str, object] = {
         "generator_version": GENERATOR_VERSION, "budget_lines": budget_lines, "meetings": meetings, "seed": seed,
-        "years": [YEARS[0], YEARS[-1]], "decisions_adopted": len(decisions), "lines_citing_decision": cited,
+        "years": [span[0], span[-1]], "community": community.id, "decisions_adopted": len(decisions), "lines_citing_decision": cited,
         "meeting_yaml_bytes": meeting_bytes, "csv_bytes": csv_bytes,
         "seconds": round(time.perf_counter() - t0, 2),
     }
@@ -968,11 +982,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget-lines", type=int, default=100_000)
     ap.add_argument("--meetings", type=int, default=5000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--years", type=int, default=len(YEARS), help="the last N years of 2007–2026 (default all 20)")
     ap.add_argument("--force", action="store_true", help="replace OUT_DIR/data even if this script did not make it")
     ap.add_argument("--verify", action="store_true",
                     help="then validate with frictionless and generator.load (needs the project importable)")
     args = ap.parse_args(argv)
-    summary = make(args.out_dir, args.budget_lines, args.meetings, args.seed, args.force)
+    summary = make(args.out_dir, args.budget_lines, args.meetings, args.seed, args.force, args.years)
     print(json.dumps(summary))
     if args.verify:
         failures = verify(args.out_dir)

@@ -17,8 +17,9 @@ from pydantic import ValidationError
 
 from generator.kinds.base import Kind
 from generator.kinds.common import Model
+from generator.loading.cache import Cache, key_of
 from generator.loading.fsguard import refusal
-from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, read_text
+from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, decode, read_text
 from generator.loading.yamlfile import LocDict, YamlProblem, locate, parse_yaml
 from generator.problems import Problem
 from generator.schema_errors import problems_from
@@ -37,6 +38,29 @@ class Doc:
     data: Any
     model: Any = None
     text: str = ""  #: the file's text, for the scanners (privacy, unsafe markup)
+
+    # The located data is most of a document's memory and of the time to pickle it
+    # (the check cache): it is not pickled, and read again from ``text`` when a check
+    # asks for it (to place a problem, or a file the cache had not seen).
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if self.text:
+            state.pop("data", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "data" and "text" in self.__dict__:  # only after unpickling
+            self.__dict__["data"] = parse_yaml(self.text)
+            return self.__dict__["data"]
+        raise AttributeError(name)
+
+    @property
+    def parsed(self) -> bool:
+        """Whether ``data`` is at hand (reading it may cost a parse)."""
+        return "data" in self.__dict__
 
     def at(self, *path: Any, value: bool = False) -> tuple[int | None, int | None]:
         return locate(self.data, tuple(path), value)
@@ -70,6 +94,8 @@ class Project:
     #: CSV file -> text, for the scanners
     tables_text: dict[str, str] = field(default_factory=dict)
     files_checked: int = 0
+    #: the check's cache, for checks that remember per-file results (None: off)
+    cache: Cache | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -120,8 +146,9 @@ def rel(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
-def load_doc(root: Path, kind: Kind, path: Path) -> tuple[Doc | None, list[Problem]]:
-    """Read, parse and validate one file."""
+def load_doc(root: Path, kind: Kind, path: Path, cache: Cache | None = None) -> tuple[Doc | None, list[Problem]]:
+    """Read, parse and validate one file; with ``cache``, a file whose bytes were
+    loaded before (same kind, same name) is taken from it instead."""
     file = rel(root, path)
     refused = refusal(root, path)  # a link out of the project, a fifo: never opened
     if refused is not None:
@@ -129,7 +156,24 @@ def load_doc(root: Path, kind: Kind, path: Path) -> tuple[Doc | None, list[Probl
     if not path.exists():
         return None, [Problem("file.missing", file, params={"path": file})]
     try:
-        text = read_text(path, MAX_YAML_BYTES)
+        size = path.stat().st_size
+        raw = path.read_bytes() if cache is not None and size <= MAX_YAML_BYTES else None
+    except OSError:
+        raw = None  # read_text below says why
+    if raw is None or cache is None:
+        return _load_text(kind, path, file, None)
+    name = "doc-" + key_of(kind.name, file, raw)
+    hit = cache.get(name, name)
+    if isinstance(hit, tuple) and len(hit) == 2:
+        return hit
+    found = _load_text(kind, path, file, raw)
+    cache.put(name, name, found)
+    return found
+
+
+def _load_text(kind: Kind, path: Path, file: str, raw: bytes | None) -> tuple[Doc | None, list[Problem]]:
+    try:
+        text = read_text(path, MAX_YAML_BYTES) if raw is None else decode(raw)
     except TextFileProblem as exc:
         line = exc.params.get("line")
         return None, [Problem(exc.code, file, line if isinstance(line, int) else None, None, exc.params)]
@@ -157,8 +201,8 @@ def load_doc(root: Path, kind: Kind, path: Path) -> tuple[Doc | None, list[Probl
     return doc, []
 
 
-def load_yaml_kinds(root: Path, kinds: tuple[Kind, ...],
-                    files: list[tuple[Kind, Path]] | None = None) -> tuple[dict[str, list[Doc]], list[Problem]]:
+def load_yaml_kinds(root: Path, kinds: tuple[Kind, ...], files: list[tuple[Kind, Path]] | None = None,
+                    cache: Cache | None = None) -> tuple[dict[str, list[Doc]], list[Problem]]:
     docs: dict[str, list[Doc]] = {k.name: [] for k in kinds if k.folder or k.file}
     problems: list[Problem] = []
     # Loading creates millions of small objects that all stay alive: the cyclic
@@ -167,11 +211,13 @@ def load_yaml_kinds(root: Path, kinds: tuple[Kind, ...],
     gc.disable()
     try:
         for kind, path in files if files is not None else discover(root, kinds):
-            doc, found = load_doc(root, kind, path)
+            doc, found = load_doc(root, kind, path, cache)
             problems.extend(found)
             if doc is not None:
                 docs[kind.name].append(doc)
     finally:
         if enabled:
             gc.enable()
+    if cache is not None and cache.written and files is None:
+        cache.prune("doc-")  # entries of files since edited or removed
     return docs, problems

@@ -77,3 +77,17 @@ def test_gbk_is_named_as_such():
 
 def test_bom_and_crlf_are_accepted():
     assert decode("\ufeffa: 1\r\nb: 2\r\n".encode()) == "a: 1\nb: 2\n"
+
+
+@pytest.mark.parametrize("text", [
+    "a: " + "[" * 400 + "]" * 400 + "\n",  # under the events pre-check's bound: refused while building
+    "a:\n" + "".join("  " * i + "- \n" for i in range(20)) + "  " * 20 + "- " + "{b: " * 90 + "}" * 90 + "\n",
+    "a: " + "[" * 3000 + "]" * 3000 + "\n",  # over it: the events are counted first
+])
+def test_too_deep_wherever_the_limit_is_passed(text):
+    from generator.loading.yamlfile import MAX_DEPTH
+
+    with pytest.raises(YamlProblem) as info:
+        parse_yaml(text)
+    assert info.value.code == "yaml.too-deep" and info.value.params["limit"] == MAX_DEPTH
+    assert info.value.line is not None

@@ -8,6 +8,7 @@ from typing import Any, Iterator
 
 from generator.index import Index
 from generator.load import Doc, Project
+from generator.loading.cache import Memo, key_of
 from generator.loading.yamlfile import LocDict, LocList
 from generator.problems import Problem
 
@@ -15,10 +16,17 @@ from generator.problems import Problem
 def check(project: Project, index: Index) -> Iterator[Problem]:
     languages = set(index.languages) | {"zh", "en"}
     default = index.languages[0]
+    # A file's findings depend on its text and the community's languages: the check cache keeps them.
+    memo = Memo(project.cache, "languages", key_of(default, *sorted(languages)))
     for docs in project.docs.values():
         for doc in docs:
             if doc.model is not None:
-                yield from _walk(doc, doc.data, (), languages, default)
+                yield from memo.get((doc.kind, doc.file, doc.text), _walk_doc, doc, languages, default)
+    memo.save()
+
+
+def _walk_doc(doc: Doc, languages: set[str], default: str) -> Iterator[Problem]:
+    return _walk(doc, doc.data, (), languages, default)  # the data read on a miss of the cache only
 
 
 def _walk(doc: Doc, node: Any, path: tuple[Any, ...], languages: set[str], default: str) -> Iterator[Problem]:

@@ -19,7 +19,8 @@ from generator.checks.lookahead import FILE_BUDGET, TEXT_BUDGET, Cost, cost
 from generator.checks.scanning import LineMap
 from generator.front_matter import body_only
 from generator.index import Index
-from generator.load import Project
+from generator.load import Doc, Project
+from generator.loading.cache import Memo
 from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_YAML_BYTES
 from generator.loading.yamlfile import LocDict, LocList
@@ -172,6 +173,11 @@ def scan_yaml(file: str, text: str, data: Any) -> Iterator[Problem]:
         yield from text_problems(file, value, lines, _offset(lines, line, col), budget)
 
 
+def _scan_doc(doc: Doc) -> Iterator[Problem]:
+    if doc.data is not None:  # read here, on a miss of the cache only: it may cost a parse
+        yield from scan_yaml(doc.file, doc.text, doc.data)
+
+
 def scan_table(file: str, text: str) -> Iterator[Problem]:
     """A CSV table, row by row (cells are shown as text, where Markdown syntax is live)."""
     lines, offset, budget = LineMap(text), 0, Budget()
@@ -206,16 +212,18 @@ def _rel(root: Path, path: Path) -> str:
 
 
 def check(project: Project, index: Index) -> Iterator[Problem]:
+    # Each file's findings depend on its name and text alone: the check cache keeps them.
+    memo = Memo(project.cache, "markup", "")
     for docs in project.docs.values():
         for doc in docs:
-            if doc.data is not None:
-                yield from scan_yaml(doc.file, doc.text, doc.data)
+            yield from memo.get(("yaml", doc.file, doc.text), _scan_doc, doc)
     for file, text in project.tables_text.items():
-        yield from scan_table(file, text)
+        yield from memo.get(("table", file, text), scan_table, file, text)
     for file, page in content_pages(project):
         if page is None:
             size = (project.root / file).stat().st_size
             yield Problem("file.too-large", file, params={"size_mb": round(size / 1048576, 1),
                                                           "limit_mb": round(MAX_PAGE_BYTES / 1048576, 1)})
-        else:
-            yield from scan_page(file, body_only(page))  # the front matter: checks/front_matter.py
+        else:  # the front matter: checks/front_matter.py
+            yield from memo.get(("page", file, page), scan_page, file, body_only(page))
+    memo.save()

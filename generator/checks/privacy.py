@@ -25,7 +25,8 @@ from typing import Any, Iterable, Iterator
 from generator.checks.disguise import Hit, find
 from generator.checks.scanning import LineMap
 from generator.index import Index
-from generator.load import Project
+from generator.load import Doc, Project
+from generator.loading.cache import Memo, key_of
 from generator.loading.yamlfile import LocDict, LocList
 from generator.problems import Problem, Severity
 from generator.receipt_key import HEX_KEY
@@ -62,6 +63,13 @@ def mask(value: str) -> str:
         return f"{user[:1]}***@{host}"
     digits = value.replace(" ", "").replace("-", "")
     return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+def may_hold(text: str, words: Iterable[str]) -> bool:
+    """Whether a key named one of ``words`` can be in ``text``: written out, or
+    behind an escape (``"\\x70hone"``). Walking the parsed document is what costs;
+    most files (meetings) have no such key at all."""
+    return "\\" in text or any(word in text for word in words)
 
 
 def contact_lines(data: Any) -> set[int]:
@@ -112,8 +120,9 @@ def scan(file: str, text: str, exempt: set[int] | None = None, data: Any = None,
     (``contact_values``): the community's own number may be repeated anywhere."""
     lines = LineMap(text)
     if exempt is None:
-        exempt = contact_lines(data) if data is not None else set()
-    keys = key_spans(data) if data is not None else ledger_key_spans(text) if file == LEDGER_FILE else set()
+        exempt = contact_lines(data) if data is not None and may_hold(text, CONTACT_KEYS) else set()
+    keys = (key_spans(data) if may_hold(text, ("receipt_key",)) else set()) if data is not None \
+        else ledger_key_spans(text) if file == LEDGER_FILE else set()
     for hit in find(text):
         line, col = lines.position(hit.offset)
         if line in exempt:
@@ -130,22 +139,25 @@ def scan(file: str, text: str, exempt: set[int] | None = None, data: Any = None,
 SCAN_LIMIT = 20 * 1024 * 1024
 
 
-def texts(project: Project) -> Iterable[tuple[str, str, Any]]:
+def _scan_doc(doc: Doc, allowed: frozenset[str] | set[str]) -> Iterator[Problem]:
+    return scan(doc.file, doc.text, data=doc.data, allowed=allowed)
+
+
+def texts(project: Project, docs: bool = True) -> Iterable[tuple[str, str, Any]]:
     """(file, text, parsed data or None) for every file under ``data/``: the data
     kinds and tables as they were read, then everything else (table schemas,
     package descriptors, notes …): all of it is in the git history, and parts of
     it are published (``datapackage.json``). Binary files are skipped."""
     seen = set()
-    for docs in project.docs.values():
-        for doc in docs:
+    for kind_docs in project.docs.values():
+        for doc in kind_docs:
             seen.add(doc.file)
-            yield doc.file, doc.text, doc.data
+            if docs:
+                yield doc.file, doc.text, doc.data
     for file, text in project.tables_text.items():
         seen.add(file)
         yield file, text, None
-    for file, text in _text_files(project.root, project.data_dir):
-        if file not in seen:
-            yield file, text, None
+    yield from ((file, text, None) for file, text in _text_files(project.root, project.data_dir, seen))
 
 
 def content_texts(project: Project) -> Iterable[tuple[str, str]]:
@@ -154,13 +166,15 @@ def content_texts(project: Project) -> Iterable[tuple[str, str]]:
     return _text_files(project.root, project.root / "content")
 
 
-def _text_files(root: Path, folder: Path) -> Iterator[tuple[str, str]]:
+def _text_files(root: Path, folder: Path, skip: set[str] | frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
     """(file, text) of each regular, text-looking file below ``folder`` up to
-    ``SCAN_LIMIT``; links are not followed and binary files (a NUL early on) skipped."""
+    ``SCAN_LIMIT``, but those in ``skip`` (already scanned: not read again); links
+    are not followed and binary files (a NUL early on) skipped."""
     if not folder.is_dir():
         return
     for path in sorted(folder.rglob("*")):
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > SCAN_LIMIT:
+        if (skip and path.relative_to(root).as_posix() in skip) or path.is_symlink() or not path.is_file() \
+                or path.stat().st_size > SCAN_LIMIT:
             continue
         raw = path.read_bytes()
         if b"\0" in raw[:8192]:
@@ -197,6 +211,8 @@ def contact_values(project: Project) -> set[str]:
     found: set[str] = set()
     for docs in project.docs.values():
         for doc in docs:
+            if not may_hold(doc.text, CONTACT_KEYS):
+                continue
             stack = [doc.data]
             while stack:
                 node = stack.pop()
@@ -218,10 +234,21 @@ def _digits(value: str) -> str:
 
 def check(project: Project, index: Index) -> Iterator[Problem]:
     allowed = contact_values(project)
-    for file, text, data in texts(project):
-        yield from scan(file, text, data=data, allowed=allowed)
+    # A file's findings depend on its name, its text (and so its parsed data) and
+    # the official numbers: the cache keeps them per file while those numbers stay.
+    memo = Memo(project.cache, "privacy", key_of(*sorted(allowed)))
+
+    def scanned(file: str, text: str, data: Any = None) -> list[Problem]:
+        return memo.get((file, text, "yaml" if data is not None else ""), scan, file, text, None, data, allowed)
+
+    for docs in project.docs.values():
+        for doc in docs:  # the parsed data is read on a miss of the cache only (it may cost a parse)
+            yield from memo.get((doc.file, doc.text, "yaml"), _scan_doc, doc, allowed)
+    for file, text, _ in texts(project, docs=False):
+        yield from scanned(file, text)
     for file, text in content_texts(project):
-        yield from scan(file, text, allowed=allowed)
+        yield from scanned(file, text)
     config = project.root / "mkdocs.yml"  # the site's settings: a footer or copyright line is on every page
     if config.is_file() and not config.is_symlink() and config.stat().st_size <= SCAN_LIMIT:
-        yield from scan("mkdocs.yml", config.read_text(encoding="utf-8", errors="replace"), allowed=allowed)
+        yield from scanned("mkdocs.yml", config.read_text(encoding="utf-8", errors="replace"))
+    memo.save()

@@ -75,6 +75,11 @@ def refusal(root: Path, path: Path, own: bool = False) -> Problem | None:
         st = os.stat(path)
     except OSError:
         return None
+    return _kind_refusal(file, st, own)
+
+
+def _kind_refusal(file: str, st: os.stat_result, own: bool = False) -> Problem | None:
+    """A special file (fifo, socket, device) or a hard link (``refusal``), from its status."""
     kind = _KINDS.get(stat.S_IFMT(st.st_mode))
     if kind is not None:
         return Problem("file.special", file, None, None, {"kind": kind[0], "kind_en": kind[1]})
@@ -102,7 +107,13 @@ def scan(root: Path) -> list[Problem]:
         for folder, dirs, files in os.walk(top):
             for name in sorted(dirs + files):
                 path = Path(folder, name)
-                found = refusal(root, path)
+                try:
+                    st = os.lstat(path)
+                except OSError:
+                    continue
+                # The walk follows no link, so an entry that is no link lies where it is
+                # found, inside the project: only a link needs resolving (refusal).
+                found = refusal(root, path) if stat.S_ISLNK(st.st_mode) else _kind_refusal(_rel(root, path), st)
                 if found is None and name in files and _in_content(root, path) and path.is_file() \
                         and not media.hidden(path.relative_to(top).as_posix()):
                     found = media.refusal(root, path)

@@ -111,9 +111,10 @@ _SCALAR: dict[str, Callable[[str], Any]] = {
 _MAP, _SEQ = "tag:yaml.org,2002:map", ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap")
 
 
-def _build(node: yaml.Node, seen: set[int]) -> Any:
+def _build(node: yaml.Node, seen: set[int], depth: int = 0) -> Any:
     """Values from composed nodes, with positions; direct recursion is several
-    times faster than PyYAML's generic constructor."""
+    times faster than PyYAML's generic constructor. ``depth``: collections around
+    this node (more than ``MAX_DEPTH`` is refused where it passes the limit)."""
     if id(node) in seen:  # the same node reached twice is an alias ("*name"): refuse it
         raise YamlProblem("yaml.alias", *_mark(node))
     seen.add(id(node))
@@ -128,13 +129,15 @@ def _build(node: yaml.Node, seen: set[int]) -> Any:
         if tag == "tag:yaml.org,2002:timestamp":
             return _timestamp(node.value, node)
         raise YamlProblem("yaml.syntax", *_mark(node), detail=f"unsupported tag {tag}")
+    if depth >= MAX_DEPTH:
+        raise YamlProblem("yaml.too-deep", *_mark(node), limit=MAX_DEPTH)
     if isinstance(node, yaml.MappingNode) and tag == _MAP:
         result = LocDict()
         mark = node.start_mark
         result.start = (mark.line + 1, mark.column + 1)
         pos, vpos = result.pos, result.vpos
         for key_node, value_node in node.value:
-            key = _build(key_node, seen)
+            key = _build(key_node, seen, depth + 1)
             if not isinstance(key, (str, int, float, bool)) or key is None:
                 raise YamlProblem("yaml.bad-key", *_mark(key_node))
             if key in result:
@@ -143,7 +146,7 @@ def _build(node: yaml.Node, seen: set[int]) -> Any:
             km, vm = key_node.start_mark, value_node.start_mark
             pos[key] = (km.line + 1, km.column + 1)
             vpos[key] = (vm.line + 1, vm.column + 1)
-            result[key] = _build(value_node, seen)
+            result[key] = _build(value_node, seen, depth + 1)
         return result
     if isinstance(node, yaml.SequenceNode) and tag in _SEQ:
         items = LocList()
@@ -152,7 +155,7 @@ def _build(node: yaml.Node, seen: set[int]) -> Any:
         for child in node.value:
             cm = child.start_mark
             items.pos.append((cm.line + 1, cm.column + 1))
-            items.append(_build(child, seen))
+            items.append(_build(child, seen, depth + 1))
         return items
     raise YamlProblem("yaml.syntax", *_mark(node), detail=f"unsupported tag {tag}")
 
@@ -179,6 +182,11 @@ for _tag, _regex, _first in _RESOLVERS:
 #: composer recurses in C: 50,000 nested brackets in a 100 KB file overflowed the
 #: stack and killed the process (exit 139), before any Python check could run.
 MAX_DEPTH = 100
+#: Nesting libyaml's composer takes safely (50,000 overflowed; this is 50 times less).
+#: Up to here the composed tree is built and ``_build`` enforces ``MAX_DEPTH``; above,
+#: the events are counted first (a second parse: meetings, with their many inline
+#: ``{…}``/``[…]``, were a third of the files doing it for nothing).
+COMPOSE_SAFE = 1000
 _FLOW_OPENERS = re.compile(r"[\[{]")
 _CONTENT_START = re.compile(r"^[ ]*(?:[-?](?:[ ]+|$))*")
 
@@ -188,7 +196,7 @@ def _may_be_deep(text: str) -> bool:
     flow collection starts with a ``[`` or ``{`` somewhere in the text (quoted or
     not), and block collections nest only at strictly increasing columns (one
     indentless sequence per level aside), none beyond where a line's content starts."""
-    if len(_FLOW_OPENERS.findall(text)) > MAX_DEPTH // 2:
+    if len(_FLOW_OPENERS.findall(text)) > COMPOSE_SAFE // 2:
         return True
     widest = max((m.end() for m in map(_CONTENT_START.match, text.split("\n")) if m), default=0)
     return 2 * (widest + 1) > MAX_DEPTH // 2

@@ -1,0 +1,290 @@
+"""The check's cache: what a previous ``portal check`` worked out, found again by
+the hash of what it was worked out from.
+
+A committee member re-checks after editing one file of thousands; parsing and
+validating the others again would repeat work whose inputs did not change. So
+entries are keyed by a hash of their inputs' bytes (never by modification
+times, which git checkouts and copies do not keep), and the whole cache is
+versioned by the code that made it (``code_version``: the generator's and
+portal_core's sources, strings included, and the libraries' versions): a new
+version starts empty and the old one is removed.
+
+The entries are pickles, and unpickling runs code. The folder is inside the
+project, where a pull request could plant files (``outdir.reclaim`` removes
+planted links for the same reason), so every entry carries an HMAC made with a
+key kept outside the project (``$XDG_CACHE_HOME/portal/``, mode 0600); an entry
+whose tag does not match, or that is truncated, unreadable or of another
+version or key, is ignored and rewritten, never trusted. Without a usable key
+or folder the check simply runs uncached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import shutil
+import stat
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+#: Bump when the layout of entries changes (the code version covers their contents).
+FORMAT = 1
+FOLDER = Path(".portal-build") / "cache"
+_TAG = 32  # bytes of HMAC-SHA256
+_LIBRARIES = ("pydantic", "pydantic-core", "pyyaml", "frictionless", "nh3", "markdown")
+_code_version: str | None = None
+
+
+def code_version() -> str:
+    """A hash of everything that decides what a check finds, besides the data:
+    the sources and strings of ``generator`` and ``portal_core`` and the versions of
+    Python and of the libraries that parse and validate. Computed once per process
+    (~2 MB of files)."""
+    global _code_version
+    if _code_version is None:
+        digest = hashlib.blake2b(f"{FORMAT}|{sys.version}".encode(), digest_size=16)
+        for name in _LIBRARIES:
+            try:
+                digest.update(f"|{name}={metadata.version(name)}".encode())
+            except metadata.PackageNotFoundError:
+                digest.update(f"|{name}=-".encode())
+        here = Path(__file__).resolve().parent.parent  # generator/
+        for package in (here, here.parent / "portal_core"):
+            for path in sorted(package.rglob("*")):
+                if path.suffix in (".py", ".yaml", ".yml", ".json") and "__pycache__" not in path.parts:
+                    digest.update(path.relative_to(package.parent).as_posix().encode() + b"\0")
+                    digest.update(path.read_bytes() + b"\0")
+        _code_version = digest.hexdigest()
+    return _code_version
+
+
+def key_of(*parts: str | bytes) -> str:
+    """A cache key from ``parts`` (file names, kinds, contents …), unambiguous."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _secret() -> bytes | None:
+    """The HMAC key, created on first use outside any project; None if impossible."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(base) / "portal" / "check-cache.key"
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(secrets.token_bytes(32))
+        key = path.read_bytes()
+    except FileExistsError:  # another check created it meanwhile
+        try:
+            key = path.read_bytes()
+        except OSError:
+            return None
+    except OSError:
+        return None
+    return key if len(key) >= 32 else None
+
+
+class Cache:
+    """Entries of one code version under ``<root>/.portal-build/cache/check-<version>/``."""
+
+    def __init__(self, root: Path, secret: bytes, folder: Path) -> None:
+        self.root, self._secret, self.folder = root, secret, folder
+        self.version = code_version()
+        self.used: set[str] = set()  #: entries read or written by this run (the rest may go)
+        self.written = 0
+
+    @classmethod
+    def open(cls, root: Path) -> Cache | None:
+        """The project's cache, or None when it cannot be used safely (no key, a
+        link or a file where a folder should be, an unwritable project)."""
+        secret = _secret()
+        if secret is None:
+            return None
+        base = Path(root) / FOLDER
+        folder = base / f"check-{code_version()[:24]}"
+        try:
+            for part in (base.parent, base, folder):
+                if os.path.lexists(part) and not stat.S_ISDIR(os.lstat(part).st_mode):
+                    return None  # planted link or file: never write through it
+                part.mkdir(exist_ok=True)
+            for other in base.iterdir():  # entries of other versions can never be read again
+                if other.name.startswith("check-") and other != folder and not other.is_symlink():
+                    shutil.rmtree(other, ignore_errors=True)
+        except OSError:
+            return None
+        return cls(Path(root), secret, folder)
+
+    def _path(self, name: str) -> Path:
+        return self.folder / f"{name}.pickle"
+
+    def get(self, name: str, key: str) -> Any:
+        """The value stored under ``name`` for ``key``, or None (absent, stale, forged, corrupt)."""
+        self.used.add(name)
+        try:
+            fd = os.open(self._path(name), os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, "rb") as f:
+                blob = f.read()
+        except OSError:
+            return None
+        tag, payload = blob[:_TAG], blob[_TAG:]
+        if len(tag) != _TAG or not hmac.compare_digest(tag, hmac.digest(self._secret, payload, "sha256")):
+            return None
+        try:
+            fmt, version, stored_key, value = pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - a signed but unreadable entry is as good as none
+            return None
+        if fmt != FORMAT or version != self.version or stored_key != key:
+            return None
+        return value
+
+    def put(self, name: str, key: str, value: Any) -> None:
+        """Store ``value``; failures only cost the next run its speed."""
+        self.used.add(name)
+        try:
+            payload = pickle.dumps((FORMAT, self.version, key, value), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - an unpicklable value is simply not cached
+            return
+        tmp = self.folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(hmac.digest(self._secret, payload, "sha256"))
+                out.write(payload)
+            os.replace(tmp, self._path(name))  # atomic: a reader sees the old entry or the new
+            self.written += 1
+        except OSError:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+
+    def prune(self, prefix: str) -> None:
+        """Remove entries named ``prefix…`` this run did not use (files since
+        edited or deleted): the folder does not grow with every edit."""
+        try:
+            for path in self.folder.iterdir():
+                name = path.name.removesuffix(".pickle")
+                if name.startswith(prefix) and name not in self.used and path.suffix == ".pickle":
+                    path.unlink()
+        except OSError:
+            pass
+
+
+#: What ``portal check`` reads besides the code: the fingerprint covers all of it.
+INPUT_FOLDERS = ("data", "content", "site_templates")
+INPUT_FILES = ("mkdocs.yml",)
+
+
+Snapshot = list[tuple[str, int, int, int, int]]
+
+
+def fingerprint(root: Path) -> tuple[str, Snapshot]:
+    """A hash of every input of the check: each entry below ``INPUT_FOLDERS`` and
+    ``INPUT_FILES`` (path, type, link count, link target, the bytes of regular
+    files; links are not followed, as the check does not follow them). Two
+    projects with the same fingerprint get the same report. With it, the
+    ``snapshot`` seen on the way."""
+    digest = hashlib.blake2b(digest_size=20)
+    seen: Snapshot = []
+    for path, st in _entries(Path(root)):
+        if st is None:
+            digest.update(f"{path}\0absent\0".encode())
+            seen.append((path, 0, 0, 0, 0))
+            continue
+        seen.append((path, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino))
+        digest.update(f"{path}\0{stat.S_IFMT(st.st_mode)}\0{st.st_nlink}\0".encode())
+        full = os.path.join(root, path)
+        if stat.S_ISLNK(st.st_mode):
+            target = os.readlink(full)
+            try:  # where the link points and what is there now (the check may refuse or read it)
+                tst = os.stat(full)
+                where = f"{target}\0{tst.st_mode}\0{tst.st_size}\0{tst.st_mtime_ns}\0"
+            except OSError:
+                where = f"{target}\0dangling\0"
+            digest.update(where.encode())
+        elif stat.S_ISREG(st.st_mode):
+            try:
+                with open(full, "rb") as f:
+                    digest.update(hashlib.file_digest(f, "blake2b").digest())
+            except OSError as exc:
+                digest.update(f"unreadable {exc.errno}\0".encode())
+    return digest.hexdigest(), seen
+
+
+def snapshot(root: Path) -> Snapshot:
+    """(path, mode, size, modification time, inode) of every input: cheap, to tell
+    whether anything was written while a check ran (its report is then not stored)."""
+    return [(path, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino) if st else (path, 0, 0, 0, 0)
+            for path, st in _entries(Path(root))]
+
+
+def _entries(root: Path) -> Iterator[tuple[str, os.stat_result | None]]:
+    """(relative path, lstat or None if absent) of the inputs, in a stable order;
+    links are listed, not followed."""
+    for name in INPUT_FILES:
+        yield name, _lstat(os.path.join(root, name))
+    for top in INPUT_FOLDERS:
+        st = _lstat(os.path.join(root, top))
+        yield top, st
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            yield from _below(os.path.join(root, top), top)
+
+
+def _lstat(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+def _below(folder: str, rel: str) -> Iterator[tuple[str, os.stat_result | None]]:
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        path = f"{rel}/{entry.name}"
+        try:
+            st: os.stat_result | None = entry.stat(follow_symlinks=False)
+        except OSError:
+            st = None
+        yield path, st
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            yield from _below(entry.path, path)
+
+
+class Memo:
+    """Per-file results of one check (``name``), valid while ``context`` (what the
+    results depend on besides the file: e.g. the community's official numbers) is
+    the same. Kept in one entry; ``save`` writes it when anything changed, with
+    only this run's files (those of deleted files drop out)."""
+
+    def __init__(self, cache: Cache | None, name: str, context: str) -> None:
+        self.cache, self.name, self.context = cache, name, context
+        old = cache.get(name, context) if cache is not None else None
+        self.old: dict[str, Any] = old if isinstance(old, dict) else {}
+        self.now: dict[str, Any] = {}
+
+    def get(self, parts: tuple[str | bytes, ...], compute: Callable[..., Iterable[Any]], *args: Any) -> list[Any]:
+        """The stored findings for ``parts`` (file name, text …), else ``compute(*args)``'s."""
+        if self.cache is None:
+            return list(compute(*args))
+        key = key_of(*parts)
+        value = self.old[key] if key in self.old else list(compute(*args))
+        self.now[key] = value
+        return value
+
+    def save(self) -> None:
+        if self.cache is not None and self.now.keys() != self.old.keys():
+            self.cache.put(self.name, self.context, self.now)

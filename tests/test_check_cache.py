@@ -1,0 +1,302 @@
+"""The check cache (generator/loading/cache.py): a warm check finds exactly what a
+cold one finds, whatever changed in between, and never trusts an entry it did
+not write for this code version."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import load
+from generator.loading import cache as cache_mod
+from generator.pipeline import check
+from generator.problems import Report
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def cache_on(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache is on (conftest turns it off for the other tests), with its key in a temp home."""
+    monkeypatch.delenv("PORTAL_NO_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
+
+
+def facts(report: Report) -> list[tuple[object, ...]]:
+    """Everything a reader sees of a report, in a stable order."""
+    return [(p.file, p.line, p.col, p.code, p.severity, sorted(p.params.items(), key=str))
+            for p in report.sorted()] + [("files", report.files_checked)]
+
+
+def same_as_cold(root: Path) -> Report:
+    """Check warm (cache on) and cold (off); they must agree. Returns the warm report."""
+    warm = check(root, jobs=1)
+    cold = check(root, jobs=1, cache=False)
+    assert facts(warm) == facts(cold)
+    return warm
+
+
+def folder(root: Path) -> Path:
+    [found] = (root / ".portal-build" / "cache").glob("check-*")
+    return found
+
+
+def doc_entries(root: Path) -> set[str]:
+    return {p.name for p in folder(root).glob("doc-*.pickle")}
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files actually parsed and validated (not taken from the cache)."""
+    seen: list[str] = []
+    real = load._load_text
+
+    def counting(kind, path, file, raw):  # type: ignore[no-untyped-def]
+        seen.append(file)
+        return real(kind, path, file, raw)
+
+    monkeypatch.setattr(load, "_load_text", counting)
+    return seen
+
+
+def test_unchanged_project_is_answered_from_the_cache(minimal, loads):
+    first = same_as_cold(minimal.root)
+    assert first.ok and first.files_checked > 5
+    assert (folder(minimal.root) / "report.pickle").is_file()
+    loads.clear()
+    again = check(minimal.root, jobs=1)
+    assert loads == []  # not even the documents: the whole report was stored
+    assert facts(again) == facts(first)
+
+
+def test_one_edit_reloads_one_file_and_reports_like_a_cold_check(minimal, loads):
+    same_as_cold(minimal.root)
+    loads.clear()
+    # a decision needs a quorum: one edit, problems in this file and cross-checks elsewhere
+    minimal.replace("data/meetings/2024-03-10-jwh.yaml", "votes: {for: 5, against: 1, abstain: 0}",
+                    "votes: {for: 1, against: 5, abstain: 0}")
+    warm = check(minimal.root, jobs=1)
+    assert loads == ["data/meetings/2024-03-10-jwh.yaml"]
+    assert not warm.ok
+    assert facts(warm) == facts(check(minimal.root, jobs=1, cache=False))
+    # and back: the first version's entry was replaced, the report is the clean one again
+    minimal.replace("data/meetings/2024-03-10-jwh.yaml", "votes: {for: 1, against: 5, abstain: 0}",
+                    "votes: {for: 5, against: 1, abstain: 0}")
+    assert same_as_cold(minimal.root).ok
+
+
+def test_a_broken_file_then_fixed(minimal):
+    same_as_cold(minimal.root)
+    minimal.replace("data/notices/2024-001.yaml", "id:", "id: [", 1)  # YAML syntax error
+    assert any(p.code.startswith("yaml.") for p in same_as_cold(minimal.root).errors)
+    minimal.replace("data/notices/2024-001.yaml", "id: [", "id:", 1)
+    assert same_as_cold(minimal.root).ok
+
+
+def test_deleted_file(minimal):
+    same_as_cold(minimal.root)
+    before = doc_entries(minimal.root)
+    (minimal.root / "data/rules/covenant.yaml").unlink()  # a decision adopts it: now unknown
+    report = same_as_cold(minimal.root)
+    assert not report.ok
+    # entries of files gone are pruned once something new is written
+    minimal.replace("data/notices/2024-001.yaml", "id:", "id:  ", 1)
+    same_as_cold(minimal.root)
+    assert len(doc_entries(minimal.root)) == len(before) - 1
+
+
+def test_new_file(minimal):
+    same_as_cold(minimal.root)
+    text = minimal.read("data/notices/2024-001.yaml")
+    minimal.write("data/notices/2024-002.yaml", text)  # same id as 2024-001: id ≠ file name
+    report = same_as_cold(minimal.root)
+    assert "id.filename-mismatch" in {p.code for p in report.errors}
+    minimal.write("data/notices/stray.txt", "notes")  # not a data file: a warning
+    assert "file.unexpected" in {p.code for p in same_as_cold(minimal.root).warnings}
+
+
+def test_renamed_file_is_not_taken_for_the_old_one(minimal):
+    """The same bytes under another name are another entry (file names are in problems)."""
+    same_as_cold(minimal.root)
+    old = minimal.path("data/notices/2024-001.yaml")
+    old.rename(old.with_name("2024-009.yaml"))
+    report = same_as_cold(minimal.root)
+    assert [p.file for p in report.errors if p.code == "id.filename-mismatch"] == ["data/notices/2024-009.yaml"]
+
+
+def test_table_and_schema_changes_reach_frictionless(minimal):
+    same_as_cold(minimal.root)
+    assert (folder(minimal.root) / "frictionless.pickle").is_file()
+    minimal.replace("data/budgets/2024.csv", "2024-001,2024,2024,community-fund,expenditure,办公经费,办公用品,2000,1800",
+                    "2024-001,2024,2024,community-fund,expenditure,办公经费,办公用品,lots,1800")
+    assert not same_as_cold(minimal.root).ok
+    minimal.replace("data/budgets/2024.csv", ",lots,", ",2000,")
+    assert same_as_cold(minimal.root).ok
+    # the schema: only frictionless sees this constraint; the tables did not change
+    minimal.replace("data/budgets/budget-lines.schema.yaml", "minimum: 2000, maximum: 2100",
+                    "minimum: 2000, maximum: 2010")
+    report = same_as_cold(minimal.root)
+    assert not report.ok
+
+
+def test_tables_read_again_when_their_files_change(minimal, tmp_path):
+    """The tables step (our reading and records) is cached by the package folder too."""
+    same_as_cold(minimal.root)
+    table = minimal.path("data/budgets/2024.csv")
+    text = table.read_bytes()
+    table.write_bytes(text.decode().encode("gb18030"))  # saved from Excel in GBK
+    assert "file.encoding" in {p.code for p in same_as_cold(minimal.root).errors}
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_bytes(text)
+    table.unlink()
+    table.symlink_to(outside)  # the same bytes, through a link out of the project: refused
+    assert not same_as_cold(minimal.root).ok
+    table.unlink()
+    table.write_bytes(text)
+    assert same_as_cold(minimal.root).ok
+    budgets = minimal.path("data/budgets")
+    budgets.rename(tmp_path / "budgets")  # a community without budgets yet
+    same_as_cold(minimal.root)
+    (tmp_path / "budgets").rename(budgets)
+    assert same_as_cold(minimal.root).ok
+
+
+def test_a_moved_project_is_checked_where_it_is(minimal, tmp_path):
+    same_as_cold(minimal.root)
+    moved = tmp_path / "moved"
+    minimal.root.rename(moved)
+    minimal.root = moved
+    minimal.replace("data/budgets/2024.csv", "办公用品,2000,1800", "办公用品,lots,1800")
+    assert not same_as_cold(moved).ok
+
+
+def test_content_and_settings_are_inputs(minimal):
+    same_as_cold(minimal.root)
+    minimal.write("content/zh/about.md", "# 关于\n\n联系 13812345678\n")  # a mobile number: refused
+    assert "privacy.mobile" in {p.code for p in same_as_cold(minimal.root).errors}
+    minimal.write("content/zh/about.md", "# 关于\n")
+    assert same_as_cold(minimal.root).ok
+    minimal.write("mkdocs.yml", "copyright: 联系 13812345678\n")
+    assert "privacy.mobile" in {p.code for p in same_as_cold(minimal.root).errors}
+    minimal.path("mkdocs.yml").unlink()
+    assert same_as_cold(minimal.root).ok
+
+
+def test_official_numbers_change_what_other_files_may_hold(minimal):
+    """A mobile number is allowed anywhere once it is an official contact: the
+    privacy findings of unchanged files depend on another file."""
+    minimal.replace("data/services/meal.yaml", "phone: 0571-8888 0001", "phone: \"13912345678\"")
+    minimal.write("content/zh/about.md", "# 关于\n\n助餐点电话 13912345678\n")
+    assert same_as_cold(minimal.root).ok
+    minimal.replace("data/services/meal.yaml", "phone: \"13912345678\"", "phone: 0571-8888 0001")
+    report = same_as_cold(minimal.root)
+    assert [p.file for p in report.errors if p.code == "privacy.mobile"] == ["content/zh/about.md"]
+    # an escaped key is still the contact field
+    minimal.replace("data/services/meal.yaml", "phone: 0571-8888 0001", '"\\x70hone": "13912345678"')
+    assert same_as_cold(minimal.root).ok
+
+
+def test_markup_and_languages_findings_follow_their_files(minimal):
+    """Per-file findings kept by the markup and languages checks: in and out again."""
+    same_as_cold(minimal.root)
+    minimal.replace("data/notices/2024-001.yaml", "更换 3 号楼单元门禁。", '更换门禁 <img src=x onerror="alert(1)">')
+    minimal.replace("data/notices/2024-001.yaml", "title: {zh: 门禁更换公示, en: Door access replacement}",
+                    "title: {en: Door access replacement}")
+    minimal.write("content/zh/page.md", "# 页\n\n<script>alert(1)</script>\n")
+    report = same_as_cold(minimal.root)
+    assert {"markdown.unsafe-html", "text.default-language-missing"} <= {p.code for p in report.problems}
+    # the community's languages are the context of the languages findings: en first now
+    minimal.replace("data/community.yaml", "languages: {default: zh, others: [en]}",
+                    "languages: {default: en, others: [zh]}")
+    assert "text.default-language-missing" not in {p.code for p in same_as_cold(minimal.root).problems}
+    minimal.write("content/zh/page.md", "# 页\n")
+    minimal.replace("data/notices/2024-001.yaml", '更换门禁 <img src=x onerror="alert(1)">', "更换 3 号楼单元门禁。")
+    assert "markdown.unsafe-html" not in {p.code for p in same_as_cold(minimal.root).problems}
+
+
+def test_today_is_an_input(minimal):
+    """Some checks compare with today: a stored report is for its day only."""
+    import datetime as dt
+
+    from generator.kinds.common import Today
+
+    same_as_cold(minimal.root)
+    Today.value = dt.date(2099, 1, 1)
+    same_as_cold(minimal.root)
+    assert len(list(folder(minimal.root).glob("report.pickle"))) == 1
+
+
+def test_code_version_change_starts_afresh(minimal, monkeypatch, loads):
+    same_as_cold(minimal.root)
+    old = folder(minimal.root)
+    monkeypatch.setattr(cache_mod, "_code_version", "0" * 32)  # as after an upgrade
+    loads.clear()
+    report = same_as_cold(minimal.root)
+    assert report.ok
+    assert loads  # nothing of the old version was reused …
+    assert not old.exists() and folder(minimal.root) != old  # … and its entries are gone
+
+
+def test_corrupt_entries_are_ignored(minimal, loads):
+    first = same_as_cold(minimal.root)
+    for path in folder(minimal.root).glob("*.pickle"):
+        blob = path.read_bytes()
+        path.write_bytes(blob[: len(blob) // 2])  # truncated
+    loads.clear()
+    assert facts(check(minimal.root, jobs=1)) == facts(first)
+    assert loads  # reloaded
+    for path in folder(minimal.root).glob("*.pickle"):
+        path.write_bytes(b"")  # emptied
+    assert facts(check(minimal.root, jobs=1)) == facts(first)
+
+
+def test_forged_entries_are_never_unpickled(minimal, tmp_path):
+    """An entry planted in the project (a pull request can commit .portal-build/) is
+    not signed with this machine's key: it is ignored, its pickle never run."""
+    first = same_as_cold(minimal.root)
+    marker = tmp_path / "pwned"
+    evil = pickle.dumps((cache_mod.FORMAT, cache_mod.code_version(), "x",
+                         _Boom(str(marker))))
+    for path in folder(minimal.root).glob("*.pickle"):
+        path.write_bytes(os.urandom(32) + evil)
+    assert facts(check(minimal.root, jobs=1)) == facts(first)
+    assert not marker.exists()
+    # a stale but genuinely signed entry of another key is not taken for this one either
+    cache = cache_mod.Cache.open(minimal.root)
+    assert cache is not None
+    cache.put("report", "another-project-state", Report())
+    assert facts(check(minimal.root, jobs=1)) == facts(first)
+
+
+class _Boom:
+    """Unpickling this creates a file: proof that an entry was unpickled."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (Path.touch, (Path(self.path),))
+
+
+def test_a_planted_link_disables_the_cache(minimal, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (minimal.root / ".portal-build").mkdir()
+    (minimal.root / ".portal-build" / "cache").symlink_to(outside)
+    assert same_as_cold(minimal.root).ok
+    assert list(outside.iterdir()) == []  # nothing written through the link
+
+
+def test_the_cli_check_uses_the_cache(minimal):
+    """Through `portal check` itself, twice: same output, the second from the cache."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    runs = [subprocess.run([sys.executable, "-m", "generator", "check", str(minimal.root)],
+                           capture_output=True, text=True, env=env, cwd=REPO) for _ in range(2)]
+    assert runs[0].returncode == runs[1].returncode == 0
+    assert runs[0].stdout == runs[1].stdout
+    assert (folder(minimal.root) / "report.pickle").is_file()
