@@ -487,3 +487,21 @@ def test_the_report_is_open_data(site: BuiltSite):
 
     report = Package(str(site.out / "data/datapackage.json")).validate()
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])
+
+
+def test_inbox_publish_never_publishes_a_comment(tmp_path: Path):
+    """Comments are private until the committee summarises them in the report: publishing
+    the inbox writes no request for them, even once answered."""
+    from test_inbox_publish import inbox, submit
+
+    project = tmp_path / "demo"
+    shutil.copytree(PROJECTS.parent.parent / "data", project / "data")
+    before = (project / "data/requests/2026.yaml").read_text(encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'inbox.db'}"
+    secret = f"第四条投放时间太早 {uuid.uuid4().hex[:8]}"
+    receipt = submit(db, form="comments-2026-10-residents-covenant-2027", article="article-4", comment=secret)
+    inbox(db, "reply", receipt, "--status", "answered", "--text", "已收到，将写入采纳情况说明。")
+    assert receipt in inbox(db, "list").stdout
+    inbox(db, "publish", str(project))
+    assert (project / "data/requests/2026.yaml").read_text(encoding="utf-8") == before
+    assert not any(secret in p.read_text(encoding="utf-8") for p in (project / "data").rglob("*.yaml"))
