@@ -4,7 +4,7 @@
 from pathlib import Path
 
 from generator.kinds.base import Kind, Section, Target
-from generator.kinds.budget import datasets, pages, records
+from generator.kinds.budget import datasets, pages, records, street
 from generator.kinds.budget.model import BudgetLine
 from portal_core.i18n import texts
 
@@ -15,4 +15,5 @@ KIND = Kind(
              Target("budget-line", texts("kind.budget.target.budget-line"))),
     index=records.index, sections=(Section("budgets/index.md", texts("kind.budget.section.budgets"), 5),), pages=pages.build,
     datasets=(datasets.datasets,),
+    street=street.facts,
 )

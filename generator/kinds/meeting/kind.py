@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from generator.kinds.base import Kind, Section, Target
-from generator.kinds.meeting import checks, datasets, pages, records
+from generator.kinds.meeting import checks, datasets, pages, records, street
 from generator.kinds.meeting.model import Meeting
 from portal_core.i18n import texts
 
@@ -17,4 +17,5 @@ KIND = Kind(
     index=records.index, raw_ids=records.raw_ids, checks=(checks.check,),
     sections=(Section("meetings/index.md", texts("kind.meeting.section.meetings"), 2), Section("decisions/index.md", texts("kind.meeting.section.decisions"), 3)), pages=pages.build, dates=pages.dates,
     datasets=(datasets.MEETINGS_DATASET, datasets.DECISIONS_DATASET), new="new.yaml.j2", editor=3,
+    street=street.facts,
 )

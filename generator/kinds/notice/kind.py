@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from generator.kinds.base import Kind, Section, Target
-from generator.kinds.notice import datasets, pages
+from generator.kinds.notice import datasets, pages, street
 from generator.kinds.notice.model import Notice
 from portal_core.i18n import texts
 
@@ -12,4 +12,5 @@ KIND = Kind(
     targets=(Target("notice", texts("kind.notice.target.notice"), relatable=True),),
     sections=(Section("notices/index.md", texts("kind.notice.section.notices"), 1),), pages=pages.build, dates=pages.dates,
     datasets=(datasets.NOTICES,), new="new.yaml.j2", editor=4,
+    street=street.facts,
 )

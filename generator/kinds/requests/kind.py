@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from generator.kinds.base import Kind, Section, Target
-from generator.kinds.requests import checks, ledger, pages, records
+from generator.kinds.requests import checks, ledger, pages, records, street
 from generator.kinds.requests.model import RequestLog
 from portal_core.i18n import texts
 
@@ -12,5 +12,6 @@ KIND = Kind(
     folder="requests", side_files=(ledger.NAME,), checks=(checks.check,), targets=(Target("request", texts("kind.requests.target.request"), relatable=True),),
     index=records.index, raw_ids=records.raw_ids,
     sections=(Section("requests/index.md", texts("kind.requests.section.requests"), 8),), pages=pages.build,
+    street=street.facts,
     # not in the editor: portal inbox publish writes these files, so edits there would be lost
 )
