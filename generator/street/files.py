@@ -22,7 +22,6 @@ from icalendar import Calendar, Event
 
 from generator.kinds.base import Column, TableSpec
 from generator.kinds.common import Text
-from generator.outdir import write_file
 from generator.site.downloads import Table, check_keys, csv_bytes, json_bytes, plain_schema, table, typed_records
 from generator.site.feeds import xml_text
 from generator.street import compare
@@ -245,6 +244,12 @@ def calendar_ics(street: Street, data: StreetData, lang: str, site_url: str) -> 
         cal.add_missing_timezones(first_date=dt.date(min(timed).year, 1, 1),
                                   last_date=dt.date(max(timed).year + 2, 1, 1))
     return bytes(cal.to_ical())
+
+
+def write_file(path: Path, body: bytes) -> None:
+    """Into the street build's staging folder (the build swaps it in whole: no half-written site)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(body)
 
 
 def write_files(street: Street, data: StreetData, site: Path, langs: list[str], site_url: str) -> None:
