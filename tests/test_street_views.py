@@ -17,7 +17,7 @@ from frictionless import Package
 from icalendar import Calendar
 
 from generator import registry
-from generator.kinds.base import Kind, StreetFacts, StreetFigure, StreetMetric
+from generator.kinds.base import Kind, Page, PageContext, StreetFacts, StreetFigure, StreetMetric
 from generator.kinds.common import Today
 from generator.pipeline import load_and_check
 from generator.site.render import Renderer
@@ -66,9 +66,8 @@ def members(tmp_path_factory: pytest.TempPathFactory) -> list[Member]:
         doc["requests"] = doc["requests"][:2]  # two requests: listed, never ranked
         log.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
         out = []
-        for cid, root, status in (("hehuali", a, "built"), ("second", b, "built"), ("nohouse", c, "built")):
-            checked = load_and_check(root, jobs=1)
-            out.append(Member(CommunityEntry(id=cid), root, status, checked))
+        for cid, root in (("hehuali", a), ("second", b), ("nohouse", c)):
+            out.append(Member(CommunityEntry(id=cid), root, "built", load_and_check(root, jobs=1)))
         out.append(Member(CommunityEntry(id="gone"), tmp / "gone", "missing", name={"zh": "失联社区", "en": "Gone"}))
         return out
     finally:
@@ -79,7 +78,7 @@ STREET = Street(id="qingyun", name={"zh": "青云街道", "en": "Qingyun Subdist
                 communities=[CommunityEntry(id=i) for i in ("hehuali", "second", "nohouse", "gone")])
 
 
-def _render(pages, lang: str = "zh") -> dict[str, str]:
+def _render(pages: list[Page], lang: str = "zh") -> dict[str, str]:
     r = Renderer(lang, "zh", kinds=[TEMPLATES])
     return {p.path: r.render(p, {}) for p in pages}
 
@@ -153,9 +152,9 @@ def test_downloads_validate_and_feeds_parse(members: list[Member], tmp_path: Pat
     assert rows[("hehuali", "2026", "requests.median-days", "")]["rank"] == "1"
     rss = ET.parse(tmp_path / "en/feeds/notices.xml").getroot()
     items = rss.findall("channel/item")
-    links = [i.findtext("link") for i in items]
+    links = [i.findtext("link") or "" for i in items]
     assert links and all(link.startswith(SITE_URL) and "/en/notices/" in link for link in links)
-    dates = [email.utils.parsedate_to_datetime(i.findtext("pubDate")) for i in items]
+    dates = [email.utils.parsedate_to_datetime(i.findtext("pubDate") or "") for i in items]
     assert dates == sorted(dates, reverse=True)
     cal = Calendar.from_ical((tmp_path / "feeds/calendar.ics").read_bytes())
     events = cal.walk("VEVENT")
@@ -173,13 +172,13 @@ def test_hooks_are_what_the_views_show(members: list[Member]) -> None:
     metric = StreetMetric("test.trees", "trees", {"zh": "植树", "en": "Trees planted"}, {"zh": "棵", "en": "trees"},
                           per_household=True)
 
-    def trees(ctx):  # one figure per community: its households' worth of trees in 2025
+    def trees(ctx: PageContext) -> StreetFacts:  # one figure per community: its households' worth of trees in 2025
         hh = ctx.project.community.households
         return StreetFacts((metric,), [StreetFigure("test.trees", 2025, float(hh) if hh else None)])
 
     kind = Kind("tree", object, {"zh": "树", "en": "tree"}, Path("."), street=trees)
-    pages = _render(street_pages(STREET, members, TODAY, kinds=(kind,)))
-    assert set(p for p in pages if p.startswith("compare/")) == {"compare/index.md", "compare/trees.md"}
-    page = pages["compare/trees.md"]
+    rendered = _render(street_pages(STREET, members, TODAY, kinds=(kind,)))
+    assert {p for p in rendered if p.startswith("compare/")} == {"compare/index.md", "compare/trees.md"}
+    page = rendered["compare/trees.md"]
     line = next(line for line in page.splitlines() if "](../../second/)" in line)
     assert [c.strip() for c in line.strip("|").split("|")][1:3] == ["500", "1"]
