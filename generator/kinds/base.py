@@ -242,6 +242,66 @@ class Document:
     title: Text
     description: Text
     make: Callable[[Any], Any]  #: export context -> the JSON document
+# --- street views -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StreetMetric:
+    """A figure a kind contributes to the street's comparison pages, alike for every
+    community of the street (``generator.street.views`` lays the communities side by side)."""
+
+    key: str  #: unique across kinds, e.g. ``budget.spending``
+    view: str  #: the comparison page that shows it: ``money``, ``requests``, ``meetings``
+    label: Text
+    unit: Text  #: 元, 件, 天 …
+    #: also shown divided by the community's households (``Community.households``)
+    per_household: bool = False
+    #: a rate or a median: the metric counting what it is computed over …
+    sample: str | None = None
+    #: … and how many there must be before communities are compared on it
+    min_sample: int = 0
+    #: how communities are ranked on it (True: lower first); None: never ranked
+    lower_is_better: bool | None = None
+
+
+@dataclass(frozen=True)
+class StreetFigure:
+    """One community's value of a metric for a year (``None``: not recorded, never 0)."""
+
+    metric: str  #: ``StreetMetric.key``
+    year: int | None
+    value: float | None
+    group: str = ""  #: a breakdown within the metric (a fund's id); "" is the whole
+    group_label: Text | None = None
+    #: entries the value leaves out, e.g. budget lines with no actual amount yet …
+    pending: int = 0
+    #: … and their planned amount (shown as planned, never as spent)
+    planned: float | None = None
+
+
+@dataclass(frozen=True)
+class StreetItem:
+    """A dated entry of a street-wide list: ``calendar`` (meetings) or ``notices``."""
+
+    feed: str
+    id: str
+    date: Any  #: ``datetime.date``
+    title: Text
+    path: str  #: its page in the community's site, relative to the docs root, e.g. ``meetings/M1.md``
+    start: str | None = None  #: ``HH:MM`` in Beijing time
+    end: str | None = None
+    place: Text | None = None
+    category: str | None = None  #: a ``site.`` string key (a notice's category)
+    status: str | None = None  #: a meeting's planned / held / cancelled
+
+
+@dataclass
+class StreetFacts:
+    """What one community's checked project contributes to the street views, from one kind."""
+
+    metrics: tuple[StreetMetric, ...] = ()
+    figures: list[StreetFigure] = field(default_factory=list)
+    items: list[StreetItem] = field(default_factory=list)
 
 
 # --- the kind --------------------------------------------------------------------
@@ -249,6 +309,8 @@ class Document:
 Check = Callable[["Project", "Index"], Iterable["Problem"]]
 Indexer = Callable[["Project", "Index"], None]
 PageBuilder = Callable[[Any], Iterator[Page]]
+#: (page context of one community) -> what it contributes to the street views
+StreetHook = Callable[[Any], StreetFacts]
 
 
 @dataclass(frozen=True)
@@ -299,6 +361,9 @@ class Kind:
     #: forms it derives from its records (a draft's comment form), given ``models(kind)`` → valid
     #: models: compiled into ``forms/spec.json`` beside ``data/forms/`` (``generator.form_sources``)
     forms: Callable[[Callable[[str], list[Any]]], list[Any]] | None = None
+    #: its contribution to the street views (figures compared across communities, calendar
+    #: and notice entries), from one community's ``PageContext``; None: it contributes nothing
+    street: StreetHook | None = None
 
     @property
     def templates(self) -> Path:

@@ -4,7 +4,7 @@
 from pathlib import Path
 
 from generator.kinds.base import Kind, Section, Target
-from generator.kinds.budget import checks, datasets, home, ids, pages, records, reference
+from generator.kinds.budget import checks, datasets, home, ids, pages, records, reference, street
 from generator.kinds.budget.model import BudgetLine
 from generator.kinds.budget.package import PACKAGE
 from portal_core.i18n import texts
@@ -17,4 +17,5 @@ KIND = Kind(
     index=records.index, checks=(checks.check, ids.check), sections=(Section("budgets/index.md", texts("kind.budget.section.budgets"), 5),), pages=pages.build,
     datasets=(datasets.datasets,), data_package=PACKAGE, reference=reference.pages,
     home=home.BLOCKS, shared=home.shared,
+    street=street.facts,
 )

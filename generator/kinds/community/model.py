@@ -6,6 +6,7 @@ its own finance rules (e.g. "spending over ¥5,000 must be put to the owners").
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -118,6 +119,11 @@ class Community(Model):
     endpoint_url: WebAddress | None = Field(
         None, description="Address of the form submission endpoint / 表单提交服务地址 (default http://127.0.0.1:8001)")
     description: Text | None = None
+    households: int | None = Field(
+        None, ge=1, description="Number of households (户数): street pages divide spending by it; "
+                                "blank, they say per-household figures cannot be computed / 户数")
+    households_as_of: dt.date | None = Field(None, description="Date the household count refers to / 户数统计日期")
+    population: int | None = Field(None, ge=1, description="Resident population (常住人口) / 常住人口")
     contacts: list[ContactPoint] = Field(default_factory=list)
     bodies: list[Body] = Field(min_length=1)
     grids: list[Grid] = Field(default_factory=list)

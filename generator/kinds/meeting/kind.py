@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.kinds.base import Document, Feed, Kind, Section, Target, UniqueIds
-from generator.kinds.meeting import checks, datasets, dates, feeds, home, pages, popolo, records, votes
+from generator.kinds.meeting import checks, datasets, dates, feeds, home, pages, popolo, records, street, votes
 from generator.kinds.meeting.model import Meeting
 from portal_core.i18n import texts
 
@@ -34,4 +34,5 @@ KIND = Kind(
     feeds=(Feed("decisions.xml", feeds.decisions_rss), Feed("meetings.ics", feeds.meetings_ics)), home=home.BLOCKS,
     documents=(Document("popolo.json", "Popolo (JSON)", texts("kind.meeting.document.popolo.title"),
                         texts("kind.meeting.document.popolo.description"), popolo.popolo),),
+    street=street.facts,
 )

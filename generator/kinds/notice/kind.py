@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.kinds.base import Feed, Kind, Section, Target
-from generator.kinds.notice import checks, datasets, feeds, home, pages
+from generator.kinds.notice import checks, datasets, feeds, home, pages, street
 from generator.kinds.notice.model import Notice
 from portal_core.i18n import texts
 
@@ -20,4 +20,5 @@ KIND = Kind(
     sections=(Section("notices/index.md", texts("kind.notice.section.notices"), 1),), pages=pages.build, dates=pages.dates,
     datasets=(datasets.NOTICES,), new="new.yaml.j2", new_id=new_id, editor=4, checks=(checks.check,),
     feeds=(Feed("notices.xml", feeds.notices_rss),), home=home.BLOCKS, shared=home.shared,
+    street=street.facts,
 )
