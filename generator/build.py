@@ -102,9 +102,7 @@ def render_site(checked: Checked, lang: str, site_url: str, endpoint_url: str = 
     common["site_url"] = site_url
     common["endpoint_url"] = endpoint_url.rstrip("/")
     # Build-time tokens let visitors without JavaScript submit (see endpoint.abuse).
-    common["static_tokens"] = {
-        doc.model.id: sign_token(secret.encode(), doc.model.id, time.time(), "s") for doc in checked.project.valid("form")
-    } if secret else {}
+    common["static_tokens"] = static_tokens(secret, [doc.model.id for doc in checked.project.valid("form")])
     files = SiteFiles((page.path, renderer.render(page, common).encode("utf-8")) for page in pages)
     files.generated = frozenset(files)
     root = checked.project.root
@@ -115,6 +113,21 @@ def render_site(checked: Checked, lang: str, site_url: str, endpoint_url: str = 
             for rel, path in safe_files(TEMPLATES.parent if prefix else root, folder, own=bool(prefix)):
                 files[prefix + rel] = path.read_bytes()
     return files
+
+
+#: A static token's issue time is the start of its UTC day: form pages stay byte-identical
+#: across builds of the same day (an unchanged page is not rewritten, so mkdocs and the
+#: post-build steps skip it), and the endpoint still accepts it (issued in the past, expiring
+#: ``static_token_days`` after that day began: at most a day early).
+TOKEN_BUCKET_S = 86400
+
+
+def static_tokens(secret: str, form_ids: list[str], now: float | None = None) -> dict[str, str]:
+    """The build-time token of each form, stable within a UTC day."""
+    if not secret:
+        return {}
+    issued = int(now if now is not None else time.time()) // TOKEN_BUCKET_S * TOKEN_BUCKET_S
+    return {form_id: sign_token(secret.encode(), form_id, issued, "s") for form_id in form_ids}
 
 
 def write_docs(docs: Path, files: dict[str, bytes]) -> list[str]:
