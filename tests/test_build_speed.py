@@ -28,7 +28,7 @@ def test_fixed_mask_qr_decodes(url: str, tmp_path: Path) -> None:
     assert code.mask == MASK
     assert str(qr_svg(url, "QR")).startswith("<svg")
     png = tmp_path / "qr.png"
-    code.save(png, kind="png", scale=8, border=4)  # the same symbol qr_svg draws, as pixels for zbarimg
+    code.save(str(png), kind="png", scale=8, border=4)  # the same symbol qr_svg draws, as pixels for zbarimg
     zbarimg = shutil.which("zbarimg")
     assert zbarimg, "zbar-tools is needed (scripts/setup --test)"
     decoded = subprocess.run([zbarimg, "--quiet", "--raw", str(png)], capture_output=True, text=True, timeout=60)
@@ -59,3 +59,23 @@ def test_static_tokens_stable_within_a_day_and_accepted() -> None:
                            settings.min_seconds, settings.token_hours * 3600,
                            settings.static_token_days * 86400, now=day + 61) == "invalid"
     assert static_tokens("", ["suggestion"]) == {}
+
+
+def test_two_renders_give_the_same_docs_and_rewrite_nothing(minimal, tmp_path: Path) -> None:
+    """What ``portal serve`` and a rebuild do: render again, write only what changed.
+    Form pages used to change on every render (their token carried the time)."""
+    from generator.build import render_site, write_docs
+    from generator.pipeline import load_and_check
+
+    checked = load_and_check(minimal.root)
+    assert checked.report.ok
+    first = render_site(checked, "zh", "http://localhost:8000/", secret="s3cret")
+    forms = [rel for rel, data in first.items() if b'name="_token" value="s.' in data]
+    assert forms, "no form page carries a build-time token"
+    docs = tmp_path / "work" / ".portal-build" / "zh" / "docs"
+    assert write_docs(docs, first)
+    mtimes = {p: p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()}
+    again = render_site(load_and_check(minimal.root), "zh", "http://localhost:8000/", secret="s3cret")
+    assert dict(again) == dict(first)
+    assert write_docs(docs, again) == []
+    assert {p: p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()} == mtimes

@@ -8,7 +8,6 @@ from functools import lru_cache
 import segno
 from markupsafe import Markup
 
-
 #: A fixed mask: segno otherwise scores all eight masks for every code, the largest
 #: share of the render step (issue #20). Any mask is a valid code (ISO/IEC 18004 §7.8;
 #: the penalty score only helps poor scanners a little); tests decode them with zbarimg.
