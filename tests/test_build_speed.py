@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,7 +62,7 @@ def test_static_tokens_stable_within_a_day_and_accepted() -> None:
     assert static_tokens("", ["suggestion"]) == {}
 
 
-def test_two_renders_give_the_same_docs_and_rewrite_nothing(minimal, tmp_path: Path) -> None:
+def test_two_renders_give_the_same_docs_and_rewrite_nothing(minimal: Any, tmp_path: Path) -> None:
     """What ``portal serve`` and a rebuild do: render again, write only what changed.
     Form pages used to change on every render (their token carried the time)."""
     from generator.build import render_site, write_docs
@@ -79,3 +80,32 @@ def test_two_renders_give_the_same_docs_and_rewrite_nothing(minimal, tmp_path: P
     assert dict(again) == dict(first)
     assert write_docs(docs, again) == []
     assert {p: p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()} == mtimes
+
+
+def test_progress_plain_lines_when_not_a_tty() -> None:
+    import io
+
+    from generator.build import BUILD_STEPS
+    from generator.progress import Steps
+
+    out = io.StringIO()
+    with Steps("portal build", len(BUILD_STEPS), stream=out) as steps:
+        for step in BUILD_STEPS:
+            steps(step)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == len(BUILD_STEPS)
+    assert lines[0] == "portal build: [1/5] 检查数据 · checking the data"
+    assert lines[-1].startswith("portal build: [5/5] ")
+    assert "\r" not in out.getvalue() and "\x1b" not in out.getvalue()  # no bar, no colour codes in a CI log
+
+
+def test_progress_bar_on_a_tty_leaves_no_plain_lines() -> None:
+    import io
+
+    from generator.progress import Steps
+
+    out = io.StringIO()
+    with Steps("portal build", 2, stream=out, tty=True) as steps:
+        steps("check")
+        steps("render")
+    assert "[1/2]" not in out.getvalue()
