@@ -102,9 +102,7 @@ def render_site(checked: Checked, lang: str, site_url: str, endpoint_url: str = 
     common["site_url"] = site_url
     common["endpoint_url"] = endpoint_url.rstrip("/")
     # Build-time tokens let visitors without JavaScript submit (see endpoint.abuse).
-    common["static_tokens"] = {
-        form.id: sign_token(secret.encode(), form.id, time.time(), "s") for form in project_forms(checked.project)
-    } if secret else {}
+    common["static_tokens"] = static_tokens(secret, [form.id for form in project_forms(checked.project)])
     files = SiteFiles((page.path, renderer.render(page, common).encode("utf-8")) for page in pages)
     files.generated = frozenset(files)
     root = checked.project.root
@@ -115,6 +113,21 @@ def render_site(checked: Checked, lang: str, site_url: str, endpoint_url: str = 
             for rel, path in safe_files(TEMPLATES.parent if prefix else root, folder, own=bool(prefix)):
                 files[prefix + rel] = path.read_bytes()
     return files
+
+
+#: A static token's issue time is the start of its UTC day: form pages stay byte-identical
+#: across builds of the same day (an unchanged page is not rewritten, so mkdocs and the
+#: post-build steps skip it), and the endpoint still accepts it (issued in the past, expiring
+#: ``static_token_days`` after that day began: at most a day early).
+TOKEN_BUCKET_S = 86400
+
+
+def static_tokens(secret: str, form_ids: list[str], now: float | None = None) -> dict[str, str]:
+    """The build-time token of each form, stable within a UTC day."""
+    if not secret:
+        return {}
+    issued = int(now if now is not None else time.time()) // TOKEN_BUCKET_S * TOKEN_BUCKET_S
+    return {form_id: sign_token(secret.encode(), form_id, issued, "s") for form_id in form_ids}
 
 
 def write_docs(docs: Path, files: dict[str, bytes]) -> list[str]:
@@ -252,7 +265,8 @@ def _mkdocs_build(config_file: str) -> float:
 
 def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs: int | None = None,
           endpoint_url: str | None = None, on_wait: Callable[[], None] | None = None,
-          archive: bool = False, strict: bool = False) -> BuildResult:
+          archive: bool = False, strict: bool = False,
+          progress: Callable[[str], None] | None = None) -> BuildResult:
     """Build the site into ``out`` (default ``root/site``); ``archive``: also a zip of
     the whole site that opens without a server (USB stick, kiosk); ``strict``:
     governance gaps (``messages.GOVERNANCE``) stop the build like errors.
@@ -260,7 +274,8 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
     Raises ``UnsafeOutput`` before anything is written when ``out`` is not a
     folder the build may replace (see ``generator.outdir``). Concurrent builds
     from the same project or into the same folder take turns; ``on_wait`` is
-    called once when this one has to wait.
+    called once when this one has to wait; ``progress`` with each step's name as it
+    starts (``BUILD_STEPS``, see ``generator.progress``).
     """
     root = Path(root).resolve()
     out = (out or root / "site").resolve()
@@ -269,15 +284,25 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs
     try:
         with locked(root / ".portal-build" / "lock", on_wait), \
                 locked(out.parent / f".{out.name}.lock", on_wait):
-            return _build(root, out, site_url, jobs, endpoint_url, archive, strict)
+            return _build(root, out, site_url, jobs, endpoint_url, archive, strict, progress or _quiet)
     except TimeoutError:
         raise BuildError(both("cli.build.still-running")) from None
 
 
+#: The steps ``build`` reports to its ``progress`` callback, in order.
+BUILD_STEPS = ("check", "render", "mkdocs", "search", "finish")
+
+
+def _quiet(step: str) -> None:
+    """No progress report (library calls, tests)."""
+
+
 def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
-           endpoint_url: str | None, archive: bool = False, strict: bool = False) -> BuildResult:
+           endpoint_url: str | None, archive: bool = False, strict: bool = False,
+           progress: Callable[[str], None] = lambda step: None) -> BuildResult:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    progress("check")
     checked = load_and_check(root, jobs=jobs, strict=strict)
     timings["check"] = time.perf_counter() - t0
     if not checked.report.ok:
@@ -293,6 +318,7 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
     for leftover in out.parent.glob(f".{out.name}.building-*"):
         shutil.rmtree(leftover, ignore_errors=True)
     t1 = time.perf_counter()
+    progress("render")
     configs, probes = [], []
     pages = 0
     rendered = {lang: render_site(checked, lang, lang_url(site_url, lang, langs), endpoint_url, secret)
@@ -319,6 +345,7 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
         probes.append(probe_work)
     timings["render"] = time.perf_counter() - t1
     t2 = time.perf_counter()
+    progress("mkdocs")
     try:
         every = configs + [str(p / "mkdocs.yml") for p in probes]
         if jobs == 1:
@@ -332,6 +359,7 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
             own.merge(collect(probe_work / "site"))
         timings["mkdocs"] = time.perf_counter() - t2
         t3 = time.perf_counter()
+        progress("search")
         pagefind = find_pagefind(root, REPO)
         if pagefind:
             for lang in langs:  # one index per language: Pagefind splits words by the page's language
@@ -339,6 +367,7 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
         else:
             warn_missing()
         timings["search"] = time.perf_counter() - t3
+        progress("finish")
         final = stage / "site"
         shutil.move(str(stage / langs[0]), final)
         for lang in langs[1:]:

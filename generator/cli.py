@@ -192,15 +192,20 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
         portal build
         portal build --out /var/www/community --site-url https://example.org/
     """
-    from generator.build import BuildError  # lazy: mkdocs
+    from generator.build import (
+        BUILD_STEPS,
+        BuildError,  # lazy: mkdocs
+    )
     from generator.build import build as run_build
+    from generator.progress import Steps
 
     def waiting() -> None:
         click.echo(i18n.both("cli.build.waiting"), err=True)
 
     try:
-        result = run_build(project, out, site_url=site_url, jobs=jobs, on_wait=waiting, archive=archive,
-                           strict=strict)
+        with Steps("portal build", len(BUILD_STEPS)) as steps:
+            result = run_build(project, out, site_url=site_url, jobs=jobs, on_wait=waiting, archive=archive,
+                               strict=strict, progress=steps)
     except UnsafeOutput as exc:
         click.echo(f"portal build: {exc.message(lang)}", err=True)
         sys.exit(2)

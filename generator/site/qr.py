@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 import segno
 from markupsafe import Markup
 
+#: A fixed mask: segno otherwise scores all eight masks for every code, the largest
+#: share of the render step (issue #20). Any mask is a valid code (ISO/IEC 18004 §7.8;
+#: the penalty score only helps poor scanners a little); tests decode them with zbarimg.
+MASK = 2
 
+
+@lru_cache(maxsize=4096)
 def qr_svg(url: str, title: str) -> Markup:
-    """An SVG QR code for ``url``.
+    """An SVG QR code for ``url`` (cached: both languages' print pages and ``portal serve``'s
+    re-renders ask for the same codes).
 
     >>> qr_svg("http://localhost:8000/notices/1/", "QR").startswith("<svg")
     True
     """
     buf = io.BytesIO()
-    segno.make(url, error="m").save(buf, kind="svg", xmldecl=False, svgns=True, nl=False,
+    qr_code(url).save(buf, kind="svg", xmldecl=False, svgns=True, nl=False,
                                     title=title, svgclass="qr-code", omitsize=True, border=2)
     return Markup(buf.getvalue().decode("utf-8"))
+
+
+def qr_code(url: str) -> segno.QRCode:
+    """The code ``qr_svg`` draws (tests decode it as PNG)."""
+    return segno.make(url, error="m", mask=MASK)
 
 
 def page_url(site_url: str, path: str) -> str:
