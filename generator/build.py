@@ -34,6 +34,7 @@ import yaml
 from generator import site_config
 from generator.checks.privacy import contact_values, published_leaks
 from generator.forms_spec import compile_forms
+from generator.kinds.round.ballot import ballot_spec
 from generator.loading.fsguard import safe_files
 from generator.outdir import check_output, locked, reclaim, swap, write_marker
 from generator.pipeline import Checked, load_and_check
@@ -351,6 +352,7 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
             write_requests(checked, final if lang == langs[0] else final / lang, site_url)
         (final / "forms").mkdir(exist_ok=True)
         spec = compile_forms([d.model for d in checked.project.valid("form")])
+        spec["ballots"] = ballot_spec(d.model for d in checked.project.valid("round"))  # the ballot endpoint's rounds
         spec["community"] = community.id  # the endpoint binds its store to it (endpoint.store.Store.bind)
         (final / "forms" / "spec.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
         # Personal data must not reach the published files, whatever produced them.

@@ -8,6 +8,8 @@ here raises on bad input: every failure becomes a ``Problem``.
 
 from __future__ import annotations
 
+from fnmatch import fnmatch
+
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,7 +107,7 @@ def unexpected_files(root: Path, kinds: tuple[Kind, ...]) -> list[Problem]:
             continue
         for p in sorted((root / "data" / kind.folder).iterdir()):
             if p.is_file() and p.suffix not in (".yaml", ".yml") and not p.name.startswith(".") \
-                    and p.name not in kind.side_files:
+                    and not any(fnmatch(p.name, pattern) for pattern in kind.side_files):
                 problems.append(Problem("file.unexpected", rel(root, p), None, None,
                                         {"name": p.name}, "warning"))
     return problems

@@ -146,7 +146,8 @@ class Kind:
     package: Path  #: the kind's folder: its templates live there
     folder: str | None = None  #: one file per record in data/<folder>/<id>.yaml …
     file: str | None = None  #: … or a single file, data/<file>
-    #: other files of its folder that the kind reads itself (not records), e.g. requests' issued.csv
+    #: other files of its folder that the kind reads itself (not records), e.g. requests' issued.csv;
+    #: shell patterns allowed (a round's ``*.ballots.csv``)
     side_files: tuple[str, ...] = ()
     targets: tuple[Target, ...] = ()  #: what references to this kind's data can name
     index: Indexer | None = None  #: fills the index; default: valid records by id under ``name``
