@@ -34,7 +34,7 @@ import yaml
 from generator import site_config
 from generator.checks.privacy import contact_values, published_leaks
 from generator.forms_spec import compile_forms
-from generator.kinds.round.ballot import ballot_spec
+from generator.kinds.round.ballot import ballot_spec, write_pb_files
 from generator.loading.fsguard import safe_files
 from generator.outdir import check_output, locked, reclaim, swap, write_marker
 from generator.pipeline import Checked, load_and_check
@@ -347,6 +347,7 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
         drop_sitemap_fetch(final)  # per-page hreflang links would make material fetch a 404 per language
         write_service_worker(final, langs, endpoint_url)
         write_extras(checked, final, langs, site_url)
+        write_pb_files([d.model for d in checked.project.valid("round")], root, final)  # Pabulib downloads
         write_admin(checked, final)  # /admin/: the browser editor
         for lang in langs:  # each language's pages link to their own copy
             write_requests(checked, final if lang == langs[0] else final / lang, site_url)

@@ -1,11 +1,16 @@
-"""The ballot definitions the endpoint enforces (``forms/spec.json``, key
+"""What the build publishes for rounds besides pages. The ballot definitions the endpoint enforces (``forms/spec.json``, key
 ``"ballots"``): the contract with the endpoint's ballot codes. Shape, per round:
-``{"type", "projects", "min_choices", "max_choices", "points", "opens", "closes"}``."""
+``{"type", "projects", "min_choices", "max_choices", "points", "opens", "closes"}``;
+and each counted round as a Pabulib ``.pb`` download."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
+
+from generator.kinds.round import pb, records
+from generator.kinds.round.counting import count_round
 
 
 def ballot_spec(rounds: Iterable[Any]) -> dict[str, dict[str, Any]]:
@@ -20,3 +25,19 @@ def ballot_spec(rounds: Iterable[Any]) -> dict[str, dict[str, Any]]:
                      "opens": r.stages.vote_from.isoformat() if r.stages.vote_from else None,
                      "closes": r.stages.vote_until.isoformat() if r.stages.vote_until else None}
     return out
+
+
+def write_pb_files(rounds: Iterable[Any], root: Path, site: Path, country: str = "China") -> list[Path]:
+    """Each counted round as ``data/rounds/<id>.pb`` in the built site (Pabulib format)."""
+    written = []
+    for r in rounds:
+        rows, bad = records.read(records.ballots_file(root, r.id))
+        eligible = {p.id for p in r.eligible()}
+        usable = [] if bad else [(x.ballot, x.project, x.value) for x in rows if x.project in eligible]
+        if not usable and all(p.votes is None for p in r.proposals):
+            continue  # not counted: nothing to publish as a result
+        out = site / "data" / "rounds" / f"{r.id}.pb"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(pb.export(r, usable, count_round(r, usable), country=country), encoding="utf-8")
+        written.append(out)
+    return written

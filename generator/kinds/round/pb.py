@@ -25,6 +25,11 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
+def _date(d: Any) -> str:
+    """Pabulib dates are DD.MM.YYYY (or a bare year)."""
+    return d.strftime("%d.%m.%Y") if d is not None else ""
+
+
 def export(r: Any, rows: list[BallotRow], result: Result, country: str = "China", unit: str = "") -> str:
     """The round as a ``.pb`` text: eligible proposals with votes and ``selected``."""
     votes = {ln.id: ln.votes or 0 for ln in result.lines}
@@ -37,13 +42,14 @@ def export(r: Any, rows: list[BallotRow], result: Result, country: str = "China"
     meta = [("description", pick(r.title, "en")), ("country", country), ("unit", unit or r.id),
             ("instance", r.id), ("num_projects", len(eligible)), ("num_votes", len(by_ballot)),
             ("budget", _num(r.budget)), ("vote_type", r.vote.type), ("rule", OUR_RULES[r.counting.rule]),
-            ("date_begin", (r.stages.vote_from or r.stages.propose_from or "").__str__()),
-            ("date_end", (r.stages.vote_until or r.stages.vote_from or "").__str__()),
-            ("currency", "CNY"), ("language", "zh")]
-    if r.vote.max_choices:
-        meta.append(("max_length", r.vote.max_choices))
+            ("date_begin", _date(r.stages.vote_from or r.stages.propose_from)),
+            ("date_end", _date(r.stages.vote_until or r.stages.vote_from or r.stages.propose_from))]
+    # the order pabulib-checker expects: ... date_end, min_length, max_length, language, currency
     if r.vote.min_choices:
         meta.append(("min_length", r.vote.min_choices))
+    if r.vote.max_choices:
+        meta.append(("max_length", r.vote.max_choices))
+    meta += [("language", "zh"), ("currency", "CNY")]
     if r.vote.points:
         meta.append(("max_sum_points", r.vote.points))
     if r.counting.rule == "greedy-threshold" and r.counting.threshold is not None:
