@@ -8,10 +8,9 @@ here raises on bad input: every failure becomes a ``Problem``.
 
 from __future__ import annotations
 
-from fnmatch import fnmatch
-
 import gc
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
