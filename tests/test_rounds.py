@@ -269,3 +269,16 @@ def test_ballot_page_is_a_plain_form(round_site):
     assert [i["value"] for i in form.select("input[type=checkbox]")] == ["P01", "P02", "P03", "P04"]
     assert form.select_one("input[name=code]") is not None
     assert all(soup.find("label", attrs={"for": i["id"]}) for i in form.select("input"))
+
+
+def test_downloads_list_each_proposal_with_votes_and_funding(round_site):
+    rows = list(csv.DictReader((round_site.out / "data/round-proposals.csv").read_text(encoding="utf-8-sig").splitlines()))
+    by = {(r["round"], r["id"]): r for r in rows}
+    assert by[("r0", "P03")]["votes"] == "2" and by[("r0", "P03")]["funded"] == "false"
+    assert by[("r0", "P04")]["funded"] == "true"
+    assert by[("r0", "P05")]["votes"] == "" and by[("r0", "P05")]["eligible"] == "false"  # never a 0
+    assert by[("r1", "P01")]["votes"] == "" and by[("r1", "P01")]["funded"] == ""  # still voting: no running tally
+    assert not (round_site.out / "data/rounds/r1.pb").exists()
+    package = json.loads((round_site.out / "data/datapackage.json").read_text(encoding="utf-8"))
+    resource = next(r for r in package["resources"] if r["name"] == "round-proposals")
+    assert resource["schema"]["primaryKey"] == ["round", "id"]

@@ -34,7 +34,7 @@ def write_pb_files(rounds: Iterable[Any], root: Path, site: Path, country: str =
         rows, bad = records.read(records.ballots_file(root, r.id))
         eligible = {p.id for p in r.eligible()}
         usable = [] if bad else [(x.ballot, x.project, x.value) for x in rows if x.project in eligible]
-        if not usable and all(p.votes is None for p in r.proposals):
+        if r.state not in ("counted", "closed") or (not usable and all(p.votes is None for p in r.proposals)):
             continue  # not counted: nothing to publish as a result
         out = site / "data" / "rounds" / f"{r.id}.pb"
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from generator.kinds.base import Kind, Section, Target
-from generator.kinds.round import checks, pages
+from generator.kinds.round import checks, datasets, pages
 from generator.kinds.round.model import Round
 from portal_core.i18n import texts
 
@@ -12,5 +12,5 @@ KIND = Kind(
     side_files=("*.ballots.csv",),
     targets=(Target("round", texts("kind.round.target.round"), relatable=True),),
     checks=(checks.check,), sections=(Section("rounds/index.md", texts("kind.round.section.rounds"), 4),),
-    pages=pages.build, dates=pages.dates, new="new.yaml.j2", editor=10,
+    pages=pages.build, dates=pages.dates, datasets=(datasets.ROUNDS,), new="new.yaml.j2", editor=10,
 )

@@ -17,6 +17,8 @@ from generator.site.amounts import money
 from portal_core.i18n import catalog, text, texts
 
 SUMMARY = texts("kind.round.summary")
+#: the states in which a round's count is published
+COUNTED = ("counted", "closed")
 _WORDS = "kind.round.word."
 
 
@@ -40,9 +42,10 @@ def ballot_rows(root: Any, r: Round) -> list[tuple[str, str, int]]:
 
 
 def result_of(ctx: PageContext, r: Round) -> Result | None:
-    """The count, once votes exist (None before: never a zero for "not counted")."""
+    """The count, once the round is counted and votes exist (None before: never a zero
+    for "not counted", and no running tally that could sway the voters still to come)."""
     rows = ballot_rows(ctx.project.root, r)
-    if not rows and all(p.votes is None for p in r.proposals):
+    if r.state not in COUNTED or (not rows and all(p.votes is None for p in r.proposals)):
         return None
     return ctx.once(f"round-result:{r.id}", lambda: count_round(r, rows))
 
