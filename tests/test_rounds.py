@@ -282,3 +282,27 @@ def test_downloads_list_each_proposal_with_votes_and_funding(round_site):
     package = json.loads((round_site.out / "data/datapackage.json").read_text(encoding="utf-8"))
     resource = next(r for r in package["resources"] if r["name"] == "round-proposals")
     assert resource["schema"]["primaryKey"] == ["round", "id"]
+
+
+def test_round_downloads_validate_as_a_data_package(round_site):
+    from frictionless import Package
+
+    report = Package(str(round_site.out / "data/datapackage.json")).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_ballot_form_works_without_javascript_on_a_phone(round_site):
+    from playwright.sync_api import sync_playwright
+    from site_fixtures import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740}).new_page()
+        page.goto(round_site.url + "rounds/r1-ballot/")
+        page.get_by_label("投票码").fill("ABCD-1234")
+        page.get_by_label("P03 助餐服务").check()
+        assert page.get_by_label("P03 助餐服务").is_checked()
+        assert page.get_by_role("button", name="提交选票").is_visible()
+        page.goto(round_site.url + "rounds/r0/")
+        assert page.get_by_text("票数高于 P04，但剩余预算 ¥12,000 不足其成本 ¥24,000").is_visible()
+        browser.close()
