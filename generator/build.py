@@ -347,7 +347,7 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
         drop_sitemap_fetch(final)  # per-page hreflang links would make material fetch a 404 per language
         write_service_worker(final, langs, endpoint_url)
         write_extras(checked, final, langs, site_url)
-        write_pb_files([d.model for d in checked.project.valid("round")], root, final)  # Pabulib downloads
+        write_pb_files([d.model for d in checked.project.valid("round")], root, final, community.id)  # Pabulib downloads
         write_admin(checked, final)  # /admin/: the browser editor
         for lang in langs:  # each language's pages link to their own copy
             write_requests(checked, final if lang == langs[0] else final / lang, site_url)

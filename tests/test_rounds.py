@@ -306,3 +306,16 @@ def test_ballot_form_works_without_javascript_on_a_phone(round_site):
         page.goto(round_site.url + "rounds/r0/")
         assert page.get_by_text("票数高于 P04，但剩余预算 ¥12,000 不足其成本 ¥24,000").is_visible()
         browser.close()
+
+
+def test_show_of_hands_counts_export_as_a_valid_pb_that_counts_the_same():
+    text = ROUND.replace("online: true}", "meeting: 2026-11-20-assembly}").replace("state: voting", "state: counted")
+    for pid, n in (("P01", 30), ("P02", 25), ("P03", 20), ("P04", 5)):
+        text = text.replace(f"{{id: {pid},", f"{{id: {pid}, votes: {n},")
+    r = round_model(text)
+    result = count_round(r, [])
+    assert result.selected == ["P01", "P02", "P04"]
+    exported = pb.export(r, [], result, unit="hehuali")
+    assert _checker_errors(exported).get("errors") is None
+    doc, rows, selected = pb.import_pb(exported, "again", "community-fund")
+    assert count_round(Round(**doc), rows).selected == result.selected == selected

@@ -27,7 +27,7 @@ def ballot_spec(rounds: Iterable[Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def write_pb_files(rounds: Iterable[Any], root: Path, site: Path, country: str = "China") -> list[Path]:
+def write_pb_files(rounds: Iterable[Any], root: Path, site: Path, unit: str = "", country: str = "China") -> list[Path]:
     """Each counted round as ``data/rounds/<id>.pb`` in the built site (Pabulib format)."""
     written = []
     for r in rounds:
@@ -38,6 +38,6 @@ def write_pb_files(rounds: Iterable[Any], root: Path, site: Path, country: str =
             continue  # not counted: nothing to publish as a result
         out = site / "data" / "rounds" / f"{r.id}.pb"
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(pb.export(r, usable, count_round(r, usable), country=country), encoding="utf-8")
+        out.write_text(pb.export(r, usable, count_round(r, usable), country=country, unit=unit), encoding="utf-8")
         written.append(out)
     return written

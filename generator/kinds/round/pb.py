@@ -39,6 +39,12 @@ def export(r: Any, rows: list[BallotRow], result: Result, country: str = "China"
     for b, p, v in rows:
         by_ballot[b].append((p, v))
     eligible = r.eligible()
+    # Counts from a show of hands have no ballots: each raised hand is written as one
+    # ballot naming one project, the same approval instance the count used
+    # (counting._profile), so the file's VOTES add up to its PROJECTS' votes.
+    for p in eligible:
+        for k in range(p.votes or 0):
+            by_ballot[f"hand-{p.id}-{k + 1}"].append((p.id, 1))
     meta = [("description", pick(r.title, "en")), ("country", country), ("unit", unit or r.id),
             ("instance", r.id), ("num_projects", len(eligible)), ("num_votes", len(by_ballot)),
             ("budget", _num(r.budget)), ("vote_type", r.vote.type), ("rule", OUR_RULES[r.counting.rule]),
@@ -50,6 +56,9 @@ def export(r: Any, rows: list[BallotRow], result: Result, country: str = "China"
     if r.vote.max_choices:
         meta.append(("max_length", r.vote.max_choices))
     meta += [("language", "zh"), ("currency", "CNY")]
+    if r.vote.meeting:
+        meta.append(("comment", f"#1: votes counted by show of hands at meeting {r.vote.meeting}; "
+                                "each raised hand is written as a ballot for one project"))
     if r.vote.points:
         meta.append(("max_sum_points", r.vote.points))
     if r.counting.rule == "greedy-threshold" and r.counting.threshold is not None:
