@@ -33,7 +33,7 @@ import yaml
 
 from generator import site_config
 from generator.checks.privacy import contact_values, published_leaks
-from generator.form_sources import project_forms
+from generator.form_sources import endpoint_parts, models_of, project_forms
 from generator.forms_spec import compile_forms
 from generator.loading.fsguard import safe_files
 from generator.outdir import check_output, locked, reclaim, swap, write_marker
@@ -102,7 +102,8 @@ def render_site(checked: Checked, lang: str, site_url: str, endpoint_url: str = 
     common["site_url"] = site_url
     common["endpoint_url"] = endpoint_url.rstrip("/")
     # Build-time tokens let visitors without JavaScript submit (see endpoint.abuse).
-    common["static_tokens"] = static_tokens(secret, [form.id for form in project_forms(checked.project)])
+    _, token_ids = endpoint_parts(models_of(checked.project))  # e.g. each online ballot's page
+    common["static_tokens"] = static_tokens(secret, [form.id for form in project_forms(checked.project)] + token_ids)
     files = SiteFiles((page.path, renderer.render(page, common).encode("utf-8")) for page in pages)
     files.generated = frozenset(files)
     root = checked.project.root
@@ -379,6 +380,7 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
         write_kind_files(checked, final, langs, site_url)
         (final / "forms").mkdir(exist_ok=True)
         spec = compile_forms(project_forms(checked.project))  # data/forms and the forms kinds derive
+        spec.update(endpoint_parts(models_of(checked.project))[0])  # e.g. the online ballots' rounds
         spec["community"] = community.id  # the endpoint binds its store to it (endpoint.store.Store.bind)
         (final / "forms" / "spec.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
         # Personal data must not reach the published files, whatever produced them.

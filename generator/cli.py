@@ -18,7 +18,7 @@ import click
 
 from endpoint.settings import Settings
 from endpoint.workers import serve as serve_workers
-from generator import __version__, reporters
+from generator import __version__, registry, reporters
 from generator.inbox import Conflict, InboxError, export, list_submissions, open_store, publish, reply, show
 from generator.outdir import UnsafeOutput
 from generator.pipeline import check as run_check
@@ -508,3 +508,9 @@ def inbox_publish(ctx: click.Context, project: Path, dry_run: bool) -> None:
         click.echo(i18n.both("cli.publish.dry-run"))
     if result.conflicts:
         sys.exit(1)
+
+
+# The kinds' own commands (``Kind.commands``), e.g. ``portal round import``.
+for _kind in registry.KINDS:
+    for _command in _kind.commands:
+        main.add_command(_command)

@@ -21,6 +21,24 @@ def all_forms(models: Callable[[str], list[Any]]) -> list[Form]:
     return [*models("form"), *derived]
 
 
+def endpoint_parts(models: Callable[[str], list[Any]]) -> tuple[dict[str, Any], list[str]]:
+    """What the kinds add to ``forms/spec.json`` beside the forms (``Kind.endpoint``), and
+    the ids their pages need a no-JavaScript token for."""
+    spec: dict[str, Any] = {}
+    tokens: list[str] = []
+    for k in registry.KINDS:
+        if k.endpoint is not None:
+            part = k.endpoint(models)
+            spec.update(part.spec)
+            tokens.extend(part.tokens)
+    return spec, tokens
+
+
+def models_of(project: Any) -> Callable[[str], list[Any]]:
+    """``models(kind)`` over a checked project: that kind's valid models."""
+    return lambda kind: [d.model for d in project.valid(kind)]
+
+
 def project_forms(project: Any) -> list[Form]:
     """The forms of a checked project (``generator.load.Project``)."""
     return all_forms(lambda kind: [d.model for d in project.valid(kind)])

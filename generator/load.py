@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -133,7 +134,7 @@ def unexpected_files(root: Path, kinds: tuple[Kind, ...]) -> list[Problem]:
             continue
         for p in sorted((root / "data" / kind.folder).iterdir()):
             if p.is_file() and p.suffix not in (".yaml", ".yml") and not p.name.startswith(".") \
-                    and p.name not in kind.side_files:
+                    and not any(fnmatch(p.name, pattern) for pattern in kind.side_files):
                 problems.append(Problem("file.unexpected", rel(root, p), None, None,
                                         {"name": p.name}, "warning"))
     return problems

@@ -39,6 +39,7 @@ GOVERNANCE: frozenset[str] = frozenset({
     *(code for code in CATALOG if code.split(".")[0] in ("procedure", "approval", "contract", "matter", "consultation")),
     "budget.decision-required", "budget.decision-not-adopted", "date.action-overdue",
     "meeting.agenda-unpublished",  # a held meeting whose agenda was never published
+    "round.result-missing",  # a round counted or closed with no votes recorded
 })
 
 DIRECTION = {key: (text(f"problem.direction.{key}", "zh"), text(f"problem.direction.{key}", "en"))

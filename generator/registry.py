@@ -29,6 +29,7 @@ from generator.kinds.matter import kind as matter
 from generator.kinds.meeting import kind as meeting
 from generator.kinds.notice import kind as notice
 from generator.kinds.requests import kind as requests
+from generator.kinds.round import kind as round_
 from generator.kinds.rule import kind as rule
 from generator.kinds.service import kind as service
 
@@ -45,6 +46,7 @@ KINDS: tuple[Kind, ...] = (
     contract.KIND,
     matter.KIND,
     consultation.KIND,
+    round_.KIND,
 )
 
 

@@ -14,6 +14,7 @@ import logging
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 import yaml
@@ -25,7 +26,7 @@ from endpoint.app import create_app
 from endpoint.settings import Settings
 from generator import registry
 from generator.build import DEFAULT_ENDPOINT, SiteFiles, languages, mkdocs_config, render_site, write_docs
-from generator.form_sources import all_forms
+from generator.form_sources import all_forms, endpoint_parts
 from generator.forms_spec import compile_forms
 from generator.load import load_yaml_kinds
 from generator.pipeline import Checked, load_and_check
@@ -119,7 +120,11 @@ def watch(preview: Preview, stop: threading.Event) -> None:
 def start_endpoint(root: Path, host: str, port: int, site_url: str) -> None:
     """Run the form endpoint in a background thread, with the forms as they are now."""
     docs, _ = load_yaml_kinds(root, registry.KINDS)
-    spec = compile_forms(all_forms(lambda kind: [d.model for d in docs.get(kind, []) if d.model is not None]))
+    def models(kind: str) -> list[Any]:
+        return [d.model for d in docs.get(kind, []) if d.model is not None]
+
+    spec = compile_forms(all_forms(models))
+    spec.update(endpoint_parts(models)[0])  # the rounds' online ballots
     community = next((d.model for d in docs["community"] if d.model is not None), None)
     if community is not None:  # as the build writes it: the store serves this community only
         spec["community"] = community.id

@@ -486,7 +486,8 @@ def _wait_for(condition: Any, timeout: float = 20, what: str = "the editor did n
 #: One file of each kind in the demo community, the biggest of its folder (nested
 #: agenda items, votes, opening hours, form fields …), and the text field edited.
 DEMO_EDITS = {"community": "name", "rules": "title", "services": "name", "meetings": "title", "notices": "title",
-              "forms": "title", "approvals": "title", "contracts": "title", "matters": "title", "consultations": "title"}
+              "forms": "title", "approvals": "title", "contracts": "title", "matters": "title", "consultations": "title",
+              "rounds": "title"}
 MARK = "（已核对）"
 
 

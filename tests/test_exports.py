@@ -57,7 +57,8 @@ def ld_json(page: BeautifulSoup) -> list[dict]:
 EXPECTED_CSV = {"bodies.csv", "meetings.csv", "decisions.csv", "rules.csv", "rule-versions.csv", "notices.csv",
                 "services.csv", "funds.csv", "totals.csv", "budget-lines.csv", "budget-lines-2024.csv",
                 "approvals.csv", "contracts.csv", "matters.csv", "consultations.csv", "consultation-options.csv",
-                "consultation-comments.csv"}
+                "consultation-comments.csv",
+                "round-proposals.csv"}
 
 
 def test_every_dataset_is_downloadable_as_csv_and_json(built):

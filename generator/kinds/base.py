@@ -216,6 +216,16 @@ class Feed:
 
 
 @dataclass(frozen=True)
+class EndpointPart:
+    """A kind's part of ``forms/spec.json`` beside the forms: ``spec`` (key -> what the
+    endpoint enforces, e.g. ``"ballots"``), and the ids the build signs a no-JavaScript
+    token for (``"ballot:<round>"``), as it does for each form."""
+
+    spec: dict[str, Any]
+    tokens: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class DataPackage:
     """A kind kept as a Frictionless data package, ``data/<folder>/datapackage.yaml``
     and its CSV tables, rather than YAML records. ``generator.tables`` reads and
@@ -323,7 +333,8 @@ class Kind:
     package: Path  #: the kind's folder: its templates live there
     folder: str | None = None  #: one file per record in data/<folder>/<id>.yaml …
     file: str | None = None  #: … or a single file, data/<file>
-    #: other files of its folder that the kind reads itself (not records), e.g. requests' issued.csv
+    #: other files of its folder that the kind reads itself (not records), e.g. requests' issued.csv;
+    #: shell patterns allowed (a round's ``*.ballots.csv``)
     side_files: tuple[str, ...] = ()
     targets: tuple[Target, ...] = ()  #: what references to this kind's data can name
     index: Indexer | None = None  #: fills the index; default: valid records by id under ``name``
@@ -361,6 +372,10 @@ class Kind:
     #: forms it derives from its records (a draft's comment form), given ``models(kind)`` → valid
     #: models: compiled into ``forms/spec.json`` beside ``data/forms/`` (``generator.form_sources``)
     forms: Callable[[Callable[[str], list[Any]]], list[Any]] | None = None
+    #: what else the endpoint enforces for it, given ``models(kind)`` (the rounds' online ballots)
+    endpoint: Callable[[Callable[[str], list[Any]]], EndpointPart] | None = None
+    #: its own ``portal`` commands (click commands or groups, e.g. ``portal round import``)
+    commands: tuple[Any, ...] = ()
     #: its contribution to the street views (figures compared across communities, calendar
     #: and notice entries), from one community's ``PageContext``; None: it contributes nothing
     street: StreetHook | None = None
