@@ -259,7 +259,9 @@ def test_pb_download_and_ballot_spec(round_site):
     spec = json.loads((round_site.out / "forms/spec.json").read_text(encoding="utf-8"))
     assert spec["ballots"] == {"r1": {"type": "approval", "projects": ["P01", "P02", "P03", "P04"],
                                       "min_choices": 1, "max_choices": 2, "points": None,
-                                      "opens": "2026-11-20", "closes": "2026-11-30"}}
+                                      "opens": "2026-11-20", "closes": "2026-11-30",
+                                      "title": {"zh": "2027年民生微实事", "en": "Small projects 2027"},
+                                      "titles": {"P01": "楼道扶手", "P02": "健身器材", "P03": "助餐服务", "P04": "阅读角"}}}
 
 
 def test_ballot_page_is_a_plain_form(round_site):

@@ -35,7 +35,9 @@ def ballot_spec(rounds: Iterable[Any]) -> dict[str, dict[str, Any]]:
         out[r.id] = {"type": r.vote.type, "projects": projects, "min_choices": r.vote.min_choices,
                      "max_choices": r.vote.max_choices or len(projects), "points": r.vote.points,
                      "opens": r.stages.vote_from.isoformat() if r.stages.vote_from else None,
-                     "closes": r.stages.vote_until.isoformat() if r.stages.vote_until else None}
+                     "closes": r.stages.vote_until.isoformat() if r.stages.vote_until else None,
+                     # what the endpoint's answers call them (a re-shown ballot, the receipt, the slips)
+                     "title": r.title, "titles": {p.id: p.title for p in r.eligible()}}
     return out
 
 
