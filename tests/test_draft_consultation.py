@@ -505,3 +505,19 @@ def test_inbox_publish_never_publishes_a_comment(tmp_path: Path):
     inbox(db, "publish", str(project))
     assert (project / "data/requests/2026.yaml").read_text(encoding="utf-8") == before
     assert not any(secret in p.read_text(encoding="utf-8") for p in (project / "data").rglob("*.yaml"))
+
+
+def test_an_open_draft_is_on_the_home_page_and_in_the_feed(site: BuiltSite):
+    import xml.etree.ElementTree as ET
+
+    home = site.soup("index.html")
+    block = home.select_one("#have-your-say")
+    assert block is not None and "正在征求意见" in text_of(block)
+    links = [a["href"] for a in block.find_next("ul").select("a")]
+    assert links == ["consultations/open-draft/"]  # the closed draft is not offered
+    feed = ET.fromstring((site.out / "feeds/consultations.xml").read_bytes())
+    titles = [i.findtext("link") for i in feed.iter("item")]
+    assert any(link.endswith("/consultations/open-draft/") for link in titles)
+    assert any(link.endswith("/consultations/closed-draft/") for link in titles)
+    en = ET.fromstring((site.out / "en/feeds/consultations.xml").read_bytes())
+    assert en.findtext("channel/language") == "en"

@@ -324,3 +324,27 @@ def test_show_of_hands_counts_export_as_a_valid_pb_that_counts_the_same():
     assert _checker_errors(exported).get("errors") is None
     doc, rows, selected = pb.import_pb(exported, "again", "community-fund")
     assert count_round(Round(**doc), rows).selected == result.selected == selected
+
+
+def test_street_facts_compare_the_budget_put_to_the_vote_and_never_a_partial_count(round_site):
+    from site_fixtures import TODAY
+
+    from generator.kinds.base import PageContext
+    from generator.kinds.round.street import facts
+    from generator.pipeline import load_and_check
+
+    checked = load_and_check(round_site.root)
+    found = {(f.metric, f.year): f.value for f in facts(PageContext(checked.project, checked.index, TODAY)).figures}
+    assert found[("round.budget", 2026)] == 200000  # r0 (counted) and r1 (still voting), 100,000 each
+    # r0's count selected 96,000 of projects, but r1 is not counted: the year's funded figure is unknown, not 96,000
+    assert found[("round.funded", 2026)] is None
+
+
+def test_a_round_voting_online_is_on_the_home_page_with_its_ballot(round_site):
+    block = round_site.soup("index.html").select_one("#small-projects")
+    assert block is not None
+    items = block.find_next("ul").select("li")
+    assert len(items) == 1  # r0 is counted: only the round still voting
+    text = items[0].get_text(" ", strip=True)
+    assert "投票中 · 截止 2026年11月30日" in text
+    assert [a["href"] for a in items[0].select("a")] == ["rounds/r1/", "rounds/r1-ballot/"]

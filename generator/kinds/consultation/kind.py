@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from generator.kinds.base import Kind, Section, Target
-from generator.kinds.consultation import checks, comments, datasets, pages
+from generator.kinds.base import Feed, Kind, Section, Target
+from generator.kinds.consultation import checks, comments, datasets, feeds, home, pages
 from generator.kinds.consultation.model import Consultation
 from portal_core.i18n import texts
 
@@ -13,5 +13,5 @@ KIND = Kind(
              Target("consultation-option", texts("kind.consultation.target.consultation-option"))),
     checks=(checks.check,), sections=(Section("consultations/index.md", texts("kind.consultation.section.consultations"), 3),),
     pages=pages.build, dates=pages.dates, datasets=(datasets.CONSULTATIONS,), new="new.yaml.j2", editor=9,
-    forms=comments.forms,
+    forms=comments.forms, home=home.BLOCKS, feeds=(Feed("consultations.xml", feeds.consultations_rss),),
 )

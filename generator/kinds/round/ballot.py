@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.kinds.base import EndpointPart
-from generator.kinds.round import pb, records
+from generator.kinds.round import pb
 from generator.kinds.round.counting import count_round
+from generator.kinds.round.pages import COUNTED, ballot_rows
 
 
 def endpoint(models: Any) -> EndpointPart:
@@ -45,10 +46,8 @@ def pb_files(rounds: Iterable[Any], root: Path, unit: str = "", country: str = "
     """Each counted round as ``data/rounds/<id>.pb`` (Pabulib format), by path in the site."""
     written: dict[str, bytes] = {}
     for r in rounds:
-        rows, bad = records.read(records.ballots_file(root, r.id))
-        eligible = {p.id for p in r.eligible()}
-        usable = [] if bad else [(x.ballot, x.project, x.value) for x in rows if x.project in eligible]
-        if r.state not in ("counted", "closed") or (not usable and all(p.votes is None for p in r.proposals)):
+        usable = ballot_rows(root, r)
+        if r.state not in COUNTED or (not usable and all(p.votes is None for p in r.proposals)):
             continue  # not counted: nothing to publish as a result
         written[f"data/rounds/{r.id}.pb"] = pb.export(r, usable, count_round(r, usable), country=country,
                                                       unit=unit).encode("utf-8")
