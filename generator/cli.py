@@ -28,6 +28,7 @@ from generator.scaffold.new import kinds as new_kinds
 from generator.scaffold.new import new_record
 from generator.scaffold.templating import ScaffoldError
 from generator.secrets_file import shared_secret
+from generator.street.load import is_street
 from generator.site.header_formats import FORMATS as HEADER_FORMATS
 from generator.site.security_headers import header_set
 
@@ -64,7 +65,9 @@ def main() -> None:
               help="Governance gaps (spending without sufficient approval, approvals not read out, …) are errors, "
                    "not warnings / 治理缺口按错误处理.")
 def check(project: Path, lang: str, fmt: str, jobs: int | None, strict: bool) -> None:
-    """Validate the community's open data and report every problem.
+    """Validate the community's open data and report every problem. In a street
+    (a folder with street.yaml): street.yaml and every community; exit 1 when any
+    community has an error.
 
     \b
     Example:
@@ -73,7 +76,12 @@ def check(project: Path, lang: str, fmt: str, jobs: int | None, strict: bool) ->
         portal check --strict        # in CI: governance gaps fail the check
     """
     try:
-        report = run_check(project, jobs=jobs, strict=strict)
+        if is_street(project):  # a street: street.yaml, then every community, each named in the report
+            from generator.street.check import check_street
+
+            report = check_street(project, jobs=jobs, strict=strict).report
+        else:
+            report = run_check(project, jobs=jobs, strict=strict)
     except Exception as exc:  # noqa: BLE001 - a bug must still not print a traceback at a user
         click.echo(f"portal check: {_zh('cli.internal-error')} {_en('cli.internal-error')}: {type(exc).__name__}: {exc}\n"
                    f"{_zh('cli.report-bug')} / {_en('cli.report-bug')}", err=True)
