@@ -194,6 +194,9 @@ def new(kind: str, project: Path, slug: str | None, title: str | None, on: Any, 
 def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs: int | None, archive: bool,
           strict: bool) -> None:
     """Check the data, then build the static website (zh at /, en at /en/).
+    In a street (a folder with street.yaml): every community at /<id>/ and the
+    street pages at /; a community with errors keeps its last pages (exit 0 with
+    its problems listed; --strict: exit 1 and nothing replaced).
 
     \b
     Example:
@@ -206,6 +209,9 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
     def waiting() -> None:
         click.echo(i18n.both("cli.build.waiting"), err=True)
 
+    if is_street(project):
+        _build_street(project, out, site_url, lang, jobs, strict, waiting)
+        return
     try:
         result = run_build(project, out, site_url=site_url, jobs=jobs, on_wait=waiting, archive=archive,
                            strict=strict)
@@ -227,6 +233,40 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
         sys.stdout.write(reporters.text(result.report, lang))
     secs = result.seconds.get("total", 0)
     click.echo(f"{result.pages} pages → {result.out} ({secs:.1f} s)")
+
+
+def _build_street(street: Path, out: Path | None, site_url: str | None, lang: str, jobs: int | None, strict: bool,
+                  waiting: Callable[[], None]) -> None:
+    """``portal build STREET``: exit 0 when the street site was published, even if
+    some communities were not updated (their problems and a summary are printed:
+    CI shows them, the others still publish); 1 when nothing was replaced
+    (street.yaml broken, or ``--strict`` and a community not updated)."""
+    from generator.build import BuildError  # lazy: mkdocs
+    from generator.street.build import build_street
+
+    try:
+        result = build_street(street, out, site_url=site_url, jobs=jobs, strict=strict, on_wait=waiting)
+    except UnsafeOutput as exc:
+        click.echo(f"portal build: {exc.message(lang)}", err=True)
+        sys.exit(2)
+    except BuildError as exc:
+        if exc.report is not None:
+            sys.stdout.write(reporters.text(exc.report, lang))
+        click.echo(f"portal build: {exc}" if exc.report is None else i18n.both("cli.build.stopped"), err=True)
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001
+        click.echo(f"portal build: {_zh('cli.internal-error')} {_en('cli.internal-error')}: {type(exc).__name__}: {exc}\n"
+                   f"{i18n.both('cli.build.stopped')}", err=True)
+        sys.exit(1)
+    if result.report.problems:
+        sys.stdout.write(reporters.text(result.report, lang))
+    for m in result.members:
+        if m.status != "built":
+            since = m.updated.isoformat(timespec="minutes") if m.updated else ""
+            state = i18n.text(f"cli.street.state.{m.status}", lang, since=since)
+            click.echo(i18n.text("cli.street.community-failed", lang, community=m.id, state=state), err=True)
+    click.echo(i18n.text("cli.street.built", lang, built=result.count("built"), stale=result.count("stale"),
+                         missing=result.count("missing"), out=result.out))
 
 
 @main.command()

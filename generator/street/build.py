@@ -1,0 +1,170 @@
+"""``portal build STREET``: every community into ``site/<id>/``, the street's own
+pages at the root, the whole street site swapped in at once.
+
+- Each community is built by ``generator.build.build`` (its own check, pages,
+  forms, search and security headers, with site_url = street site_url + ``<id>/``)
+  into a kept last-good copy, ``.portal-build/street/sites/<id>``; that build
+  replaces the copy only when it succeeds, so a broken community's copy is its
+  last good site.
+- A community with errors (or a ``git:`` one that could not be fetched) is
+  ``stale``: its last good copy is published with a "not updated since" banner
+  on every page; never built, it is ``missing`` and nothing of it is published.
+  The others are published: one community's files never stop its neighbours.
+- The street site is assembled beside ``out`` and swapped in (``generator.outdir``):
+  a failed street build (street.yaml broken, a bug) leaves the previous site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+from generator.build import BuildError
+from generator.build import build as build_community
+from generator.outdir import check_output, is_marked, locked, reclaim, swap, write_marker
+from generator.problems import Report
+from generator.street.check import check_community, named, shown_root
+from generator.street.fetch import fetch
+from generator.street.load import load_street
+from generator.street.model import CommunityEntry, Member, Street, community_root
+from generator.street.site import add_banner, beijing, write_pages
+from generator.street.views import street_pages, write_street_files
+from portal_core.i18n import both
+
+KEEP = Path(".portal-build") / "street" / "sites"
+DEFAULT_SITE_URL = "http://localhost:8000/"
+
+
+@dataclass
+class StreetResult:
+    out: Path
+    members: list[Member]
+    report: Report = field(default_factory=Report)  #: every community's problems, named
+
+    def count(self, status: str) -> int:
+        return sum(1 for m in self.members if m.status == status)
+
+
+def _state_file(street_root: Path, cid: str) -> Path:
+    return street_root / KEEP / f"{cid}.json"
+
+
+def _last_good(street_root: Path, cid: str) -> dt.datetime | None:
+    try:
+        data = json.loads(_state_file(street_root, cid).read_text(encoding="utf-8"))
+        return dt.datetime.fromisoformat(data["updated"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _community_name(member: Member) -> None:
+    if member.checked is not None and member.checked.project.community is not None:
+        member.name = member.checked.project.community.name
+
+
+def build_member(street_root: Path, entry: CommunityEntry, site_url: str, jobs: int | None,
+                 strict: bool, fetched: str | None) -> tuple[Member, list]:  # type: ignore[type-arg]
+    """Build one community into its kept copy; never raises for its data."""
+    root = community_root(street_root, entry)
+    keep = street_root / KEEP / entry.id
+    problems: list = []  # type: ignore[type-arg]
+    member = Member(entry, root, "built")
+    if fetched is not None:  # a git: community that could not be fetched
+        problems.append(fetched)
+    else:
+        try:
+            result = build_community(root, keep, site_url=f"{site_url}{entry.id}/", jobs=jobs, strict=strict)
+        except BuildError as exc:
+            if exc.report is None:
+                exc.report = Report()
+                exc.report.add(_internal(entry, str(exc)))
+            problems += named(exc.report.problems, shown_root(street_root, entry), entry.id)
+        else:
+            problems += named(result.report.problems if result.report else [], shown_root(street_root, entry),
+                              entry.id)
+            now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+            _state_file(street_root, entry.id).write_text(json.dumps({"updated": now.isoformat()}), encoding="utf-8")
+            member.updated = now
+            member.checked, _p, _n = check_community(street_root, entry, jobs=1)
+            _community_name(member)
+            return member, problems
+    member.status = "stale" if is_marked(keep) else "missing"
+    member.updated = _last_good(street_root, entry.id) if member.status == "stale" else None
+    if root.is_dir():
+        member.checked, _p, _n = check_community(street_root, entry, jobs=1)
+        _community_name(member)
+    member.report = Report(list(problems))
+    return member, problems
+
+
+def _internal(entry: CommunityEntry, message: str):  # type: ignore[no-untyped-def]
+    from generator.problems import Problem
+
+    return Problem("street.build-failed", "street.yaml", params={"community": entry.id, "detail": message[:300]})
+
+
+def build_street(street_root: Path, out: Path | None = None, site_url: str | None = None, jobs: int | None = None,
+                 strict: bool = False, on_wait: Callable[[], None] | None = None,
+                 today: dt.date | None = None) -> StreetResult:
+    """Raises ``BuildError`` (with the report) when street.yaml is broken, and with
+    ``strict`` when any community is not updated; nothing is replaced then."""
+    street_root = Path(street_root).resolve()
+    out = (out or street_root / "site").resolve()
+    street, problems = load_street(street_root)
+    if street is None:
+        raise BuildError("street.yaml has errors", Report(problems, files_checked=1))
+    check_output(street_root, out)
+    (street_root / KEEP).mkdir(parents=True, exist_ok=True)
+    reclaim(street_root / ".portal-build")
+    try:
+        with locked(street_root / ".portal-build" / "street.lock", on_wait), \
+                locked(out.parent / f".{out.name}.lock", on_wait):
+            return _build(street_root, street, out, site_url, jobs, strict, today)
+    except TimeoutError:
+        raise BuildError(both("cli.build.still-running")) from None
+
+
+def _build(street_root: Path, street: Street, out: Path, site_url: str | None, jobs: int | None, strict: bool,
+           today: dt.date | None) -> StreetResult:
+    site_url = (site_url or street.site_url or DEFAULT_SITE_URL).rstrip("/") + "/"
+    failures = {entry.id: fetch(street_root, entry) for entry in street.communities if entry.git}
+    workers = jobs or min(len(street.communities), os.cpu_count() or 1)
+    # Threads: each community build runs its mkdocs builds in its own processes.
+    inner = 1 if workers > 1 else jobs
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        done = list(pool.map(lambda e: build_member(street_root, e, site_url, inner, strict, failures.get(e.id)),
+                             street.communities))
+    members = [m for m, _ in done]
+    report = Report([p for _, found in done for p in found])
+    result = StreetResult(out, members, report)
+    if strict and any(m.status != "built" for m in members):
+        raise BuildError(both("cli.street.strict-failed"), report)
+    stage = out.parent / f".{out.name}.building-{os.getpid()}"
+    for leftover in out.parent.glob(f".{out.name}.building-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    try:
+        stage.mkdir(parents=True)
+        for m in members:
+            if m.status == "missing":
+                continue
+            shutil.copytree(street_root / KEEP / m.id, stage / m.id, symlinks=True)
+            if m.status == "stale":
+                since = beijing(m.updated) if m.updated else "?"
+                add_banner(stage / m.id, since)
+        langs = [street.languages.default, *[x for x in street.languages.others if x in ("zh", "en")]]
+        base = urlsplit(site_url).path.rstrip("/") + "/"
+        write_pages(street_pages(street, members, today or dt.date.today()), stage, langs, base, site_url)
+        write_street_files(street, members, stage, langs, site_url)
+        write_marker(stage)
+        swap(street_root, stage, out)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return result
