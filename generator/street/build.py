@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from generator.build import BuildError
 from generator.build import build as build_community
 from generator.outdir import check_output, is_marked, locked, reclaim, swap, write_marker
+from generator.kinds.common import Text
 from generator.problems import Report
 from generator.street.check import check_community, named, shown_root
 from generator.street.fetch import fetch
@@ -56,12 +57,13 @@ def _state_file(street_root: Path, cid: str) -> Path:
     return street_root / KEEP / f"{cid}.json"
 
 
-def _last_good(street_root: Path, cid: str) -> dt.datetime | None:
+def _last_good(street_root: Path, cid: str) -> tuple[dt.datetime | None, Text | None]:
+    """When the kept copy was built, and the community's name then."""
     try:
         data = json.loads(_state_file(street_root, cid).read_text(encoding="utf-8"))
-        return dt.datetime.fromisoformat(data["updated"])
+        return dt.datetime.fromisoformat(data["updated"]), data.get("name")
     except (OSError, ValueError, KeyError, TypeError):
-        return None
+        return None, None
 
 
 def _community_name(member: Member) -> None:
@@ -90,13 +92,15 @@ def build_member(street_root: Path, entry: CommunityEntry, site_url: str, jobs: 
             problems += named(result.report.problems if result.report else [], shown_root(street_root, entry),
                               entry.id)
             now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-            _state_file(street_root, entry.id).write_text(json.dumps({"updated": now.isoformat()}), encoding="utf-8")
             member.updated = now
             member.checked, _p, _n = check_community(street_root, entry, jobs=1)
             _community_name(member)
+            state = {"updated": now.isoformat(), "name": member.name}
+            _state_file(street_root, entry.id).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
             return member, problems
     member.status = "stale" if is_marked(keep) else "missing"
-    member.updated = _last_good(street_root, entry.id) if member.status == "stale" else None
+    if member.status == "stale":
+        member.updated, member.name = _last_good(street_root, entry.id)
     if root.is_dir():
         member.checked, _p, _n = check_community(street_root, entry, jobs=1)
         _community_name(member)
