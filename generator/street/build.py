@@ -28,9 +28,9 @@ from urllib.parse import urlsplit
 
 from generator.build import BuildError
 from generator.build import build as build_community
-from generator.outdir import check_output, is_marked, locked, reclaim, swap, write_marker
 from generator.kinds.common import Text
-from generator.problems import Report
+from generator.outdir import check_output, is_marked, locked, reclaim, swap, write_marker
+from generator.problems import Problem, Report
 from generator.street.check import check_community, named, shown_root
 from generator.street.fetch import fetch
 from generator.street.load import load_street
@@ -72,11 +72,11 @@ def _community_name(member: Member) -> None:
 
 
 def build_member(street_root: Path, entry: CommunityEntry, site_url: str, jobs: int | None,
-                 strict: bool, fetched: str | None) -> tuple[Member, list]:  # type: ignore[type-arg]
+                 strict: bool, fetched: Problem | None) -> tuple[Member, list[Problem]]:
     """Build one community into its kept copy; never raises for its data."""
     root = community_root(street_root, entry)
     keep = street_root / KEEP / entry.id
-    problems: list = []  # type: ignore[type-arg]
+    problems: list[Problem] = []
     member = Member(entry, root, "built")
     if fetched is not None:  # a git: community that could not be fetched
         problems.append(fetched)
@@ -91,7 +91,7 @@ def build_member(street_root: Path, entry: CommunityEntry, site_url: str, jobs: 
         else:
             problems += named(result.report.problems if result.report else [], shown_root(street_root, entry),
                               entry.id)
-            now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+            now = dt.datetime.now(dt.UTC).replace(microsecond=0)
             member.updated = now
             member.checked, _p, _n = check_community(street_root, entry, jobs=1)
             _community_name(member)
@@ -108,9 +108,7 @@ def build_member(street_root: Path, entry: CommunityEntry, site_url: str, jobs: 
     return member, problems
 
 
-def _internal(entry: CommunityEntry, message: str):  # type: ignore[no-untyped-def]
-    from generator.problems import Problem
-
+def _internal(entry: CommunityEntry, message: str) -> Problem:
     return Problem("street.build-failed", "street.yaml", params={"community": entry.id, "detail": message[:300]})
 
 
