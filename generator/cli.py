@@ -303,7 +303,8 @@ def _build_street(street: Path, out: Path | None, site_url: str | None, lang: st
     except BuildError as exc:
         if exc.report is not None:
             sys.stdout.write(reporters.text(exc.report, lang))
-        click.echo(f"portal build: {exc}" if exc.report is None else i18n.both("cli.build.stopped"), err=True)
+        click.echo(f"portal build: {exc}", err=True)
+        click.echo(i18n.both("cli.build.stopped"), err=True)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001
         click.echo(f"portal build: {_zh('cli.internal-error')} {_en('cli.internal-error')}: {type(exc).__name__}: {exc}\n"
