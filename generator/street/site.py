@@ -79,7 +79,7 @@ def add_banner(site: Path, since: str) -> int:
         page = path.read_text(encoding="utf-8")
         lang = "en" if re.search(r"<html[^>]*\blang=\"en", page[:500]) else "zh"
         notice = (f'<div class="admonition warning portal-stale" role="status"><p class="admonition-title">'
-                  f"{html.escape(text('street.banner', lang, since=since))}</p></div>")
+                  f"{html.escape(text('site.street.banner', lang, since=since))}</p></div>")
         found = _ARTICLE.search(page) or _BODY.search(page)
         if found is None:
             continue
