@@ -193,7 +193,8 @@ def test_missing_community_folder_is_named(tmp_path):
     (tmp_path / "street.yaml").write_text("id: s\nname: 街道\ncommunities:\n  - id: gone\n", encoding="utf-8")
     done = portal("check", str(tmp_path), "--lang", "en")
     assert done.returncode == 1
-    assert "community gone listed in street.yaml is not at communities/gone" in done.stdout
+    assert re.search(r"^street\.yaml:4: error street\.community-missing: community gone listed in street\.yaml "
+                     r"is not at communities/gone", done.stdout, re.M), done.stdout
 
 
 def test_reserved_and_taken_ids_are_refused(tmp_path):

@@ -138,8 +138,9 @@ def _build(street_root: Path, street: Street, out: Path, site_url: str | None, j
     site_url = (site_url or street.site_url or DEFAULT_SITE_URL).rstrip("/") + "/"
     failures = {entry.id: fetch(street_root, entry) for entry in street.communities if entry.git}
     workers = jobs or min(len(street.communities), os.cpu_count() or 1)
-    # Threads: each community build runs its mkdocs builds in its own processes.
-    inner = 1 if workers > 1 else jobs
+    # Threads for the communities; each community's mkdocs builds run in their own processes
+    # (mkdocs is not made to run twice at once in one process), unless --jobs 1.
+    inner = 1 if jobs == 1 else None
     with ThreadPoolExecutor(max(1, workers)) as pool:
         done = list(pool.map(lambda e: build_member(street_root, e, site_url, inner, strict, failures.get(e.id)),
                              street.communities))

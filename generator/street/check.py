@@ -13,7 +13,7 @@ from pathlib import Path
 
 from generator.pipeline import Checked, load_and_check
 from generator.problems import Problem, Report
-from generator.street.load import load_street
+from generator.street.load import load_street_lines
 from generator.street.model import STREET_FILE, CommunityEntry, Street, community_root
 
 
@@ -41,12 +41,12 @@ def named(problems: list[Problem], prefix: str, community: str) -> list[Problem]
 
 
 def check_community(street_root: Path, entry: CommunityEntry, jobs: int | None = None,
-                    strict: bool = False) -> tuple[Checked | None, list[Problem], int]:
+                    strict: bool = False, line: int | None = None) -> tuple[Checked | None, list[Problem], int]:
     root = community_root(street_root, entry)
     prefix = shown_root(street_root, entry)
     if not root.is_dir():
         where = entry.git or (entry.path or f"communities/{entry.id}")
-        return None, [Problem("street.community-missing", STREET_FILE,
+        return None, [Problem("street.community-missing", STREET_FILE, line,
                               params={"community": entry.id, "path": where})], 0
     checked = load_and_check(root, jobs=jobs, strict=strict)
     return checked, named(checked.report.problems, prefix, entry.id), checked.report.files_checked
@@ -54,13 +54,13 @@ def check_community(street_root: Path, entry: CommunityEntry, jobs: int | None =
 
 def check_street(street_root: Path, jobs: int | None = None, strict: bool = False) -> StreetCheck:
     street_root = Path(street_root).resolve()
-    street, problems = load_street(street_root)
+    street, problems, lines = load_street_lines(street_root)
     report = Report(list(problems), files_checked=1)
     result = StreetCheck(street, report)
     if street is None:
         return result
     for entry in street.communities:
-        checked, found, n = check_community(street_root, entry, jobs, strict)
+        checked, found, n = check_community(street_root, entry, jobs, strict, lines.get(entry.id))
         result.communities[entry.id] = checked
         report.extend(found)
         report.files_checked += n

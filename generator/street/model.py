@@ -63,7 +63,7 @@ class CommunityEntry(Model):
     ref: str | None = Field(None, description="Branch or tag of that repository (default: its default branch) / 分支")
 
     @model_validator(mode="after")
-    def _one_place(self) -> "CommunityEntry":
+    def _one_place(self) -> CommunityEntry:
         if self.path and self.git:
             raise ValueError("path and git: give one / path 与 git 只能填一个")
         if self.id in RESERVED_IDS:
@@ -83,7 +83,7 @@ class Street(Model):
     communities: list[CommunityEntry] = Field(min_length=1, description="Its communities / 所辖社区")
 
     @model_validator(mode="after")
-    def _unique(self) -> "Street":
+    def _unique(self) -> Street:
         seen: set[str] = set()
         for entry in self.communities:
             if entry.id in seen:
