@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -256,8 +255,3 @@ def test_phone_without_javascript_sees_the_home_and_the_banner(street):
         finally:
             browser.close()
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _cleanup_git_copies(street):
-    yield
-    shutil.rmtree(street["root"] / ".portal-build", ignore_errors=True)
