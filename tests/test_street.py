@@ -255,3 +255,18 @@ def test_phone_without_javascript_sees_the_home_and_the_banner(street):
         finally:
             browser.close()
 
+
+
+def test_a_community_that_cannot_build_never_stops_the_street(tmp_path):
+    """Not where street.yaml says, or at the street folder itself: listed as not
+    published, the street home still built, no traceback."""
+    (tmp_path / "street.yaml").write_text(
+        "id: s\nname: 街道\ncommunities:\n  - id: gone\n  - id: itself\n    path: .\n", encoding="utf-8")
+    done = portal("build", str(tmp_path), "--lang", "en")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "community gone listed in street.yaml is not at communities/gone" in done.stdout
+    assert "0 communities updated, 0 not updated, 2 not published" in done.stdout
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert home.count("street-missing") == 2
+    assert not (tmp_path / "communities").exists()

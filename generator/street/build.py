@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from generator.build import BuildError
 from generator.build import build as build_community
 from generator.kinds.common import Text
-from generator.outdir import check_output, is_marked, locked, reclaim, swap, write_marker
+from generator.outdir import UnsafeOutput, check_output, is_marked, locked, reclaim, swap, write_marker
 from generator.problems import Problem, Report
 from generator.street.check import check_community, named, shown_root
 from generator.street.fetch import fetch
@@ -80,14 +80,20 @@ def build_member(street_root: Path, entry: CommunityEntry, site_url: str, jobs: 
     member = Member(entry, root, "built")
     if fetched is not None:  # a git: community that could not be fetched
         problems.append(fetched)
+    elif not root.is_dir():  # not where street.yaml says: never create it
+        problems += check_community(street_root, entry)[1]
     else:
         try:
             result = build_community(root, keep, site_url=f"{site_url}{entry.id}/", jobs=jobs, strict=strict)
         except BuildError as exc:
             if exc.report is None:
-                exc.report = Report()
-                exc.report.add(_internal(entry, str(exc)))
-            problems += named(exc.report.problems, shown_root(street_root, entry), entry.id)
+                problems.append(_internal(entry, str(exc)))
+            else:
+                problems += named(exc.report.problems, shown_root(street_root, entry), entry.id)
+        except UnsafeOutput as exc:  # e.g. path: naming the street folder itself
+            problems.append(_internal(entry, exc.message("en")))
+        except Exception as exc:  # noqa: BLE001 - one community's failure, whatever it is, never stops the others
+            problems.append(_internal(entry, f"{type(exc).__name__}: {exc}"))
         else:
             problems += named(result.report.problems if result.report else [], shown_root(street_root, entry),
                               entry.id)
