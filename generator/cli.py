@@ -133,6 +133,11 @@ def init(directory: Path, name: str, community_id: str, portal_spec: str | None,
     if street:
         _init_street(directory, name, community_id, communities, no_git, lang, kw)
         return
+    parent = directory.resolve().parent
+    if parent.name == "communities" and is_street(parent.parent):
+        # inside a street: one more community of it, named by its folder (its street.yaml line too)
+        _new_community(parent.parent, directory.name, name, lang)
+        return
     try:
         result = init_project(directory, name=name, community_id=community_id, git=not no_git, **kw)
     except ScaffoldError as exc:

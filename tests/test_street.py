@@ -270,3 +270,13 @@ def test_a_community_that_cannot_build_never_stops_the_street(tmp_path):
     home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert home.count("street-missing") == 2
     assert not (tmp_path / "communities").exists()
+
+
+def test_portal_init_inside_communities_joins_the_street(tmp_path):
+    _ok(portal("init", "--street", "s", "--communities", "a", "--no-git", cwd=tmp_path))
+    _ok(portal("init", "communities/meiyuan", "--name", "梅园社区", cwd=tmp_path / "s"))
+    listed = yaml.safe_load((tmp_path / "s" / "street.yaml").read_text(encoding="utf-8"))
+    assert [c["id"] for c in listed["communities"]] == ["a", "meiyuan"]
+    community = yaml.safe_load((tmp_path / "s/communities/meiyuan/data/community.yaml").read_text(encoding="utf-8"))
+    assert community["id"] == "meiyuan" and community["name"] == "梅园社区"
+    assert portal("check", str(tmp_path / "s")).returncode == 0
