@@ -30,10 +30,11 @@ from generator.scaffold.templating import ScaffoldError
 from generator.secrets_file import shared_secret
 from generator.site.header_formats import FORMATS as HEADER_FORMATS
 from generator.site.security_headers import header_set
+from generator.street.load import is_street
 
 # build and serve are imported by their commands: they bring mkdocs, watchfiles and uvicorn,
 # 0.2 s more on every `portal` start.
-from portal_core import i18n
+from portal_core import china_time, i18n
 
 
 def _zh(key: str, **params: Any) -> str:
@@ -64,7 +65,9 @@ def main() -> None:
               help="Governance gaps (spending without sufficient approval, approvals not read out, …) are errors, "
                    "not warnings / 治理缺口按错误处理.")
 def check(project: Path, lang: str, fmt: str, jobs: int | None, strict: bool) -> None:
-    """Validate the community's open data and report every problem.
+    """Validate the community's open data and report every problem. In a street
+    (a folder with street.yaml): street.yaml and every community; exit 1 when any
+    community has an error.
 
     \b
     Example:
@@ -73,7 +76,12 @@ def check(project: Path, lang: str, fmt: str, jobs: int | None, strict: bool) ->
         portal check --strict        # in CI: governance gaps fail the check
     """
     try:
-        report = run_check(project, jobs=jobs, strict=strict)
+        if is_street(project):  # a street: street.yaml, then every community, each named in the report
+            from generator.street.check import check_street
+
+            report = check_street(project, jobs=jobs, strict=strict).report
+        else:
+            report = run_check(project, jobs=jobs, strict=strict)
     except Exception as exc:  # noqa: BLE001 - a bug must still not print a traceback at a user
         click.echo(f"portal check: {_zh('cli.internal-error')} {_en('cli.internal-error')}: {type(exc).__name__}: {exc}\n"
                    f"{_zh('cli.report-bug')} / {_en('cli.report-bug')}", err=True)
@@ -107,7 +115,12 @@ def docs(out: Path) -> None:
 @click.option("--no-git", is_flag=True, help="Do not run git init / 不运行 git init.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the messages / 提示语言.")
-def init(directory: Path, name: str, community_id: str, portal_spec: str | None, no_git: bool, lang: str) -> None:
+@click.option("--street", is_flag=True,
+              help="A street repository: street.yaml and its communities under communities/ / 街道仓库.")
+@click.option("--communities", default=None,
+              help="With --street: community ids, comma-separated (default: community) / 社区编号，逗号分隔.")
+def init(directory: Path, name: str, community_id: str, portal_spec: str | None, no_git: bool, lang: str,
+         street: bool, communities: str | None) -> None:
     """Create a community repository ready to publish: valid example data, site
     configuration, CI for GitHub/Gitea/Forgejo and GitLab, pre-commit, README.
 
@@ -117,6 +130,14 @@ def init(directory: Path, name: str, community_id: str, portal_spec: str | None,
         portal init my-site --portal-spec "git+https://example.org/community-portal.git"
     """
     kw = {"portal_spec": portal_spec} if portal_spec else {}
+    if street:
+        _init_street(directory, name, community_id, communities, no_git, lang, kw)
+        return
+    parent = directory.resolve().parent
+    if parent.name == "communities" and is_street(parent.parent):
+        # inside a street: one more community of it, named by its folder (its street.yaml line too)
+        _new_community(parent.parent, directory.name, name, lang)
+        return
     try:
         result = init_project(directory, name=name, community_id=community_id, git=not no_git, **kw)
     except ScaffoldError as exc:
@@ -130,8 +151,28 @@ def init(directory: Path, name: str, community_id: str, portal_spec: str | None,
     click.echo(i18n.text("cli.init.next", lang, directory=directory))
 
 
+def _init_street(directory: Path, name: str, street_id: str, communities: str | None, no_git: bool, lang: str,
+                 kw: dict[str, str]) -> None:
+    from generator.scaffold.street import init_street
+
+    ids = [c.strip() for c in communities.split(",") if c.strip()] if communities else None
+    try:
+        result = init_street(directory, name=name if name != "示例社区" else "示例街道",
+                             street_id=street_id if street_id != "community" else "street",
+                             communities=ids, git=not no_git, **kw)
+    except ScaffoldError as exc:
+        click.echo(f"portal init: {exc.message(lang)}", err=True)
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(f"portal init: {exc.filename}: {exc.strerror}", err=True)
+        sys.exit(1)
+    click.echo(i18n.text("cli.street.init.created", lang, directory=directory, count=len(ids or ["community"])))
+    click.echo(i18n.text(f"cli.init.git.{result.git}", lang))
+    click.echo(i18n.text("cli.street.init.next", lang, directory=directory))
+
+
 @main.command("new")
-@click.argument("kind", type=click.Choice(new_kinds()))
+@click.argument("kind", type=click.Choice([*new_kinds(), "community"]))
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--slug", default=None, help="Short ASCII name in the id, e.g. winter-safety / 英文短名.")
 @click.option("--title", default=None, help="Title (a service's name) to prefill / 标题.")
@@ -142,10 +183,12 @@ def init(directory: Path, name: str, community_id: str, portal_spec: str | None,
 @click.option("--year", type=click.IntRange(2000, 2100), default=None,
               help="Budget year (budget-year; default: the year after the last).")
 @click.option("--fund", default=None, help="Fund id of the first line (budget-year; default: the first fund).")
+@click.option("--id", "community_id", default=None,
+              help="community: its id in the street (PROJECT is the street folder) / 社区编号.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the messages / 提示语言.")
 def new(kind: str, project: Path, slug: str | None, title: str | None, on: Any, body: str | None,
-        meeting_type: str, year: int | None, fund: str | None, lang: str) -> None:
+        meeting_type: str, year: int | None, fund: str | None, community_id: str | None, lang: str) -> None:
     """Create a prefilled data file with hints, and list the blanks to fill.
 
     \b
@@ -153,7 +196,11 @@ def new(kind: str, project: Path, slug: str | None, title: str | None, on: Any, 
         portal new notice --slug water-cut --title "11月27日停水通知"
         portal new meeting --type deliberation --date 2026-12-08
         portal new budget-year --year 2027
+        portal new community ../xinhe-street --id hehuali --title 荷花里社区
     """
+    if kind == "community":
+        _new_community(project, community_id, title, lang)
+        return
     try:
         result = new_record(project, kind, on.date() if on else None, slug, body, meeting_type, year, fund, title)
     except ScaffoldError as exc:
@@ -168,6 +215,23 @@ def new(kind: str, project: Path, slug: str | None, title: str | None, on: Any, 
         click.echo(i18n.text("cli.new.blanks", lang, count=len(result.blanks)))
         for b in result.blanks:
             click.echo(f"  {b.where()}: {b.field}" + (f"（{b.hint}）" if lang == "zh" and b.hint else ""))
+
+
+def _new_community(street: Path, community_id: str | None, name: str | None, lang: str) -> None:
+    from generator.scaffold.street import add_community
+
+    if not community_id:
+        click.echo("portal new community: --id", err=True)
+        sys.exit(2)
+    try:
+        files = add_community(street, community_id, name)
+    except ScaffoldError as exc:
+        click.echo(f"portal new: {exc.message(lang)}", err=True)
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(f"portal new: {exc.filename}: {exc.strerror}", err=True)
+        sys.exit(1)
+    click.echo(i18n.text("cli.street.new.added", lang, path=f"communities/{community_id}/ ({len(files)})"))
 
 
 @main.command()
@@ -186,6 +250,9 @@ def new(kind: str, project: Path, slug: str | None, title: str | None, on: Any, 
 def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs: int | None, archive: bool,
           strict: bool) -> None:
     """Check the data, then build the static website (zh at /, en at /en/).
+    In a street (a folder with street.yaml): every community at /<id>/ and the
+    street pages at /; a community with errors keeps its last pages (exit 0 with
+    its problems listed; --strict: exit 1 and nothing replaced).
 
     \b
     Example:
@@ -202,6 +269,9 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
     def waiting() -> None:
         click.echo(i18n.both("cli.build.waiting"), err=True)
 
+    if is_street(project):
+        _build_street(project, out, site_url, lang, jobs, strict, waiting)
+        return
     try:
         with Steps("portal build", len(BUILD_STEPS)) as steps:
             result = run_build(project, out, site_url=site_url, jobs=jobs, on_wait=waiting, archive=archive,
@@ -224,6 +294,41 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
         sys.stdout.write(reporters.text(result.report, lang))
     secs = result.seconds.get("total", 0)
     click.echo(f"{result.pages} pages → {result.out} ({secs:.1f} s)")
+
+
+def _build_street(street: Path, out: Path | None, site_url: str | None, lang: str, jobs: int | None, strict: bool,
+                  waiting: Callable[[], None]) -> None:
+    """``portal build STREET``: exit 0 when the street site was published, even if
+    some communities were not updated (their problems and a summary are printed:
+    CI shows them, the others still publish); 1 when nothing was replaced
+    (street.yaml broken, or ``--strict`` and a community not updated)."""
+    from generator.build import BuildError  # lazy: mkdocs
+    from generator.street.build import build_street
+
+    try:
+        result = build_street(street, out, site_url=site_url, jobs=jobs, strict=strict, on_wait=waiting)
+    except UnsafeOutput as exc:
+        click.echo(f"portal build: {exc.message(lang)}", err=True)
+        sys.exit(2)
+    except BuildError as exc:
+        if exc.report is not None:
+            sys.stdout.write(reporters.text(exc.report, lang))
+        click.echo(f"portal build: {exc}", err=True)
+        click.echo(i18n.both("cli.build.stopped"), err=True)
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001
+        click.echo(f"portal build: {_zh('cli.internal-error')} {_en('cli.internal-error')}: {type(exc).__name__}: {exc}\n"
+                   f"{i18n.both('cli.build.stopped')}", err=True)
+        sys.exit(1)
+    if result.report.problems:
+        sys.stdout.write(reporters.text(result.report, lang))
+    for m in result.members:
+        if m.status != "built":
+            since = m.updated.astimezone(china_time.TZ).strftime("%Y-%m-%d %H:%M") if m.updated else ""
+            state = i18n.text(f"cli.street.state.{m.status}", lang, since=since)
+            click.echo(i18n.text("cli.street.community-failed", lang, community=m.id, state=state), err=True)
+    click.echo(i18n.text("cli.street.built", lang, built=result.count("built"), stale=result.count("stale"),
+                         missing=result.count("missing"), out=result.out))
 
 
 @main.command()

@@ -25,13 +25,13 @@ PLACEHOLDER_SPEC = "git+https://git.example.org/CHANGE-ME/community-portal.git"
 SELF_SPEC = "-c constraints.txt -e ."
 
 
-def ci_files(portal_spec: str = PLACEHOLDER_SPEC, self_repo: bool = False) -> dict[str, str]:
+def ci_files(portal_spec: str = PLACEHOLDER_SPEC, self_repo: bool = False, street: bool = False) -> dict[str, str]:
     """The CI files by relative path.
 
     >>> sorted(ci_files())
     ['.github/workflows/site.yml', '.gitlab-ci.yml']
     """
-    values = {"portal_spec": portal_spec, "self_repo": self_repo}
+    values = {"portal_spec": portal_spec, "self_repo": self_repo, "street": street}
     return {
         GITHUB_WORKFLOW: render("templates/ci/github.yml.j2", **values),
         GITLAB_CI: render("templates/ci/gitlab.yml.j2", **values),

@@ -11,6 +11,7 @@ with their Data Package and the feeds into the built street site. The street bui
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +69,13 @@ def street_pages(street: Street, members: list[Member], today: dt.date, *,
               "view_path": view_path}
     meta = {"updated": today.isoformat()}
     views = compare.views(data)
-    pages = [Page(HOME, "street_home.md.j2", texts("site.streetview.home"),
-                  {**common, "views": views}, dict(meta))]
+    # the street's front page (generator.street.site): its communities and their state, its offices
+    pages = [Page("index.md", "street-home.html", street.name, {"street": street, "members": members, "today": today,
+                                                                "views": [(HOME, texts("site.streetview.home")),
+                                                                          (OPEN_QUESTIONS, texts("site.streetview.open-questions")),
+                                                                          (CALENDAR, texts("site.streetview.calendar")),
+                                                                          (NOTICES, texts("site.streetview.notices"))]}),
+             Page(HOME, "street_home.md.j2", texts("site.streetview.home"), {**common, "views": views}, dict(meta))]
     for view in views:
         tables = [compare.table(data, view, year) for year in compare.years(data, view)]
         metrics = [m for m in data.metrics if m.view == view]
@@ -96,6 +102,11 @@ def write_street_files(street: Street, members: list[Member], site: Path, langs:
     """The views' downloads (``site/data/``) and feeds (``site/[<lang>/]feeds/``)."""
     data = collect(members, today or Today.get(), kinds)
     write_files(street, data, site, langs, site_url)
+    # each community, its address and state: for the street office's own tools
+    rows = [{"id": m.id, "status": m.status, "url": f"{site_url.rstrip('/')}/{m.id}/",
+             "updated": m.updated.isoformat(timespec="seconds") if m.updated else None} for m in members]
+    (site / "communities.json").write_text(json.dumps({"street": street.id, "communities": rows},
+                                                      ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def _items(data: StreetData, feed: str) -> list[tuple[Any, Any]]:

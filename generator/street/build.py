@@ -1,0 +1,179 @@
+"""``portal build STREET``: every community into ``site/<id>/``, the street's own
+pages at the root, the whole street site swapped in at once.
+
+- Each community is built by ``generator.build.build`` (its own check, pages,
+  forms, search and security headers, with site_url = street site_url + ``<id>/``)
+  into a kept last-good copy, ``.portal-build/street/sites/<id>``; that build
+  replaces the copy only when it succeeds, so a broken community's copy is its
+  last good site.
+- A community with errors (or a ``git:`` one that could not be fetched) is
+  ``stale``: its last good copy is published with a "not updated since" banner
+  on every page; never built, it is ``missing`` and nothing of it is published.
+  The others are published: one community's files never stop its neighbours.
+- The street site is assembled beside ``out`` and swapped in (``generator.outdir``):
+  a failed street build (street.yaml broken, a bug) leaves the previous site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+from generator.build import BuildError
+from generator.build import build as build_community
+from generator.kinds.common import Text
+from generator.outdir import UnsafeOutput, check_output, is_marked, locked, reclaim, swap, write_marker
+from generator.problems import Problem, Report
+from generator.street.check import check_community, named, shown_root
+from generator.street.fetch import fetch
+from generator.street.load import load_street
+from generator.street.model import CommunityEntry, Member, Street, community_root
+from generator.street.site import add_banner, beijing, write_pages
+from generator.street.views import street_pages, write_street_files
+from portal_core.i18n import both
+
+KEEP = Path(".portal-build") / "street" / "sites"
+DEFAULT_SITE_URL = "http://localhost:8000/"
+
+
+@dataclass
+class StreetResult:
+    out: Path
+    members: list[Member]
+    report: Report = field(default_factory=Report)  #: every community's problems, named
+
+    def count(self, status: str) -> int:
+        return sum(1 for m in self.members if m.status == status)
+
+
+def _state_file(street_root: Path, cid: str) -> Path:
+    return street_root / KEEP / f"{cid}.json"
+
+
+def _last_good(street_root: Path, cid: str) -> tuple[dt.datetime | None, Text | None]:
+    """When the kept copy was built, and the community's name then."""
+    try:
+        data = json.loads(_state_file(street_root, cid).read_text(encoding="utf-8"))
+        return dt.datetime.fromisoformat(data["updated"]), data.get("name")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, None
+
+
+def _community_name(member: Member) -> None:
+    if member.checked is not None and member.checked.project.community is not None:
+        member.name = member.checked.project.community.name
+
+
+def build_member(street_root: Path, entry: CommunityEntry, site_url: str, jobs: int | None,
+                 strict: bool, fetched: Problem | None) -> tuple[Member, list[Problem]]:
+    """Build one community into its kept copy; never raises for its data."""
+    root = community_root(street_root, entry)
+    keep = street_root / KEEP / entry.id
+    problems: list[Problem] = []
+    member = Member(entry, root, "built")
+    if fetched is not None:  # a git: community that could not be fetched
+        problems.append(fetched)
+    elif not root.is_dir():  # not where street.yaml says: never create it
+        problems += check_community(street_root, entry)[1]
+    else:
+        try:
+            result = build_community(root, keep, site_url=f"{site_url}{entry.id}/", jobs=jobs, strict=strict)
+        except BuildError as exc:
+            if exc.report is None:
+                problems.append(_internal(entry, str(exc)))
+            else:
+                problems += named(exc.report.problems, shown_root(street_root, entry), entry.id)
+        except UnsafeOutput as exc:  # e.g. path: naming the street folder itself
+            problems.append(_internal(entry, exc.message("en")))
+        except Exception as exc:  # noqa: BLE001 - one community's failure, whatever it is, never stops the others
+            problems.append(_internal(entry, f"{type(exc).__name__}: {exc}"))
+        else:
+            problems += named(result.report.problems if result.report else [], shown_root(street_root, entry),
+                              entry.id)
+            now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+            member.updated = now
+            member.checked, _p, _n = check_community(street_root, entry, jobs=1)
+            _community_name(member)
+            state = {"updated": now.isoformat(), "name": member.name}
+            _state_file(street_root, entry.id).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+            return member, problems
+    member.status = "stale" if is_marked(keep) else "missing"
+    if member.status == "stale":
+        member.updated, member.name = _last_good(street_root, entry.id)
+    if root.is_dir():
+        member.checked, _p, _n = check_community(street_root, entry, jobs=1)
+        _community_name(member)
+    member.report = Report(list(problems))
+    return member, problems
+
+
+def _internal(entry: CommunityEntry, message: str) -> Problem:
+    return Problem("street.build-failed", "street.yaml", params={"community": entry.id, "detail": message[:300]})
+
+
+def build_street(street_root: Path, out: Path | None = None, site_url: str | None = None, jobs: int | None = None,
+                 strict: bool = False, on_wait: Callable[[], None] | None = None,
+                 today: dt.date | None = None) -> StreetResult:
+    """Raises ``BuildError`` (with the report) when street.yaml is broken, and with
+    ``strict`` when any community is not updated; nothing is replaced then."""
+    street_root = Path(street_root).resolve()
+    out = (out or street_root / "site").resolve()
+    street, problems = load_street(street_root)
+    if street is None:
+        raise BuildError("street.yaml has errors", Report(problems, files_checked=1))
+    check_output(street_root, out)
+    (street_root / KEEP).mkdir(parents=True, exist_ok=True)
+    reclaim(street_root / ".portal-build")
+    try:
+        with locked(street_root / ".portal-build" / "street.lock", on_wait), \
+                locked(out.parent / f".{out.name}.lock", on_wait):
+            return _build(street_root, street, out, site_url, jobs, strict, today)
+    except TimeoutError:
+        raise BuildError(both("cli.build.still-running")) from None
+
+
+def _build(street_root: Path, street: Street, out: Path, site_url: str | None, jobs: int | None, strict: bool,
+           today: dt.date | None) -> StreetResult:
+    site_url = (site_url or street.site_url or DEFAULT_SITE_URL).rstrip("/") + "/"
+    failures = {entry.id: fetch(street_root, entry) for entry in street.communities if entry.git}
+    workers = jobs or min(len(street.communities), os.cpu_count() or 1)
+    # Threads for the communities; each community's mkdocs builds run in their own processes
+    # (mkdocs is not made to run twice at once in one process), unless --jobs 1.
+    inner = 1 if jobs == 1 else None
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        done = list(pool.map(lambda e: build_member(street_root, e, site_url, inner, strict, failures.get(e.id)),
+                             street.communities))
+    members = [m for m, _ in done]
+    report = Report([p for _, found in done for p in found])
+    result = StreetResult(out, members, report)
+    if strict and any(m.status != "built" for m in members):
+        raise BuildError(both("cli.street.strict-failed"), report)
+    stage = out.parent / f".{out.name}.building-{os.getpid()}"
+    for leftover in out.parent.glob(f".{out.name}.building-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    try:
+        stage.mkdir(parents=True)
+        for m in members:
+            if m.status == "missing":
+                continue
+            shutil.copytree(street_root / KEEP / m.id, stage / m.id, symlinks=True)
+            if m.status == "stale":
+                since = beijing(m.updated) if m.updated else "?"
+                add_banner(stage / m.id, since)
+        langs = [street.languages.default, *[x for x in street.languages.others if x in ("zh", "en")]]
+        base = urlsplit(site_url).path.rstrip("/") + "/"
+        write_pages(street_pages(street, members, today or dt.date.today()), stage, langs, base, site_url)
+        write_street_files(street, members, stage, langs, site_url)
+        write_marker(stage)
+        swap(street_root, stage, out)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return result
