@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -260,8 +260,7 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
         portal build --out /var/www/community --site-url https://example.org/
     """
     from generator.build import (
-        BUILD_STEPS,
-        BuildError,  # lazy: mkdocs
+        BUILD_STEPS,  # lazy: mkdocs
     )
     from generator.build import build as run_build
     from generator.progress import Steps
@@ -276,24 +275,32 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
         with Steps("portal build", len(BUILD_STEPS)) as steps:
             result = run_build(project, out, site_url=site_url, jobs=jobs, on_wait=waiting, archive=archive,
                                strict=strict, progress=steps)
-    except UnsafeOutput as exc:
-        click.echo(f"portal build: {exc.message(lang)}", err=True)
-        sys.exit(2)
-    except BuildError as exc:
-        if exc.report is not None:
-            sys.stdout.write(reporters.text(exc.report, lang))
-        else:
-            click.echo(f"portal build: {exc}", err=True)
-        click.echo(i18n.both("cli.build.stopped"), err=True)
-        sys.exit(1)
     except Exception as exc:  # noqa: BLE001
-        click.echo(f"portal build: {_zh('cli.internal-error')} {_en('cli.internal-error')}: {type(exc).__name__}: {exc}\n"
-                   f"{i18n.both('cli.build.stopped')}", err=True)
-        sys.exit(1)
+        _build_failed(exc, lang)
     if result.report and result.report.warnings:
         sys.stdout.write(reporters.text(result.report, lang))
     secs = result.seconds.get("total", 0)
     click.echo(f"{result.pages} pages → {result.out} ({secs:.1f} s)")
+
+
+def _build_failed(exc: Exception, lang: str, street: bool = False) -> NoReturn:
+    """Why ``portal build`` stopped, and its exit status: 2 for an output folder it may not
+    replace, 1 for problems in the data (printed) or anything else (never a traceback)."""
+    from generator.build import BuildError  # lazy: mkdocs
+
+    if isinstance(exc, UnsafeOutput):
+        click.echo(f"portal build: {exc.message(lang)}", err=True)
+        sys.exit(2)
+    if isinstance(exc, BuildError):
+        if exc.report is not None:
+            sys.stdout.write(reporters.text(exc.report, lang))
+        if exc.report is None or street:  # a street says which community stopped it
+            click.echo(f"portal build: {exc}", err=True)
+        click.echo(i18n.both("cli.build.stopped"), err=True)
+        sys.exit(1)
+    click.echo(f"portal build: {_zh('cli.internal-error')} {_en('cli.internal-error')}: {type(exc).__name__}: {exc}\n"
+               f"{i18n.both('cli.build.stopped')}", err=True)
+    sys.exit(1)
 
 
 def _build_street(street: Path, out: Path | None, site_url: str | None, lang: str, jobs: int | None, strict: bool,
@@ -302,24 +309,12 @@ def _build_street(street: Path, out: Path | None, site_url: str | None, lang: st
     some communities were not updated (their problems and a summary are printed:
     CI shows them, the others still publish); 1 when nothing was replaced
     (street.yaml broken, or ``--strict`` and a community not updated)."""
-    from generator.build import BuildError  # lazy: mkdocs
     from generator.street.build import build_street
 
     try:
         result = build_street(street, out, site_url=site_url, jobs=jobs, strict=strict, on_wait=waiting)
-    except UnsafeOutput as exc:
-        click.echo(f"portal build: {exc.message(lang)}", err=True)
-        sys.exit(2)
-    except BuildError as exc:
-        if exc.report is not None:
-            sys.stdout.write(reporters.text(exc.report, lang))
-        click.echo(f"portal build: {exc}", err=True)
-        click.echo(i18n.both("cli.build.stopped"), err=True)
-        sys.exit(1)
     except Exception as exc:  # noqa: BLE001
-        click.echo(f"portal build: {_zh('cli.internal-error')} {_en('cli.internal-error')}: {type(exc).__name__}: {exc}\n"
-                   f"{i18n.both('cli.build.stopped')}", err=True)
-        sys.exit(1)
+        _build_failed(exc, lang, street=True)
     if result.report.problems:
         sys.stdout.write(reporters.text(result.report, lang))
     for m in result.members:

@@ -99,3 +99,17 @@ def site_name(project: Project, x: FeedLang) -> str:
 
 def escape(text: str) -> str:
     return html.escape(text, quote=True)
+
+
+def event_times(ev: Any, date: dt.date, start: str | None, end: str | None) -> None:
+    """An iCalendar event's times: Beijing clock times when known (an end before the start
+    is the next day's), else the whole day."""
+    if start:
+        begin = at(date, start)
+        ev.add("dtstart", begin)
+        if end:
+            finish = at(date, end)
+            ev.add("dtend", finish if finish > begin else finish + dt.timedelta(days=1))
+    else:
+        ev.add("dtstart", date)
+        ev.add("dtend", date + dt.timedelta(days=1))

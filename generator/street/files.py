@@ -23,7 +23,7 @@ from icalendar import Calendar, Event
 from generator.kinds.base import Column, TableSpec
 from generator.kinds.common import Text
 from generator.site.downloads import Table, check_keys, csv_bytes, json_bytes, plain_schema, table, typed_records
-from generator.site.syndication import xml_text
+from generator.site.syndication import event_times, xml_text
 from generator.street import compare
 from generator.street.collect import CommunityFacts, StreetData
 from generator.street.links import absolute
@@ -225,15 +225,7 @@ def calendar_ics(street: Street, data: StreetData, lang: str, site_url: str) -> 
         ev = Event()
         ev.add("uid", f"meeting-{m.id}@{c.id}")  # the same uid as the community's own calendar
         ev.add("dtstamp", dt.datetime(m.date.year, m.date.month, m.date.day, tzinfo=dt.UTC))
-        if m.start:
-            start = at(m.date, m.start)
-            ev.add("dtstart", start)
-            if m.end:
-                end = at(m.date, m.end)
-                ev.add("dtend", end if end > start else end + dt.timedelta(days=1))
-        else:
-            ev.add("dtstart", m.date)
-            ev.add("dtend", m.date + dt.timedelta(days=1))
+        event_times(ev, m.date, m.start, m.end)
         ev.add("summary", f"{pick(c.name, lang, default)} · {pick(m.title, lang, default)}")
         if m.place:
             ev.add("location", pick(m.place, lang, default))

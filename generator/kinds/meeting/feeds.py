@@ -10,8 +10,8 @@ from generator.index import Index
 from generator.kinds.common import Today
 from generator.load import Project
 from generator.site.markdown_export import markdown_html
-from generator.site.syndication import FEED_ITEMS, FeedLang, escape, rfc822, rss, site_name
-from portal_core.china_time import TZ, at
+from generator.site.syndication import FEED_ITEMS, FeedLang, escape, event_times, rfc822, rss, site_name
+from portal_core.china_time import TZ
 
 
 def decisions_rss(project: Project, index: Index, lang: str, default: str, base_url: str) -> bytes:
@@ -56,15 +56,7 @@ def meetings_ics(project: Project, index: Index, lang: str, default: str, base_u
         ev = Event()
         ev.add("uid", f"meeting-{m.id}@{community_id}")
         ev.add("dtstamp", dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC))
-        if m.start:
-            start = at(m.date, m.start)
-            ev.add("dtstart", start)
-            if m.end:
-                end = at(m.date, m.end)
-                ev.add("dtend", end if end > start else end + dt.timedelta(days=1))
-        else:
-            ev.add("dtstart", m.date)
-            ev.add("dtend", m.date + dt.timedelta(days=1))
+        event_times(ev, m.date, m.start, m.end)
         ev.add("summary", x(m.title))
         ev.add("location", x(m.place))
         ev.add("url", x.url(f"meetings/{m.id}.md"))
