@@ -17,6 +17,7 @@ the finished site into place.
 from __future__ import annotations
 
 import copy
+import hashlib
 import html
 import json
 import multiprocessing
@@ -31,10 +32,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from generator import site_config
+from generator import site_config, unchanged
 from generator.checks.privacy import contact_values, published_leaks
 from generator.form_sources import endpoint_parts, models_of, project_forms
 from generator.forms_spec import compile_forms
+from generator.kinds.common import Today
 from generator.loading.fsguard import safe_files
 from generator.outdir import check_output, locked, reclaim, swap, write_marker
 from generator.pipeline import Checked, load_and_check
@@ -77,6 +79,8 @@ class BuildResult:
     pages: int
     seconds: dict[str, float] = field(default_factory=dict)
     report: Report | None = None
+    #: nothing changed since the last build, which left ``out`` as it is (``generator.unchanged``)
+    unchanged: bool = False
 
 
 def languages(checked: Checked) -> list[str]:
@@ -313,6 +317,17 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
     site_url = site_url or community.site_url or "http://localhost:8000/"
     endpoint_url = endpoint_url or community.endpoint_url or DEFAULT_ENDPOINT
     secret = shared_secret(root)
+    # Everything the site depends on besides the files (generator.unchanged): equal to the
+    # last build's, with its output untouched, there is nothing to do.
+    key = unchanged.build_key(root, TEMPLATES, {
+        "site_url": site_url, "endpoint_url": endpoint_url, "archive": archive, "strict": strict,
+        "today": Today.get().isoformat(), "token_day": int(time.time()) // TOKEN_BUCKET_S,
+        "secret": hashlib.sha256(secret.encode()).hexdigest(), "pagefind": find_pagefind(root, REPO)})
+    before = unchanged.last_pages(root, out, key)
+    if before is not None:
+        timings["total"] = time.perf_counter() - t0
+        return BuildResult(out, before, timings, checked.report, unchanged=True)
+    unchanged.forget(root)
 
     work = root / ".portal-build"
     stage = out.parent / f".{out.name}.building-{os.getpid()}"
@@ -402,6 +417,7 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
         shutil.rmtree(stage, ignore_errors=True)
         raise
     shutil.rmtree(stage, ignore_errors=True)
+    unchanged.remember(root, out, key, pages)
     timings["total"] = time.perf_counter() - t0
     return BuildResult(out, pages, timings, checked.report)
 

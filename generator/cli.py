@@ -280,6 +280,9 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
     if result.report and result.report.warnings:
         sys.stdout.write(reporters.text(result.report, lang))
     secs = result.seconds.get("total", 0)
+    if result.unchanged:  # generator.unchanged: the same inputs as the last build, its output untouched
+        click.echo(f"{i18n.both('cli.build.unchanged')}: {result.out} ({secs:.1f} s)")
+        return
     click.echo(f"{result.pages} pages → {result.out} ({secs:.1f} s)")
 
 

@@ -1,0 +1,99 @@
+"""Whether ``portal build`` has anything to do: the last build's inputs, and what it left.
+
+A site is a function of the project's files (``data/``, ``content/``, ``mkdocs.yml``:
+``loading.cache.fingerprint``), the portal's code, templates and strings
+(``loading.cache.code_version`` and the theme folder), the addresses and options the
+build was given, today's date (what is on display, what is upcoming) and the day of the
+form pages' tokens (``build.static_tokens``), and the secret they are signed with. When
+all of these are what the last successful build recorded, and the output folder still
+holds exactly what it wrote (paths, sizes, modification times), the build is skipped:
+a second build with nothing changed costs the check (itself cached) and two directory
+walks, instead of every page again.
+
+Anything not recorded here (Pagefind's or Decap's version in ``node_modules``) is in the
+key through the files that pin them (``package-lock.json``) and where they were found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from generator.loading.cache import code_version, fingerprint
+
+RECORD = "last-build.json"
+
+
+def _folder_digest(folder: Path) -> str:
+    """Every file below ``folder`` by path, size and modification time (cheap: no reads)."""
+    digest = hashlib.blake2b(digest_size=20)
+    for current, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(current, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            digest.update(f"{os.path.relpath(path, folder)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+def _theme_digest(folder: Path) -> str:
+    digest = hashlib.blake2b(digest_size=20)
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def build_key(root: Path, templates: Path, options: dict[str, Any]) -> str:
+    """One hash of everything a build's output depends on (see the module docstring)."""
+    inputs, _ = fingerprint(root)
+    lock = Path(templates).parent / "package-lock.json"
+    parts = [inputs, code_version(), _theme_digest(templates),
+             hashlib.blake2b(lock.read_bytes(), digest_size=20).hexdigest() if lock.is_file() else "-",
+             json.dumps(options, sort_keys=True, default=str)]
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=20).hexdigest()
+
+
+def _record(root: Path) -> Path:
+    return root / ".portal-build" / RECORD
+
+
+def last_pages(root: Path, out: Path, key: str) -> int | None:
+    """The page count of the last build when it had this ``key`` and ``out`` is as it left it; else None.
+    ``PORTAL_NO_CACHE=1`` (as for the check's cache): always build."""
+    if os.environ.get("PORTAL_NO_CACHE", "") not in ("", "0"):
+        return None
+    try:
+        data = json.loads(_record(root).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key or data.get("out") != str(out):
+        return None
+    if not out.is_dir() or data.get("site") != _folder_digest(out):
+        return None
+    pages = data.get("pages")
+    return pages if isinstance(pages, int) else None
+
+
+def remember(root: Path, out: Path, key: str, pages: int) -> None:
+    """After a successful build: what it depended on and what it left."""
+    record = _record(root)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    tmp = record.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"key": key, "out": str(out), "site": _folder_digest(out), "pages": pages}),
+                   encoding="utf-8")
+    tmp.replace(record)
+
+
+def forget(root: Path) -> None:
+    """Before a build writes anything: a build that fails half-way is never taken as done."""
+    try:
+        _record(root).unlink()
+    except OSError:
+        pass
