@@ -299,3 +299,14 @@ def test_views_across_communities_are_published_and_linked_from_the_home(street)
     figures = _get(url + "data/street-figures.csv").splitlines()
     assert figures[0].startswith("\ufeff") or "," in figures[0]
     assert "<rss" in _get(url + "feeds/notices.xml") and "BEGIN:VCALENDAR" in _get(url + "feeds/calendar.ics")
+
+
+def test_a_community_built_now_is_linked_and_a_stale_one_copied_with_its_banner(street):
+    """Publishing links the kept copy of a community built now (no second copy of its
+    pages), and copies a stale one, whose banner must never reach the kept last-good copy."""
+    root = street["root"]
+    keep = root / ".portal-build/street/sites"
+    assert (root / "site/a/index.html").stat().st_ino == (keep / "a/index.html").stat().st_ino
+    assert (root / "site/b/index.html").stat().st_ino != (keep / "b/index.html").stat().st_ino
+    assert BANNER_ZH in (root / "site/b/index.html").read_text(encoding="utf-8")
+    assert BANNER_ZH not in (keep / "b/index.html").read_text(encoding="utf-8")

@@ -139,6 +139,14 @@ def build_street(street_root: Path, out: Path | None = None, site_url: str | Non
         raise BuildError(both("cli.build.still-running")) from None
 
 
+def _link_or_copy(src: str, dst: str) -> None:
+    """A hard link when the two folders share a file system, else a copy."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 def _build(street_root: Path, street: Street, out: Path, site_url: str | None, jobs: int | None, strict: bool,
            today: dt.date | None) -> StreetResult:
     site_url = (site_url or street.site_url or DEFAULT_SITE_URL).rstrip("/") + "/"
@@ -163,7 +171,10 @@ def _build(street_root: Path, street: Street, out: Path, site_url: str | None, j
         for m in members:
             if m.status == "missing":
                 continue
-            shutil.copytree(street_root / KEEP / m.id, stage / m.id, symlinks=True)
+            # a community built now is linked, not copied (its kept copy is replaced whole by its next
+            # build, never written in place); a stale one is copied, as its pages get the banner
+            shutil.copytree(street_root / KEEP / m.id, stage / m.id, symlinks=True,
+                            copy_function=_link_or_copy if m.status == "built" else shutil.copy2)
             if m.status == "stale":
                 since = beijing(m.updated) if m.updated else "?"
                 add_banner(stage / m.id, since)
