@@ -52,7 +52,9 @@ class YearTable:
 
 
 def per_household(value: float | None, households: int | None) -> float | None:
-    """>>> per_household(1284.0, 1284), per_household(None, 10), per_household(5.0, None)
+    """Per household, or None when either is unknown (never 0).
+
+    >>> per_household(1284.0, 1284), per_household(None, 10), per_household(5.0, None)
     (1.0, None, None)
     """
     if value is None or not households:

@@ -32,7 +32,9 @@ METRICS = (
 
 
 def is_public_revenue(fund_id: str, name: str) -> bool:
-    """>>> is_public_revenue("gs", "小区公共收益"), is_public_revenue("community-fund", "社区工作经费")
+    """Whether a fund is the owners' public revenue (公共收益), by id or by name.
+
+    >>> is_public_revenue("gs", "小区公共收益"), is_public_revenue("community-fund", "社区工作经费")
     (True, False)
     """
     return fund_id == PUBLIC_REVENUE_ID or PUBLIC_REVENUE_WORD in name
