@@ -25,16 +25,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 
-from portal_core.receipts import ALPHABET
+from portal_core.receipts import ALPHABET, random_symbols
 
 RANDOM = 11
 LENGTH = RANDOM + 1
 _BASE = len(ALPHABET)  # 23, a prime: see the module docstring
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
-_SPACE = _BASE**RANDOM
-_LIMIT = (2**64 // _SPACE) * _SPACE  # rejection sampling: every code equally likely
 
 
 def _check_symbol(symbols: str) -> str:
@@ -53,16 +50,7 @@ def new_code() -> str:
     >>> check(new_code())
     'ok'
     """
-    while True:
-        value = int.from_bytes(os.urandom(8), "big")
-        if value < _LIMIT:
-            break
-    value %= _SPACE
-    symbols = []
-    for _ in range(RANDOM):
-        value, digit = divmod(value, _BASE)
-        symbols.append(ALPHABET[digit])
-    raw = "".join(symbols)
+    raw = random_symbols(RANDOM)
     return _format(raw + _check_symbol(raw))
 
 

@@ -140,12 +140,8 @@ def init(directory: Path, name: str, community_id: str, portal_spec: str | None,
         return
     try:
         result = init_project(directory, name=name, community_id=community_id, git=not no_git, **kw)
-    except ScaffoldError as exc:
-        click.echo(f"portal init: {exc.message(lang)}", err=True)
-        sys.exit(2)
-    except OSError as exc:
-        click.echo(f"portal init: {exc.filename}: {exc.strerror}", err=True)
-        sys.exit(1)
+    except (ScaffoldError, OSError) as exc:
+        _scaffold_failed("portal init", exc, lang)
     click.echo(i18n.text("cli.init.created", lang, directory=directory, count=len(result.files)))
     click.echo(i18n.text(f"cli.init.git.{result.git}", lang))
     click.echo(i18n.text("cli.init.next", lang, directory=directory))
@@ -160,12 +156,8 @@ def _init_street(directory: Path, name: str, street_id: str, communities: str | 
         result = init_street(directory, name=name if name != "示例社区" else "示例街道",
                              street_id=street_id if street_id != "community" else "street",
                              communities=ids, git=not no_git, **kw)
-    except ScaffoldError as exc:
-        click.echo(f"portal init: {exc.message(lang)}", err=True)
-        sys.exit(2)
-    except OSError as exc:
-        click.echo(f"portal init: {exc.filename}: {exc.strerror}", err=True)
-        sys.exit(1)
+    except (ScaffoldError, OSError) as exc:
+        _scaffold_failed("portal init", exc, lang)
     click.echo(i18n.text("cli.street.init.created", lang, directory=directory, count=len(ids or ["community"])))
     click.echo(i18n.text(f"cli.init.git.{result.git}", lang))
     click.echo(i18n.text("cli.street.init.next", lang, directory=directory))
@@ -203,12 +195,8 @@ def new(kind: str, project: Path, slug: str | None, title: str | None, on: Any, 
         return
     try:
         result = new_record(project, kind, on.date() if on else None, slug, body, meeting_type, year, fund, title)
-    except ScaffoldError as exc:
-        click.echo(f"portal new: {exc.message(lang)}", err=True)
-        sys.exit(2)
-    except OSError as exc:  # a read-only folder, a full disk: say so, no traceback
-        click.echo(f"portal new: {exc.filename}: {exc.strerror}", err=True)
-        sys.exit(1)
+    except (ScaffoldError, OSError) as exc:
+        _scaffold_failed("portal new", exc, lang)
     for rel in result.files:
         click.echo(i18n.text("cli.new.wrote", lang, path=rel))
     if result.blanks:
@@ -225,12 +213,8 @@ def _new_community(street: Path, community_id: str | None, name: str | None, lan
         sys.exit(2)
     try:
         files = add_community(street, community_id, name)
-    except ScaffoldError as exc:
-        click.echo(f"portal new: {exc.message(lang)}", err=True)
-        sys.exit(2)
-    except OSError as exc:
-        click.echo(f"portal new: {exc.filename}: {exc.strerror}", err=True)
-        sys.exit(1)
+    except (ScaffoldError, OSError) as exc:
+        _scaffold_failed("portal new", exc, lang)
     click.echo(i18n.text("cli.street.new.added", lang, path=f"communities/{community_id}/ ({len(files)})"))
 
 
@@ -284,6 +268,17 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
         click.echo(f"{i18n.both('cli.build.unchanged')}: {result.out} ({secs:.1f} s)")
         return
     click.echo(f"{result.pages} pages → {result.out} ({secs:.1f} s)")
+
+
+def _scaffold_failed(command: str, exc: ScaffoldError | OSError, lang: str) -> NoReturn:
+    """Why ``portal init``/``portal new`` wrote nothing: 2 for what the user asked (an id
+    taken, a folder not empty), 1 for the machine (a read-only folder, a full disk);
+    never a traceback."""
+    if isinstance(exc, ScaffoldError):
+        click.echo(f"{command}: {exc.message(lang)}", err=True)
+        sys.exit(2)
+    click.echo(f"{command}: {exc.filename}: {exc.strerror}", err=True)
+    sys.exit(1)
 
 
 def _build_failed(exc: Exception, lang: str, street: bool = False) -> NoReturn:

@@ -41,4 +41,4 @@ def models_of(project: Any) -> Callable[[str], list[Any]]:
 
 def project_forms(project: Any) -> list[Form]:
     """The forms of a checked project (``generator.load.Project``)."""
-    return all_forms(lambda kind: [d.model for d in project.valid(kind)])
+    return all_forms(models_of(project))

@@ -11,28 +11,39 @@ import os
 
 ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
 LENGTH = 10
-_SPACE = len(ALPHABET) ** LENGTH  # ≈ 4.1e13 receipts
-#: Largest multiple of _SPACE below 2**64: values at or above it are drawn again,
-#: so every receipt is exactly as likely (rejection sampling, no modulo bias).
-_LIMIT = (2**64 // _SPACE) * _SPACE
+# 23**10 ≈ 4.1e13 receipts
+
+
+def random_symbols(count: int) -> str:
+    """``count`` symbols of ``ALPHABET``, cryptographically random and each exactly as likely.
+
+    One ``os.urandom`` call for up to 14 symbols (the writer thread makes one per
+    submission, holding the GIL the event loop needs), not one per symbol; values
+    at or above the largest multiple of the space below 2**64 are drawn again
+    (rejection sampling, no modulo bias). Ballot codes draw theirs here too.
+
+    >>> len(random_symbols(11)), set(random_symbols(10)) <= set(ALPHABET)
+    (11, True)
+    """
+    space = len(ALPHABET) ** count
+    if space > 2**64:
+        raise ValueError("at most 14 symbols per draw")
+    limit = (2**64 // space) * space
+    while True:
+        value = int.from_bytes(os.urandom(8), "big")
+        if value < limit:
+            break
+    value %= space
+    symbols = []
+    for _ in range(count):
+        value, digit = divmod(value, len(ALPHABET))
+        symbols.append(ALPHABET[digit])
+    return "".join(symbols)
 
 
 def new_receipt() -> str:
-    """A fresh receipt, e.g. ``K7QM-4XRA-3P`` (cryptographically random).
-
-    One ``os.urandom`` call per receipt (the writer thread makes one per
-    submission, holding the GIL the event loop needs), not one per symbol.
-    """
-    while True:
-        value = int.from_bytes(os.urandom(8), "big")
-        if value < _LIMIT:
-            break
-    value %= _SPACE
-    symbols = []
-    for _ in range(LENGTH):
-        value, digit = divmod(value, len(ALPHABET))
-        symbols.append(ALPHABET[digit])
-    raw = "".join(symbols)
+    """A fresh receipt, e.g. ``K7QM-4XRA-3P`` (cryptographically random)."""
+    raw = random_symbols(LENGTH)
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 

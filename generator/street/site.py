@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import markdown
 from markupsafe import Markup
 
 from generator.kinds.base import Page
 from generator.kinds.common import Text
-from generator.sanitize import clean
+from generator.site.markdown_export import markdown_html
 from generator.site.render import Renderer
 from portal_core.china_time import TZ
 from portal_core.i18n import text
@@ -78,10 +77,10 @@ def write_pages(pages: list[Page], site: Path, langs: list[str], base: str, site
 
 def markdown_page(rendered: str) -> str:
     """A rendered page (front matter + Markdown, ``site.render.Renderer``) as the HTML of
-    ``<main>``: the street site has no mkdocs, so the Markdown extensions its templates
-    use are run here, and the result goes through the one allow-list sanitizer."""
+    ``<main>``: the street site has no mkdocs, so its Markdown is turned into sanitized HTML
+    as the feeds' is (``markdown_export.markdown_html``, links left relative)."""
     body = rendered.split("\n---\n", 1)[1] if rendered.startswith("---\n") else rendered
-    return clean(markdown.markdown(body, extensions=["tables", "attr_list"], output_format="html"))
+    return markdown_html(body)
 
 
 def add_banner(site: Path, since: str) -> int:
