@@ -30,9 +30,9 @@ from generator.scaffold.templating import ScaffoldError
 from generator.secrets_file import shared_secret
 from generator.site.header_formats import FORMATS as HEADER_FORMATS
 from generator.site.security_headers import header_set
-from generator.street.load import is_street
 from generator.street.headers import FORMATS as STREET_HEADER_FORMATS
 from generator.street.headers import is_street_site, street_header_set
+from generator.street.load import is_street
 
 # build and serve are imported by their commands: they bring mkdocs, watchfiles and uvicorn,
 # 0.2 s more on every `portal` start.

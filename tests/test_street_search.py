@@ -153,7 +153,8 @@ def test_without_javascript_the_page_says_how_to_search(street: Street, browser:
         links = {a.text_content(): a.get_attribute("href") for a in page.locator(".street-search-communities a").all()}
         assert links == {"东湖社区": "/a/search/", "西山社区": "/b/search/", "南岭社区": "/c/search/"}
         for href in links.values():  # each community's own search page is there
-            assert page.goto(street.url + href.lstrip("/")).ok  # type: ignore[union-attr]
+            response = page.goto(street.url + href.lstrip("/"))
+            assert response is not None and response.ok
         # the community's button sends the query to the street's page without JavaScript too
         page.goto(street.url + "b/search/")
         page.fill("#search-q", "梧桐树")

@@ -33,8 +33,8 @@ from generator.outdir import UnsafeOutput, check_output, is_marked, locked, recl
 from generator.problems import Problem, Report
 from generator.street.check import check_community, named, shown_root
 from generator.street.fetch import fetch
-from generator.street.load import load_street
 from generator.street.headers import write_street_headers
+from generator.street.load import load_street
 from generator.street.model import CommunityEntry, Member, Street, community_root
 from generator.street.search import add_street_option, copy_script, search_page
 from generator.street.site import add_banner, beijing, write_pages

@@ -88,9 +88,10 @@ def add_street_option(site: Path, members: list[Member], langs: list[str], base:
             target = f"{base}{lang_dir(lang, default)}search/"
             button = (f'<button type="submit" class="street-search-all" formaction="{escape(target)}">'
                       f"{escape(text('site.street.search.all', lang))}</button>\n")
-            changed, found = _FORM_END.subn(lambda mt: mt.group(1) + button + mt.group(2), html, count=1)
-            if not found or "street-search-all" in html:
+            found = _FORM_END.search(html)
+            if found is None or "street-search-all" in html:
                 continue
+            changed = html[:found.start(2)] + button + html[found.start(2):]
             page.unlink()
             page.write_text(changed, encoding="utf-8")
             count += 1
