@@ -165,3 +165,41 @@ def test_without_javascript_the_page_says_how_to_search(street: Street, browser:
         assert page.locator("a[href='/search/']").count() == 1  # the street home links the search
     finally:
         ctx.close()
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules/axe-core/axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_RUN = "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}}).then(r => r.violations)"
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
+
+
+def test_street_pages_on_a_phone_look_like_the_communities_and_pass_axe(street: Street, browser: Any) -> None:
+    """The street's pages at 390 px: the communities' header colour and system fonts (our own
+    stylesheet), nothing wider than the screen, large type, zero axe-core WCAG 2.2 AA
+    violations (the search with its results shown too); in print the header and form go."""
+    assert AXE.is_file(), "node_modules/axe-core missing: run scripts/setup --test"
+    ctx = browser.new_context(**PHONE, locale="zh-CN", bypass_csp=True)  # axe is an inline script
+    try:
+        page = ctx.new_page()
+        for path in ("", "search/?q=梧桐树", "en/search/?q=sycamore", "compare/", "notices/", "calendar/"):
+            page.goto(street.url + path, wait_until="networkidle")
+            if "?q=" in path:
+                page.wait_for_function("() => document.querySelectorAll('.search-results a').length > 0",
+                                       timeout=20000)
+            page.add_script_tag(path=str(AXE))
+            violations = page.evaluate(AXE_RUN, AXE_TAGS)
+            assert violations == [], (path, [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations])
+            facts = page.evaluate("""() => ({width: document.documentElement.scrollWidth,
+                header: getComputedStyle(document.querySelector('.street-header')).backgroundColor,
+                size: parseFloat(getComputedStyle(document.body).fontSize),
+                font: getComputedStyle(document.body).fontFamily})""")
+            assert facts["width"] <= 390, (path, facts)
+            assert facts["header"] == "rgb(159, 29, 29)", (path, facts)  # portal.css's primary colour
+            assert facts["size"] >= 17 and "system-ui" in facts["font"], (path, facts)
+        page.emulate_media(media="print")
+        page.goto(street.url + "search/", wait_until="networkidle")
+        assert not page.locator(".street-header").is_visible()
+        assert not page.locator(".street-search form").is_visible()
+        assert page.locator(".street-search-communities").is_visible()
+    finally:
+        ctx.close()
