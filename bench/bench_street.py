@@ -208,7 +208,7 @@ def edit_first(folder: Path, old: str, new: str) -> Path:
 
 def count_pages(site: Path) -> dict[str, int]:
     html = [p for p in site.rglob("index.html") if "/assets/" not in p.as_posix()]
-    en = sum(1 for p in html if p.relative_to(site).parts[:1] == ("en",))
+    en = sum(1 for p in html if "en" in p.relative_to(site).parts[:2])  # /en/… or, in a street, /<id>/en/…
     return {"html_pages": len(html), "en": en, "zh": len(html) - en}
 
 

@@ -162,7 +162,8 @@ def test_without_javascript_the_page_says_how_to_search(street: Street, browser:
         page.wait_for_url("**/search/?q=*")
         assert page.url.startswith(street.url + "search/?q=")
         page.goto(street.url)
-        assert page.locator("a[href='/search/']").count() == 1  # the street home links the search
+        assert page.locator("main a[href='/search/']").count() == 1  # the street home links the search
+        assert page.locator("header a[href='/search/']").count() == 1  # and so does every street page's header
     finally:
         ctx.close()
 
