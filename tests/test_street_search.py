@@ -204,3 +204,16 @@ def test_street_pages_on_a_phone_look_like_the_communities_and_pass_axe(street: 
         assert page.locator(".street-search-communities").is_visible()
     finally:
         ctx.close()
+
+
+def test_the_button_is_added_to_the_published_page_not_to_the_kept_copy(street: Street) -> None:
+    """The street's copy of a community page may be a hard link to the kept last-good copy:
+    the button goes into a new file, so the kept copy stays as the community's build left it."""
+    for rel in ("search/index.html", "en/search/index.html"):
+        published = street.root / "site" / "a" / rel
+        kept = street.root / ".portal-build" / "street" / "sites" / "a" / rel
+        assert "street-search-all" in published.read_text(encoding="utf-8")
+        assert "street-search-all" not in kept.read_text(encoding="utf-8")
+        assert published.stat().st_ino != kept.stat().st_ino
+    index = street.root / "site" / "a" / "index.html"  # other pages stay linked
+    assert index.stat().st_ino == (street.root / ".portal-build/street/sites/a/index.html").stat().st_ino
