@@ -24,7 +24,11 @@ wrapper that samples the tree's memory (``/proc``, every 50 ms):
     in a fresh context, types the word, waits for results and sums the bytes of
     every Pagefind response (its index files are compressed by Pagefind itself,
     so these are the bytes a phone fetches; counted at the test server, which
-    also sees the requests of Pagefind's worker).
+    also sees the requests of Pagefind's worker). With ``--street``, three ways:
+    one community's own search page, the street's search page (``/search/``: every
+    community's index merged at query time, ``generator.street.search``), and, to
+    compare, one Pagefind index over the whole street site (built here into
+    ``site/_bench_one_index/``, its indexing time reported; never published).
 
 By default every community is built on its own (``portal build communities/<id>``)
 and (b)–(f) are summed over them; ``--street`` runs ``portal build STREET`` instead,
@@ -204,7 +208,7 @@ def edit_first(folder: Path, old: str, new: str) -> Path:
 
 def count_pages(site: Path) -> dict[str, int]:
     html = [p for p in site.rglob("index.html") if "/assets/" not in p.as_posix()]
-    en = sum(1 for p in html if p.relative_to(site).parts[:1] == ("en",))
+    en = sum(1 for p in html if "en" in p.relative_to(site).parts[:2])  # /en/… or, in a street, /<id>/en/…
     return {"html_pages": len(html), "en": en, "zh": len(html) - en}
 
 
@@ -235,8 +239,9 @@ def common_words(site: Path, lang: str, count: int) -> list[str]:
     return [w for w, _ in frequency.most_common(count)]
 
 
-def first_query_bytes(site: Path, words: dict[str, list[str]]) -> dict[str, Any]:
-    """Per language: bytes of Pagefind files fetched by the first query of each word."""
+def first_query_bytes(site: Path, words: dict[str, list[str]], prefix: str = "") -> dict[str, Any]:
+    """Per language: bytes of Pagefind files fetched by the first query of each word on the
+    search page under ``prefix`` (``""``: the site's own; ``"<id>/"``: a community's in a street)."""
     from playwright.sync_api import sync_playwright
 
     handler = functools.partial(_QuietHandler, directory=str(site))
@@ -254,7 +259,8 @@ def first_query_bytes(site: Path, words: dict[str, list[str]]) -> dict[str, Any]
                     try:
                         page = ctx.new_page()
                         _QuietHandler.served.clear()
-                        page.goto(url + ("en/" if lang == "en" else "") + "search/", wait_until="networkidle")
+                        page.goto(url + prefix + ("en/" if lang == "en" else "") + "search/",
+                                  wait_until="networkidle")
                         page.locator("#search-q").fill(word)
                         page.keyboard.press("Enter")
                         try:
@@ -276,6 +282,38 @@ def first_query_bytes(site: Path, words: dict[str, list[str]]) -> dict[str, Any]
     finally:
         server.shutdown()
     return out
+
+
+ONE_INDEX = "_bench_one_index"
+
+
+def one_street_index(site: Path, first: str) -> dict[str, Any]:
+    """For comparison with the street search (each community's index merged at query time):
+    one Pagefind index over every page of the street site, as a street build would have to
+    redo after any edit. Its search pages are the first community's, pointed at that index."""
+    sys.path.insert(0, str(ROOT))
+    from generator.site.search import PAGEFIND_ARGS, find_pagefind
+
+    command = find_pagefind(ROOT)
+    if command is None:
+        raise SystemExit("pagefind not found (npm install)")
+    out = site / ONE_INDEX
+    shutil.rmtree(out, ignore_errors=True)
+    t0 = time.perf_counter()
+    done = subprocess.run([command, "--site", str(site), "--output-path", str(out / "pagefind"), *PAGEFIND_ARGS],
+                          capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise SystemExit(f"pagefind failed: {done.stderr}")
+    for lang_dir in ("", "en/"):
+        page = (site / first / lang_dir / "search" / "index.html").read_text(encoding="utf-8")
+        page = re.sub(r'data-pagefind(-zh)?="[^"]*"', f'data-pagefind\\1="/{ONE_INDEX}/pagefind/pagefind.js"', page)
+        page = page.replace('src="../assets/', f'src="/{first}assets/').replace('src="../../assets/', f'src="/{first}assets/')
+        target = out / lang_dir / "search" / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page, encoding="utf-8")
+    size = sum(p.stat().st_size for p in (out / "pagefind").rglob("*") if p.is_file())
+    return {"seconds": seconds, "index_bytes": size}
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -367,12 +405,24 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
               f"all {warm['wall_s']:.1f} s wall / {warm['cpu_s']:.1f} s CPU", flush=True)
     if "search" in steps:
         site = street / "site" if use_street else members[0] / "site"
-        words = {lang: common_words(site, lang, args.words) for lang in ("zh", "en")}
-        results["search"] = {"site": str(site), **first_query_bytes(site, words)}
-        for lang in ("zh", "en"):
-            s = results["search"][lang]
-            print(f"  (g) first query, {lang}, {len(words[lang])} commonest words: median {s['median_bytes'] / 1024:.0f} KB, "
-                  f"max {s['max_bytes'] / 1024:.0f} KB, no results for {len(s['no_results'])}", flush=True)
+        first = f"{members[0].name}/" if use_street else ""
+        words = {lang: common_words(site / first, lang, args.words) for lang in ("zh", "en")}
+        ways = {"community": first}
+        if use_street and (site / "search" / "index.html").is_file():
+            ways["street"] = ""
+            results["search_one_index"] = one_street_index(site, first)
+            ways["one-index"] = f"{ONE_INDEX}/"
+            print(f"  (g) one index over the whole street (for comparison): pagefind "
+                  f"{results['search_one_index']['seconds']:.1f} s", flush=True)
+        for way, prefix in ways.items():
+            key = "search" if way == "community" else f"search_{way.replace('-', '_')}"
+            results[key] = {"site": str(site), "page": prefix + "search/", **first_query_bytes(site, words, prefix)}
+            for lang in ("zh", "en"):
+                s = results[key][lang]
+                print(f"  (g) first query, {way} search, {lang}, {len(words[lang])} commonest words: "
+                      f"median {s['median_bytes'] / 1024:.0f} KB, max {s['max_bytes'] / 1024:.0f} KB, "
+                      f"no results for {len(s['no_results'])}", flush=True)
+        shutil.rmtree(site / ONE_INDEX, ignore_errors=True)
     memory = [results[k] for k in ("build", "noop", "edit", "bare") if k in results]
     if memory:
         results["peak_memory"] = {"peak_tree_mb": max(m["peak_tree_mb"] for m in memory),

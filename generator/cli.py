@@ -30,6 +30,8 @@ from generator.scaffold.templating import ScaffoldError
 from generator.secrets_file import shared_secret
 from generator.site.header_formats import FORMATS as HEADER_FORMATS
 from generator.site.security_headers import header_set
+from generator.street.headers import FORMATS as STREET_HEADER_FORMATS
+from generator.street.headers import is_street_site, street_header_set
 from generator.street.load import is_street
 
 # build and serve are imported by their commands: they bring mkdocs, watchfiles and uvicorn,
@@ -432,7 +434,10 @@ def headers(site: Path, host_kind: str, endpoint_url: str | None, out_file: Path
         click.echo(f"{_zh('cli.headers.no-index', path=f'{site}/index.html')}：{_zh('cli.run-build-first')} · "
                    f"{_en('cli.headers.not-built')}, {_en('cli.run-build-first')}", err=True)
         sys.exit(2)
-    text = HEADER_FORMATS[host_kind](header_set(site, endpoint_url))
+    if is_street_site(site):  # a street: each community's rules under /<id>/ (generator.street.headers)
+        text = STREET_HEADER_FORMATS[host_kind](street_header_set(site))
+    else:
+        text = HEADER_FORMATS[host_kind](header_set(site, endpoint_url))
     if out_file is None:
         sys.stdout.write(text)
         return

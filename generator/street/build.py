@@ -33,8 +33,10 @@ from generator.outdir import UnsafeOutput, check_output, is_marked, locked, recl
 from generator.problems import Problem, Report
 from generator.street.check import check_community, named, shown_root
 from generator.street.fetch import fetch
+from generator.street.headers import write_street_headers
 from generator.street.load import load_street
 from generator.street.model import CommunityEntry, Member, Street, community_root
+from generator.street.search import add_street_option, copy_script, search_page
 from generator.street.site import add_banner, beijing, write_pages
 from generator.street.views import street_pages, write_street_files
 from portal_core.i18n import both
@@ -180,8 +182,12 @@ def _build(street_root: Path, street: Street, out: Path, site_url: str | None, j
                 add_banner(stage / m.id, since)
         langs = [street.languages.default, *[x for x in street.languages.others if x in ("zh", "en")]]
         base = urlsplit(site_url).path.rstrip("/") + "/"
-        write_pages(street_pages(street, members, today or dt.date.today()), stage, langs, base, site_url)
+        pages = [*street_pages(street, members, today or dt.date.today()), search_page(stage, members, langs)]
+        write_pages(pages, stage, langs, base, site_url)
+        copy_script(stage)
+        add_street_option(stage, members, langs, base)
         write_street_files(street, members, stage, langs, site_url)
+        write_street_headers(stage, [m.id for m in members if m.status != "missing"])
         write_marker(stage)
         swap(street_root, stage, out)
     except BaseException:

@@ -29,6 +29,10 @@ from portal_core.languages import pick
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _ARTICLE = re.compile(r"<article\b[^>]*>", re.I)
 _BODY = re.compile(r"<body\b[^>]*>", re.I)
+#: A street page's own policy: no script at all; a page that needs one (the search) names its
+#: own in ``Page.meta["csp"]`` and its scripts (ours, under ``assets/``) in ``Page.meta["scripts"]``.
+PAGE_CSP = ("default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'none'; "
+            "base-uri 'none'; object-src 'none'")
 
 
 def beijing(moment: dt.datetime) -> str:
@@ -51,6 +55,7 @@ def _env(lang: str) -> jinja2.Environment:
 
 def write_pages(pages: list[Page], site: Path, langs: list[str], base: str, site_url: str) -> None:
     """Each page in each language: ``index.md`` → ``index.html``, ``x.md`` → ``x/index.html``."""
+    site_name = next((p.title for p in pages if p.path == "index.md"), None)  # the street's name
     for lang in langs:
         env = _env(lang)
         root = site if lang == langs[0] else site / lang
@@ -65,7 +70,8 @@ def write_pages(pages: list[Page], site: Path, langs: list[str], base: str, site
             else:
                 body = env.get_template(page.template).render(**common, **page.context)
             doc = env.get_template("street-page.html").render(
-                **common, body=Markup(body), html_lang="zh-CN" if lang == "zh" else lang,
+                **common, body=Markup(body), csp=page.meta.get("csp", PAGE_CSP),
+                scripts=page.meta.get("scripts", []), site_name=site_name, html_lang="zh-CN" if lang == "zh" else lang,
                 other_code=other, other_link=base + ("" if other == langs[0] else f"{other}/") + rel,
                 alternates=[(c, site_url + ("" if c == langs[0] else f"{c}/") + rel) for c in langs])
             target = root / rel / "index.html"

@@ -71,7 +71,7 @@ def street_pages(street: Street, members: list[Member], today: dt.date, *,
     views = compare.views(data)
     # the street's front page (generator.street.site): its communities and their state, its offices
     pages = [Page("index.md", "street-home.html", street.name, {"street": street, "members": members, "today": today,
-                                                                "views": [(HOME, texts("site.streetview.home")),
+                                                                "views": [(HOME, texts("site.streetview.home")), ("search/index.md", texts("site.street.search.title")),
                                                                           (OPEN_QUESTIONS, texts("site.streetview.open-questions")),
                                                                           (CALENDAR, texts("site.streetview.calendar")),
                                                                           (NOTICES, texts("site.streetview.notices"))]}),

@@ -72,6 +72,8 @@
   }
 
   form.addEventListener("submit", function (event) {
+    /* a button with its own formaction (a street's "search the whole street") goes there */
+    if (event.submitter && event.submitter.hasAttribute("formaction")) return;
     event.preventDefault();
     var q = input.value;
     if (history.replaceState) history.replaceState(null, "", "?q=" + encodeURIComponent(q));
