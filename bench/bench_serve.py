@@ -11,8 +11,9 @@ Two servers, one after the other, in the same run:
     notice page is fetched every 50 ms until it shows the new title (each edit
     waits for the previous one to be served);
 (b) **baseline**: mkdocs' own ``serve`` (the same dirty-rebuild mode ``portal serve``
-    uses) on the Markdown and configuration ``portal serve`` left behind: a plain
-    Markdown page of the same notice is edited and polled the same way.
+    uses) on the Markdown and configuration ``portal serve`` left behind, without
+    its serve-only hook (``generator.site.serve_hooks``): the Markdown page of the
+    same notice is edited and polled the same way.
 
 The ratio (a)/(b) is what the portal adds to mkdocs' own live preview; the issue's
 goal is (a) ≤ 2 s. Results: ``bench/results/serve-<date>.json`` and a line each.
@@ -34,6 +35,8 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any, Callable
+
+import yaml
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -82,8 +85,6 @@ def edits(path: Path, url: str, n: int, edit: Callable[[str, str], str], settle:
 
 def retitle(text: str, marker: str) -> str:
     """A notice file with its title (both languages) replaced by ``marker``."""
-    import yaml
-
     data = yaml.safe_load(text)
     data["title"] = {"zh": marker, "en": marker} if isinstance(data["title"], dict) else marker
     return str(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
@@ -142,8 +143,11 @@ def main() -> None:
         work = next((root / ".portal-build").glob("serve-*"))
         bare = tmp / "bare"
         shutil.copytree(work / "docs", bare / "docs")
-        config = (work / "mkdocs.yml").read_text(encoding="utf-8").replace(str(work / "docs"), str(bare / "docs"))
-        (bare / "mkdocs.yml").write_text(config.replace(str(work / "site"), str(bare / "site")), encoding="utf-8")
+        config = yaml.safe_load((work / "mkdocs.yml").read_text(encoding="utf-8"))
+        config["docs_dir"], config["site_dir"] = str(bare / "docs"), str(bare / "site")
+        # mkdocs' own serve: without the hook that makes portal serve's rebuilds cheaper
+        config["hooks"] = [h for h in config["hooks"] if not h.endswith("serve_hooks.py")]
+        (bare / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         if (work / GENERATED_LIST).exists():  # the portal's hook sanitizes the pages it does not list
             shutil.copy(work / GENERATED_LIST, bare / GENERATED_LIST)
         page = bare / "docs" / "notices" / f"{notice.stem}.md"

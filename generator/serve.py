@@ -35,6 +35,7 @@ from generator.load import load_yaml_kinds
 from generator.pipeline import Checked, load_and_check
 from generator.reporters import text
 from generator.secrets_file import shared_secret
+from generator.site import serve_hooks
 from generator.site.admin import ADMIN_TEMPLATES, admin_files, find_bundle
 from generator.site.render import TEMPLATES
 from portal_core import i18n
@@ -113,6 +114,7 @@ class Preview:
     def _write_config(self, checked: object) -> None:
         config = mkdocs_config(self.root, self.lang, self.langs, self.docs, self.work / "site", checked,  # type: ignore[arg-type]
                                self.site_url)
+        config["hooks"] = [*config["hooks"], serve_hooks.__file__]  # the theme compiled once, not per rebuild
         self.config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     def refresh(self) -> list[str]:

@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from generator.kinds.base import Page
 from generator.kinds.common import Text
 from generator.sanitize import render_markdown
-from generator.site import jsonld
+from generator.site import bytecode, jsonld
 from generator.site.amounts import Tally, money
 from generator.site.charts import bars
 from generator.site.qr import page_url, qr_svg
@@ -60,24 +60,6 @@ def href(url: str) -> str:
     return _HREF_UNSAFE.sub(lambda m: f"%{ord(m.group(0)):02X}", url)
 
 
-class _SharedBytecode(jinja2.BytecodeCache):
-    """Compiled templates shared by every ``Renderer`` of this process (each language,
-    each re-render of ``portal serve``): compiling them was a fifth of the render
-    step. jinja2 compares each entry with the template's source (a checksum), so an
-    edited template is compiled again."""
-
-    def __init__(self) -> None:
-        self.codes: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self.codes:
-            bucket.bytecode_from_string(self.codes[bucket.key])
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.codes[bucket.key] = bucket.bytecode_to_string()
-
-
-_BYTECODE = _SharedBytecode()
 #: Markdown → sanitized HTML by source text, for this process: a pure function of the
 #: text (and the code), asked again for each language and each re-render.
 _MARKDOWN: dict[str, str] = {}
@@ -102,7 +84,7 @@ class Renderer:
                  kinds: list[Path] | None = None, cache: RenderCache | None = None) -> None:
         self.lang, self.default_lang, self.cache = lang, default_lang, cache
         self.env = jinja2.Environment(
-            bytecode_cache=_BYTECODE,
+            bytecode_cache=bytecode.PAGES,  # compiled once per process, not per language or re-render
             # the site's own templates, then each kind's (generator/kinds/<kind>/templates/)
             loader=jinja2.FileSystemLoader([templates / "pages", templates, *(kinds or [])]),
             autoescape=True,
