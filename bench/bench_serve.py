@@ -71,16 +71,27 @@ def wait_for(test: Callable[[], bool], timeout: float) -> float:
     raise TimeoutError(f"not seen within {timeout} s")
 
 
-def edits(path: Path, url: str, n: int, edit: Callable[[str, str], str], settle: float) -> list[float]:
-    """Edit ``path`` ``n`` times (each a new marker), timing until ``url`` shows it."""
-    seconds = []
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (``/proc``): unlike wall time,
+    it does not grow when other work shares the cores."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def edits(path: Path, url: str, n: int, edit: Callable[[str, str], str], settle: float,
+          pid: int) -> tuple[list[float], list[float]]:
+    """Edit ``path`` ``n`` times (each a new marker), timing until ``url`` shows it:
+    wall seconds, and the server's CPU seconds over the same span."""
+    seconds, cpu = [], []
     for i in range(n):
         marker = f"BENCHMARK-EDIT-{os.getpid()}-{i}-{time.time_ns()}"
         text = path.read_text(encoding="utf-8")
+        before = cpu_seconds(pid)
         path.write_text(edit(text, marker), encoding="utf-8")
         seconds.append(wait_for(lambda m=marker: m in fetch(url), timeout=120))  # type: ignore[misc]
+        cpu.append(cpu_seconds(pid) - before)
         time.sleep(settle)  # let the server finish its reload before the next edit
-    return seconds
+    return seconds, cpu
 
 
 def retitle(text: str, marker: str) -> str:
@@ -135,7 +146,7 @@ def main() -> None:
             wait_for(lambda: "</html>" in fetch(url), timeout=300)
             start_s = time.perf_counter() - started
             time.sleep(args.settle)
-            portal = edits(notice, url, args.edits, retitle, args.settle)
+            portal, portal_cpu = edits(notice, url, args.edits, retitle, args.settle, proc.pid)
         finally:
             stop(proc)
         pages = sum(1 for _ in (root / ".portal-build").glob("serve-*/docs/**/*.md"))
@@ -158,8 +169,9 @@ def main() -> None:
         try:
             wait_for(lambda: "</html>" in fetch(url), timeout=300)
             time.sleep(args.settle)
-            baseline = edits(page, url, args.edits, lambda text, marker: text.replace("\n\n", f"\n\n{marker}\n\n", 1),
-                             args.settle)
+            baseline, baseline_cpu = edits(page, url, args.edits,
+                                           lambda text, marker: text.replace("\n\n", f"\n\n{marker}\n\n", 1),
+                                           args.settle, proc.pid)
         finally:
             stop(proc)
     result: dict[str, Any] = {
@@ -169,8 +181,11 @@ def main() -> None:
         "portal_s": [round(s, 2) for s in portal], "mkdocs_s": [round(s, 2) for s in baseline],
         "portal_median_s": round(statistics.median(portal), 2),
         "mkdocs_median_s": round(statistics.median(baseline), 2),
+        "portal_cpu_s": [round(s, 2) for s in portal_cpu], "mkdocs_cpu_s": [round(s, 2) for s in baseline_cpu],
+        "load_average": os.getloadavg()[0],
     }
     result["ratio"] = round(result["portal_median_s"] / result["mkdocs_median_s"], 2)
+    result["cpu_ratio"] = round(statistics.median(portal_cpu) / statistics.median(baseline_cpu), 2)
     out = BENCH / "results" / f"serve-{dt.date.today().isoformat()}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=1), encoding="utf-8")

@@ -41,6 +41,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta
+from pydantic import BaseModel
 
 from generator.kinds.base import Page
 from generator.kinds.common import Today
@@ -94,6 +95,7 @@ class RenderCache:
         #: (every budget page the decisions, every meeting page the spending); the value is
         #: kept with its hash so that its id cannot be reused meanwhile
         self._seen: dict[int, tuple[Any, bytes]] = {}
+        self._models: dict[int, tuple[Any, bytes]] = {}  #: the same for models (``_Pickler``)
         stored = store.get(self.entry, "") if store is not None else None
         self.stored: dict[str, str] = stored if isinstance(stored, dict) else {}
         self.now: dict[str, str] = {}
@@ -126,7 +128,7 @@ class RenderCache:
         digest = hashlib.blake2b(digest_size=20)
         digest.update(self.base.encode() + sources)
         try:
-            digest.update(_hash((page.path, page.template, page.title, page.meta)))
+            digest.update(_hash((page.path, page.template, page.title, page.meta), self._models))
             if "page" in names:  # a template may read any of the context as ``page.context``
                 for name in sorted(page.context):
                     digest.update(b"P" + name.encode() + b"\0" + self._hash(page.context[name]))
@@ -151,7 +153,7 @@ class RenderCache:
         seen = self._seen.get(id(value))
         if seen is None:
             try:
-                seen = self._seen[id(value)] = (value, _hash(value))
+                seen = self._seen[id(value)] = (value, _hash(value, self._models))
             except _Uncacheable:
                 seen = self._seen[id(value)] = (value, b"")
         if not seen[1]:
@@ -180,13 +182,56 @@ class RenderCache:
             self.store.put(self.entry, "", self.now)
 
 
-def _hash(value: Any) -> bytes:
-    """A hash of ``value``'s whole state (its pickle); ``_Uncacheable`` if it has none."""
+def _hash(value: Any, models: dict[int, tuple[Any, bytes]] | None = None) -> bytes:
+    """A hash of ``value``'s whole state (its pickle); ``_Uncacheable`` if it has none.
+    ``models``: the hashes of the models met so far, by identity (kept with the model,
+    so that its id is not reused meanwhile)."""
+    digest = hashlib.blake2b(digest_size=20)
     try:
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        _Pickler(digest, {} if models is None else models).dump(value)
     except Exception as exc:  # noqa: BLE001 - lambdas, open files, generators …: render it instead
         raise _Uncacheable(type(value).__name__) from exc
-    return hashlib.blake2b(data, digest_size=20).digest()
+    return digest.digest()
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles into a hash, the same for equal values however they were made.
+
+    - No memo: a value shared by two fields is written twice, as two equal values
+      would be (a fresh load shares strings that one read back from the check's cache
+      does not); a value that contains itself cannot be pickled so, and its page is
+      rendered every time.
+    - A pydantic model stands as the hash of its state, worked out once per model
+      (a meeting is reached from each of its decisions). Its state holds the set of
+      the fields that were given, whose order differs from one load of the same file
+      to the next and from process to process: it is hashed sorted.
+    """
+
+    def __init__(self, digest: Any, models: dict[int, tuple[Any, bytes]]) -> None:
+        super().__init__(_Writer(digest), protocol=pickle.HIGHEST_PROTOCOL)
+        self.fast = True
+        self.models = models
+
+    def reducer_override(self, obj: Any) -> Any:
+        if not isinstance(obj, BaseModel):
+            return NotImplemented
+        known = self.models.get(id(obj))
+        if known is None:
+            state = (type(obj).__module__, type(obj).__qualname__, obj.__dict__,
+                     sorted(obj.__pydantic_fields_set__), obj.__pydantic_extra__, obj.__pydantic_private__)
+            digest = hashlib.blake2b(digest_size=20)
+            _Pickler(digest, self.models).dump(state)
+            known = self.models[id(obj)] = (obj, digest.digest())
+        return (_model, (known[1],))
+
+
+class _Writer:
+    def __init__(self, digest: Any) -> None:
+        self.write = digest.update
+
+
+def _model(*state: Any) -> None:
+    """Stands for a model's class in ``_Pickler``'s output (never unpickled)."""
 
 
 #: One template's names and references by its source's key, for this process (parsing
