@@ -10,6 +10,8 @@ Two servers, one after the other, in the same run:
 (a) **portal**: ``portal serve`` on the copy; a notice's title is changed and the
     notice page is fetched every 50 ms until it shows the new title (each edit
     waits for the previous one to be served);
+(c) with ``--before DIR``: (a) again first, with the code of another checkout (e.g.
+    main before a change), on the same copy;
 (b) **baseline**: mkdocs' own ``serve`` (the same dirty-rebuild mode ``portal serve``
     uses) on the Markdown and configuration ``portal serve`` left behind, without
     its serve-only hook (``generator.site.serve_hooks``): the Markdown page of the
@@ -111,9 +113,10 @@ def project(args: argparse.Namespace, tmp: Path) -> Path:
     return next((tmp / "street" / "communities").iterdir())
 
 
-def run(cmd: list[str], log: Path) -> subprocess.Popen[bytes]:
+def run(cmd: list[str], log: Path, code: Path = ROOT) -> subprocess.Popen[bytes]:
+    """``cmd`` started in ``code`` (``python -m generator`` imports the generator found there)."""
     with log.open("wb") as out:
-        return subprocess.Popen(cmd, cwd=ROOT, env=ENV, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(cmd, cwd=code, env=ENV, stdout=out, stderr=subprocess.STDOUT)
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -131,24 +134,34 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=10, help="years of the generated community")
     parser.add_argument("--edits", type=int, default=5)
     parser.add_argument("--settle", type=float, default=1.0, help="seconds between edits")
+    parser.add_argument("--before", type=Path, help="also run portal serve from this checkout (e.g. /work/main)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as name:
         tmp = Path(name)
         root = project(args, tmp)
         notice = sorted((root / "data" / "notices").glob("*.yaml"))[-1]
-        port = free_port()
-        base = f"http://127.0.0.1:{port}/"
-        url = base + f"notices/{notice.stem}/"
-        started = time.perf_counter()
-        proc = run([sys.executable, "-m", "generator", "serve", str(root), "--port", str(port),
-                    "--endpoint-port", "0"], tmp / "portal-serve.log")
-        try:
-            wait_for(lambda: "</html>" in fetch(url), timeout=300)
-            start_s = time.perf_counter() - started
-            time.sleep(args.settle)
-            portal, portal_cpu = edits(notice, url, args.edits, retitle, args.settle, proc.pid)
-        finally:
-            stop(proc)
+        url = ""
+
+        def portal_serve(code: Path, log: str) -> tuple[float, list[float], list[float]]:
+            nonlocal url
+            shutil.rmtree(root / ".portal-build", ignore_errors=True)
+            port = free_port()
+            url = f"http://127.0.0.1:{port}/notices/{notice.stem}/"
+            started = time.perf_counter()
+            proc = run([sys.executable, "-m", "generator", "serve", str(root), "--port", str(port),
+                        "--endpoint-port", "0"], tmp / log, code)
+            try:
+                wait_for(lambda: "</html>" in fetch(url), timeout=300)
+                start_s = time.perf_counter() - started
+                time.sleep(args.settle)
+                return (start_s, *edits(notice, url, args.edits, retitle, args.settle, proc.pid))
+            finally:
+                stop(proc)
+
+        before: tuple[float, list[float], list[float]] | None = None
+        if args.before:  # (c) the same with another checkout's code, e.g. main before a change
+            before = portal_serve(args.before.resolve(), "before-serve.log")
+        start_s, portal, portal_cpu = portal_serve(ROOT, "portal-serve.log")
         pages = sum(1 for _ in (root / ".portal-build").glob("serve-*/docs/**/*.md"))
         # (b) mkdocs alone on what portal serve left: the same Markdown and configuration.
         work = next((root / ".portal-build").glob("serve-*"))
@@ -186,6 +199,11 @@ def main() -> None:
     }
     result["ratio"] = round(result["portal_median_s"] / result["mkdocs_median_s"], 2)
     result["cpu_ratio"] = round(statistics.median(portal_cpu) / statistics.median(baseline_cpu), 2)
+    if before is not None:
+        result["before"] = {"code": str(args.before), "start_s": round(before[0], 2),
+                            "portal_s": [round(s, 2) for s in before[1]], "portal_cpu_s": [round(s, 2) for s in before[2]],
+                            "portal_median_s": round(statistics.median(before[1]), 2),
+                            "cpu_median_s": round(statistics.median(before[2]), 2)}
     out = BENCH / "results" / f"serve-{dt.date.today().isoformat()}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=1), encoding="utf-8")
