@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 
 from generator.build import SiteFiles, render_languages, render_site
@@ -203,6 +204,31 @@ def test_a_value_that_cannot_be_hashed_makes_the_page_uncacheable(tmp_path: Path
     assert renderer.render(page, {}).endswith("1\n")
     assert renderer.render(page, {}).endswith("2\n")
     assert cache.uncacheable == 2
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_what_a_helper_reads_from_the_context_is_in_the_key(tmp_path: Path, renders: list[str],
+                                                            declared: bool) -> None:
+    """A ``pass_context`` helper (as ``jsonld``'s) reads names the template does not
+    name: those it lists in ``context_names``, else anything."""
+    templates = tmp_path / "site_templates"
+    (templates / "pages").mkdir(parents=True)
+    (templates / "pages" / "h.md.j2").write_text("{{ helper() }}\n", encoding="utf-8")
+
+    def helper(context: Any) -> str:
+        return str(context.get("hidden"))
+
+    if declared:
+        helper.context_names = ("hidden",)  # type: ignore[attr-defined]
+    page = Page("h.md", "h.md.j2", "h", {})
+    for hidden in ("一", "二", "二"):
+        cache = RenderCache.open(tmp_path, templates, "zh", "zh")
+        renderer = Renderer("zh", "zh", templates=templates, cache=cache)
+        renderer.env.globals["helper"] = jinja2.pass_context(helper)
+        assert renderer.render(page, {"hidden": hidden}).endswith(f"{hidden}\n")
+        assert cache is not None
+        cache.save()
+    assert renders == ["h.md", "h.md"]  # the third render, with the same value, from the cache
 
 
 def test_corrupt_or_forged_entries_are_ignored(minimal: Any, tmp_path: Path) -> None:

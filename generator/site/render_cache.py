@@ -11,8 +11,11 @@ A page's key is a hash of
 - the sources of the page's template and of every template it extends, includes or
   imports (transitively);
 - the values of exactly the names those templates can read (jinja2's
-  ``meta.find_undeclared_variables``): from the page's own context, the context
-  shared by all pages (``common``), and the page itself (path, title, front matter).
+  ``meta.find_undeclared_variables``), and those the renderer's helpers they call
+  read from the render context themselves (a ``pass_context`` helper lists them in
+  its ``context_names``; one that does not is taken to read everything): from the
+  page's own context, the context shared by all pages (``common``), and the page
+  itself (path, title, front matter).
   Values are hashed as their pickle, which holds all of an object's state; a value
   that cannot be pickled (a function made at render time), or a template whose
   include is chosen at render time, makes the page uncacheable: it is rendered
@@ -37,10 +40,12 @@ import shutil
 import stat
 from importlib import metadata
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
+from jinja2.defaults import DEFAULT_FILTERS, DEFAULT_TESTS  # type: ignore[attr-defined]
 from pydantic import BaseModel
 
 from generator.kinds.base import Page
@@ -96,6 +101,7 @@ class RenderCache:
         #: kept with its hash so that its id cannot be reused meanwhile
         self._seen: dict[int, tuple[Any, bytes]] = {}
         self._models: dict[int, tuple[Any, bytes]] = {}  #: the same for models (``_Pickler``)
+        self._readers: dict[str, frozenset[str] | None] = {}  #: by global name (``_hidden``)
         stored = store.get(self.entry, "") if store is not None else None
         self.stored: dict[str, str] = stored if isinstance(stored, dict) else {}
         self.now: dict[str, str] = {}
@@ -125,6 +131,8 @@ class RenderCache:
             self.uncacheable += 1
             return None
         names, sources = found
+        hidden = self._hidden(env, names)
+        names = names | (hidden if hidden is not None else {*common, *page.context})
         digest = hashlib.blake2b(digest_size=20)
         digest.update(self.base.encode() + sources)
         try:
@@ -146,6 +154,30 @@ class RenderCache:
             self.uncacheable += 1
             return None
         return digest.hexdigest()
+
+    def _hidden(self, env: jinja2.Environment, names: frozenset[str]) -> frozenset[str] | None:
+        """The names the renderer's helpers among ``names`` read from the render context
+        themselves (jinja2's ``pass_context``: ``generator.site.jsonld`` fills in the
+        community and its bodies); None when a helper does not say which (it may read any)."""
+        if "|filters" not in self._readers:  # the portal's filters and tests may read the context too
+            own = [f for name, f in env.filters.items() if DEFAULT_FILTERS.get(name) is not f]
+            own += [f for name, f in env.tests.items() if DEFAULT_TESTS.get(name) is not f]
+            self._readers["|filters"] = _context_reads(None, own)  # jinja2's own (map …) only call filters
+        filters = self._readers["|filters"]
+        if filters is None:
+            return None
+        found = set(filters)
+        for name in names:
+            helper = env.globals.get(name)
+            if helper is None:
+                continue
+            if name not in self._readers:
+                self._readers[name] = _context_reads(helper)
+            reads = self._readers[name]
+            if reads is None:
+                return None
+            found |= reads
+        return frozenset(found)
 
     def _hash(self, value: Any) -> bytes:
         if isinstance(value, (str, int, float, bool, type(None))):
@@ -180,6 +212,23 @@ class RenderCache:
         _MEMORY[self.slot] = self.now
         if self.store is not None and self.now.keys() != self.stored.keys():
             self.store.put(self.entry, "", self.now)
+
+
+def _context_reads(helper: Any, functions: list[Any] | None = None) -> frozenset[str] | None:
+    """The context names a template helper (a function, or a module of them; or the
+    ``functions`` given) reads by itself: those a ``pass_context`` function lists in
+    ``context_names``; None if one does not list them."""
+    if functions is None:
+        functions = [getattr(helper, n) for n in dir(helper)] if isinstance(helper, ModuleType) else [helper]
+    reads: set[str] = set()
+    for function in functions:
+        passes = getattr(function, "jinja_pass_arg", None)
+        if passes is not None and getattr(passes, "name", "") == "context":
+            declared = getattr(function, "context_names", None)
+            if declared is None:
+                return None
+            reads |= set(declared)
+    return frozenset(reads)
 
 
 def _hash(value: Any, models: dict[int, tuple[Any, bytes]] | None = None) -> bytes:
@@ -251,7 +300,10 @@ def _analyse(env: jinja2.Environment, name: str) -> tuple[frozenset[str], bytes]
         digest.update(source_key.encode())
         if source_key not in _PARSED:
             tree = env.parse(source)
-            _PARSED[source_key] = (frozenset(meta.find_undeclared_variables(tree)),
+            # every name read anywhere, as well: find_undeclared_variables leaves out the
+            # environment's globals, and a global may read the context (``_hidden``)
+            loads = {node.name for node in tree.find_all(nodes.Name) if node.ctx == "load"}
+            _PARSED[source_key] = (frozenset(meta.find_undeclared_variables(tree)) | loads,
                                    tuple(meta.find_referenced_templates(tree)))
         found, refs = _PARSED[source_key]
         names |= found
