@@ -104,9 +104,15 @@ def retitle(text: str, marker: str) -> str:
 
 
 def project(args: argparse.Namespace, tmp: Path) -> Path:
-    if args.project:
+    if args.project:  # what a project is made of (the repository root also holds the portal itself)
         copy = tmp / "project"
-        shutil.copytree(args.project, copy, ignore=shutil.ignore_patterns(".portal-build", "site", ".git"))
+        copy.mkdir()
+        for name in ("data", "content", "mkdocs.yml"):
+            source = args.project / name
+            if source.is_dir():
+                shutil.copytree(source, copy / name)
+            elif source.is_file():
+                shutil.copy(source, copy / name)
         return copy
     subprocess.run([sys.executable, str(BENCH / "make_street.py"), str(tmp / "street"), "--communities", "1",
                     "--years", str(args.years)], check=True, env=ENV, stdout=subprocess.DEVNULL)
