@@ -102,7 +102,11 @@ class RenderCache:
         self._seen: dict[int, tuple[Any, bytes]] = {}
         self._models: dict[int, tuple[Any, bytes]] = {}  #: the same for models (``_Pickler``)
         self._readers: dict[str, frozenset[str] | None] = {}  #: by global name (``_hidden``)
-        stored = store.get(self.entry, "") if store is not None else None
+        # what this process rendered last (portal serve) is as good as the entry on disk:
+        # any page is right for its key, so reading the entry again would only cost time
+        stored = _MEMORY.get(self.slot)
+        if stored is None and store is not None:
+            stored = store.get(self.entry, "")
         self.stored: dict[str, str] = stored if isinstance(stored, dict) else {}
         self.now: dict[str, str] = {}
         self.hits = self.misses = self.uncacheable = 0
@@ -194,9 +198,7 @@ class RenderCache:
 
     # -- entries ------------------------------------------------------------------
     def get(self, key: str) -> str | None:
-        text = _MEMORY.get(self.slot, {}).get(key)
-        if text is None:
-            text = self.stored.get(key)
+        text = self.stored.get(key)
         if text is None:
             self.misses += 1
             return None
