@@ -5,9 +5,11 @@ rebuilds; this module keeps its docs folder in step with the data: on every
 change under ``data/``, ``content/`` or ``site_templates/`` it re-checks (with the
 check's cache: only the edited files are read again), re-renders only the pages
 whose inputs changed (``generator.site.render_cache``, kept in memory), and
-rewrites only the pages whose Markdown changed, so mkdocs rebuilds only those.
-``bench/bench_serve.py`` measures the time from a saved edit to the page. A data error never stops the server: the problems are
-printed in the terminal and shown on the home page until they are fixed.
+rewrites only the pages whose Markdown changed, so mkdocs rebuilds only those
+(its theme compiled once: ``generator.site.serve_hooks``). ``bench/bench_serve.py``
+measures the time from a saved edit to the page. A data error never stops the
+server: the problems are printed in the terminal and shown on the home page until
+they are fixed.
 """
 
 from __future__ import annotations
