@@ -266,7 +266,7 @@ def test_no_cache_when_turned_off(minimal: Any, renders: list[str]) -> None:
     assert not entries(minimal.root)
 
 
-def test_a_forged_page_would_show_so_only_signed_entries_are_read(minimal: Any) -> None:
+def test_pages_come_from_the_signed_entries_on_disk(minimal: Any) -> None:
     """The other side of the signature: a signed entry is trusted, so the key must stay
     outside the project (``generator.loading.cache``); the page comes from the entry."""
     checked = load_and_check(minimal.root, jobs=1)
