@@ -2,16 +2,21 @@
 
 mkdocs' own development server does the serving, live reload and dirty
 rebuilds; this module keeps its docs folder in step with the data: on every
-change under ``data/``, ``content/`` or ``site_templates/`` it re-checks,
-re-renders, and rewrites only the pages whose Markdown changed, so mkdocs
-rebuilds only those. A data error never stops the server: the problems are
-printed in the terminal and shown on the home page until they are fixed.
+change under ``data/``, ``content/`` or ``site_templates/`` it re-checks (with the
+check's cache: only the edited files are read again), re-renders only the pages
+whose inputs changed (``generator.site.render_cache``, kept in memory), and
+rewrites only the pages whose Markdown changed, so mkdocs rebuilds only those
+(its theme compiled once: ``generator.site.serve_hooks``). ``bench/bench_serve.py``
+measures the time from a saved edit to the page. A data error never stops the
+server: the problems are printed in the terminal and shown on the home page until
+they are fixed.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import pickle
 import threading
 from pathlib import Path
 from typing import Any
@@ -32,7 +37,8 @@ from generator.load import load_yaml_kinds
 from generator.pipeline import Checked, load_and_check
 from generator.reporters import text
 from generator.secrets_file import shared_secret
-from generator.site.admin import admin_files
+from generator.site import serve_hooks
+from generator.site.admin import ADMIN_TEMPLATES, admin_files, find_bundle
 from generator.site.render import TEMPLATES
 from portal_core import i18n
 from portal_core.languages import lang_url
@@ -62,7 +68,22 @@ class Preview:
         self.work = root / ".portal-build" / f"serve-{self.lang}"
         self.docs = self.work / "docs"
         self.last_good: SiteFiles = SiteFiles()
+        self._admin: tuple[bytes, dict[str, bytes]] | None = None
         self._apply(checked)
+
+    def admin(self, checked: Checked) -> dict[str, bytes]:
+        """``admin_files``, made again only when what it reads changed: the community
+        (its editor settings, address and languages), the local backend's address and
+        the files under ``site_templates/admin`` (its YAML took as long as the render)."""
+        try:
+            key = pickle.dumps((checked.project.community, os.environ.get("PORTAL_LOCAL_BACKEND"),
+                                find_bundle(self.root),
+                                sorted((p.name, p.read_bytes()) for p in ADMIN_TEMPLATES.iterdir() if p.is_file())))
+        except Exception:  # noqa: BLE001 - whatever cannot be keyed is made every time
+            return admin_files(checked)
+        if self._admin is None or self._admin[0] != key:
+            self._admin = (key, admin_files(checked))
+        return self._admin[1]
 
     def _apply(self, checked: Checked) -> list[str]:
         report = checked.report
@@ -81,7 +102,7 @@ class Preview:
         # generated, so the hook sanitizes it like a hand-written page.
         generated: frozenset[str] = frozenset(getattr(self.last_good, "generated", frozenset())) - (
             {"index.md"} if not report.ok else set())
-        files = SiteFiles({**files, **admin_files(checked)})
+        files = SiteFiles({**files, **self.admin(checked)})
         files.generated = generated
         changed = write_docs(self.docs, files)
         if report.ok and not self.config_file.exists():
@@ -95,6 +116,7 @@ class Preview:
     def _write_config(self, checked: object) -> None:
         config = mkdocs_config(self.root, self.lang, self.langs, self.docs, self.work / "site", checked,  # type: ignore[arg-type]
                                self.site_url)
+        config["hooks"] = [*config["hooks"], serve_hooks.__file__]  # the theme compiled once, not per rebuild
         self.config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     def refresh(self) -> list[str]:

@@ -63,6 +63,7 @@ def _template_function(core: Callable[..., Markup]) -> Callable[..., Markup]:
                     kw[name] = context.get(name)
         return core(*args, **kw)
 
+    call.context_names = _FROM_CONTEXT  # type: ignore[attr-defined]  # what the render cache must key on
     return jinja2.pass_context(call)
 
 

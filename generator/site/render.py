@@ -23,10 +23,11 @@ from markupsafe import Markup, escape
 from generator.kinds.base import Page
 from generator.kinds.common import Text
 from generator.sanitize import render_markdown
-from generator.site import jsonld
+from generator.site import bytecode, jsonld
 from generator.site.amounts import Tally, money
 from generator.site.charts import bars
 from generator.site.qr import page_url, qr_svg
+from generator.site.render_cache import RenderCache
 from portal_core.i18n import catalog, text
 from portal_core.languages import pick
 from portal_core.messages import form_texts
@@ -59,13 +60,31 @@ def href(url: str) -> str:
     return _HREF_UNSAFE.sub(lambda m: f"%{ord(m.group(0)):02X}", url)
 
 
+#: Markdown → sanitized HTML by source text, for this process: a pure function of the
+#: text (and the code), asked again for each language and each re-render.
+_MARKDOWN: dict[str, str] = {}
+_MARKDOWN_MAX = 50_000
+
+
+def markdown_once(text: str) -> str:
+    """``render_markdown(text)``, remembered."""
+    html_text = _MARKDOWN.get(text)
+    if html_text is None:
+        if len(_MARKDOWN) >= _MARKDOWN_MAX:
+            _MARKDOWN.clear()
+        html_text = _MARKDOWN[text] = render_markdown(text)
+    return html_text
+
+
 class Renderer:
-    """Renders pages for one language."""
+    """Renders pages for one language; with a ``cache``, a page whose inputs did not
+    change is taken from it (``generator.site.render_cache``)."""
 
     def __init__(self, lang: str, default_lang: str = "zh", templates: Path = TEMPLATES,
-                 kinds: list[Path] | None = None) -> None:
-        self.lang, self.default_lang = lang, default_lang
+                 kinds: list[Path] | None = None, cache: RenderCache | None = None) -> None:
+        self.lang, self.default_lang, self.cache = lang, default_lang, cache
         self.env = jinja2.Environment(
+            bytecode_cache=bytecode.PAGES,  # compiled once per process, not per language or re-render
             # the site's own templates, then each kind's (generator/kinds/<kind>/templates/)
             loader=jinja2.FileSystemLoader([templates / "pages", templates, *(kinds or [])]),
             autoescape=True,
@@ -128,7 +147,7 @@ class Renderer:
         if not text.strip():
             return Markup("")
         lang = "" if source == self.lang else Markup(' lang="{}"').format(_html_lang(source))
-        return Markup('<div class="md-text"{}>\n{}\n</div>').format(lang, Markup(render_markdown(text)))
+        return Markup('<div class="md-text"{}>\n{}\n</div>').format(lang, Markup(markdown_once(text)))
 
     def chart(self, title: str, categories: dict[str, dict[str, float]]) -> Markup:
         # a blank actual is not recorded, never 0: no bar, and the row says so
@@ -175,10 +194,19 @@ class Renderer:
 
     # -- pages -----------------------------------------------------------------
     def render(self, page: Page, common: dict[str, Any]) -> str:
+        url = page_url(common["site_url"], page.path) if common.get("site_url") else ""
+        key = self.cache.key(self.env, page, common, url) if self.cache is not None else None
+        if key is not None and self.cache is not None:
+            done = self.cache.get(key)
+            if done is not None:
+                return done
+        text = self._render(page, common, url)
+        if key is not None and self.cache is not None:
+            self.cache.put(key, text)
+        return text
+
+    def _render(self, page: Page, common: dict[str, Any], url: str) -> str:
         template = self.env.get_template(page.template)
-        url = ""
-        if common.get("site_url"):
-            url = page_url(common["site_url"], page.path)
         body = template.render(**common, **page.context, page=page, url=url)
         meta = {"title": self.plain(page.title), **{k: v for k, v in page.meta.items() if k != "print"}}
         # A description on every page (search engines, link previews): the page's own
