@@ -97,6 +97,9 @@ class Project:
     files_checked: int = 0
     #: the check's cache, for checks that remember per-file results (None: off)
     cache: Cache | None = None
+    #: file -> check -> its findings for that file, worked out by the worker process
+    #: that parsed the file (``generator.checks.prescan``): the located data stays there
+    prescanned: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def data_dir(self) -> Path:
@@ -163,13 +166,18 @@ def load_doc(root: Path, kind: Kind, path: Path, cache: Cache | None = None) -> 
         raw = None  # read_text below says why
     if raw is None or cache is None:
         return _load_text(kind, path, file, None)
-    name = "doc-" + key_of(kind.name, file, raw)
+    name = entry_name(kind, file, raw)
     hit = cache.get(name, name)
     if isinstance(hit, tuple) and len(hit) == 2:
         return hit
     found = _load_text(kind, path, file, raw)
     cache.put(name, name, found)
     return found
+
+
+def entry_name(kind: Kind, file: str, raw: bytes) -> str:
+    """The cache entry of a document: its kind, name and bytes."""
+    return "doc-" + key_of(kind.name, file, raw)
 
 
 def _load_text(kind: Kind, path: Path, file: str, raw: bytes | None) -> tuple[Doc | None, list[Problem]]:

@@ -28,10 +28,11 @@ from typing import Any
 
 from generator import registry
 from generator.checks import CHECKS
+from generator.checks.prescan import load_documents
 from generator.index import Index, build_index
 from generator.kinds.base import DataPackage
 from generator.kinds.common import Today
-from generator.load import Project, load_yaml_kinds, unexpected_files
+from generator.load import Project, unexpected_files
 from generator.loading import fsguard
 from generator.loading.cache import Cache, fingerprint, key_of, snapshot
 from generator.messages import GOVERNANCE
@@ -150,8 +151,9 @@ def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Che
     elif store is not None and key is not None and found is None:
         store.put("tables", key, (None, problems, None))
 
-    # 2. Documents: parse and validate every YAML file.
-    project.docs, problems = load_yaml_kinds(root, registry.KINDS, cache=store)
+    # 2. Documents: parse and validate every YAML file (in several processes when
+    #    there is much to parse, with the per-file scans: ``checks.prescan``).
+    project.docs, problems = load_documents(root, registry.KINDS, store, jobs, project)
     project.cache = store
     report.extend(problems)
     report.extend(unexpected_files(root, registry.KINDS))

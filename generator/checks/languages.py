@@ -14,15 +14,29 @@ from generator.problems import Problem
 
 
 def check(project: Project, index: Index) -> Iterator[Problem]:
-    languages = set(index.languages) | {"zh", "en"}
-    default = index.languages[0]
+    languages, default = context(index.languages)
     # A file's findings depend on its text and the community's languages: the check cache keeps them.
     memo = Memo(project.cache, "languages", key_of(default, *sorted(languages)))
     for docs in project.docs.values():
         for doc in docs:
             if doc.model is not None:
-                yield from memo.get((doc.kind, doc.file, doc.text), _walk_doc, doc, languages, default)
+                known = project.prescanned.get(doc.file, {}).get("languages")
+                if known is not None and known[0] == (default, languages):  # the worker's, same languages
+                    yield from memo.get((doc.kind, doc.file, doc.text), known[1].copy)
+                else:
+                    yield from memo.get((doc.kind, doc.file, doc.text), _walk_doc, doc, languages, default)
     memo.save()
+
+
+def context(site_languages: list[str]) -> tuple[set[str], str]:
+    """The languages a multilingual text may hold, and the one it must hold (the default)."""
+    return set(site_languages) | {"zh", "en"}, site_languages[0]
+
+
+def scan_doc(doc: Doc, site_languages: list[str]) -> tuple[tuple[str, set[str]], list[Problem]]:
+    """One document's findings, with the languages they assume (``context``)."""
+    languages, default = context(site_languages)
+    return (default, languages), list(_walk_doc(doc, languages, default))
 
 
 def _walk_doc(doc: Doc, languages: set[str], default: str) -> Iterator[Problem]:

@@ -173,7 +173,7 @@ def scan_yaml(file: str, text: str, data: Any) -> Iterator[Problem]:
         yield from text_problems(file, value, lines, _offset(lines, line, col), budget)
 
 
-def _scan_doc(doc: Doc) -> Iterator[Problem]:
+def scan_doc(doc: Doc) -> Iterator[Problem]:
     if doc.data is not None:  # read here, on a miss of the cache only: it may cost a parse
         yield from scan_yaml(doc.file, doc.text, doc.data)
 
@@ -216,7 +216,11 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     memo = Memo(project.cache, "markup", "")
     for docs in project.docs.values():
         for doc in docs:
-            yield from memo.get(("yaml", doc.file, doc.text), _scan_doc, doc)
+            known = project.prescanned.get(doc.file, {}).get("markup")
+            if known is not None:  # worked out by the worker that parsed the file
+                yield from memo.get(("yaml", doc.file, doc.text), known.copy)
+            else:
+                yield from memo.get(("yaml", doc.file, doc.text), scan_doc, doc)
     for file, text in project.tables_text.items():
         yield from memo.get(("table", file, text), scan_table, file, text)
     for file, page in content_pages(project):

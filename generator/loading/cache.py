@@ -147,6 +147,10 @@ class Cache:
             return None
         return value
 
+    def has(self, name: str) -> bool:
+        """Whether an entry ``name`` is there (not whether it is valid: ``get`` tells)."""
+        return os.path.isfile(self._path(name))
+
     def put(self, name: str, key: str, value: Any) -> None:
         """Store ``value``; failures only cost the next run its speed."""
         self.used.add(name)

@@ -1,0 +1,187 @@
+"""Load the YAML documents in worker processes, together with the checks that need
+one file alone.
+
+Parsing (libyaml's compose, the located values) and validating the documents cost
+more than frictionless spends on the tables, and the per-file scans (unsafe
+markup, personal data, the default language) walk the same located data again.
+On several cores the files are split: forked workers each load a share and scan
+it, so the located data (most of the memory, and of the cost of sending) never
+leaves the worker; what comes back is each ``Doc`` (model and text, see
+``Doc.__getstate__``) with its findings (``Project.prescanned``), which the checks
+take instead of parsing the file again. This process loads a share too.
+
+Files the check cache holds stay here: unpickling them in a worker to pickle them
+again for this process would cost twice. A worker that fails (killed, out of
+memory) costs only time: its files are loaded here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.checks import languages, markup, privacy
+from generator.index import build_index
+from generator.kinds.base import Kind
+from generator.load import Doc, Project, discover, entry_name, load_doc, load_yaml_kinds
+from generator.loading.cache import Cache
+from generator.loading.textfile import MAX_YAML_BYTES
+from generator.problems import Problem
+
+#: Below this many bytes of YAML to parse, starting a worker costs more than it saves.
+PARALLEL_MIN_BYTES = 1024 * 1024
+
+Loaded = tuple[Doc | None, list[Problem], dict[str, Any] | None]
+
+
+@dataclass
+class _Plan:
+    """What the forked workers inherit (never pickled: fork copies it)."""
+
+    root: Path
+    files: list[tuple[Kind, Path]]
+    store: Cache | None
+    site_languages: list[str]
+
+
+_PLAN: _Plan | None = None
+
+
+def processes(jobs: int | None) -> int:
+    """How many processes may load: ``jobs``, else the cores this process may use."""
+    if jobs is not None:
+        return max(1, jobs)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def load_documents(root: Path, kinds: tuple[Kind, ...], store: Cache | None, jobs: int | None,
+                   project: Project) -> tuple[dict[str, list[Doc]], list[Problem]]:
+    """``load.load_yaml_kinds`` with the parsing split across ``jobs`` processes when
+    there is enough of it; the workers' findings go to ``project.prescanned``.
+    The documents and problems are the same, in the same order, either way."""
+    files = discover(root, kinds)
+    share = _parse_share(root, files, store)
+    count = min(processes(jobs), max(1, sum(share.values()) // (PARALLEL_MIN_BYTES // 2)))
+    if count < 2 or sum(share.values()) < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
+        return load_yaml_kinds(root, kinds, cache=store)
+
+    results: dict[int, Loaded] = {}
+    # The single files (the community profile …) first: the languages of the site,
+    # which the default-language scan assumes (the check verifies it).
+    for i, (kind, path) in enumerate(files):
+        if kind.file:
+            doc, found = load_doc(root, kind, path, store)
+            results[i] = (doc, found, None)
+    site_languages = _site_languages(root, kinds, files, results)
+
+    chunks = _split([i for i in share if i not in results], share, count)
+    global _PLAN
+    _PLAN = _Plan(root, files, store, site_languages)
+    executor = ProcessPoolExecutor(count - 1, mp_context=multiprocessing.get_context("fork"))
+    try:
+        pending: list[tuple[list[int], Future[tuple[list[Loaded], set[str], int]]]] = [
+            (chunk, executor.submit(_load_share, chunk)) for chunk in chunks[1:]]
+        for i, loaded in zip(chunks[0], _load_share(chunks[0])[0]):
+            results[i] = loaded
+        for chunk, future in pending:
+            try:
+                loaded_share, used, written = future.result()
+            except Exception:  # noqa: BLE001 - a lost worker: its files are loaded here
+                loaded_share, used, written = _load_share(chunk)[0], set(), 0
+            results.update(zip(chunk, loaded_share))
+            if store is not None:
+                store.used |= used
+                store.written += written
+    finally:
+        executor.shutdown()
+        _PLAN = None
+    for i, (kind, path) in enumerate(files):  # those of the cache, and any the plan left out
+        if i not in results:
+            doc, found = load_doc(root, kind, path, store)
+            results[i] = (doc, found, None)
+
+    docs: dict[str, list[Doc]] = {k.name: [] for k in kinds if k.folder or k.file}
+    problems: list[Problem] = []
+    for i, (kind, _path) in enumerate(files):
+        doc, found, facts = results[i]
+        problems.extend(found)
+        if doc is not None:
+            docs[kind.name].append(doc)
+            if facts is not None:
+                project.prescanned[doc.file] = facts
+    if store is not None and store.written:
+        store.prune("doc-")  # entries of files since edited or removed
+    return docs, problems
+
+
+def _parse_share(root: Path, files: list[tuple[Kind, Path]], store: Cache | None) -> dict[int, int]:
+    """Index -> bytes of the files that must be parsed (not in the cache)."""
+    share: dict[int, int] = {}
+    for i, (kind, path) in enumerate(files):
+        try:
+            size = path.lstat().st_size
+            if store is not None and size <= MAX_YAML_BYTES and path.is_file() \
+                    and store.has(entry_name(kind, path.relative_to(root).as_posix(), path.read_bytes())):
+                continue
+        except (OSError, ValueError):
+            size = 0  # load_doc says what is wrong with it
+        share[i] = size
+    return share
+
+
+def _split(indices: list[int], size: dict[int, int], count: int) -> list[list[int]]:
+    """``count`` runs of consecutive files of about the same bytes each."""
+    total = sum(size[i] for i in indices)
+    chunks: list[list[int]] = [[] for _ in range(count)]
+    done = 0
+    for i in indices:
+        chunks[min(count - 1, done * count // max(total, 1))].append(i)
+        done += size[i]
+    return chunks
+
+
+def _site_languages(root: Path, kinds: tuple[Kind, ...], files: list[tuple[Kind, Path]],
+                    results: dict[int, Loaded]) -> list[str]:
+    """The site's languages as the index will know them, from the single files alone."""
+    partial = Project(root)
+    for i, (doc, _found, _facts) in results.items():
+        if doc is not None:
+            partial.docs.setdefault(files[i][0].name, []).append(doc)
+    try:
+        return list(build_index(partial, kinds).languages)
+    except Exception:  # noqa: BLE001 - only a guess: the languages check compares it with the index
+        return ["zh"]
+
+
+def _load_share(indices: list[int]) -> tuple[list[Loaded], set[str], int]:
+    """Load and scan the files ``indices`` of the plan (in a worker, or here)."""
+    plan = _PLAN
+    assert plan is not None
+    store = plan.store
+    before = store.written if store is not None else 0
+    loaded: list[Loaded] = []
+    for i in indices:
+        kind, path = plan.files[i]
+        doc, found = load_doc(plan.root, kind, path, store)
+        loaded.append((doc, found, _facts(doc, plan.site_languages) if doc is not None and doc.parsed else None))
+    used = set(store.used) if store is not None else set()
+    return loaded, used, (store.written - before) if store is not None else 0
+
+
+def _facts(doc: Doc, site_languages: list[str]) -> dict[str, Any]:
+    """The findings of the per-file checks on a freshly parsed document."""
+    facts: dict[str, Any] = {
+        "markup": list(markup.scan_doc(doc)),
+        "privacy": privacy.candidates(doc.file, doc.text, data=doc.data),
+        "contacts": privacy.doc_contacts(doc.data) if privacy.may_hold(doc.text, privacy.CONTACT_KEYS) else set(),
+    }
+    if doc.model is not None:
+        facts["languages"] = languages.scan_doc(doc, site_languages)
+    return facts
