@@ -150,20 +150,23 @@ def rel(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
-def load_doc(root: Path, kind: Kind, path: Path, cache: Cache | None = None) -> tuple[Doc | None, list[Problem]]:
+def load_doc(root: Path, kind: Kind, path: Path, cache: Cache | None = None,
+             raw: bytes | None = None) -> tuple[Doc | None, list[Problem]]:
     """Read, parse and validate one file; with ``cache``, a file whose bytes were
-    loaded before (same kind, same name) is taken from it instead."""
+    loaded before (same kind, same name) is taken from it instead. ``raw``: the
+    file's bytes, read by a caller that found no ``refusal`` for it (not read again)."""
     file = rel(root, path)
-    refused = refusal(root, path)  # a link out of the project, a fifo: never opened
-    if refused is not None:
-        return None, [refused]
-    if not path.exists():
-        return None, [Problem("file.missing", file, params={"path": file})]
-    try:
-        size = path.stat().st_size
-        raw = path.read_bytes() if cache is not None and size <= MAX_YAML_BYTES else None
-    except OSError:
-        raw = None  # read_text below says why
+    if raw is None:
+        refused = refusal(root, path)  # a link out of the project, a fifo: never opened
+        if refused is not None:
+            return None, [refused]
+        if not path.exists():
+            return None, [Problem("file.missing", file, params={"path": file})]
+        try:
+            size = path.stat().st_size
+            raw = path.read_bytes() if cache is not None and size <= MAX_YAML_BYTES else None
+        except OSError:
+            raw = None  # read_text below says why
     if raw is None or cache is None:
         return _load_text(kind, path, file, None)
     name = entry_name(kind, file, raw)

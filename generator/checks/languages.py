@@ -40,19 +40,23 @@ def scan_doc(doc: Doc, site_languages: list[str]) -> tuple[tuple[str, set[str]],
 
 
 def _walk_doc(doc: Doc, languages: set[str], default: str) -> Iterator[Problem]:
-    return _walk(doc, doc.data, (), languages, default)  # the data read on a miss of the cache only
+    return _walk(doc, doc.data, languages, default)  # the data read on a miss of the cache only
 
 
-def _walk(doc: Doc, node: Any, path: tuple[Any, ...], languages: set[str], default: str) -> Iterator[Problem]:
-    if isinstance(node, LocDict):
-        if node and all(isinstance(k, str) and k in languages and isinstance(v, str) for k, v in node.items()):
-            if default not in node:
-                yield doc.problem("text.default-language-missing", *path, severity="warning", lang=default)
-            return
-        for key, value in node.items():
-            if isinstance(value, (LocDict, LocList)):
-                yield from _walk(doc, value, (*path, key), languages, default)
-    elif isinstance(node, LocList):
-        for i, value in enumerate(node):
-            if isinstance(value, (LocDict, LocList)):
-                yield from _walk(doc, value, (*path, i), languages, default)
+def _walk(doc: Doc, data: Any, languages: set[str], default: str) -> Iterator[Problem]:
+    """Multilingual texts without the default language, in the document's order
+    (a loop over a stack: recursive generators cost twice as much)."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, LocDict):
+            # keys all languages (so all strings: ``languages`` holds strings), values all text
+            if node and node.keys() <= languages and all(isinstance(v, str) for v in node.values()):
+                if default not in node:
+                    yield doc.problem("text.default-language-missing", *path, severity="warning", lang=default)
+                continue
+            stack.extend(reversed([(value, (*path, key)) for key, value in node.items()
+                                   if isinstance(value, (LocDict, LocList))]))
+        elif isinstance(node, LocList):
+            stack.extend(reversed([(value, (*path, i)) for i, value in enumerate(node)
+                                   if isinstance(value, (LocDict, LocList))]))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import stat
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +28,9 @@ from typing import Any
 from generator.checks import languages, markup, privacy
 from generator.index import build_index
 from generator.kinds.base import Kind
-from generator.load import Doc, Project, discover, entry_name, load_doc, load_yaml_kinds
+from generator.load import Doc, Project, discover, entry_name, load_doc, load_yaml_kinds, rel
 from generator.loading.cache import Cache
+from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_YAML_BYTES
 from generator.problems import Problem
 
@@ -67,10 +69,16 @@ def load_documents(root: Path, kinds: tuple[Kind, ...], store: Cache | None, job
     there is enough of it; the workers' findings go to ``project.prescanned``.
     The documents and problems are the same, in the same order, either way."""
     files = discover(root, kinds)
-    share = _parse_share(root, files, store)
-    count = min(processes(jobs), max(1, sum(share.values()) // (PARALLEL_MIN_BYTES // 2)))
-    if count < 2 or sum(share.values()) < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
-        return load_yaml_kinds(root, kinds, cache=store)
+    share, held = _parse_share(root, files, store)
+    total = sum(share.values())
+    # at least half the threshold for each process
+    count = min(processes(jobs), len(share), max(1, total * 2 // max(PARALLEL_MIN_BYTES, 1)))
+    if count < 2 or total < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
+        if store is None:
+            return load_yaml_kinds(root, kinds, files)
+        serial: dict[int, Loaded] = {i: (*load_doc(root, kind, path, store, held.get(i)), None)
+                                     for i, (kind, path) in enumerate(files)}
+        return _assemble(kinds, files, serial, store, project)
 
     results: dict[int, Loaded] = {}
     # The single files (the community profile …) first: the languages of the site,
@@ -104,9 +112,14 @@ def load_documents(root: Path, kinds: tuple[Kind, ...], store: Cache | None, job
         _PLAN = None
     for i, (kind, path) in enumerate(files):  # those of the cache, and any the plan left out
         if i not in results:
-            doc, found = load_doc(root, kind, path, store)
+            doc, found = load_doc(root, kind, path, store, held.get(i))
             results[i] = (doc, found, None)
+    return _assemble(kinds, files, results, store, project)
 
+
+def _assemble(kinds: tuple[Kind, ...], files: list[tuple[Kind, Path]], results: dict[int, Loaded],
+              store: Cache | None, project: Project) -> tuple[dict[str, list[Doc]], list[Problem]]:
+    """The documents by kind and the problems, in the order of ``files``."""
     docs: dict[str, list[Doc]] = {k.name: [] for k in kinds if k.folder or k.file}
     problems: list[Problem] = []
     for i, (kind, _path) in enumerate(files):
@@ -121,19 +134,27 @@ def load_documents(root: Path, kinds: tuple[Kind, ...], store: Cache | None, job
     return docs, problems
 
 
-def _parse_share(root: Path, files: list[tuple[Kind, Path]], store: Cache | None) -> dict[int, int]:
-    """Index -> bytes of the files that must be parsed (not in the cache)."""
+def _parse_share(root: Path, files: list[tuple[Kind, Path]], store: Cache | None) -> tuple[dict[int, int],
+                                                                                          dict[int, bytes]]:
+    """Index -> bytes of the files that must be parsed (not in the cache), and
+    index -> the bytes of those the cache holds (read once: ``load_doc`` takes them).
+    Only files ``refusal`` lets through are read here; ``load_doc`` reports the others."""
     share: dict[int, int] = {}
+    held: dict[int, bytes] = {}
     for i, (kind, path) in enumerate(files):
         try:
-            size = path.lstat().st_size
-            if store is not None and size <= MAX_YAML_BYTES and path.is_file() \
-                    and store.has(entry_name(kind, path.relative_to(root).as_posix(), path.read_bytes())):
-                continue
-        except (OSError, ValueError):
+            st = path.lstat()
+            if store is not None and stat.S_ISREG(st.st_mode) and st.st_size <= MAX_YAML_BYTES \
+                    and refusal(root, path) is None:
+                raw = path.read_bytes()
+                if store.has(entry_name(kind, rel(root, path), raw)):
+                    held[i] = raw
+                    continue
+            size = st.st_size
+        except OSError:
             size = 0  # load_doc says what is wrong with it
         share[i] = size
-    return share
+    return share, held
 
 
 def _split(indices: list[int], size: dict[int, int], count: int) -> list[list[int]]:
