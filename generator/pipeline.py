@@ -28,7 +28,7 @@ from typing import Any
 
 from generator import registry
 from generator.checks import CHECKS
-from generator.checks.prescan import load_documents
+from generator.checks.prescan import Loading
 from generator.index import Index, build_index
 from generator.kinds.base import DataPackage
 from generator.kinds.common import Today
@@ -113,9 +113,13 @@ def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Che
     #    (the theme is always the portal's: mkdocs.yml cannot name another folder, site_config).
     report.extend(fsguard.scan(root))
 
+    # 2a. Documents: workers start parsing the YAML files now, when there is much to
+    #     parse (``checks.prescan``), while this process reads the tables.
+    package = registry.data_package()
+    loading = Loading(root, registry.KINDS, store, jobs, project, busy=_tables_bytes(root, package))
+
     # 1. Tables: read them ourselves, then hand the package to frictionless.
     #    The cache keeps both results by the package folder's contents.
-    package = registry.data_package()
     key = package_key(root, package) if store is not None and package is not None else None
     found = store.get("tables", key) if store is not None and key is not None else None
     if isinstance(found, tuple) and len(found) == 3:
@@ -151,9 +155,9 @@ def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Che
     elif store is not None and key is not None and found is None:
         store.put("tables", key, (None, problems, None))
 
-    # 2. Documents: parse and validate every YAML file (in several processes when
-    #    there is much to parse, with the per-file scans: ``checks.prescan``).
-    project.docs, problems = load_documents(root, registry.KINDS, store, jobs, project)
+    # 2b. Documents: parse and validate every YAML file (this process's share), collect
+    #     the workers' (with their per-file findings); the tables are scanned meanwhile.
+    project.docs, problems = loading.finish(project.tables_text)
     project.cache = store
     report.extend(problems)
     report.extend(unexpected_files(root, registry.KINDS))
@@ -187,6 +191,17 @@ def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Che
     report.files_checked = project.files_checked
     report.problems = fsguard.once(report.problems)
     return Checked(project, index, report)
+
+
+def _tables_bytes(root: Path, package: DataPackage | None) -> int:
+    """The bytes of the package's folder: what reading the tables will cost this process."""
+    if package is None:
+        return 0
+    try:
+        with os.scandir(package_path(root, package).parent) as entries:
+            return sum(e.stat(follow_symlinks=False).st_size for e in entries if e.is_file(follow_symlinks=False))
+    except OSError:
+        return 0
 
 
 def package_key(root: Path, package: DataPackage) -> str | None:

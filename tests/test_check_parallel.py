@@ -4,6 +4,7 @@ problem, in the same order, at the same file:line."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -60,6 +61,8 @@ def break_several_files(root: Path) -> None:
     (root / "data/meetings/2023-05-16-assembly.yaml").write_text("id: 2023-05-16-assembly\ntitle: [unclosed\n",
                                                                   encoding="utf-8")  # YAML syntax
     edit(root, "data/meetings/2023-09-12-council.yaml", "date: 2023-09-12", "date: 2023-09-31")  # schema
+    # a table: scanned by this process while the workers load the documents
+    edit(root, "data/budgets/2023.csv", "社区工作经费（下半年）", "社区工作经费（下半年）联系13812345678<b onclick=x>")
 
 
 def test_parallel_report_equals_serial_on_the_demo(demo: Path) -> None:
@@ -74,15 +77,16 @@ def test_parallel_report_equals_serial_with_errors_in_several_files(demo: Path) 
     break_several_files(demo)
     serial = check(demo, jobs=1, cache=False)
     checked = load_and_check(demo, jobs=3, cache=False)
-    assert checked.project.prescanned, "the parallel path did not run"
+    assert {"data/meetings/2024-04-20-hearing.yaml", "data/budgets/2023.csv"} <= checked.project.prescanned.keys()
     assert everything(checked.report) == everything(serial)
 
     def at(code: str) -> list[str]:
         return [f"{p.file}:{p.line}" for p in checked.report.problems if p.code == code]
 
     hearing = "data/meetings/2024-04-20-hearing.yaml"
-    assert at("privacy.mobile") == [f"{hearing}:16"]  # 13900001111 is the community's own number
-    assert at("markdown.unsafe-html") == [f"{hearing}:16"]
+    # 13900001111 is the community's own number
+    assert at("privacy.mobile") == [f"{hearing}:16", "data/budgets/2023.csv:3"]
+    assert at("markdown.unsafe-html") == [f"{hearing}:16", "data/budgets/2023.csv:3"]
     assert at("text.default-language-missing") == [f"{hearing}:4"]
     assert at("yaml.syntax") == ["data/meetings/2023-05-16-assembly.yaml:3"]
     assert any(p.file == "data/meetings/2023-09-12-council.yaml" and p.code.startswith("schema.")
@@ -95,12 +99,12 @@ def test_a_lost_worker_costs_only_time(demo: Path, monkeypatch: pytest.MonkeyPat
     break_several_files(demo)
     serial = check(demo, jobs=1, cache=False)
     real = prescan._load_share
-    main = __import__("os").getpid()
+    main = os.getpid()
 
-    def dying(indices: list[int]):  # type: ignore[no-untyped-def]
-        if __import__("os").getpid() != main:
-            __import__("os")._exit(1)  # killed: the pool breaks
-        return real(indices)
+    def dying(plan: int, indices: list[int]):  # type: ignore[no-untyped-def]
+        if os.getpid() != main:
+            os._exit(1)  # killed: the pool breaks
+        return real(plan, indices)
 
     monkeypatch.setattr(prescan, "_load_share", dying)
     assert everything(check(demo, jobs=2, cache=False)) == everything(serial)

@@ -228,7 +228,11 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
             else:
                 yield from memo.get(("yaml", doc.file, doc.text), scan_doc, doc)
     for file, text in project.tables_text.items():
-        yield from memo.get(("table", file, text), scan_table, file, text)
+        known = project.prescanned.get(file, {}).get("markup")
+        if known is not None:  # scanned while the documents were loading
+            yield from memo.get(("table", file, text), known.copy)
+        else:
+            yield from memo.get(("table", file, text), scan_table, file, text)
     for file, page in content_pages(project):
         if page is None:
             size = (project.root / file).stat().st_size

@@ -50,7 +50,7 @@ class _Plan:
     site_languages: list[str]
 
 
-_PLAN: _Plan | None = None
+_PLANS: dict[int, _Plan] = {}
 
 
 def processes(jobs: int | None) -> int:
@@ -68,53 +68,81 @@ def load_documents(root: Path, kinds: tuple[Kind, ...], store: Cache | None, job
     """``load.load_yaml_kinds`` with the parsing split across ``jobs`` processes when
     there is enough of it; the workers' findings go to ``project.prescanned``.
     The documents and problems are the same, in the same order, either way."""
-    files = discover(root, kinds)
-    share, held = _parse_share(root, files, store)
-    total = sum(share.values())
-    # at least half the threshold for each process
-    count = min(processes(jobs), len(share), max(1, total * 2 // max(PARALLEL_MIN_BYTES, 1)))
-    if count < 2 or total < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
-        if store is None:
-            return load_yaml_kinds(root, kinds, files)
-        serial: dict[int, Loaded] = {i: (*load_doc(root, kind, path, store, held.get(i)), None)
-                                     for i, (kind, path) in enumerate(files)}
-        return _assemble(kinds, files, serial, store, project)
+    return Loading(root, kinds, store, jobs, project).finish()
 
-    results: dict[int, Loaded] = {}
-    # The single files (the community profile …) first: the languages of the site,
-    # which the default-language scan assumes (the check verifies it).
-    for i, (kind, path) in enumerate(files):
-        if kind.file:
-            doc, found = load_doc(root, kind, path, store)
-            results[i] = (doc, found, None)
-    site_languages = _site_languages(root, kinds, files, results)
 
-    chunks = _split([i for i in share if i not in results], share, count)
-    global _PLAN
-    _PLAN = _Plan(root, files, store, site_languages)
-    executor = ProcessPoolExecutor(count - 1, mp_context=multiprocessing.get_context("fork"))
-    try:
-        pending: list[tuple[list[int], Future[tuple[list[Loaded], set[str], int]]]] = [
-            (chunk, executor.submit(_load_share, chunk)) for chunk in chunks[1:]]
-        for i, loaded in zip(chunks[0], _load_share(chunks[0])[0]):
-            results[i] = loaded
-        for chunk, future in pending:
-            try:
-                loaded_share, used, written = future.result()
-            except Exception:  # noqa: BLE001 - a lost worker: its files are loaded here
-                loaded_share, used, written = _load_share(chunk)[0], set(), 0
-            results.update(zip(chunk, loaded_share))
-            if store is not None:
-                store.used |= used
-                store.written += written
-    finally:
-        executor.shutdown()
-        _PLAN = None
-    for i, (kind, path) in enumerate(files):  # those of the cache, and any the plan left out
-        if i not in results:
-            doc, found = load_doc(root, kind, path, store, held.get(i))
-            results[i] = (doc, found, None)
-    return _assemble(kinds, files, results, store, project)
+class Loading:
+    """The documents being loaded: made, it starts the workers (if any); ``finish``
+    loads this process's share and collects theirs. In between, this process does
+    other work (the tables): ``busy`` is its size in bytes of CSV, so its share of
+    the documents is that much smaller."""
+
+    def __init__(self, root: Path, kinds: tuple[Kind, ...], store: Cache | None, jobs: int | None,
+                 project: Project, busy: int = 0) -> None:
+        self.root, self.kinds, self.store, self.project = root, kinds, store, project
+        self.files = discover(root, kinds)
+        share, self.held = _parse_share(root, self.files, store)
+        self.results: dict[int, Loaded] = {}
+        self.pending: list[tuple[list[int], Future[tuple[list[Loaded], set[str], int]]]] = []
+        self.executor: ProcessPoolExecutor | None = None
+        self.mine: list[int] = []
+        total = sum(share.values())
+        # at least half the threshold for each process
+        count = min(processes(jobs), len(share), max(1, total * 2 // max(PARALLEL_MIN_BYTES, 1)))
+        if count < 2 or total < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        # The single files (the community profile …) first: the languages of the site,
+        # which the default-language scan assumes (the check verifies it).
+        for i, (kind, path) in enumerate(self.files):
+            if kind.file:
+                doc, found = load_doc(root, kind, path, store, self.held.get(i))
+                self.results[i] = (doc, found, None)
+        plan = _Plan(root, self.files, store, _site_languages(root, kinds, self.files, self.results))
+        self.plan = id(plan)
+        _PLANS[self.plan] = plan
+        # Reading a byte of CSV here costs about half what parsing a byte of YAML does.
+        chunks = _split([i for i in share if i not in self.results], share, count, busy // 2)
+        self.mine = chunks[0]
+        self.executor = ProcessPoolExecutor(count - 1, mp_context=multiprocessing.get_context("fork"))
+        try:
+            self.pending = [(chunk, self.executor.submit(_load_share, self.plan, chunk)) for chunk in chunks[1:]]
+        except Exception:  # noqa: BLE001 - no worker could start: everything is loaded here
+            self.mine = [i for chunk in chunks for i in chunk]
+            self.pending = []
+
+    def finish(self, tables_text: dict[str, str] | None = None) -> tuple[dict[str, list[Doc]], list[Problem]]:
+        """The documents by kind and the problems, in the order of the files. With
+        workers, ``tables_text`` (file -> text) is scanned here while they work."""
+        root, store, held = self.root, self.store, self.held
+        if self.executor is None:
+            if store is None:
+                return load_yaml_kinds(root, self.kinds, self.files)
+            serial: dict[int, Loaded] = {i: (*load_doc(root, kind, path, store, held.get(i)), None)
+                                         for i, (kind, path) in enumerate(self.files)}
+            return _assemble(self.kinds, self.files, serial, store, self.project)
+        results = self.results
+        try:
+            results.update(zip(self.mine, _load_share(self.plan, self.mine)[0]))
+            for file, text in (tables_text or {}).items():  # the tables' per-file scans, meanwhile
+                self.project.prescanned[file] = {"privacy": privacy.candidates(file, text),
+                                                 "markup": list(markup.scan_table(file, text))}
+            for chunk, future in self.pending:
+                try:
+                    loaded_share, used, written = future.result()
+                except Exception:  # noqa: BLE001 - a lost worker: its files are loaded here
+                    loaded_share, used, written = _load_share(self.plan, chunk)[0], set(), 0
+                results.update(zip(chunk, loaded_share))
+                if store is not None:
+                    store.used |= used
+                    store.written += written
+        finally:
+            self.executor.shutdown()
+            _PLANS.pop(self.plan, None)
+        for i, (kind, path) in enumerate(self.files):  # those of the cache, and any the plan left out
+            if i not in results:
+                doc, found = load_doc(root, kind, path, store, held.get(i))
+                results[i] = (doc, found, None)
+        return _assemble(self.kinds, self.files, results, store, self.project)
 
 
 def _assemble(kinds: tuple[Kind, ...], files: list[tuple[Kind, Path]], results: dict[int, Loaded],
@@ -157,13 +185,16 @@ def _parse_share(root: Path, files: list[tuple[Kind, Path]], store: Cache | None
     return share, held
 
 
-def _split(indices: list[int], size: dict[int, int], count: int) -> list[list[int]]:
-    """``count`` runs of consecutive files of about the same bytes each."""
+def _split(indices: list[int], size: dict[int, int], count: int, head: int = 0) -> list[list[int]]:
+    """``count`` runs of consecutive files, the first (this process's) ``head`` bytes
+    shorter than the others, which are of about the same bytes each."""
     total = sum(size[i] for i in indices)
+    first = max(0, total - head) // count
+    rest = max(1, total - first)
     chunks: list[list[int]] = [[] for _ in range(count)]
     done = 0
     for i in indices:
-        chunks[min(count - 1, done * count // max(total, 1))].append(i)
+        chunks[0 if done < first else min(count - 1, 1 + (done - first) * (count - 1) // rest)].append(i)
         done += size[i]
     return chunks
 
@@ -181,10 +212,9 @@ def _site_languages(root: Path, kinds: tuple[Kind, ...], files: list[tuple[Kind,
         return ["zh"]
 
 
-def _load_share(indices: list[int]) -> tuple[list[Loaded], set[str], int]:
-    """Load and scan the files ``indices`` of the plan (in a worker, or here)."""
-    plan = _PLAN
-    assert plan is not None
+def _load_share(plan_id: int, indices: list[int]) -> tuple[list[Loaded], set[str], int]:
+    """Load and scan the files ``indices`` of a plan (in a worker, or here)."""
+    plan = _PLANS[plan_id]
     store = plan.store
     before = store.written if store is not None else 0
     loaded: list[Loaded] = []
