@@ -95,7 +95,7 @@ def _format(p: Any) -> str:
 
 
 def profile(root: Path, top: int) -> None:
-    """cProfile ``check(root, jobs=1)`` (frictionless in-process, so it is seen too); print the top entries."""
+    """cProfile ``check(root, jobs=1, cache=False)`` (frictionless in-process, so it is seen too); print the top entries."""
     import cProfile
     import pstats
 
@@ -103,7 +103,7 @@ def profile(root: Path, top: int) -> None:
 
     prof = cProfile.Profile()
     prof.enable()
-    report = check(root, jobs=1)
+    report = check(root, jobs=1, cache=False)  # the cold check: the cache would answer a second run
     prof.disable()
     print(f"check(jobs=1): {len(report.errors)} errors, {len(report.warnings)} warnings")
     stats = pstats.Stats(prof)

@@ -34,7 +34,7 @@ from generator.kinds.base import DataPackage
 from generator.kinds.common import Today
 from generator.load import Project, unexpected_files
 from generator.loading import fsguard
-from generator.loading.cache import Cache, fingerprint, key_of, snapshot
+from generator.loading.cache import Cache, Digests, fingerprint, key_of, snapshot
 from generator.messages import GOVERNANCE
 from generator.problems import Problem, Report
 from generator.tables import (
@@ -72,8 +72,13 @@ def check(root: Path, jobs: int | None = None, strict: bool = False, cache: bool
     store = open_cache(root, cache)
     if store is None:
         return load_and_check(root, jobs, strict, cache=False).report
-    # Every input, the options and the date (some checks compare with today).
-    inputs, seen = fingerprint(root)
+    # Every input, the options and the date (some checks compare with today). Files
+    # whose status did not change since the last check are not read again.
+    stored = store.get("digests", "")
+    digests: Digests = dict(stored) if isinstance(stored, dict) else {}
+    inputs, seen = fingerprint(root, digests)
+    if digests != stored:
+        store.put("digests", "", digests)
     key = key_of(inputs, str(strict), Today.get().isoformat())
     report = store.get("report", key)
     if isinstance(report, Report):
