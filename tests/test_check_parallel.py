@@ -122,3 +122,9 @@ def test_parallel_fill_of_the_cache_then_warm_after_an_edit(demo: Path, monkeypa
     warm = check(demo, jobs=3)
     assert everything(warm) == everything(check(demo, jobs=1, cache=False))
     assert any(isinstance(p, Problem) and p.code == "privacy.mobile" for p in warm.problems)
+
+
+def test_how_many_processes_load() -> None:
+    """``jobs`` is obeyed; by default, no more than the cores (fewer when they are busy)."""
+    assert prescan.processes(3) == 3 and prescan.processes(1) == 1
+    assert 1 <= prescan.processes(None) <= len(os.sched_getaffinity(0))

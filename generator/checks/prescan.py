@@ -48,19 +48,27 @@ class _Plan:
     files: list[tuple[Kind, Path]]
     store: Cache | None
     site_languages: list[str]
+    parent: int  #: the process that made the plan (its own share keeps the located data)
 
 
 _PLANS: dict[int, _Plan] = {}
 
 
 def processes(jobs: int | None) -> int:
-    """How many processes may load: ``jobs``, else the cores this process may use."""
+    """How many processes may load: ``jobs``, else the cores this process may use
+    that are idle. On a busy machine workers only add their cost (sending the
+    documents back: about a third more CPU in all) to what the others wait for."""
     if jobs is not None:
         return max(1, jobs)
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+    try:
+        idle = cores - os.getloadavg()[0]
+    except OSError:  # pragma: no cover - no load average
+        idle = cores
+    return max(1, min(cores, int(idle + 0.5) + 1))
 
 
 def load_documents(root: Path, kinds: tuple[Kind, ...], store: Cache | None, jobs: int | None,
@@ -97,7 +105,7 @@ class Loading:
             if kind.file:
                 doc, found = load_doc(root, kind, path, store, self.held.get(i))
                 self.results[i] = (doc, found, None)
-        plan = _Plan(root, self.files, store, _site_languages(root, kinds, self.files, self.results))
+        plan = _Plan(root, self.files, store, _site_languages(root, kinds, self.files, self.results), os.getpid())
         self.plan = id(plan)
         _PLANS[self.plan] = plan
         # Reading a byte of CSV here costs about half what parsing a byte of YAML does.
@@ -169,11 +177,12 @@ def _parse_share(root: Path, files: list[tuple[Kind, Path]], store: Cache | None
     Only files ``refusal`` lets through are read here; ``load_doc`` reports the others."""
     share: dict[int, int] = {}
     held: dict[int, bytes] = {}
+    plain: dict[str, bool] = {}  #: folder -> no link anywhere on its path
     for i, (kind, path) in enumerate(files):
         try:
             st = path.lstat()
             if store is not None and stat.S_ISREG(st.st_mode) and st.st_size <= MAX_YAML_BYTES \
-                    and refusal(root, path) is None:
+                    and (_plainly_inside(path, st, plain) or refusal(root, path) is None):
                 raw = path.read_bytes()
                 if store.has(entry_name(kind, rel(root, path), raw)):
                     held[i] = raw
@@ -183,6 +192,18 @@ def _parse_share(root: Path, files: list[tuple[Kind, Path]], store: Cache | None
             size = 0  # load_doc says what is wrong with it
         share[i] = size
     return share, held
+
+
+def _plainly_inside(path: Path, st: os.stat_result, plain: dict[str, bool]) -> bool:
+    """Whether ``refusal`` has nothing to say, known without resolving the file's
+    path: a regular file (``st``, not followed) with one link, in a folder with no
+    link on its way (resolved once per folder). Anything else asks ``refusal``."""
+    if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
+        return False
+    folder = os.path.dirname(os.path.abspath(path))
+    if folder not in plain:
+        plain[folder] = os.path.realpath(folder) == folder
+    return plain[folder]
 
 
 def _split(indices: list[int], size: dict[int, int], count: int, head: int = 0) -> list[list[int]]:
@@ -218,10 +239,15 @@ def _load_share(plan_id: int, indices: list[int]) -> tuple[list[Loaded], set[str
     store = plan.store
     before = store.written if store is not None else 0
     loaded: list[Loaded] = []
+    worker = os.getpid() != plan.parent
     for i in indices:
         kind, path = plan.files[i]
         doc, found = load_doc(plan.root, kind, path, store)
-        loaded.append((doc, found, _facts(doc, plan.site_languages) if doc is not None and doc.parsed else None))
+        facts = _facts(doc, plan.site_languages) if doc is not None and doc.parsed else None
+        if worker and doc is not None and doc.text:
+            # never sent (``Doc.__getstate__``): freed now, the next file reuses its memory
+            doc.__dict__.pop("data", None)
+        loaded.append((doc, found, facts))
     used = set(store.used) if store is not None else set()
     return loaded, used, (store.written - before) if store is not None else 0
 
