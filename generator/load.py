@@ -97,6 +97,9 @@ class Project:
     files_checked: int = 0
     #: the check's cache, for checks that remember per-file results (None: off)
     cache: Cache | None = None
+    #: file -> check -> its findings for that file, worked out by the worker process
+    #: that parsed the file (``generator.checks.prescan``): the located data stays there
+    prescanned: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def data_dir(self) -> Path:
@@ -147,29 +150,37 @@ def rel(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
-def load_doc(root: Path, kind: Kind, path: Path, cache: Cache | None = None) -> tuple[Doc | None, list[Problem]]:
+def load_doc(root: Path, kind: Kind, path: Path, cache: Cache | None = None,
+             raw: bytes | None = None) -> tuple[Doc | None, list[Problem]]:
     """Read, parse and validate one file; with ``cache``, a file whose bytes were
-    loaded before (same kind, same name) is taken from it instead."""
+    loaded before (same kind, same name) is taken from it instead. ``raw``: the
+    file's bytes, read by a caller that found no ``refusal`` for it (not read again)."""
     file = rel(root, path)
-    refused = refusal(root, path)  # a link out of the project, a fifo: never opened
-    if refused is not None:
-        return None, [refused]
-    if not path.exists():
-        return None, [Problem("file.missing", file, params={"path": file})]
-    try:
-        size = path.stat().st_size
-        raw = path.read_bytes() if cache is not None and size <= MAX_YAML_BYTES else None
-    except OSError:
-        raw = None  # read_text below says why
+    if raw is None:
+        refused = refusal(root, path)  # a link out of the project, a fifo: never opened
+        if refused is not None:
+            return None, [refused]
+        if not path.exists():
+            return None, [Problem("file.missing", file, params={"path": file})]
+        try:
+            size = path.stat().st_size
+            raw = path.read_bytes() if cache is not None and size <= MAX_YAML_BYTES else None
+        except OSError:
+            raw = None  # read_text below says why
     if raw is None or cache is None:
         return _load_text(kind, path, file, None)
-    name = "doc-" + key_of(kind.name, file, raw)
+    name = entry_name(kind, file, raw)
     hit = cache.get(name, name)
     if isinstance(hit, tuple) and len(hit) == 2:
         return hit
     found = _load_text(kind, path, file, raw)
     cache.put(name, name, found)
     return found
+
+
+def entry_name(kind: Kind, file: str, raw: bytes) -> str:
+    """The cache entry of a document: its kind, name and bytes."""
+    return "doc-" + key_of(kind.name, file, raw)
 
 
 def _load_text(kind: Kind, path: Path, file: str, raw: bytes | None) -> tuple[Doc | None, list[Problem]]:

@@ -28,12 +28,13 @@ from typing import Any
 
 from generator import registry
 from generator.checks import CHECKS
+from generator.checks.prescan import Loading
 from generator.index import Index, build_index
 from generator.kinds.base import DataPackage
 from generator.kinds.common import Today
-from generator.load import Project, load_yaml_kinds, unexpected_files
+from generator.load import Project, unexpected_files
 from generator.loading import fsguard
-from generator.loading.cache import Cache, fingerprint, key_of, snapshot
+from generator.loading.cache import Cache, Digests, fingerprint, key_of, snapshot
 from generator.messages import GOVERNANCE
 from generator.problems import Problem, Report
 from generator.tables import (
@@ -71,8 +72,13 @@ def check(root: Path, jobs: int | None = None, strict: bool = False, cache: bool
     store = open_cache(root, cache)
     if store is None:
         return load_and_check(root, jobs, strict, cache=False).report
-    # Every input, the options and the date (some checks compare with today).
-    inputs, seen = fingerprint(root)
+    # Every input, the options and the date (some checks compare with today). Files
+    # whose status did not change since the last check are not read again.
+    stored = store.get("digests", "")
+    digests: Digests = dict(stored) if isinstance(stored, dict) else {}
+    inputs, seen = fingerprint(root, digests)
+    if digests != stored:
+        store.put("digests", "", digests)
     key = key_of(inputs, str(strict), Today.get().isoformat())
     report = store.get("report", key)
     if isinstance(report, Report):
@@ -112,9 +118,13 @@ def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Che
     #    (the theme is always the portal's: mkdocs.yml cannot name another folder, site_config).
     report.extend(fsguard.scan(root))
 
+    # 2a. Documents: workers start parsing the YAML files now, when there is much to
+    #     parse (``checks.prescan``), while this process reads the tables.
+    package = registry.data_package()
+    loading = Loading(root, registry.KINDS, store, jobs, project, busy=_tables_bytes(root, package))
+
     # 1. Tables: read them ourselves, then hand the package to frictionless.
     #    The cache keeps both results by the package folder's contents.
-    package = registry.data_package()
     key = package_key(root, package) if store is not None and package is not None else None
     found = store.get("tables", key) if store is not None and key is not None else None
     if isinstance(found, tuple) and len(found) == 3:
@@ -150,8 +160,9 @@ def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Che
     elif store is not None and key is not None and found is None:
         store.put("tables", key, (None, problems, None))
 
-    # 2. Documents: parse and validate every YAML file.
-    project.docs, problems = load_yaml_kinds(root, registry.KINDS, cache=store)
+    # 2b. Documents: parse and validate every YAML file (this process's share), collect
+    #     the workers' (with their per-file findings); the tables are scanned meanwhile.
+    project.docs, problems = loading.finish(project.tables_text)
     project.cache = store
     report.extend(problems)
     report.extend(unexpected_files(root, registry.KINDS))
@@ -185,6 +196,17 @@ def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Che
     report.files_checked = project.files_checked
     report.problems = fsguard.once(report.problems)
     return Checked(project, index, report)
+
+
+def _tables_bytes(root: Path, package: DataPackage | None) -> int:
+    """The bytes of the package's folder: what reading the tables will cost this process."""
+    if package is None:
+        return 0
+    try:
+        with os.scandir(package_path(root, package).parent) as entries:
+            return sum(e.stat(follow_symlinks=False).st_size for e in entries if e.is_file(follow_symlinks=False))
+    except OSError:
+        return 0
 
 
 def package_key(root: Path, package: DataPackage) -> str | None:

@@ -30,7 +30,7 @@ TEXT_BUDGET = 3_000_000
 #: What all the texts of one file may cost together.
 FILE_BUDGET = 3 * TEXT_BUDGET
 #: Below this length a text cannot reach the budget (16 * 600² / 2 < TEXT_BUDGET).
-_SHORT = 600
+SHORT = 600
 #: Characters the link parser walks in Python cost about this many HTML-parser ones.
 _PYTHON_WALK = 16
 #: Runs of spaces shorter than this cost too little to count.
@@ -65,7 +65,7 @@ def cost(text: str) -> Cost:
     >>> c = cost("见附件 [1] 和 [2 " + "很长的一段说明。" * 200); (c.char, c.count, c.at, c.units < TEXT_BUDGET)
     ('[', 1, 10, True)
     """
-    if len(text) < _SHORT:
+    if len(text) < SHORT:
         return Cost(0)
     kinds = [_html(text), *_brackets(text), *_lines(text)]
     worst = max(kinds, key=lambda c: c.units)

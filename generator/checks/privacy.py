@@ -31,6 +31,9 @@ from generator.loading.yamlfile import LocDict, LocList
 from generator.problems import Problem, Severity
 from generator.receipt_key import HEX_KEY
 
+#: A found value and where it is (line, column).
+Located = tuple[Hit, int, int]
+
 #: Official contact fields (``contact(...)`` in generator/kinds): numbers there are intended.
 CONTACT_KEYS = frozenset({"phone", "email"})
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -118,17 +121,31 @@ def scan(file: str, text: str, exempt: set[int] | None = None, data: Any = None,
     """Personal data in ``text``, however written (``disguise``); ``data`` (the parsed
     YAML) tells which lines are contact fields, ``allowed`` holds their values
     (``contact_values``): the community's own number may be repeated anywhere."""
+    return found_problems(file, candidates(file, text, exempt, data), allowed)
+
+
+def candidates(file: str, text: str, exempt: set[int] | None = None, data: Any = None) -> list[Located]:
+    """What ``scan`` finds before the official contacts are let through: the part
+    that needs the file alone (a loading worker works it out where it parsed the file)."""
     lines = LineMap(text)
     if exempt is None:
         exempt = contact_lines(data) if data is not None and may_hold(text, CONTACT_KEYS) else set()
     keys = (key_spans(data) if may_hold(text, ("receipt_key",)) else set()) if data is not None \
         else ledger_key_spans(text) if file == LEDGER_FILE else set()
+    found: list[Located] = []
     for hit in find(text):
         line, col = lines.position(hit.offset)
         if line in exempt:
             continue
         if any(kl == line and kc <= col < kc + 32 for kl, kc in keys):
             continue  # inside a hashed receipt key
+        found.append((hit, line, col))
+    return found
+
+
+def found_problems(file: str, found: list[Located], allowed: frozenset[str] | set[str]) -> Iterator[Problem]:
+    """The problems of ``candidates``' findings, the official contacts (``allowed``) let through."""
+    for hit, line, col in found:
         if not _personal(hit, allowed):
             continue
         severity: Severity = "warning" if hit.kind == "email-spelt" else "error"
@@ -213,17 +230,25 @@ def contact_values(project: Project) -> set[str]:
         for doc in docs:
             if not may_hold(doc.text, CONTACT_KEYS):
                 continue
-            stack = [doc.data]
-            while stack:
-                node = stack.pop()
-                if isinstance(node, LocDict):
-                    for key, value in node.items():
-                        if key in CONTACT_KEYS and isinstance(value, str):
-                            found.update({value, value.lower(), _digits(value)})
-                        elif isinstance(value, (LocDict, LocList)):
-                            stack.append(value)
-                elif isinstance(node, LocList):
-                    stack.extend(v for v in node if isinstance(v, (LocDict, LocList)))
+            known = project.prescanned.get(doc.file, {}).get("contacts")
+            found.update(known if known is not None else doc_contacts(doc.data))
+    return found
+
+
+def doc_contacts(data: Any) -> set[str]:
+    """The official contact values of one parsed document (see ``contact_values``)."""
+    found: set[str] = set()
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, LocDict):
+            for key, value in node.items():
+                if key in CONTACT_KEYS and isinstance(value, str):
+                    found.update({value, value.lower(), _digits(value)})
+                elif isinstance(value, (LocDict, LocList)):
+                    stack.append(value)
+        elif isinstance(node, LocList):
+            stack.extend(v for v in node if isinstance(v, (LocDict, LocList)))
     return found
 
 
@@ -239,11 +264,18 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     memo = Memo(project.cache, "privacy", key_of(*sorted(allowed)))
 
     def scanned(file: str, text: str, data: Any = None) -> list[Problem]:
+        known = project.prescanned.get(file, {}).get("privacy") if data is None else None
+        if known is not None:  # a table, scanned while the documents were loading
+            return memo.get((file, text, ""), found_problems, file, known, allowed)
         return memo.get((file, text, "yaml" if data is not None else ""), scan, file, text, None, data, allowed)
 
     for docs in project.docs.values():
         for doc in docs:  # the parsed data is read on a miss of the cache only (it may cost a parse)
-            yield from memo.get((doc.file, doc.text, "yaml"), _scan_doc, doc, allowed)
+            known = project.prescanned.get(doc.file, {}).get("privacy")
+            if known is not None:  # worked out by the worker that parsed the file
+                yield from memo.get((doc.file, doc.text, "yaml"), found_problems, doc.file, known, allowed)
+            else:
+                yield from memo.get((doc.file, doc.text, "yaml"), _scan_doc, doc, allowed)
     for file, text, _ in texts(project, docs=False):
         yield from scanned(file, text)
     for file, text in content_texts(project):

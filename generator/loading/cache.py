@@ -28,6 +28,7 @@ import secrets
 import shutil
 import stat
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -147,6 +148,10 @@ class Cache:
             return None
         return value
 
+    def has(self, name: str) -> bool:
+        """Whether an entry ``name`` is there (not whether it is valid: ``get`` tells)."""
+        return os.path.isfile(self._path(name))
+
     def put(self, name: str, key: str, value: Any) -> None:
         """Store ``value``; failures only cost the next run its speed."""
         self.used.add(name)
@@ -188,14 +193,30 @@ INPUT_FILES = ("mkdocs.yml",)
 Snapshot = list[tuple[str, int, int, int, int]]
 
 
-def fingerprint(root: Path) -> tuple[str, Snapshot]:
+#: A file changed less than this long before a fingerprint is read again next time,
+#: whatever its status says: a write in the same tick of the clock may leave the
+#: times as they were (git's "racy" files).
+RACY_NS = 2_000_000_000
+
+#: path -> (size, modification and change times, inode, device) -> digest of the bytes
+Digests = dict[str, tuple[tuple[int, ...], bytes]]
+
+
+def fingerprint(root: Path, digests: Digests | None = None) -> tuple[str, Snapshot]:
     """A hash of every input of the check: each entry below ``INPUT_FOLDERS`` and
     ``INPUT_FILES`` (path, type, link count, link target, the bytes of regular
     files; links are not followed, as the check does not follow them). Two
     projects with the same fingerprint get the same report. With it, the
-    ``snapshot`` seen on the way."""
+    ``snapshot`` seen on the way.
+
+    ``digests``: the files' digests of an earlier fingerprint; a file whose status
+    is the same is not read again. Any write changes a file's change time (which,
+    unlike the modification time, cannot be set back), and files changed within
+    ``RACY_NS`` are not kept. Replaced in place by this fingerprint's."""
     digest = hashlib.blake2b(digest_size=20)
     seen: Snapshot = []
+    fresh: Digests = {}
+    recent = time.time_ns() - RACY_NS
     for path, st in _entries(Path(root)):
         if st is None:
             digest.update(f"{path}\0absent\0".encode())
@@ -213,11 +234,24 @@ def fingerprint(root: Path) -> tuple[str, Snapshot]:
                 where = f"{target}\0dangling\0"
             digest.update(where.encode())
         elif stat.S_ISREG(st.st_mode):
+            status = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+            known = digests.get(path) if digests is not None else None
+            if known is not None and known[0] == status:
+                digest.update(known[1])
+                fresh[path] = known
+                continue
             try:
                 with open(full, "rb") as f:
-                    digest.update(hashlib.file_digest(f, "blake2b").digest())
+                    found = hashlib.file_digest(f, "blake2b").digest()
             except OSError as exc:
                 digest.update(f"unreadable {exc.errno}\0".encode())
+                continue
+            digest.update(found)
+            if max(st.st_mtime_ns, st.st_ctime_ns) < recent:
+                fresh[path] = (status, found)
+    if digests is not None:
+        digests.clear()
+        digests.update(fresh)
     return digest.hexdigest(), seen
 
 

@@ -68,6 +68,22 @@ class _Loader(_Base):  # type: ignore[misc]
 
     yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
 
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> Any:
+        # libyaml asks this for every scalar; the same plain words (keys above all)
+        # come again and again, and trying the patterns was a seventh of the parse.
+        if kind is yaml.ScalarNode and implicit[0]:
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(value) <= 64 and len(_RESOLVED) < 100_000:
+                    _RESOLVED[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
+
+
+#: plain scalar -> its tag, as the resolvers below decide it
+_RESOLVED: dict[str, str] = {}
+
 
 def _int(value: str) -> int:
     value = value.replace("_", "")
@@ -111,13 +127,15 @@ _SCALAR: dict[str, Callable[[str], Any]] = {
 _MAP, _SEQ = "tag:yaml.org,2002:map", ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap")
 
 
-def _build(node: yaml.Node, seen: set[int], depth: int = 0) -> Any:
+def _build(node: yaml.Node, seen: set[int] | None, depth: int = 0) -> Any:
     """Values from composed nodes, with positions; direct recursion is several
     times faster than PyYAML's generic constructor. ``depth``: collections around
-    this node (more than ``MAX_DEPTH`` is refused where it passes the limit)."""
-    if id(node) in seen:  # the same node reached twice is an alias ("*name"): refuse it
-        raise YamlProblem("yaml.alias", *_mark(node))
-    seen.add(id(node))
+    this node (more than ``MAX_DEPTH`` is refused where it passes the limit).
+    ``seen``: the nodes built so far, None when the text holds no alias ("*")."""
+    if seen is not None:
+        if id(node) in seen:  # the same node reached twice is an alias ("*name"): refuse it
+            raise YamlProblem("yaml.alias", *_mark(node))
+        seen.add(id(node))
     tag = node.tag
     if isinstance(node, yaml.ScalarNode):
         convert = _SCALAR.get(tag)
@@ -187,8 +205,7 @@ MAX_DEPTH = 100
 #: the events are counted first (a second parse: meetings, with their many inline
 #: ``{…}``/``[…]``, were a third of the files doing it for nothing).
 COMPOSE_SAFE = 1000
-_FLOW_OPENERS = re.compile(r"[\[{]")
-_CONTENT_START = re.compile(r"^[ ]*(?:[-?](?:[ ]+|$))*")
+_CONTENT_START = re.compile(r"^[ ]*(?:[-?](?:[ ]+|$))*", re.MULTILINE)
 
 
 def _may_be_deep(text: str) -> bool:
@@ -196,9 +213,10 @@ def _may_be_deep(text: str) -> bool:
     flow collection starts with a ``[`` or ``{`` somewhere in the text (quoted or
     not), and block collections nest only at strictly increasing columns (one
     indentless sequence per level aside), none beyond where a line's content starts."""
-    if len(_FLOW_OPENERS.findall(text)) > COMPOSE_SAFE // 2:
+    if text.count("[") + text.count("{") > COMPOSE_SAFE // 2:
         return True
-    widest = max((m.end() for m in map(_CONTENT_START.match, text.split("\n")) if m), default=0)
+    # each line's leading run (the pattern is anchored at line starts): one pass in C
+    widest = max(map(len, _CONTENT_START.findall(text)), default=0)
     return 2 * (widest + 1) > MAX_DEPTH // 2
 
 
@@ -249,7 +267,8 @@ def parse_yaml(text: str) -> Any:
         if node is None:
             return None
         try:
-            return _build(node, set())
+            # An alias is written "*name": without a "*" anywhere, no node can come twice.
+            return _build(node, set() if "*" in text else None)
         except RecursionError:
             raise YamlProblem("yaml.too-deep", *_mark(node), limit=MAX_DEPTH) from None
     except yaml.MarkedYAMLError as exc:
