@@ -20,6 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import stat
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,7 +98,10 @@ class Loading:
         total = sum(share.values())
         # at least half the threshold for each process
         count = min(processes(jobs), len(share), max(1, total * 2 // max(PARALLEL_MIN_BYTES, 1)))
-        if count < 2 or total < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
+        # Forking a process that runs other threads (a street builds its communities in threads)
+        # can copy a lock another thread holds into the child, which then never gets it: load here.
+        if count < 2 or total < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods() \
+                or threading.active_count() > 1:
             return
         # The single files (the community profile …) first: the languages of the site,
         # which the default-language scan assumes (the check verifies it).
