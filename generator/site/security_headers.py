@@ -257,7 +257,9 @@ def _admin_backend(site: Path) -> dict[str, Any]:
     """The ``backend`` section of the built editor configuration, if any."""
     path = site / ADMIN_PREFIX / "config.yml"
     try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+        # libyaml's safe loader when present: the editor's configuration is large (every kind's fields)
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        config = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) if path.is_file() else None  # noqa: S506
     except (OSError, yaml.YAMLError):
         return {}
     backend = config.get("backend") if isinstance(config, dict) else None

@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
+from urllib.parse import urlsplit
 
 from generator.sanitize import ALIGN_STYLES
 from generator.site.page_scan import scan as scan_page
@@ -71,7 +72,8 @@ def page_depths(page_paths: Iterable[str], use_directory_urls: bool = True) -> s
 #: values instead, so its result is shared by every community and build of the same theme
 #: (the theme puts them into text and links, never into inline code; if it ever did, the
 #: real pages' code would not be the probe's and the build would stop: ``ForeignCode``).
-_NEUTRAL = {"site_name": "probe", "site_url": "https://probe.invalid/"}
+#: The site address keeps its path: material's 404 page names the site root in an inline script.
+_NEUTRAL = {"site_name": "probe"}
 _DROPPED = ("site_description", "site_author", "copyright", "nav")
 
 
@@ -86,6 +88,8 @@ def probe_config(config: dict[str, Any], work: Path, depths: set[int]) -> dict[s
         (folder / "index.md").write_text(f"# probe {depth}\n\n{_TABLE}", encoding="utf-8")
     probe = copy.deepcopy(config)
     probe.update(docs_dir=str(docs), site_dir=str(work / "site"), **_NEUTRAL)
+    if probe.get("site_url"):
+        probe["site_url"] = "https://probe.invalid" + (urlsplit(probe["site_url"]).path or "/")
     for key in _DROPPED:
         probe.pop(key, None)
     extra = probe.get("extra", {})
