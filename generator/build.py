@@ -423,16 +423,7 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
         timings["mkdocs"] = time.perf_counter() - t2
         t3 = time.perf_counter()
         progress("search")
-        pagefind = find_pagefind(root, REPO)
-        if pagefind:
-            for lang in langs:  # one index per language: Pagefind splits words by the page's language
-                # the same pages give the same index: Pagefind runs only when a page of the language changed
-                html = kept_site.html_key(stage / lang, [pagefind, *PAGEFIND_ARGS])
-                if not kept_site.reuse_pagefind(work / lang, html, stage / lang / "pagefind"):
-                    index_site(stage / lang, pagefind)
-                    kept_site.keep_pagefind(work / lang, html, stage / lang / "pagefind")
-        else:
-            warn_missing()
+        index_search(root, work, stage, langs)
         timings["search"] = time.perf_counter() - t3
         progress("finish")
         final = stage / "site"
@@ -442,17 +433,8 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
         drop_sitemap_fetch(final)  # per-page hreflang links would make material fetch a 404 per language
         # Files the portal adds, written apart and moved in: a file of the same name in the stage
         # is a link to the kept mkdocs output, which writing through would change.
-        added = stage / "added"
-        write_service_worker(added, langs, endpoint_url)
-        write_extras(checked, added, langs, site_url)
-        write_admin(checked, added)  # /admin/: the browser editor
-        write_kind_files(checked, added, langs, site_url)
-        (added / "forms").mkdir(exist_ok=True)
-        spec = compile_forms(project_forms(checked.project))  # data/forms and the forms kinds derive
-        spec.update(endpoint_parts(models_of(checked.project))[0])  # e.g. the online ballots' rounds
-        spec["community"] = community.id  # the endpoint binds its store to it (endpoint.store.Store.bind)
-        (added / "forms" / "spec.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
-        move_into(added, final)
+        write_added(checked, stage / "added", langs, site_url, endpoint_url)
+        move_into(stage / "added", final)
         # Personal data must not reach the published files, whatever produced them. Contents
         # scanned clean by an earlier build with the same contacts and code are not read again.
         allowed = contact_values(checked.project)
@@ -483,6 +465,34 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
     unchanged.remember(root, out, key, pages)
     timings["total"] = time.perf_counter() - t0
     return BuildResult(out, pages, timings, checked.report)
+
+
+def index_search(root: Path, work: Path, stage: Path, langs: list[str]) -> None:
+    """Each language's Pagefind index into ``stage/<lang>/pagefind`` (Pagefind splits words
+    by the page's language); the same pages give the same index, so Pagefind runs only when
+    a page of that language changed (``kept_site.reuse_pagefind``)."""
+    pagefind = find_pagefind(root, REPO)
+    if not pagefind:
+        warn_missing()
+        return
+    for lang in langs:
+        html = kept_site.html_key(stage / lang, [pagefind, *PAGEFIND_ARGS])
+        if not kept_site.reuse_pagefind(work / lang, html, stage / lang / "pagefind"):
+            index_site(stage / lang, pagefind)
+            kept_site.keep_pagefind(work / lang, html, stage / lang / "pagefind")
+
+
+def write_added(checked: Checked, added: Path, langs: list[str], site_url: str, endpoint_url: str) -> None:
+    """The files the portal adds to mkdocs' pages, into ``added`` (an empty folder)."""
+    write_service_worker(added, langs, endpoint_url)
+    write_extras(checked, added, langs, site_url)
+    write_admin(checked, added)  # /admin/: the browser editor
+    write_kind_files(checked, added, langs, site_url)
+    (added / "forms").mkdir(exist_ok=True)
+    spec = compile_forms(project_forms(checked.project))  # data/forms and the forms kinds derive
+    spec.update(endpoint_parts(models_of(checked.project))[0])  # e.g. the online ballots' rounds
+    spec["community"] = checked.project.community.id  # the endpoint binds its store to it (Store.bind)
+    (added / "forms" / "spec.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def write_service_worker(site: Path, langs: list[str], endpoint_url: str) -> None:
