@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +50,11 @@ def save(path: Path, purpose: str, value: Any) -> None:
     payload = json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
     tag = hmac.new(key, purpose.encode() + b"\0" + payload, hashlib.sha256).hexdigest().encode()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(tag + payload)
-    tmp.replace(path)
+    # a temporary file of its own: the communities of a street are built in threads of one process
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "wb") as out:
+        out.write(tag + payload)
+    os.replace(tmp, path)
 
 
 def forget(path: Path) -> None:
