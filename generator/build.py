@@ -281,7 +281,9 @@ def _mkdocs_build(config_file: str, dirty: bool = False) -> float:
     from mkdocs.config import load_config
 
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    logging.getLogger("mkdocs.commands.build").addFilter(_NoDirtyWarning())
+    build_log = logging.getLogger("mkdocs.commands.build")
+    if not any(isinstance(f, _NoDirtyWarning) for f in build_log.filters):  # once per process
+        build_log.addFilter(_NoDirtyWarning())
     try:  # jieba sets its own DEBUG level on import: silence "Building prefix dict…"
         import jieba
 
