@@ -20,6 +20,7 @@ import copy
 import hashlib
 import html
 import json
+import logging
 import multiprocessing
 import os
 import shutil
@@ -33,12 +34,13 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from generator import site_config, unchanged
+from generator import kept_site, signed, site_config, unchanged
 from generator.checks.privacy import contact_values, published_leaks
 from generator.form_sources import endpoint_parts, models_of, project_forms
 from generator.forms_spec import compile_forms
 from generator.kinds.base import Page
 from generator.kinds.common import Today
+from generator.loading.cache import code_version, key_of
 from generator.loading.fsguard import safe_files
 from generator.outdir import check_output, locked, reclaim, swap, write_marker
 from generator.pipeline import Checked, load_and_check
@@ -53,10 +55,18 @@ from generator.site.mkdocs_hooks import GENERATED_LIST
 from generator.site.pages import build_pages, navigation, template_dirs
 from generator.site.render import TEMPLATES, Renderer
 from generator.site.render_cache import RenderCache
-from generator.site.search import find_pagefind, index_site, warn_missing
+from generator.site.search import PAGEFIND_ARGS, find_pagefind, index_site, warn_missing
 from generator.site.security_headers import ForeignCode
 from generator.site.theme_patch import drop_sitemap_fetch
-from generator.site.theme_probe import OwnCode, collect, page_depths, probe_config
+from generator.site.theme_probe import (
+    OwnCode,
+    collect,
+    own_from_json,
+    own_to_json,
+    page_depths,
+    probe_config,
+    probe_key,
+)
 from portal_core.i18n import both
 from portal_core.languages import lang_url
 from portal_core.tokens import sign_token
@@ -66,6 +76,12 @@ DEFAULT_ENDPOINT = "http://127.0.0.1:8001"
 #: ``portal build --archive``: the whole site as a zip, in the site root.
 ARCHIVE = "offline-site.zip"
 LANG_NAMES = {"zh": "中文", "en": "English"}
+
+
+def probe_store() -> Path:
+    """Where the theme probe's results (``theme_probe``) are kept: shared by every project and
+    community of this user, outside any of them (signed entries: ``generator.signed``)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "portal" / "theme-probe"
 
 
 class BuildError(Exception):
@@ -293,14 +309,25 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
     }
 
 
-def _mkdocs_build(config_file: str) -> float:
-    """Run one mkdocs build (in a worker process)."""
-    import logging
+class _NoDirtyWarning(logging.Filter):
+    """mkdocs warns that a dirty build may leave wrong navigation: the portal's does not
+    (``generator.kept_site`` says when it is used)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+
+def _mkdocs_build(config_file: str, dirty: bool = False) -> float:
+    """Run one mkdocs build (in a worker process); ``dirty``: only the pages whose
+    Markdown is newer than their HTML (``generator.kept_site``)."""
 
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    build_log = logging.getLogger("mkdocs.commands.build")
+    if not any(isinstance(f, _NoDirtyWarning) for f in build_log.filters):  # once per process
+        build_log.addFilter(_NoDirtyWarning())
     try:  # jieba sets its own DEBUG level on import: silence "Building prefix dict…"
         import jieba
 
@@ -308,7 +335,7 @@ def _mkdocs_build(config_file: str) -> float:
     except ImportError:  # pragma: no cover - search then indexes Chinese unsegmented
         pass
     start = time.perf_counter()
-    build(load_config(config_file))
+    build(load_config(config_file), dirty=dirty)
     return time.perf_counter() - start
 
 
@@ -379,52 +406,69 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
         shutil.rmtree(leftover, ignore_errors=True)
     t1 = time.perf_counter()
     progress("render")
-    configs, probes = [], []
     pages = 0
     rendered = render_languages(checked, langs, site_url, endpoint_url, secret, jobs)
     sources = {lang: {name for name in files if name.endswith(".md")} for lang, files in rendered.items()}
+    templates = unchanged.theme_digest(TEMPLATES)
+    own = OwnCode()
+    mkdocs_runs: list[tuple[str, bool]] = []  # (configuration file, dirty)
+    kept_keys: dict[str, str] = {}
+    probes: list[tuple[Path, str]] = []  # probes to build: (folder, key of the result)
     for lang in langs:
         docs = work / lang / "docs"
+        record = kept_site.begin(work / lang)  # before the docs change: a build stopped after is never a base
         files = rendered[lang]
-        write_docs(docs, files)
+        changed = write_docs(docs, files)
         pages += sum(1 for name in files if name.endswith(".md"))
-        site_dir = stage / lang
+        kept = work / lang / "site"  # mkdocs' output, kept for the next build (generator.kept_site)
         others = set.intersection(*(sources[x] for x in langs if x != lang)) if len(langs) > 1 else set()
         solo = sorted(page_url_of(name) for name in sources[lang] - others)
-        config = mkdocs_config(root, lang, langs, docs, site_dir, checked, site_url, solo)
+        config = mkdocs_config(root, lang, langs, docs, kept, checked, site_url, solo)
         config_file = work / lang / "mkdocs.yml"
         config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        configs.append(str(config_file))
-        # The theme's own inline code, from the same configuration over empty pages (security_headers).
+        kept_keys[lang] = kept_site.mkdocs_key(config_file, docs, files, templates)
+        dirty = kept_site.dirty_ok(work / lang, record, kept_keys[lang])
+        if dirty:
+            kept_site.unlink_outputs(docs, kept, changed)
+        mkdocs_runs.append((str(config_file), dirty))
+        # The theme's own inline code, from the same configuration over empty pages (security_headers);
+        # the same theme, settings and page depths give the same code: kept outside the project, signed.
         probe_work = work / lang / "probe"
         shutil.rmtree(probe_work, ignore_errors=True)
         probe = probe_config(config, probe_work, page_depths(n for n in files if n.endswith(".md")))
+        probe_id = probe_key(probe, f"{templates}|{kept_site.versions()}")
+        known = own_from_json(signed.load(probe_store() / f"{probe_id}.json", "theme-probe"))
+        if known is not None:
+            own.merge(known)
+            continue
         (probe_work / "mkdocs.yml").write_text(yaml.safe_dump(probe, allow_unicode=True, sort_keys=False),
                                                encoding="utf-8")
-        probes.append(probe_work)
+        mkdocs_runs.append((str(probe_work / "mkdocs.yml"), False))
+        probes.append((probe_work, probe_id))
     timings["render"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     progress("mkdocs")
     try:
-        every = configs + [str(p / "mkdocs.yml") for p in probes]
-        if jobs == 1:
-            for c in every:
-                _mkdocs_build(c)
+        if jobs == 1 or len(mkdocs_runs) == 1:
+            for run, dirty in mkdocs_runs:
+                _mkdocs_build(run, dirty)
         else:
-            with ProcessPoolExecutor(len(configs), mp_context=multiprocessing.get_context("spawn")) as pool:
-                list(pool.map(_mkdocs_build, every))
-        own = OwnCode()
-        for probe_work in probes:
-            own.merge(collect(probe_work / "site"))
+            with ProcessPoolExecutor(min(len(langs), len(mkdocs_runs)),
+                                     mp_context=multiprocessing.get_context("spawn")) as pool:
+                list(pool.map(_mkdocs_build, *zip(*mkdocs_runs)))
+        for lang in langs:
+            kept_site.remember(work / lang, kept_keys[lang])
+            # The stage is made of hard links to the kept output: every later step writes new
+            # files (never in place), and mkdocs' next dirty build unlinks what it rewrites.
+            kept_site.link_tree(work / lang / "site", stage / lang)
+        for probe_work, probe_id in probes:
+            found = collect(probe_work / "site")
+            signed.save(probe_store() / f"{probe_id}.json", "theme-probe", own_to_json(found))
+            own.merge(found)
         timings["mkdocs"] = time.perf_counter() - t2
         t3 = time.perf_counter()
         progress("search")
-        pagefind = find_pagefind(root, REPO)
-        if pagefind:
-            for lang in langs:  # one index per language: Pagefind splits words by the page's language
-                index_site(stage / lang, pagefind)
-        else:
-            warn_missing()
+        index_search(root, work, stage, langs)
         timings["search"] = time.perf_counter() - t3
         progress("finish")
         final = stage / "site"
@@ -432,26 +476,29 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
         for lang in langs[1:]:
             shutil.move(str(stage / lang), final / lang)
         drop_sitemap_fetch(final)  # per-page hreflang links would make material fetch a 404 per language
-        write_service_worker(final, langs, endpoint_url)
-        write_extras(checked, final, langs, site_url)
-        write_admin(checked, final)  # /admin/: the browser editor
-        write_kind_files(checked, final, langs, site_url)
-        (final / "forms").mkdir(exist_ok=True)
-        spec = compile_forms(project_forms(checked.project))  # data/forms and the forms kinds derive
-        spec.update(endpoint_parts(models_of(checked.project))[0])  # e.g. the online ballots' rounds
-        spec["community"] = community.id  # the endpoint binds its store to it (endpoint.store.Store.bind)
-        (final / "forms" / "spec.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
-        # Personal data must not reach the published files, whatever produced them.
-        leaks = list(published_leaks(final, contact_values(checked.project)))
+        # Files the portal adds, written apart and moved in: a file of the same name in the stage
+        # is a link to the kept mkdocs output, which writing through would change.
+        write_added(checked, stage / "added", langs, site_url, endpoint_url)
+        move_into(stage / "added", final)
+        # Personal data must not reach the published files, whatever produced them. Contents
+        # scanned clean by an earlier build with the same contacts and code are not read again.
+        allowed = contact_values(checked.project)
+        scanned = kept_site.CleanFiles(work / "clean-files.json", "published-leaks",
+                                       key_of(code_version(), *sorted(allowed)))
+        leaks = list(published_leaks(final, allowed, scanned.known, scanned.clean))
+        scanned.save()
         if leaks:
             shown = "; ".join(f"{file}: {masked}" for file, _, masked in leaks[:5])
             raise BuildError(f"personal data in {len(leaks)} place(s) of the built site: {shown}")
         # Last step before the swap: the policy allows the theme's own code, and a page
         # holding any other inline code stops the build (ForeignCode).
+        own_pages = kept_site.CleanFiles(work / "clean-pages.json", "own-code",
+                                         key_of(code_version(), json.dumps(own_to_json(own))))
         try:
-            write_security_headers(final, own, endpoint_url)
+            write_security_headers(final, own, endpoint_url, own_pages.known, own_pages.clean)
         except ForeignCode as exc:
             raise BuildError(f"unsafe content reached the pages: {exc}") from exc
+        own_pages.save()
         if archive:  # the whole site for a USB stick or a kiosk (opens without a server)
             write_archive(final, final / ARCHIVE, base=urlsplit(site_url).path.rstrip("/") + "/")
         write_marker(final)  # tells the next build this folder is a site it may replace
@@ -465,10 +512,50 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
     return BuildResult(out, pages, timings, checked.report)
 
 
+def index_search(root: Path, work: Path, stage: Path, langs: list[str]) -> None:
+    """Each language's Pagefind index into ``stage/<lang>/pagefind`` (Pagefind splits words
+    by the page's language); the same pages give the same index, so Pagefind runs only when
+    a page of that language changed (``kept_site.reuse_pagefind``)."""
+    pagefind = find_pagefind(root, REPO)
+    if not pagefind:
+        warn_missing()
+        return
+    for lang in langs:
+        html = kept_site.html_key(stage / lang, [pagefind, *PAGEFIND_ARGS])
+        if not kept_site.reuse_pagefind(work / lang, html, stage / lang / "pagefind"):
+            index_site(stage / lang, pagefind)
+            kept_site.keep_pagefind(work / lang, html, stage / lang / "pagefind")
+
+
+def write_added(checked: Checked, added: Path, langs: list[str], site_url: str, endpoint_url: str) -> None:
+    """The files the portal adds to mkdocs' pages, into ``added`` (an empty folder)."""
+    write_service_worker(added, langs, endpoint_url)
+    write_extras(checked, added, langs, site_url)
+    write_admin(checked, added)  # /admin/: the browser editor
+    write_kind_files(checked, added, langs, site_url)
+    (added / "forms").mkdir(exist_ok=True)
+    spec = compile_forms(project_forms(checked.project))  # data/forms and the forms kinds derive
+    spec.update(endpoint_parts(models_of(checked.project))[0])  # e.g. the online ballots' rounds
+    spec["community"] = checked.project.community.id  # the endpoint binds its store to it (Store.bind)
+    (added / "forms" / "spec.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
 def write_service_worker(site: Path, langs: list[str], endpoint_url: str) -> None:
     """``sw.js`` at each language's root (offline reading of visited pages; see the
     file), told the endpoint's address so it never stores what goes there."""
     text = (TEMPLATES / "sw.js").read_text(encoding="utf-8")
     text = text.replace("__PORTAL_ENDPOINT__", endpoint_url.rstrip("/").replace('"', ""))
     for lang in langs:
-        (site if lang == langs[0] else site / lang).joinpath("sw.js").write_text(text, encoding="utf-8")
+        folder = site if lang == langs[0] else site / lang
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.joinpath("sw.js").write_text(text, encoding="utf-8")
+
+
+def move_into(added: Path, site: Path) -> None:
+    """Move every file below ``added`` to the same place below ``site``, replacing the
+    entry (a rename, never a write into an existing file: it may be a hard link)."""
+    for current, _dirs, names in os.walk(added):
+        for name in names:
+            rel = os.path.relpath(os.path.join(current, name), added)
+            (site / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(os.path.join(current, name), site / rel)

@@ -42,7 +42,8 @@ def _folder_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def _theme_digest(folder: Path) -> str:
+def theme_digest(folder: Path) -> str:
+    """Every file below ``folder`` by path and content (the portal's templates and theme)."""
     digest = hashlib.blake2b(digest_size=20)
     for path in sorted(folder.rglob("*")):
         if path.is_file():
@@ -54,7 +55,7 @@ def build_key(root: Path, templates: Path, options: dict[str, Any]) -> str:
     """One hash of everything a build's output depends on (see the module docstring)."""
     inputs, _ = fingerprint(root)
     lock = Path(templates).parent / "package-lock.json"
-    parts = [inputs, code_version(), _theme_digest(templates),
+    parts = [inputs, code_version(), theme_digest(templates),
              hashlib.blake2b(lock.read_bytes(), digest_size=20).hexdigest() if lock.is_file() else "-",
              json.dumps(options, sort_keys=True, default=str)]
     return hashlib.blake2b("\0".join(parts).encode(), digest_size=20).hexdigest()

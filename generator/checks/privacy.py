@@ -18,7 +18,9 @@ same for the key column of the ledger of issued numbers (``issued.csv``).
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -199,20 +201,33 @@ def _text_files(root: Path, folder: Path, skip: set[str] | frozenset[str] = froz
         yield path.relative_to(root).as_posix(), raw.decode("utf-8", errors="replace")
 
 
-def published_leaks(site: Path, allowed: set[str]) -> Iterator[tuple[str, str, str]]:
+def published_leaks(site: Path, allowed: set[str], known: AbstractSet[str] = frozenset(),
+                    clean: set[str] | None = None) -> Iterator[tuple[str, str, str]]:
     """(file, code, masked value) of personal data in the built site's own outputs:
     pages, downloads, feeds. ``allowed``: numbers and addresses of the official
-    contact fields (the data check lets them through, so the site may show them)."""
+    contact fields (the data check lets them through, so the site may show them).
+    ``known``: hashes (blake2b, 20 bytes, hex) of contents a previous scan with the same
+    ``allowed`` found clean, not scanned again; ``clean`` receives the hash of every
+    content found clean now (an incremental build scans only what changed)."""
     for path in sorted(site.rglob("*")):
         rel = path.relative_to(site).as_posix()
         if (not path.is_file() or path.suffix not in (".html", ".csv", ".json", ".xml", ".ics", ".txt", ".yaml")
                 or rel.startswith(("assets/", "admin/", "search/")) or "/assets/" in rel):
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
-        for hit in find(text):
+        raw = path.read_bytes()
+        digest = hashlib.blake2b(raw, digest_size=20).hexdigest() if clean is not None or known else ""
+        if digest in known:
+            if clean is not None:
+                clean.add(digest)
+            continue
+        found = False
+        for hit in find(raw.decode("utf-8", errors="replace")):
             # A spelt-out address is a warning of the check, not a machine-readable leak.
             if hit.kind != "email-spelt" and _personal(hit, allowed):
+                found = True
                 yield rel, f"privacy.{hit.kind}", mask(hit.value)
+        if not found and clean is not None:
+            clean.add(digest)
 
 
 def _personal(hit: Hit, allowed: frozenset[str] | set[str]) -> bool:

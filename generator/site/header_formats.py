@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from urllib.parse import quote
 
@@ -25,6 +26,7 @@ from generator.site.security_headers import (
     HeaderSet,
     add_meta_csp,
     header_set,
+    replace_file,
 )
 from generator.site.theme_probe import OwnCode
 
@@ -201,10 +203,12 @@ FORMATS: dict[str, Callable[[HeaderSet], str]] = {
 }
 
 
-def write_security_headers(site: Path, own: OwnCode, endpoint_url: str | None = None) -> HeaderSet:
+def write_security_headers(site: Path, own: OwnCode, endpoint_url: str | None = None,
+                           known: AbstractSet[str] = frozenset(), clean: set[str] | None = None) -> HeaderSet:
     """What ``portal build`` does: the meta policy in every page and ``_headers``
-    (Netlify, Cloudflare Pages) in the site root."""
-    headers = header_set(site, endpoint_url, own=own)
+    (Netlify, Cloudflare Pages) in the site root. ``known``/``clean``: pages scanned
+    clean before, and those found clean now (``security_headers.measure``)."""
+    headers = header_set(site, endpoint_url, own=own, known=known, clean=clean)
     add_meta_csp(site, headers.meta_csp)
-    (site / "_headers").write_text(netlify(headers), encoding="utf-8")
+    replace_file(site / "_headers", netlify(headers).encode("utf-8"))
     return headers

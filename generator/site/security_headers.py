@@ -35,6 +35,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -138,12 +139,14 @@ def _family(ident: str) -> str:
     return re.sub(r"[0-9]+", "N", ident)
 
 
-def measure(site: Path, endpoint_url: str | None = None, own: OwnCode | None = None) -> SiteNeeds:
+def measure(site: Path, endpoint_url: str | None = None, own: OwnCode | None = None,
+            known: AbstractSet[str] = frozenset(), clean: set[str] | None = None) -> SiteNeeds:
     """What the policy must allow for ``site`` (a built site folder). ``own``: the
     theme's inline code (the build's probe); without it, the hashes the build
     wrote into the pages' policy are taken (``portal headers`` on a built site).
     Raises :class:`ForeignCode` if a page holds an inline script or handler that
-    is not the theme's."""
+    is not the theme's. ``known``: hashes of pages a scan with the same ``own`` found
+    clean before (not scanned again); ``clean`` receives the hash of each clean page."""
     needs = SiteNeeds()
     if own is not None:
         needs.script_hashes = {csp_hash(s) for s in own.scripts}
@@ -157,12 +160,21 @@ def measure(site: Path, endpoint_url: str | None = None, own: OwnCode | None = N
         needs.endpoint_origins = {v for v in written.get("form-action", []) if v != "'self'"}
     foreign: list[tuple[str, str]] = []
     for path in site_pages(site):
-        scan = scan_page(_without_meta_csp(path.read_text(encoding="utf-8")))
+        raw = path.read_bytes()
         needs.pages += 1
+        digest = hashlib.blake2b(raw, digest_size=20).hexdigest() if clean is not None or known else ""
+        if digest in known:
+            if clean is not None:
+                clean.add(digest)
+            continue
+        scan = scan_page(_without_meta_csp(raw.decode("utf-8")))
         page = path.relative_to(site).as_posix()
-        foreign += [(page, s[:80]) for s in scan.scripts if csp_hash(s) not in needs.script_hashes]
-        foreign += [(page, h[:80]) for h in scan.handlers]
-        foreign += [(page, what) for what in takeovers(scan, own)]
+        found = [(page, s[:80]) for s in scan.scripts if csp_hash(s) not in needs.script_hashes]
+        found += [(page, h[:80]) for h in scan.handlers]
+        found += [(page, what) for what in takeovers(scan, own)]
+        foreign += found
+        if not found and clean is not None:
+            clean.add(digest)
     if foreign:
         raise ForeignCode(foreign)
     if endpoint_url and (o := origin(endpoint_url)):
@@ -245,7 +257,9 @@ def _admin_backend(site: Path) -> dict[str, Any]:
     """The ``backend`` section of the built editor configuration, if any."""
     path = site / ADMIN_PREFIX / "config.yml"
     try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+        # libyaml's safe loader when present: the editor's configuration is large (every kind's fields)
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        config = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) if path.is_file() else None  # noqa: S506
     except (OSError, yaml.YAMLError):
         return {}
     backend = config.get("backend") if isinstance(config, dict) else None
@@ -277,8 +291,9 @@ class HeaderSet:
 
 
 def header_set(site: Path, endpoint_url: str | None = None, https: bool = True,
-               own: OwnCode | None = None) -> HeaderSet:
-    needs = measure(site, endpoint_url, own)
+               own: OwnCode | None = None, known: AbstractSet[str] = frozenset(),
+               clean: set[str] | None = None) -> HeaderSet:
+    needs = measure(site, endpoint_url, own, known, clean)
     common = common_headers(https)
     return HeaderSet(needs, {"Content-Security-Policy": site_csp(needs), **common},
                      {"Content-Security-Policy": admin_csp(site), **common, "X-Frame-Options": "SAMEORIGIN",
@@ -288,6 +303,14 @@ def header_set(site: Path, endpoint_url: str | None = None, https: bool = True,
 
 
 _CHARSET = re.compile(r"<meta charset=[^>]*>\n?", re.IGNORECASE)
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write ``path`` as a new file: a built page may be a hard link to the build's kept
+    mkdocs output (``generator.kept_site``), which writing in place would change too."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
 
 
 def add_meta_csp(site: Path, policy: str) -> int:
@@ -304,6 +327,6 @@ def add_meta_csp(site: Path, policy: str) -> int:
         at = match.end() if match else html.lower().find("<head>") + len("<head>")
         if at < len("<head>"):  # a fragment without <head>: leave it alone
             continue
-        path.write_text(html[:at] + tag + html[at:], encoding="utf-8")
+        replace_file(path, (html[:at] + tag + html[at:]).encode("utf-8"))
         count += 1
     return count

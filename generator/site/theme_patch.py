@@ -39,6 +39,9 @@ def drop_sitemap_fetch(site: Path) -> int:
         if n != 1:
             raise ThemePatchError(f"{bundle}: material's sitemap watcher not found ({n} matches); "
                                   "check generator/site/theme_patch.py against this mkdocs-material version")
-        bundle.write_text(new, encoding="utf-8")
+        # A new file, never in place: the bundle is a hard link to the build's kept mkdocs output.
+        tmp = bundle.with_name(f".{bundle.name}.tmp")
+        tmp.write_text(new, encoding="utf-8")
+        tmp.replace(bundle)
         count += 1
     return count

@@ -14,9 +14,12 @@ that and refuses a build whose pages hold anything else.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
+from urllib.parse import urlsplit
 
 from generator.sanitize import ALIGN_STYLES
 from generator.site.page_scan import scan as scan_page
@@ -65,9 +68,18 @@ def page_depths(page_paths: Iterable[str], use_directory_urls: bool = True) -> s
     return depths
 
 
+#: Settings that are the community's text or addresses: the probe is built with neutral
+#: values instead, so its result is shared by every community and build of the same theme
+#: (the theme puts them into text and links, never into inline code; if it ever did, the
+#: real pages' code would not be the probe's and the build would stop: ``ForeignCode``).
+#: The site address keeps its path: material's 404 page names the site root in an inline script.
+_NEUTRAL = {"site_name": "probe"}
+_DROPPED = ("site_description", "site_author", "copyright", "nav")
+
+
 def probe_config(config: dict[str, Any], work: Path, depths: set[int]) -> dict[str, Any]:
     """Write the probe's pages under ``work`` and return its mkdocs configuration:
-    ``config`` (the real one) with its own docs and site folders."""
+    ``config`` (the real one) with its own docs and site folders, and neutral text."""
     docs = work / "docs"
     docs.mkdir(parents=True, exist_ok=True)
     for depth in sorted(depths | {0}):
@@ -75,9 +87,41 @@ def probe_config(config: dict[str, Any], work: Path, depths: set[int]) -> dict[s
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "index.md").write_text(f"# probe {depth}\n\n{_TABLE}", encoding="utf-8")
     probe = copy.deepcopy(config)
-    probe.update(docs_dir=str(docs), site_dir=str(work / "site"), nav=None)
-    probe.pop("nav")
+    probe.update(docs_dir=str(docs), site_dir=str(work / "site"), **_NEUTRAL)
+    if probe.get("site_url"):
+        probe["site_url"] = "https://probe.invalid" + (urlsplit(probe["site_url"]).path or "/")
+    for key in _DROPPED:
+        probe.pop(key, None)
+    extra = probe.get("extra", {})
+    for alternate in extra.get("alternate", []):
+        alternate["link"] = "/"
+    if isinstance(extra.get("portal"), dict):
+        extra["portal"].update(sites={}, solo=[])
     return probe
+
+
+def probe_key(probe: dict[str, Any], versions: str) -> str:
+    """What the probe's result depends on: its configuration but the folders (its pages
+    follow from the depths), and ``versions`` (the theme folder, the portal's code, mkdocs')."""
+    settings = {k: v for k, v in probe.items() if k not in ("docs_dir", "site_dir")}
+    docs = Path(probe["docs_dir"])
+    pages = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md"))
+    return hashlib.blake2b(json.dumps([settings, pages, versions], sort_keys=True, default=str).encode(),
+                           digest_size=20).hexdigest()
+
+
+def own_from_json(value: Any) -> OwnCode | None:
+    """An ``OwnCode`` stored by :func:`own_to_json`, or None if it is not one."""
+    try:
+        return OwnCode(set(value["scripts"]), set(value["style_attrs"]), set(value["style_elements"]),
+                       {(a, b) for a, b in value["metas"]}, {(a, b) for a, b in value["ids"]})
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def own_to_json(own: OwnCode) -> dict[str, Any]:
+    return {"scripts": sorted(own.scripts), "style_attrs": sorted(own.style_attrs),
+            "style_elements": sorted(own.style_elements), "metas": sorted(own.metas), "ids": sorted(own.ids)}
 
 
 def collect(site: Path) -> OwnCode:
