@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -26,6 +28,38 @@ os.environ.setdefault("PORTAL_NO_CACHE", "1")
 
 PROJECTS = Path(__file__).parent / "projects"
 REPO = Path(__file__).resolve().parent.parent
+
+#: The session-scoped built sites of tests/site_fixtures.py, by name.
+SITE_FIXTURES = re.compile(r"\b(minimal_site|two_version_site|demo_site|built_site)\b")
+
+
+@functools.cache
+def _work_unit(path: str) -> str:
+    """What one xdist worker runs at once: a test module (its module-scoped sites,
+    browsers and databases are then made once), except that every module using a
+    session-built site is one unit, so each site is built once per run, not once
+    per worker. Read from the module's text: the controller collects nothing."""
+    try:
+        text = (REPO / path).read_text(encoding="utf-8")
+    except OSError:
+        return path
+    return "built-sites" if path.startswith("tests/") and SITE_FIXTURES.search(text) else path
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: absent without the plugin
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """``-n 2 --dist loadfile`` (scripts/run-tests) schedules by ``_work_unit``.
+    Not ``--dist loadgroup``: its groups are lost under pytest 9 (xdist 3.8.0 renames
+    ``item._nodeid``, which pytest 9 no longer reads)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByWorkUnit(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _work_unit(nodeid.split("::", 1)[0])
+
+    return ByWorkUnit(config, log)
 
 
 class SampleProject:
