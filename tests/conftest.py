@@ -114,6 +114,15 @@ def minimal(tmp_path: Path) -> SampleProject:
     return SampleProject(tmp_path / "minimal")
 
 
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The portal's wheel, built once per run (test_packaging.py, test_ci_templates.py):
+    the tests only install it, each into its own new venv."""
+    from scaffold_helpers import build_wheel
+
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
+
+
 @pytest.fixture(scope="module")
 def browser():
     """One headless Chromium per test module (Playwright, Debian's chromium)."""
