@@ -29,21 +29,29 @@ os.environ.setdefault("PORTAL_NO_CACHE", "1")
 PROJECTS = Path(__file__).parent / "projects"
 REPO = Path(__file__).resolve().parent.parent
 
-#: The session-scoped built sites of tests/site_fixtures.py, by name.
-SITE_FIXTURES = re.compile(r"\b(minimal_site|two_version_site|demo_site|built_site)\b")
+#: Session fixtures worth making once per run, and how a module that uses them reads:
+#: the built sites of tests/site_fixtures.py, and the portal's wheel (``wheel`` below).
+SESSION_UNITS = {
+    "built-sites": re.compile(r"\b(minimal_site|two_version_site|demo_site|built_site)\b"),
+    "wheel": re.compile(r"def test_\w+\([^)]*\bwheel\b"),
+}
 
 
 @functools.cache
 def _work_unit(path: str) -> str:
     """What one xdist worker runs at once: a test module (its module-scoped sites,
-    browsers and databases are then made once), except that every module using a
-    session-built site is one unit, so each site is built once per run, not once
-    per worker. Read from the module's text: the controller collects nothing."""
+    browsers and databases are then made once), except that the modules using one
+    of ``SESSION_UNITS`` are one unit, so that fixture is made once per run, not
+    once per worker. Read from the module's text: the controller collects nothing."""
     try:
         text = (REPO / path).read_text(encoding="utf-8")
     except OSError:
         return path
-    return "built-sites" if path.startswith("tests/") and SITE_FIXTURES.search(text) else path
+    if path.startswith("tests/"):
+        for unit, uses in SESSION_UNITS.items():
+            if uses.search(text):
+                return unit
+    return path
 
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: absent without the plugin

@@ -17,6 +17,10 @@ def test_modules_using_the_session_sites_share_one_unit():
     assert {_work_unit(p.relative_to(REPO).as_posix()) for p in users} == {"built-sites"}
 
 
+def test_modules_installing_the_wheel_share_one_unit():
+    assert _work_unit("tests/test_packaging.py") == _work_unit("tests/test_ci_templates.py") == "wheel"
+
+
 def test_other_modules_and_doctests_are_their_own_unit():
     for rel in ("tests/test_exports.py", "tests/test_endpoint_install.py", "generator/street/compare.py",
                 "tests/no_such_module.py"):
