@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -26,6 +28,46 @@ os.environ.setdefault("PORTAL_NO_CACHE", "1")
 
 PROJECTS = Path(__file__).parent / "projects"
 REPO = Path(__file__).resolve().parent.parent
+
+#: Session fixtures worth making once per run, and how a module that uses them reads:
+#: the built sites of tests/site_fixtures.py, and the portal's wheel (``wheel`` below).
+SESSION_UNITS = {
+    "built-sites": re.compile(r"\b(minimal_site|two_version_site|demo_site|built_site)\b"),
+    "wheel": re.compile(r"def test_\w+\([^)]*\bwheel\b"),
+}
+
+
+@functools.cache
+def _work_unit(path: str) -> str:
+    """What one xdist worker runs at once: a test module (its module-scoped sites,
+    browsers and databases are then made once), except that the modules using one
+    of ``SESSION_UNITS`` are one unit, so that fixture is made once per run, not
+    once per worker. Read from the module's text: the controller collects nothing."""
+    try:
+        text = (REPO / path).read_text(encoding="utf-8")
+    except OSError:
+        return path
+    if path.startswith("tests/"):
+        for unit, uses in SESSION_UNITS.items():
+            if uses.search(text):
+                return unit
+    return path
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: absent without the plugin
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """``-n 2 --dist loadfile`` (scripts/run-tests) schedules by ``_work_unit``.
+    Not ``--dist loadgroup``: its groups are lost under pytest 9 (xdist 3.8.0 renames
+    ``item._nodeid``, which pytest 9 no longer reads)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByWorkUnit(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _work_unit(nodeid.split("::", 1)[0])
+
+    return ByWorkUnit(config, log)
 
 
 class SampleProject:
@@ -78,6 +120,15 @@ def fixed_today():
 def minimal(tmp_path: Path) -> SampleProject:
     shutil.copytree(PROJECTS / "minimal", tmp_path / "minimal")
     return SampleProject(tmp_path / "minimal")
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The portal's wheel, built once per run (test_packaging.py, test_ci_templates.py):
+    the tests only install it, each into its own new venv."""
+    from scaffold_helpers import build_wheel
+
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 @pytest.fixture(scope="module")

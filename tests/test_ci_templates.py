@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from generator.scaffold.ci import GITHUB_WORKFLOW, GITLAB_CI, SELF_SPEC, ci_files
-from tests.scaffold_helpers import REPO, bare_venv, build_wheel, init, venv_env
+from tests.scaffold_helpers import REPO, bare_venv, init, venv_env
 
 BIN = Path(sys.executable).parent
 #: actions/upload-artifact@v3 is kept on purpose for Gitea/Forgejo, which refuse
@@ -157,11 +157,6 @@ def run_steps(job: dict[str, Any], workflow_env: dict[str, str], cwd: Path, env:
         assert done.returncode == 0, (step.get("name"), done.stdout[-3000:], done.stderr[-3000:])
         outputs.append(done.stdout + done.stderr)
     return outputs
-
-
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 @pytest.mark.skipif(shutil.which("npm") is None, reason="npm is needed by the build job")

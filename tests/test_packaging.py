@@ -5,16 +5,8 @@ from __future__ import annotations
 
 import subprocess
 import zipfile
-from pathlib import Path
 
-import pytest
-
-from tests.scaffold_helpers import REPO, bare_venv, build_wheel, venv_env
-
-
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_wheel(tmp_path_factory.mktemp("wheel"))
+from tests.scaffold_helpers import REPO, bare_venv, venv_env
 
 
 def test_wheel_holds_templates_skeleton_and_contracts(wheel):
