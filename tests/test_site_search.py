@@ -39,7 +39,7 @@ def indexed_text(site: BuiltSite, rel: str) -> str:
     copy = BeautifulSoup(str(art), "html.parser")  # a copy: the site's cached soup stays intact
     # Pagefind does not index the text of form controls (labels, options): the form
     # pages are found by their title and introduction instead.
-    for el in copy.select(".headerlink, .print-only, [data-pagefind-ignore], svg, script, form"):
+    for el in copy.select(".headerlink, .print-only, .search-skip, [data-pagefind-ignore], svg, script, form"):
         el.decompose()
     return text_of(copy)
 
