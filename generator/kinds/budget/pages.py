@@ -154,7 +154,7 @@ def section_slug(fund: str, direction: str) -> str:
     short hash of it: a fund id may be any text), then the direction.
 
     >>> section_slug("public-revenue", "income"), section_slug("维修资金", "expenditure")
-    ('public-revenue-income', 'f-4e4cb9c4-expenditure')
+    ('public-revenue-income', 'f-6c9d22c0-expenditure')
     """
     ident = fund.lower()
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,40}", ident):
