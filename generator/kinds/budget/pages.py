@@ -219,10 +219,13 @@ def build(ctx: PageContext) -> Iterator[Page]:
         sections = lines_pages(y)
         yield Page(f"budgets/{y.year}.md", "budget_year.md.j2", {"zh": f"{y.year} 年财务公开", "en": f"Budget {y.year}"},
                    {"y": y, "decisions": decisions, "notes": notes, "sections": sections,
-                    "lines_where": {key: _both("kind.budget.year.lines-where", n=pages[0].fund[key[1]]["lines_n"],
-                                               parts=len(pages)) for key, pages in sections.items()},
-                    "part_label": {str(n): _both("kind.budget.year.part", part=n)
-                                   for n in range(1, 1 + max((len(v) for v in sections.values()), default=0))}},
+                    "lines_where": {key: _both("kind.budget.year.lines-where" if len(pages) == 1
+                                               else "kind.budget.year.lines-where-parts",
+                                               n=pages[0].fund[key[1]]["lines_n"], parts=len(pages))
+                                    for key, pages in sections.items()},
+                    "part_label": {"0": _both("kind.budget.year.lines-page"),
+                                   **{str(n): _both("kind.budget.year.part", part=n)
+                                      for n in range(1, 1 + max((len(v) for v in sections.values()), default=0))}}},
                    {"print": True, "description": _summary(y), **latest(ctx.site_dates)})
         for pages in sections.values():
             for p in pages:
