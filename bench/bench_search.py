@@ -8,7 +8,11 @@ and the ``--extra`` words, Chromium opens ``search/`` in a fresh context, types 
 word and waits for the results; every Pagefind file sent is counted at the test
 server (Pagefind fetches from a worker) and grouped: the fixed part (script,
 WebAssembly, entry, metadata), the word's index chunks, the shown results'
-fragments. Prints a table and writes ``bench/results/search-<date>.json``.
+fragments. ``bytes`` are the files as stored (as ``bench_street.py`` counts);
+``served`` counts the JavaScript as the hosts the portal configures send it,
+gzipped (``header_formats``: nginx ``gzip_types``, Caddy ``encode gzip``); Pagefind's
+index, fragments and WebAssembly are gzip files already. Prints a table and writes
+``bench/results/search-<date>.json``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import gzip
 import http.server
 import json
 import statistics
@@ -36,6 +41,14 @@ def _group(path: str) -> str:
     if "/index/" in path:
         return "index"
     return "fixed"
+
+
+def _served_size(site: Path, path: str, n: int) -> int:
+    """The bytes a gzip-configured host sends for a file sent as ``n`` bytes here."""
+    name = path.split("?")[0]
+    if not name.endswith((".js", ".css", ".json")):
+        return n
+    return len(gzip.compress((site / name.lstrip("/")).read_bytes(), 6))
 
 
 def query_bytes(site: Path, words: dict[str, list[str]]) -> dict[str, Any]:
@@ -68,19 +81,26 @@ def query_bytes(site: Path, words: dict[str, list[str]]) -> dict[str, Any]:
                         page.wait_for_load_state("networkidle")
                         groups = {"fixed": 0, "index": 0, "fragment": 0}
                         largest = 0
+                        served = 0
                         for path, n in list(_QuietHandler.served):
                             if "/pagefind/" in path:
                                 groups[_group(path)] += n
+                                served += _served_size(site, path, n)
                                 if "/fragment/" in path:
                                     largest = max(largest, n)
-                        per_word[word] = {"bytes": sum(groups.values()), **groups, "largest_fragment": largest,
+                        per_word[word] = {"bytes": sum(groups.values()), "served": served, **groups,
+                                          "largest_fragment": largest,
                                           "results_shown": found}
                     finally:
                         ctx.close()
                 sizes = [v["bytes"] for v in per_word.values()]
+                served_sizes = [v["served"] for v in per_word.values()]
                 out[lang] = {"words": per_word, "median_bytes": statistics.median(sizes) if sizes else 0,
                              "max_bytes": max(sizes, default=0),
+                             "median_served": statistics.median(served_sizes) if served_sizes else 0,
+                             "max_served": max(served_sizes, default=0),
                              "over_200kb": [w for w, v in per_word.items() if v["bytes"] > 200_000],
+                             "served_over_200kb": [w for w, v in per_word.items() if v["served"] > 200_000],
                              "no_results": [w for w, v in per_word.items() if not v["results_shown"]]}
             browser.close()
     finally:
@@ -105,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     for lang, r in result.items():
         print(f"{lang}: median {r['median_bytes'] / 1000:.0f} KB, max {r['max_bytes'] / 1000:.0f} KB, "
               f"over 200 KB: {r['over_200kb']}, no results: {r['no_results']}")
+        print(f"{lang}, JavaScript gzipped as served: median {r['median_served'] / 1000:.0f} KB, "
+              f"max {r['max_served'] / 1000:.0f} KB, over 200 KB: {r['served_over_200kb']}")
         for word, v in sorted(r["words"].items(), key=lambda kv: -kv[1]["bytes"])[:8]:
             print(f"  {word}: {v['bytes'] / 1000:.0f} KB = fixed {v['fixed'] / 1000:.0f} + index "
                   f"{v['index'] / 1000:.0f} + fragments {v['fragment'] / 1000:.0f} "
