@@ -120,7 +120,7 @@ def years(ctx: PageContext) -> list[YearSummary]:
 #: every result it shows (its "fragment", from which it cuts the excerpt and the
 #: sub-results in the browser: pagefind.app/docs/sub-results/, "derived when data
 #: is loaded in the browser"), so a year of 5,000 lines on one page cost a first
-#: query 559 KB per shown year. The year page keeps every line (printing, and the
+#: query 126 KB per shown year (gzip). The year page keeps every line (printing, and the
 #: ``budgets/<year>.md#<line>`` links of other pages and of the committee's own
 #: Markdown) but leaves them out of the index; these pages carry them into it.
 PART_LINES = 100
