@@ -122,3 +122,102 @@ def test_budget_lines_show_source_payee_and_note(estate_site):
     text = text_of(row)
     assert "来源: 公共收益" in text and "收款单位: 青石管道疏通服务部" in text and "事后未补办审批" in text
     assert len(row.find_all("td")) == 6  # the note stays in its cell
+
+
+# -- lines pages: a year's lines of one fund and direction, carried into search -------------
+
+def _lines_pages(site: BuiltSite, year: int, en: bool = False) -> list[str]:
+    prefix = f"{'en/' if en else ''}budgets/{year}/"
+    return [rel for rel in site.html_files() if rel.startswith(prefix) and rel.count("/") == (4 if en else 3)]
+
+
+def _amount(cell: str) -> float | None:
+    text = cell.replace(",", "").strip()
+    return float(text) if text and text[0].isdigit() else None
+
+
+def _line_rows(soup) -> dict[str, tuple[float | None, float | None]]:
+    """Line id → (planned, actual) of a page's lines tables (actual None: not recorded)."""
+    out = {}
+    for table in soup.select(".budget-lines table"):
+        for tr in table.select("tbody tr"):
+            cells = [text_of(td) for td in tr.find_all("td")]
+            out[cells[0]] = (_amount(cells[3]), _amount(cells[4]))
+    return out
+
+
+@pytest.mark.parametrize("en", [False, True])
+def test_lines_pages_hold_every_line_of_the_year_once_and_their_sums_are_the_years(estate_site, en):
+    root = "en/" if en else ""
+    year = estate_site.soup(f"{root}budgets/2025/index.html")
+    year_lines = _line_rows(year)
+    pages = _lines_pages(estate_site, 2025, en)
+    assert len(year_lines) >= 10 and pages, pages
+    seen: dict[str, tuple[float | None, float | None]] = {}
+    for rel in pages:
+        rows = _line_rows(estate_site.soup(rel))
+        assert rows and not set(rows) & set(seen), rel  # each line on exactly one lines page
+        seen.update(rows)
+        # the page's whole-section total row (bold) equals its section's total row on the year page
+        anchor = next(link.fragment for link in estate_site.links(rel) if link.target is not None
+                      and link.target.relative_to(estate_site.out).as_posix() == f"{root}budgets/2025/index.html")
+        total_row = estate_site.soup(rel).select(".stack-table table")[0].select("tbody tr")[-1]
+        heading = year.find(id=anchor)
+        assert heading is not None, anchor
+        year_total = heading.find_next("table").select("tbody tr")[-1]
+        assert [text_of(td) for td in total_row.find_all("td")][1:] == \
+            [text_of(td) for td in year_total.find_all("td")][1:], rel
+    assert seen == year_lines
+    # planned: the lines pages' sums per section equal the year page's totals to the fen
+    assert round(sum(p or 0 for p, _ in seen.values()), 2) == round(sum(p or 0 for p, _ in year_lines.values()), 2)
+
+
+def test_year_page_links_each_lines_page_and_keeps_its_lines_out_of_the_index(estate_site):
+    rel = "budgets/2025/index.html"
+    targets = internal_targets(estate_site, rel)
+    pages = {p.rsplit("/", 1)[0] for p in _lines_pages(estate_site, 2025)}
+    assert pages and pages <= targets, (pages, targets)
+    soup = estate_site.soup(rel)
+    for table in soup.select(".budget-lines"):
+        # not indexed here: the lines pages carry them into the index
+        assert "search-skip" in table.parent["class"]
+    assert "同样的明细也单独成页" in article(estate_site, rel) or "同样的明细也分" in article(estate_site, rel)
+    for page in _lines_pages(estate_site, 2025):
+        lines_soup = estate_site.soup(page)
+        assert lines_soup.select(".budget-lines") and not lines_soup.select(".search-skip")
+        assert "明细" in text_of(lines_soup.select_one("article h1"))
+        # the links inside the lines (decisions, approvals, contracts, open questions) resolve from one level deeper
+        for link in estate_site.links(page):
+            assert link.target is not None or not link.internal, (page, link)
+
+
+def test_line_flags_and_notes_are_on_the_lines_page_too(estate_site):
+    page = next(p for p in _lines_pages(estate_site, 2025) if "2025-GY-108" in estate_site.text(p))
+    row = next(tr for tr in estate_site.soup(page).select("tr") if "2025-GY-108" in text_of(tr))
+    text = text_of(row)
+    assert "来源: 公共收益" in text and "收款单位: 青石管道疏通服务部" in text and "事后未补办审批" in text
+    assert "open-questions" in str(row)
+
+
+def test_long_section_is_split_into_parts_whose_sums_add_up():
+    from generator.kinds.budget.model import BudgetLine
+    from generator.kinds.budget.pages import PART_LINES, YearSummary, lines_pages
+
+    lines = [BudgetLine("x.csv", i, f"L{i:04d}", 2025, "repairs", "expenditure", 100.5 + i,
+                        None if i % 7 == 0 else 99.25 + i, "", ["甲", "乙", "丙"][i % 3], f"项目{i}")
+             for i in range(2 * PART_LINES + 17)]
+    bucket = {"planned": sum(x.planned or 0 for x in lines), "actual": sum(x.actual or 0 for x in lines),
+              "actual_blank": sum(x.actual is None for x in lines), "lines_n": len(lines),
+              "categories": {"乙": {}, "甲": {}, "丙": {}}, "lines": lines}
+    fund = {"id": "repairs", "name": "维修", "income": {"lines": []}, "expenditure": bucket}
+    parts = lines_pages(YearSummary(2025, [fund]))[("repairs", "expenditure")]
+    assert [len(p.lines) for p in parts] == [PART_LINES, PART_LINES, 17]
+    assert [p.path for p in parts] == ["budgets/2025/repairs-expenditure.md", "budgets/2025/repairs-expenditure-2.md",
+                                       "budgets/2025/repairs-expenditure-3.md"]
+    assert sorted(x.id for p in parts for x in p.lines) == sorted(x.id for x in lines)
+    assert round(sum(p.sums["planned"] for p in parts), 2) == round(bucket["planned"], 2)
+    assert round(sum(p.sums["actual"] for p in parts), 2) == round(bucket["actual"], 2)
+    assert sum(p.sums["actual_blank"] for p in parts) == bucket["actual_blank"]
+    # categories in the year page's order, each category's lines together
+    cats = [x.category for p in parts for x in p.lines]
+    assert cats == sorted(cats, key=["乙", "甲", "丙"].index)

@@ -39,14 +39,18 @@ def indexed_text(site: BuiltSite, rel: str) -> str:
     copy = BeautifulSoup(str(art), "html.parser")  # a copy: the site's cached soup stays intact
     # Pagefind does not index the text of form controls (labels, options): the form
     # pages are found by their title and introduction instead.
-    for el in copy.select(".headerlink, .print-only, [data-pagefind-ignore], svg, script, form"):
+    for el in copy.select(".headerlink, .print-only, .search-skip, [data-pagefind-ignore], svg, script, form"):
         el.decompose()
     return text_of(copy)
 
 
+LINES_PAGE = re.compile(r"(en/)?budgets/\d{4}/[^/]+/index\.html")  # a budget year's lines pages
+
+
 def texts(site: BuiltSite, english: bool) -> dict[str, str]:
     return {rel: indexed_text(site, rel) for rel in site.html_files()
-            if page_type(rel) != "other" and rel.startswith("en/") == english and "search/" not in rel}
+            if (page_type(rel) != "other" or LINES_PAGE.fullmatch(rel))
+            and rel.startswith("en/") == english and "search/" not in rel}
 
 
 def word_list(site: BuiltSite) -> tuple[list[str], list[str]]:
@@ -127,5 +131,39 @@ def test_no_request_for_search_before_the_search_page(built_site, browser):
         page.keyboard.press("Enter")
         page.wait_for_function("() => document.querySelectorAll('.search-results a').length > 0")
         assert any("pagefind" in u for u in requests)
+    finally:
+        ctx.close()
+
+
+SEARCH_DATA = """async word => {
+  const pf = await import(new URL('../pagefind/pagefind.js', location.href).href);
+  const r = await pf.search(word);
+  return Promise.all(r.results.map(x => x.data().then(d => ({url: d.url, content: d.content}))));
+}"""
+
+
+def test_a_budget_lines_words_find_its_lines_page_not_the_whole_year(built_site, browser):
+    """Each budget line is indexed on its lines page (a fund and direction's lines of
+    one year, a small page); the year page, which lists every line too, leaves them
+    out of the index, so a query that shows it fetches its summary only."""
+    base = urlsplit(built_site.url).path
+    lines_pages = sorted(rel for rel in built_site.html_files() if LINES_PAGE.fullmatch(rel) and not rel.startswith("en/"))
+    assert lines_pages
+    ctx = browser.new_context(locale="zh-CN")
+    try:
+        page = ctx.new_page()
+        page.goto(built_site.url + "search/")
+        for rel in lines_pages[:3]:
+            row = built_site.soup(rel).select(".budget-lines tbody tr")[0]
+            line_id = text_of(row.find("td"))
+            item = text_of(row.find_all("td")[1]).split(" ")[0]
+            results = page.evaluate(SEARCH_DATA, item)
+            found = {urlsplit(r["url"]).path[len(base):] + "index.html": r["content"] for r in results}
+            assert rel in found, (item, rel, sorted(found))
+            assert line_id in found[rel]
+            year = "/".join(rel.split("/")[:2]) + "/index.html"
+            for other, content in found.items():
+                if other == year:  # the year page may match by its summary, never by a line
+                    assert line_id not in content, other
     finally:
         ctx.close()

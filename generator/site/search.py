@@ -22,10 +22,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+#: The class of a part of a page left out of the index (``data-pagefind-ignore`` is a
+#: ``data-*`` attribute, which markdown_guard drops from Markdown). Used for a budget
+#: year's lines, which its lines pages carry instead: Pagefind fetches the whole
+#: indexed text of every result it shows (its fragment; sub-results are cut from it
+#: in the browser, pagefind.app/docs/sub-results/), so the index of a long page
+#: makes every query that shows it heavy.
+SKIP = "search-skip"
 #: Indexed: the page's article only (not the header, menus or footer), without
-#: permalink signs and the print-only QR block.
+#: permalink signs, the print-only QR block and what is marked ``SKIP``.
 PAGEFIND_ARGS = ["--root-selector", "article", "--exclude-selectors", ".headerlink",
-                 "--exclude-selectors", ".print-only", "--quiet"]
+                 "--exclude-selectors", ".print-only", "--exclude-selectors", f".{SKIP}", "--quiet"]
 BUNDLE = "pagefind"
 
 

@@ -15,9 +15,12 @@
   function load(attr) {
     if (!bundles[attr]) {
       var url = new URL(form.getAttribute(attr), location.href).href;
-      /* no pre-loading of result data: only what is shown is fetched */
+      /* no pre-loading of result data: only what is shown is fetched. noWorker:
+         Pagefind 1.6 otherwise fetches a second copy of its code for a web worker
+         (pagefind-worker.js, 43 KB) on the first query; this index is small enough
+         to search on the page (pagefind.app/docs/search-config/, "Disable web worker"). */
       bundles[attr] = import(url).then(function (pf) {
-        return Promise.resolve(pf.options({ excerptLength: 24 })).then(function () { return pf; });
+        return Promise.resolve(pf.options({ excerptLength: 24, noWorker: true })).then(function () { return pf; });
       });
     }
     return bundles[attr];
