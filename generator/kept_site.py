@@ -29,27 +29,13 @@ from typing import Any, Iterable
 
 from generator import signed
 from generator.loading.cache import code_version, key_of
+from generator.outdir import folder_digest
 from generator.site.mkdocs_hooks import GENERATED_LIST
 
 KEPT_RECORD = "kept-site.json"
 PAGEFIND_RECORD = "pagefind.json"
 #: Files mkdocs writes on every build, dirty or not: the theme's static templates.
 ALWAYS_WRITTEN = ("404.html", "sitemap.xml", "sitemap.xml.gz")
-
-
-def folder_digest(folder: Path) -> str:
-    """Every file below ``folder`` by path, size, modification time and inode (no reads)."""
-    digest = hashlib.blake2b(digest_size=20)
-    for current, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(current, name)
-            try:
-                st = os.lstat(path)
-            except OSError:
-                continue
-            digest.update(f"{os.path.relpath(path, folder)}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0".encode())
-    return digest.hexdigest()
 
 
 def _version(name: str) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -178,3 +179,19 @@ def reclaim(folder: Path) -> None:
             mode = os.lstat(path).st_mode
             if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
                 os.unlink(path)  # os.walk does not enter a linked folder: unlinking it is enough
+
+
+def folder_digest(folder: Path) -> str:
+    """Every file below ``folder`` by path, size, modification time and inode (no reads): what a
+    build left there, to tell later whether anything touched it (``unchanged``, ``kept_site``)."""
+    digest = hashlib.blake2b(digest_size=20)
+    for current, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(current, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            digest.update(f"{os.path.relpath(path, folder)}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0".encode())
+    return digest.hexdigest()

@@ -23,23 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.loading.cache import code_version, fingerprint
+from generator.outdir import folder_digest
 
 RECORD = "last-build.json"
-
-
-def _folder_digest(folder: Path) -> str:
-    """Every file below ``folder`` by path, size and modification time (cheap: no reads)."""
-    digest = hashlib.blake2b(digest_size=20)
-    for current, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(current, name)
-            try:
-                st = os.lstat(path)
-            except OSError:
-                continue
-            digest.update(f"{os.path.relpath(path, folder)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    return digest.hexdigest()
 
 
 def theme_digest(folder: Path) -> str:
@@ -76,7 +62,7 @@ def last_pages(root: Path, out: Path, key: str) -> int | None:
         return None
     if not isinstance(data, dict) or data.get("key") != key or data.get("out") != str(out):
         return None
-    if not out.is_dir() or data.get("site") != _folder_digest(out):
+    if not out.is_dir() or data.get("site") != folder_digest(out):
         return None
     pages = data.get("pages")
     return pages if isinstance(pages, int) else None
@@ -87,7 +73,7 @@ def remember(root: Path, out: Path, key: str, pages: int) -> None:
     record = _record(root)
     record.parent.mkdir(parents=True, exist_ok=True)
     tmp = record.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"key": key, "out": str(out), "site": _folder_digest(out), "pages": pages}),
+    tmp.write_text(json.dumps({"key": key, "out": str(out), "site": folder_digest(out), "pages": pages}),
                    encoding="utf-8")
     tmp.replace(record)
 
