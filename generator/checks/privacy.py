@@ -77,22 +77,26 @@ def may_hold(text: str, words: Iterable[str]) -> bool:
     return "\\" in text or any(word in text for word in words)
 
 
-def contact_lines(data: Any) -> set[int]:
-    """Lines holding the value of an official contact field (``phone:``/``email:``
-    keys of the parsed document — not text that merely starts with "phone:")."""
-    found: set[int] = set()
+def contact_fields(data: Any) -> Iterator[tuple[LocDict, str]]:
+    """Each ``phone:``/``email:`` key of the parsed document holding text, with its mapping
+    (a loop, not recursion: documents may nest deeply)."""
     stack = [data]
     while stack:
         node = stack.pop()
         if isinstance(node, LocDict):
             for key, value in node.items():
                 if key in CONTACT_KEYS and isinstance(value, str):
-                    found.add(node.vpos[key][0])
+                    yield node, key
                 elif isinstance(value, (LocDict, LocList)):
                     stack.append(value)
         elif isinstance(node, LocList):
             stack.extend(v for v in node if isinstance(v, (LocDict, LocList)))
-    return found
+
+
+def contact_lines(data: Any) -> set[int]:
+    """Lines holding the value of an official contact field (``phone:``/``email:``
+    keys of the parsed document — not text that merely starts with "phone:")."""
+    return {node.vpos[key][0] for node, key in contact_fields(data)}
 
 
 def key_spans(data: Any) -> set[tuple[int, int]]:
@@ -253,17 +257,9 @@ def contact_values(project: Project) -> set[str]:
 def doc_contacts(data: Any) -> set[str]:
     """The official contact values of one parsed document (see ``contact_values``)."""
     found: set[str] = set()
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, LocDict):
-            for key, value in node.items():
-                if key in CONTACT_KEYS and isinstance(value, str):
-                    found.update({value, value.lower(), _digits(value)})
-                elif isinstance(value, (LocDict, LocList)):
-                    stack.append(value)
-        elif isinstance(node, LocList):
-            stack.extend(v for v in node if isinstance(v, (LocDict, LocList)))
+    for node, key in contact_fields(data):
+        value = node[key]
+        found.update({value, value.lower(), _digits(value)})
     return found
 
 
