@@ -285,9 +285,9 @@ def forced_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ForcedSite
     captured: list[OwnCode] = []
     real = build_module.write_security_headers
 
-    def spy(site, own, endpoint_url=None):  # type: ignore[no-untyped-def]
+    def spy(site, own, *args, **kwargs):  # type: ignore[no-untyped-def]
         captured.append(own)
-        return real(site, own, endpoint_url)
+        return real(site, own, *args, **kwargs)
 
     saved = Today.value
     with pytest.MonkeyPatch.context() as mp:

@@ -98,10 +98,11 @@ class Loading:
         total = sum(share.values())
         # at least half the threshold for each process
         count = min(processes(jobs), len(share), max(1, total * 2 // max(PARALLEL_MIN_BYTES, 1)))
-        # Forking a process that runs other threads (a street builds its communities in threads)
-        # can copy a lock another thread holds into the child, which then never gets it: load here.
+        # A check called from a worker thread (a street builds its communities in threads, serve
+        # checks from its watcher) loads here: a fork then could copy into the child a lock that a
+        # neighbouring thread holds, which the child would never get.
         if count < 2 or total < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods() \
-                or threading.active_count() > 1:
+                or threading.current_thread() is not threading.main_thread():
             return
         # The single files (the community profile …) first: the languages of the site,
         # which the default-language scan assumes (the check verifies it).
