@@ -19,20 +19,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import functools
 import gzip
-import http.server
 import json
 import statistics
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from bench_street import CHROMIUM, CHROMIUM_ARGS, _QuietHandler, common_words  # noqa: E402
+from bench_street import common_words, first_queries  # noqa: E402
 
 
 def _group(path: str) -> str:
@@ -52,59 +49,31 @@ def _served_size(site: Path, path: str, n: int) -> int:
 
 
 def query_bytes(site: Path, words: dict[str, list[str]]) -> dict[str, Any]:
-    from playwright.sync_api import sync_playwright
-
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    """Per language: each word's first query (``bench_street.first_queries``) split into
+    Pagefind's fixed files, index chunks and fragments, as stored and as a host sends them."""
     out: dict[str, Any] = {}
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for lang, wordlist in words.items():
-                per_word: dict[str, Any] = {}
-                for word in wordlist:
-                    ctx = browser.new_context(locale="zh-CN")
-                    try:
-                        page = ctx.new_page()
-                        _QuietHandler.served.clear()
-                        page.goto(url + ("en/" if lang == "en" else "") + "search/", wait_until="networkidle")
-                        page.locator("#search-q").fill(word)
-                        page.keyboard.press("Enter")
-                        try:
-                            page.wait_for_function(
-                                "() => document.querySelectorAll('.search-results a').length > 0", timeout=20000)
-                            found = page.locator(".search-results a").count()
-                        except Exception:  # noqa: BLE001 - no results is a result
-                            found = 0
-                        page.wait_for_load_state("networkidle")
-                        groups = {"fixed": 0, "index": 0, "fragment": 0}
-                        largest = 0
-                        served = 0
-                        for path, n in list(_QuietHandler.served):
-                            if "/pagefind/" in path:
-                                groups[_group(path)] += n
-                                served += _served_size(site, path, n)
-                                if "/fragment/" in path:
-                                    largest = max(largest, n)
-                        per_word[word] = {"bytes": sum(groups.values()), "served": served, **groups,
-                                          "largest_fragment": largest,
-                                          "results_shown": found}
-                    finally:
-                        ctx.close()
-                sizes = [v["bytes"] for v in per_word.values()]
-                served_sizes = [v["served"] for v in per_word.values()]
-                out[lang] = {"words": per_word, "median_bytes": statistics.median(sizes) if sizes else 0,
-                             "max_bytes": max(sizes, default=0),
-                             "median_served": statistics.median(served_sizes) if served_sizes else 0,
-                             "max_served": max(served_sizes, default=0),
-                             "over_200kb": [w for w, v in per_word.items() if v["bytes"] > 200_000],
-                             "served_over_200kb": [w for w, v in per_word.items() if v["served"] > 200_000],
-                             "no_results": [w for w, v in per_word.items() if not v["results_shown"]]}
-            browser.close()
-    finally:
-        server.shutdown()
+    for lang, queries in first_queries(site, words).items():
+        per_word: dict[str, Any] = {}
+        for word, (fetched, found) in queries.items():
+            groups = {"fixed": 0, "index": 0, "fragment": 0}
+            largest = 0
+            served = 0
+            for path, n in fetched:
+                groups[_group(path)] += n
+                served += _served_size(site, path, n)
+                if "/fragment/" in path:
+                    largest = max(largest, n)
+            per_word[word] = {"bytes": sum(groups.values()), "served": served, **groups,
+                              "largest_fragment": largest, "results_shown": found}
+        sizes = [v["bytes"] for v in per_word.values()]
+        served_sizes = [v["served"] for v in per_word.values()]
+        out[lang] = {"words": per_word, "median_bytes": statistics.median(sizes) if sizes else 0,
+                     "max_bytes": max(sizes, default=0),
+                     "median_served": statistics.median(served_sizes) if served_sizes else 0,
+                     "max_served": max(served_sizes, default=0),
+                     "over_200kb": [w for w, v in per_word.items() if v["bytes"] > 200_000],
+                     "served_over_200kb": [w for w, v in per_word.items() if v["served"] > 200_000],
+                     "no_results": [w for w, v in per_word.items() if not v["results_shown"]]}
     return out
 
 

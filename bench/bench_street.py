@@ -239,21 +239,23 @@ def common_words(site: Path, lang: str, count: int) -> list[str]:
     return [w for w, _ in frequency.most_common(count)]
 
 
-def first_query_bytes(site: Path, words: dict[str, list[str]], prefix: str = "") -> dict[str, Any]:
-    """Per language: bytes of Pagefind files fetched by the first query of each word on the
-    search page under ``prefix`` (``""``: the site's own; ``"<id>/"``: a community's in a street)."""
+def first_queries(site: Path, words: dict[str, list[str]],
+                  prefix: str = "") -> dict[str, dict[str, tuple[list[tuple[str, int]], int]]]:
+    """Per language and word: the files (path, bytes sent) fetched under ``/pagefind/`` by the
+    first query on the search page under ``prefix`` (``""``: the site's own; ``"<id>/"``: a
+    community's in a street), each in a fresh browser context, and how many results it showed."""
     from playwright.sync_api import sync_playwright
 
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/"
-    out: dict[str, Any] = {}
+    out: dict[str, dict[str, tuple[list[tuple[str, int]], int]]] = {}
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for lang, wordlist in words.items():
-                per_word = {}
+                out[lang] = {}
                 for word in wordlist:
                     ctx = browser.new_context(locale="zh-CN")
                     try:
@@ -270,17 +272,27 @@ def first_query_bytes(site: Path, words: dict[str, list[str]], prefix: str = "")
                         except Exception:  # noqa: BLE001 - no results is a result
                             found = 0
                         page.wait_for_load_state("networkidle")
-                        fetched = [n for path, n in list(_QuietHandler.served) if "/pagefind/" in path]
-                        per_word[word] = {"bytes": sum(fetched), "requests": len(fetched), "results_shown": found}
+                        out[lang][word] = ([(path, n) for path, n in list(_QuietHandler.served)
+                                            if "/pagefind/" in path], found)
                     finally:
                         ctx.close()
-                sizes = [v["bytes"] for v in per_word.values()]
-                out[lang] = {"words": per_word, "median_bytes": statistics.median(sizes) if sizes else 0,
-                             "max_bytes": max(sizes, default=0), "min_bytes": min(sizes, default=0),
-                             "no_results": [w for w, v in per_word.items() if not v["results_shown"]]}
             browser.close()
     finally:
         server.shutdown()
+    return out
+
+
+def first_query_bytes(site: Path, words: dict[str, list[str]], prefix: str = "") -> dict[str, Any]:
+    """Per language: bytes of Pagefind files fetched by the first query of each word
+    (``first_queries``), with their median, maximum and minimum."""
+    out: dict[str, Any] = {}
+    for lang, queries in first_queries(site, words, prefix).items():
+        per_word = {word: {"bytes": sum(n for _, n in fetched), "requests": len(fetched), "results_shown": found}
+                    for word, (fetched, found) in queries.items()}
+        sizes = [v["bytes"] for v in per_word.values()]
+        out[lang] = {"words": per_word, "median_bytes": statistics.median(sizes) if sizes else 0,
+                     "max_bytes": max(sizes, default=0), "min_bytes": min(sizes, default=0),
+                     "no_results": [w for w, v in per_word.items() if not v["results_shown"]]}
     return out
 
 
