@@ -47,6 +47,12 @@ REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+#: An init script: each Content-Security-Policy violation of the page, as "directive blocked-url",
+#: in ``window.__csp``.
+CSP_LISTENER = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.effectiveDirective + ' ' + e.blockedURI));
+"""
 PROJECTS = Path(__file__).resolve().parent / "projects"
 TODAY = dt.date(2026, 11, 22)
 

@@ -27,6 +27,7 @@ from tests.scaffold_helpers import portal
 from tests.site_fixtures import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    CSP_LISTENER,
     NGINX,
     NGINX_CONF,
     NGINX_USER,
@@ -37,10 +38,6 @@ from tests.site_fixtures import (
 
 HEADER_NAMES = ("Content-Security-Policy", "Strict-Transport-Security", "Referrer-Policy", "X-Content-Type-Options",
                 "X-Frame-Options", "Permissions-Policy", "Cross-Origin-Opener-Policy")
-LISTEN = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.effectiveDirective + ' ' + e.blockedURI));
-"""
 
 
 @dataclass
@@ -202,7 +199,7 @@ def test_pages_load_under_the_headers_without_a_violation(street: Street, nginx_
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            page.add_init_script(LISTEN)
+            page.add_init_script(CSP_LISTENER)
             refused: list[str] = []
             page.on("console", lambda m: refused.append(m.text) if "Refused" in m.text else None)
             hosts: set[str] = set()

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.scaffold_helpers import portal
-from tests.site_fixtures import CHROMIUM, CHROMIUM_ARGS, SiteServer
+from tests.site_fixtures import CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER, SiteServer
 
 NAMES = {"a": ("东湖社区", "Donghu"), "b": ("西山社区", "Xishan"), "c": ("南岭社区", "Nanling")}
 NOTICE = """id: 2026-11-02-{slug}
@@ -28,10 +28,6 @@ category: announcement
 issuer: jwh
 published: 2026-11-02
 body: {{zh: "{zh_body}", en: "{en_body}"}}
-"""
-LISTEN = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.effectiveDirective + ' ' + e.blockedURI));
 """
 
 
@@ -92,7 +88,7 @@ def _search(browser: Any, url: str) -> tuple[list[tuple[str, str]], list[str], s
     ctx = browser.new_context(locale="zh-CN")
     try:
         page = ctx.new_page()
-        page.add_init_script(LISTEN)
+        page.add_init_script(CSP_LISTENER)
         hosts: set[str] = set()
         page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
         page.goto(url)
