@@ -18,14 +18,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from generator.loading.cache import _secret
+from generator.loading.cache import signing_key
 
 _TAG = 64  # hex characters of HMAC-SHA256
 
 
 def load(path: Path, purpose: str) -> Any:
     """The value stored at ``path`` for ``purpose``, or None if absent, unsigned or altered."""
-    key = _secret()
+    key = signing_key()
     if key is None or os.environ.get("PORTAL_NO_CACHE", "") not in ("", "0"):
         return None
     try:
@@ -44,7 +44,7 @@ def load(path: Path, purpose: str) -> Any:
 
 def save(path: Path, purpose: str, value: Any) -> None:
     """Store ``value`` (JSON) at ``path``, replacing it whole; nothing without a key."""
-    key = _secret()
+    key = signing_key()
     if key is None:
         return
     payload = json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")

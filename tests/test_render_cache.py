@@ -252,7 +252,7 @@ def test_corrupt_or_forged_entries_are_ignored(minimal: Any, tmp_path: Path) -> 
     assert not marker.exists()
     # a signed entry that is not a table of pages is not used either
     folder = entries(minimal.root)[0].parent
-    store = check_cache.Cache(minimal.root, check_cache._secret() or b"", folder)
+    store = check_cache.Cache(minimal.root, check_cache.signing_key() or b"", folder)
     store.put("pages-zh", "", ["not", "pages"])
     render_cache._MEMORY.clear()
     same(warm(minimal.root), before)
@@ -272,7 +272,7 @@ def test_pages_come_from_the_signed_entries_on_disk(minimal: Any) -> None:
     checked = load_and_check(minimal.root, jobs=1)
     render_site(checked, "zh", SITE)
     path = next(p for p in entries(minimal.root) if p.name == "pages-zh.pickle")
-    store = check_cache.Cache(minimal.root, check_cache._secret() or b"", path.parent)
+    store = check_cache.Cache(minimal.root, check_cache.signing_key() or b"", path.parent)
     pages = store.get("pages-zh", "")
     assert isinstance(pages, dict) and pages
     store.put("pages-zh", "", {key: "SIGNED-BUT-CHANGED" for key in pages})

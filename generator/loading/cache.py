@@ -74,8 +74,9 @@ def key_of(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
-def _secret() -> bytes | None:
-    """The HMAC key, created on first use outside any project; None if impossible."""
+def signing_key() -> bytes | None:
+    """The HMAC key of every cache entry and signed record (check, render, kept site), created on
+    first use outside any project; None if impossible."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     path = Path(base) / "portal" / "check-cache.key"
     try:
@@ -108,7 +109,7 @@ class Cache:
     def open(cls, root: Path) -> Cache | None:
         """The project's cache, or None when it cannot be used safely (no key, a
         link or a file where a folder should be, an unwritable project)."""
-        secret = _secret()
+        secret = signing_key()
         if secret is None:
             return None
         base = Path(root) / FOLDER

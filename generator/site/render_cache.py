@@ -321,7 +321,7 @@ def _analyse(env: jinja2.Environment, name: str) -> tuple[frozenset[str], bytes]
 def _open_store(root: Path) -> Cache | None:
     """Signed entries under ``<root>/.portal-build/cache/render-<version>/`` (the
     check cache's key and checks), or None when that cannot be used safely."""
-    secret = check_cache._secret()
+    secret = check_cache.signing_key()
     if secret is None:
         return None
     base = Path(root) / check_cache.FOLDER
