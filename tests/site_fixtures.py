@@ -87,20 +87,21 @@ versions:
 #: The page types every build has (see ``page_type``): a section's index page is
 #: ``"notices/"``, one of its item pages ``"notices/*"``.
 PAGE_TYPES = ("home", "notices/", "notices/*", "meetings/", "meetings/*", "decisions/", "rules/", "rules/*",
-              "budgets/", "budgets/*", "services/", "services/*", "organisation/", "data/")
+              "budgets/", "budgets/*", "budgets/*/*", "services/", "services/*", "organisation/", "data/")
 
 
 def page_type(rel: str) -> str:
     """``notices/2024-001/index.html`` → ``notices/*``, ``en/notices/index.html``
-    → ``notices/``; the 404 page, the editor (``admin/``) and anything deeper → ``other``."""
+    → ``notices/``, a budget year's lines page ``budgets/2024/<fund>-<direction>/`` →
+    ``budgets/*/*``; the 404 page, the editor (``admin/``) and anything deeper → ``other``."""
     parts = rel.split("/")
     if parts[0] == "en":
         parts = parts[1:]
     if parts == ["index.html"]:
         return "home"
-    if parts[-1] != "index.html" or len(parts) > 3 or parts[0] == "admin":  # the editor app: tests/test_admin.py
+    if parts[-1] != "index.html" or len(parts) > 4 or parts[0] == "admin":  # the editor app: tests/test_admin.py
         return "other"
-    return parts[0] + ("/" if len(parts) == 2 else "/*")
+    return parts[0] + {2: "/", 3: "/*", 4: "/*/*"}[len(parts)]
 
 
 def demo_ready() -> bool:
