@@ -43,7 +43,7 @@ from generator.kinds.common import Today
 from generator.loading.cache import code_version, key_of
 from generator.loading.fsguard import safe_files
 from generator.outdir import check_output, locked, reclaim, swap, write_marker
-from generator.pipeline import Checked, load_and_check
+from generator.pipeline import Checked, inputs_of, keep_report, load_and_check, open_cache, stored_report
 from generator.problems import Report
 from generator.secrets_file import shared_secret
 from generator.site import markdown_guard, mkdocs_hooks, table_labels
@@ -100,6 +100,11 @@ class BuildResult:
     report: Report | None = None
     #: nothing changed since the last build, which left ``out`` as it is (``generator.unchanged``)
     unchanged: bool = False
+    #: the project as this build checked it (None when unchanged), for callers that need more
+    #: of it (a street's views: ``street.collect.community_facts``), and the fingerprint of the
+    #: inputs it was checked from (None when files changed while it ran, or without the cache)
+    checked: Checked | None = field(default=None, repr=False)
+    inputs: str | None = None
 
 
 def languages(checked: Checked) -> list[str]:
@@ -379,7 +384,23 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     progress("check")
+    # Everything the site depends on besides the files (generator.unchanged): equal to the
+    # last build's, with its output untouched, there is nothing to do, not even the check.
+    store = open_cache(root)
+    inputs, seen = inputs_of(root, store)
+    secret = shared_secret(root)
+    key = unchanged.build_key(inputs, TEMPLATES, {
+        "site_url": site_url, "endpoint_url": endpoint_url, "archive": archive, "strict": strict,
+        "today": Today.get().isoformat(), "token_day": int(time.time()) // TOKEN_BUCKET_S,
+        "secret": hashlib.sha256(secret.encode()).hexdigest(), "pagefind": find_pagefind(root, REPO)})
+    before = unchanged.last_pages(root, out, key)
+    report = stored_report(store, inputs, strict) if before is not None else None
+    if before is not None and report is not None:
+        timings["total"] = time.perf_counter() - t0
+        return BuildResult(out, before, timings, report, unchanged=True)
+    unchanged.forget(root)
     checked = load_and_check(root, jobs=jobs, strict=strict)
+    checked_inputs = inputs if keep_report(store, root, inputs, seen, strict, checked.report) else None
     timings["check"] = time.perf_counter() - t0
     if not checked.report.ok:
         raise BuildError("data has errors", checked.report)
@@ -387,18 +408,6 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
     community = checked.project.community
     site_url = site_url or community.site_url or "http://localhost:8000/"
     endpoint_url = endpoint_url or community.endpoint_url or DEFAULT_ENDPOINT
-    secret = shared_secret(root)
-    # Everything the site depends on besides the files (generator.unchanged): equal to the
-    # last build's, with its output untouched, there is nothing to do.
-    key = unchanged.build_key(root, TEMPLATES, {
-        "site_url": site_url, "endpoint_url": endpoint_url, "archive": archive, "strict": strict,
-        "today": Today.get().isoformat(), "token_day": int(time.time()) // TOKEN_BUCKET_S,
-        "secret": hashlib.sha256(secret.encode()).hexdigest(), "pagefind": find_pagefind(root, REPO)})
-    before = unchanged.last_pages(root, out, key)
-    if before is not None:
-        timings["total"] = time.perf_counter() - t0
-        return BuildResult(out, before, timings, checked.report, unchanged=True)
-    unchanged.forget(root)
 
     work = root / ".portal-build"
     stage = out.parent / f".{out.name}.building-{os.getpid()}"
@@ -509,7 +518,7 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
     shutil.rmtree(stage, ignore_errors=True)
     unchanged.remember(root, out, key, pages)
     timings["total"] = time.perf_counter() - t0
-    return BuildResult(out, pages, timings, checked.report)
+    return BuildResult(out, pages, timings, checked.report, checked=checked, inputs=checked_inputs)
 
 
 def index_search(root: Path, work: Path, stage: Path, langs: list[str]) -> None:

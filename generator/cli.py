@@ -309,10 +309,13 @@ def _build_street(street: Path, out: Path | None, site_url: str | None, lang: st
     some communities were not updated (their problems and a summary are printed:
     CI shows them, the others still publish); 1 when nothing was replaced
     (street.yaml broken, or ``--strict`` and a community not updated)."""
-    from generator.street.build import build_street
+    from generator.progress import Steps
+    from generator.street.build import build_street, street_steps
 
     try:
-        result = build_street(street, out, site_url=site_url, jobs=jobs, strict=strict, on_wait=waiting)
+        with Steps("portal build", street_steps(street)) as steps:
+            result = build_street(street, out, site_url=site_url, jobs=jobs, strict=strict, on_wait=waiting,
+                                  progress=steps)
     except Exception as exc:  # noqa: BLE001
         _build_failed(exc, lang, street=True)
     if result.report.problems:

@@ -34,7 +34,7 @@ from generator.kinds.base import DataPackage
 from generator.kinds.common import Today
 from generator.load import Project, unexpected_files
 from generator.loading import fsguard
-from generator.loading.cache import Cache, Digests, fingerprint, key_of, snapshot
+from generator.loading.cache import Cache, Digests, Snapshot, fingerprint, key_of, snapshot
 from generator.messages import GOVERNANCE
 from generator.problems import Problem, Report
 from generator.tables import (
@@ -72,21 +72,46 @@ def check(root: Path, jobs: int | None = None, strict: bool = False, cache: bool
     store = open_cache(root, cache)
     if store is None:
         return load_and_check(root, jobs, strict, cache=False).report
-    # Every input, the options and the date (some checks compare with today). Files
-    # whose status did not change since the last check are not read again.
+    inputs, seen = inputs_of(root, store)
+    report = stored_report(store, inputs, strict)
+    if report is not None:
+        return report
+    report = _load_and_check(Path(root), jobs, strict, store).report
+    keep_report(store, root, inputs, seen, strict, report)
+    return report
+
+
+def inputs_of(root: Path, store: Cache | None) -> tuple[str, Snapshot]:
+    """The fingerprint of every input (``loading.cache.fingerprint``) and the snapshot seen;
+    files whose status did not change since the last check are not read again."""
+    if store is None:
+        return fingerprint(root)
     stored = store.get("digests", "")
     digests: Digests = dict(stored) if isinstance(stored, dict) else {}
     inputs, seen = fingerprint(root, digests)
     if digests != stored:
         store.put("digests", "", digests)
-    key = key_of(inputs, str(strict), Today.get().isoformat())
-    report = store.get("report", key)
-    if isinstance(report, Report):
-        return report
-    report = _load_and_check(Path(root), jobs, strict, store).report
-    if snapshot(root) == seen:  # nothing written while it ran: the report is this input's
-        store.put("report", key, report)
-    return report
+    return inputs, seen
+
+
+def _report_key(inputs: str, strict: bool) -> str:
+    # every input, the options and the date (some checks compare with today)
+    return key_of(inputs, str(strict), Today.get().isoformat())
+
+
+def stored_report(store: Cache | None, inputs: str, strict: bool) -> Report | None:
+    """The report an earlier check made of exactly these inputs, options and day, if kept."""
+    report = store.get("report", _report_key(inputs, strict)) if store is not None else None
+    return report if isinstance(report, Report) else None
+
+
+def keep_report(store: Cache | None, root: Path, inputs: str, seen: Snapshot, strict: bool, report: Report) -> bool:
+    """Keep ``report`` for ``stored_report``, when nothing was written while the check ran
+    (the snapshot is still ``seen``): only then is it the report of these inputs. True if kept."""
+    if store is None or snapshot(root) != seen:
+        return False
+    store.put("report", _report_key(inputs, strict), report)
+    return True
 
 
 def load_and_check(root: Path, jobs: int | None = None, strict: bool = False, cache: bool = True) -> Checked:

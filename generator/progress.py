@@ -6,6 +6,7 @@ given a ``Steps``: tests stay quiet."""
 from __future__ import annotations
 
 import sys
+import threading
 from types import TracebackType
 from typing import TextIO
 
@@ -16,7 +17,9 @@ from portal_core.i18n import both
 
 
 class Steps:
-    """``steps("render")`` marks the start of a step named by ``cli.step.<name>``."""
+    """``steps("render")`` marks the start of a step named by ``cli.step.<name>`` (with
+    ``params`` for its placeholders: ``steps("community", id="a")``). Steps may be marked
+    from several threads (a street builds two communities at once)."""
 
     def __init__(self, command: str, total: int, stream: TextIO | None = None, tty: bool | None = None) -> None:
         self.command, self.total, self.done = command, total, 0
@@ -24,6 +27,7 @@ class Steps:
         self.tty = self.stream.isatty() if tty is None else tty
         self._bar: Progress | None = None
         self._task: TaskID | None = None
+        self._lock = threading.Lock()
 
     def __enter__(self) -> Steps:
         if self.tty:
@@ -33,14 +37,15 @@ class Steps:
             self._task = self._bar.add_task(self.command, total=self.total)
         return self
 
-    def __call__(self, step: str) -> None:
-        label = both(f"cli.step.{step}")
-        if self._bar is not None and self._task is not None:
-            self._bar.update(self._task, completed=self.done, description=f"{self.command}: {label}")
-        else:
-            self.stream.write(f"{self.command}: [{self.done + 1}/{self.total}] {label}\n")
-            self.stream.flush()
-        self.done += 1
+    def __call__(self, step: str, **params: str) -> None:
+        label = both(f"cli.step.{step}", **params)
+        with self._lock:
+            if self._bar is not None and self._task is not None:
+                self._bar.update(self._task, completed=self.done, description=f"{self.command}: {label}")
+            else:
+                self.stream.write(f"{self.command}: [{self.done + 1}/{self.total}] {label}\n")
+                self.stream.flush()
+            self.done += 1
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if self._bar is not None:

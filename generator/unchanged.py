@@ -6,9 +6,12 @@ A site is a function of the project's files (``data/``, ``content/``, ``mkdocs.y
 build was given, today's date (what is on display, what is upcoming) and the day of the
 form pages' tokens (``build.static_tokens``), and the secret they are signed with. When
 all of these are what the last successful build recorded, and the output folder still
-holds exactly what it wrote (paths, sizes, modification times), the build is skipped:
-a second build with nothing changed costs the check (itself cached) and two directory
-walks, instead of every page again.
+holds exactly what it wrote (paths, sizes, modification times), the build is skipped
+before the check, whose report an earlier check of the same inputs kept
+(``pipeline.stored_report``): a second build with nothing changed costs two directory
+walks and reading that report, instead of the check and every page again. The key is
+made from the build's arguments, not from what the project's files resolve them to
+(its own ``site_url``): those files are in the fingerprint.
 
 Anything not recorded here (Pagefind's or Decap's version in ``node_modules``) is in the
 key through the files that pin them (``package-lock.json``) and where they were found.
@@ -22,7 +25,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from generator.loading.cache import code_version, fingerprint
+from generator.loading.cache import code_version
 from generator.outdir import folder_digest
 
 RECORD = "last-build.json"
@@ -37,9 +40,9 @@ def theme_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def build_key(root: Path, templates: Path, options: dict[str, Any]) -> str:
-    """One hash of everything a build's output depends on (see the module docstring)."""
-    inputs, _ = fingerprint(root)
+def build_key(inputs: str, templates: Path, options: dict[str, Any]) -> str:
+    """One hash of everything a build's output depends on (see the module docstring);
+    ``inputs``: the project's fingerprint (``pipeline.inputs_of``)."""
     lock = Path(templates).parent / "package-lock.json"
     parts = [inputs, code_version(), theme_digest(templates),
              hashlib.blake2b(lock.read_bytes(), digest_size=20).hexdigest() if lock.is_file() else "-",

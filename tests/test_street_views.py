@@ -19,8 +19,9 @@ from icalendar import Calendar
 from generator import registry
 from generator.kinds.base import Kind, Page, PageContext, StreetFacts, StreetFigure, StreetMetric
 from generator.kinds.common import Today
-from generator.pipeline import load_and_check
+from generator.pipeline import Checked, load_and_check
 from generator.site.render import Renderer
+from generator.street.collect import facts_of
 from generator.street.model import CommunityEntry, Member, Street
 from generator.street.views import TEMPLATES, street_pages, write_street_files
 
@@ -50,7 +51,8 @@ def _copy(tmp: Path, name: str, cid: str, households: int | None) -> Path:
 
 
 @pytest.fixture(scope="module")
-def members(tmp_path_factory: pytest.TempPathFactory) -> list[Member]:
+def checked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Checked]:
+    """The three copies, checked (the street build keeps only their ``Facts``)."""
     saved, Today.value = Today.value, TODAY
     try:
         tmp = tmp_path_factory.mktemp("street")
@@ -65,13 +67,21 @@ def members(tmp_path_factory: pytest.TempPathFactory) -> list[Member]:
         doc = yaml.safe_load(log.read_text(encoding="utf-8"))
         doc["requests"] = doc["requests"][:2]  # two requests: listed, never ranked
         log.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        out = []
-        for cid, root in (("hehuali", a), ("second", b), ("nohouse", c)):
-            out.append(Member(CommunityEntry(id=cid), root, "built", load_and_check(root, jobs=1)))
-        out.append(Member(CommunityEntry(id="gone"), tmp / "gone", "missing", name={"zh": "失联社区", "en": "Gone"}))
-        return out
+        return {cid: load_and_check(root, jobs=1) for cid, root in (("hehuali", a), ("second", b), ("nohouse", c))}
     finally:
         Today.value = saved
+
+
+def _members(checked: dict[str, Checked], kinds: tuple[Kind, ...] | None = None) -> list[Member]:
+    out = [Member(CommunityEntry(id=cid), c.project.root, "built", facts=facts_of(c, TODAY, kinds))
+           for cid, c in checked.items()]
+    out.append(Member(CommunityEntry(id="gone"), Path("gone"), "missing", name={"zh": "失联社区", "en": "Gone"}))
+    return out
+
+
+@pytest.fixture(scope="module")
+def members(checked: dict[str, Checked]) -> list[Member]:
+    return _members(checked)
 
 
 STREET = Street(id="qingyun", name={"zh": "青云街道", "en": "Qingyun Subdistrict"},
@@ -140,7 +150,7 @@ def test_open_questions_calendar_notices(members: list[Member]) -> None:
 
 
 def test_downloads_validate_and_feeds_parse(members: list[Member], tmp_path: Path) -> None:
-    write_street_files(STREET, members, tmp_path, ["zh", "en"], SITE_URL, today=TODAY)
+    write_street_files(STREET, members, tmp_path, ["zh", "en"], SITE_URL)
     report = Package(str(tmp_path / "data/datapackage.json")).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     with (tmp_path / "data/street-figures.csv").open(encoding="utf-8") as f:
@@ -165,9 +175,9 @@ def test_downloads_validate_and_feeds_parse(members: list[Member], tmp_path: Pat
     assert not any(u.endswith("@gone") for u in uids)
 
 
-def test_hooks_are_what_the_views_show(members: list[Member]) -> None:
+def test_hooks_are_what_the_views_show(checked: dict[str, Checked]) -> None:
     silent = tuple(dataclasses.replace(k, street=None) for k in registry.KINDS)
-    pages = street_pages(STREET, members, TODAY, kinds=silent)
+    pages = street_pages(STREET, _members(checked, silent), TODAY)
     assert not [p for p in pages if p.path.startswith("compare/") and p.path != "compare/index.md"]
     assert not [p for p in pages if p.path == "notices/index.md"][0].context["notices"]
 
@@ -179,7 +189,7 @@ def test_hooks_are_what_the_views_show(members: list[Member]) -> None:
         return StreetFacts((metric,), [StreetFigure("test.trees", 2025, float(hh) if hh else None)])
 
     kind = Kind("tree", object, {"zh": "树", "en": "tree"}, Path("."), street=trees)
-    rendered = _render(street_pages(STREET, members, TODAY, kinds=(kind,)))
+    rendered = _render(street_pages(STREET, _members(checked, (kind,)), TODAY))
     assert {p for p in rendered if p.startswith("compare/")} == {"compare/index.md", "compare/trees.md"}
     page = rendered["compare/trees.md"]
     line = next(line for line in page.splitlines() if "](../../second/)" in line)

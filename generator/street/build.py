@@ -28,10 +28,12 @@ from urllib.parse import urlsplit
 
 from generator.build import BuildError
 from generator.build import build as build_community
-from generator.kinds.common import Text
+from generator.kinds.common import Text, Today
 from generator.outdir import UnsafeOutput, check_output, is_marked, locked, reclaim, swap, write_marker
+from generator.pipeline import Checked
 from generator.problems import Problem, Report
 from generator.street.check import check_community, named, shown_root
+from generator.street.collect import community_facts
 from generator.street.fetch import fetch
 from generator.street.headers import write_street_headers
 from generator.street.load import load_street
@@ -68,14 +70,11 @@ def _last_good(street_root: Path, cid: str) -> tuple[dt.datetime | None, Text | 
         return None, None
 
 
-def _community_name(member: Member) -> None:
-    if member.checked is not None and member.checked.project.community is not None:
-        member.name = member.checked.project.community.name
-
-
 def build_member(street_root: Path, entry: CommunityEntry, site_url: str, jobs: int | None,
-                 strict: bool, fetched: Problem | None) -> tuple[Member, list[Problem]]:
-    """Build one community into its kept copy; never raises for its data."""
+                 strict: bool, fetched: Problem | None, today: dt.date) -> tuple[Member, list[Problem]]:
+    """Build one community into its kept copy, and work out what it gives the street views
+    (``collect.community_facts``: only its small ``Facts`` are kept, never its checked
+    project); never raises for its data."""
     root = community_root(street_root, entry)
     keep = street_root / KEEP / entry.id
     problems: list[Problem] = []
@@ -99,21 +98,28 @@ def build_member(street_root: Path, entry: CommunityEntry, site_url: str, jobs: 
         else:
             problems += named(result.report.problems if result.report else [], shown_root(street_root, entry),
                               entry.id)
-            now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-            member.updated = now
-            member.checked, _p, _n = check_community(street_root, entry, jobs=1)
-            _community_name(member)
-            state = {"updated": now.isoformat(), "name": member.name}
+            member.updated, member.name = _last_good(street_root, entry.id)
+            if not result.unchanged or member.updated is None:
+                member.updated = dt.datetime.now(dt.UTC).replace(microsecond=0)
+            _facts(member, today, result.checked, result.inputs)
+            del result  # its checked project: only the facts are kept
+            state = {"updated": member.updated.isoformat(), "name": member.name}
             _state_file(street_root, entry.id).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
             return member, problems
     member.status = "stale" if is_marked(keep) else "missing"
     if member.status == "stale":
         member.updated, member.name = _last_good(street_root, entry.id)
     if root.is_dir():
-        member.checked, _p, _n = check_community(street_root, entry, jobs=1)
-        _community_name(member)
+        _facts(member, today)
     member.report = Report(list(problems))
     return member, problems
+
+
+def _facts(member: Member, today: dt.date, checked: Checked | None = None, inputs: str | None = None) -> None:
+    """The member's street facts, and its name from them."""
+    member.facts = community_facts(member.root, today, checked, inputs)
+    if member.facts.name is not None:
+        member.name = member.facts.name
 
 
 def _internal(entry: CommunityEntry, message: str) -> Problem:
@@ -122,9 +128,11 @@ def _internal(entry: CommunityEntry, message: str) -> Problem:
 
 def build_street(street_root: Path, out: Path | None = None, site_url: str | None = None, jobs: int | None = None,
                  strict: bool = False, on_wait: Callable[[], None] | None = None,
-                 today: dt.date | None = None) -> StreetResult:
+                 today: dt.date | None = None, progress: Callable[..., None] | None = None) -> StreetResult:
     """Raises ``BuildError`` (with the report) when street.yaml is broken, and with
-    ``strict`` when any community is not updated; nothing is replaced then."""
+    ``strict`` when any community is not updated; nothing is replaced then. ``progress``:
+    called with ``("community", id=…)`` as each community starts, then ``("street")``
+    (``generator.progress.Steps``; ``street_steps`` counts them)."""
     street_root = Path(street_root).resolve()
     out = (out or street_root / "site").resolve()
     street, problems = load_street(street_root)
@@ -136,7 +144,7 @@ def build_street(street_root: Path, out: Path | None = None, site_url: str | Non
     try:
         with locked(street_root / ".portal-build" / "street.lock", on_wait), \
                 locked(out.parent / f".{out.name}.lock", on_wait):
-            return _build(street_root, street, out, site_url, jobs, strict, today)
+            return _build(street_root, street, out, site_url, jobs, strict, today, progress or _quiet)
     except TimeoutError:
         raise BuildError(both("cli.build.still-running")) from None
 
@@ -149,22 +157,38 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
+def street_steps(street_root: Path) -> int:
+    """How many steps ``build_street`` reports: one per community and the street's own (1 when
+    street.yaml cannot be read: the build then stops at once)."""
+    street, _ = load_street(Path(street_root).resolve())
+    return (len(street.communities) if street is not None else 0) + 1
+
+
+def _quiet(step: str, **params: str) -> None:
+    """No progress report (library calls, tests)."""
+
+
 def _build(street_root: Path, street: Street, out: Path, site_url: str | None, jobs: int | None, strict: bool,
-           today: dt.date | None) -> StreetResult:
+           today: dt.date | None, progress: Callable[..., None]) -> StreetResult:
     site_url = (site_url or street.site_url or DEFAULT_SITE_URL).rstrip("/") + "/"
+    day = today or Today.get()
     failures = {entry.id: fetch(street_root, entry) for entry in street.communities if entry.git}
     workers = jobs or min(len(street.communities), os.cpu_count() or 1)
     # Threads for the communities; each community's mkdocs builds run in their own processes
     # (mkdocs is not made to run twice at once in one process), unless --jobs 1.
     inner = 1 if jobs == 1 else None
     with ThreadPoolExecutor(max(1, workers)) as pool:
-        done = list(pool.map(lambda e: build_member(street_root, e, site_url, inner, strict, failures.get(e.id)),
-                             street.communities))
+        def one(entry: CommunityEntry) -> tuple[Member, list[Problem]]:
+            progress("community", id=entry.id)
+            return build_member(street_root, entry, site_url, inner, strict, failures.get(entry.id), day)
+
+        done = list(pool.map(one, street.communities))
     members = [m for m, _ in done]
     report = Report([p for _, found in done for p in found])
     result = StreetResult(out, members, report)
     if strict and any(m.status != "built" for m in members):
         raise BuildError(both("cli.street.strict-failed"), report)
+    progress("street")
     stage = out.parent / f".{out.name}.building-{os.getpid()}"
     for leftover in out.parent.glob(f".{out.name}.building-*"):
         shutil.rmtree(leftover, ignore_errors=True)
@@ -182,7 +206,7 @@ def _build(street_root: Path, street: Street, out: Path, site_url: str | None, j
                 add_banner(stage / m.id, since)
         langs = [street.languages.default, *[x for x in street.languages.others if x in ("zh", "en")]]
         base = urlsplit(site_url).path.rstrip("/") + "/"
-        pages = [*street_pages(street, members, today or dt.date.today()), search_page(stage, members, langs)]
+        pages = [*street_pages(street, members, day), search_page(stage, members, langs)]
         write_pages(pages, stage, langs, base, site_url)
         copy_script(stage)
         add_street_option(stage, members, langs, base)

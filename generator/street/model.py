@@ -30,8 +30,8 @@ from pydantic import Field, model_validator
 from generator.kinds.common import Id, Languages, Model, Text, WebAddress, contact
 
 if TYPE_CHECKING:  # the street's engines use these; the model does not import them
-    from generator.pipeline import Checked
     from generator.problems import Report
+    from generator.street.collect import Facts
 
 STREET_FILE = "street.yaml"
 COMMUNITIES_FOLDER = "communities"
@@ -114,7 +114,7 @@ class Member:
     entry: CommunityEntry
     root: Path
     status: MemberStatus
-    checked: Checked | None = None  #: the checked project (None when it could not be loaded)
+    facts: Facts | None = None  #: what it gives the street views (None: its project was not found)
     report: Report | None = None  #: its check findings (errors name it in the street report)
     updated: dt.datetime | None = None  #: when its published pages were built
     name: Text | None = None  #: its community.yaml name, when known

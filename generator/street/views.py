@@ -15,8 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from generator.kinds.base import Kind, Page
-from generator.kinds.common import Today
+from generator.kinds.base import Page
 from generator.street import compare
 from generator.street.collect import StreetData, collect
 from generator.street.files import write_files
@@ -59,10 +58,9 @@ def number(value: float | None) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def street_pages(street: Street, members: list[Member], today: dt.date, *,
-                 kinds: tuple[Kind, ...] | None = None) -> list[Page]:
-    """Every page of the street views. ``kinds``: the kinds whose hooks run (default: the registry)."""
-    data = collect(members, today, kinds)
+def street_pages(street: Street, members: list[Member], today: dt.date) -> list[Page]:
+    """Every page of the street views, from the members' facts (``collect``)."""
+    data = collect(members)
     default = street.languages.default
     common = {"street": street, "data": data, "today": today, "number": number,
               "links": lambda page, lang: Links(page, lang, default), "view_title": view_title,
@@ -97,10 +95,9 @@ def street_pages(street: Street, members: list[Member], today: dt.date, *,
     return pages
 
 
-def write_street_files(street: Street, members: list[Member], site: Path, langs: list[str], site_url: str, *,
-                       today: dt.date | None = None, kinds: tuple[Kind, ...] | None = None) -> None:
+def write_street_files(street: Street, members: list[Member], site: Path, langs: list[str], site_url: str) -> None:
     """The views' downloads (``site/data/``) and feeds (``site/[<lang>/]feeds/``)."""
-    data = collect(members, today or Today.get(), kinds)
+    data = collect(members)
     write_files(street, data, site, langs, site_url)
     # each community, its address and state: for the street office's own tools
     rows = [{"id": m.id, "status": m.status, "url": f"{site_url.rstrip('/')}/{m.id}/",

@@ -1,0 +1,84 @@
+"""A street rebuilt with nothing changed checks and builds nothing; one community
+edited is the only one checked and rebuilt, and the street's views show the edit
+(``generator.build`` skips an unchanged community before its check; the street keeps
+each community's ``street.collect.Facts`` in that community's check cache).
+
+With the caches on (the suite turns them off) and the real check, build and mkdocs:
+the check's entry point is wrapped only to count which communities it ran for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline
+from generator.kinds.common import Today
+from generator.progress import Steps
+from generator.street.build import build_street, street_steps
+from tests.scaffold_helpers import portal
+
+DAY = dt.date(2026, 12, 6)
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def street(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[str]]:
+    monkeypatch.setenv("PORTAL_NO_CACHE", "0")
+    monkeypatch.setenv("PORTAL_SECRET", "street-incremental-tests")
+    monkeypatch.setattr(Today, "value", DAY)
+    done = portal("init", "--street", "xinhe", "--name", "新和街道", "--communities", "a,b", "--no-git", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    checked: list[str] = []
+    real = pipeline._run
+
+    def counted(root: Path, *args: object) -> pipeline.Checked:
+        checked.append(Path(root).name)
+        return real(root, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "_run", counted)
+    return tmp_path / "xinhe", checked
+
+
+def test_unchanged_street_checks_nothing_and_one_edit_rebuilds_one_community(street: tuple[Path, list[str]]) -> None:
+    root, checked = street
+    log = io.StringIO()
+    with Steps("portal build", street_steps(root), stream=log, tty=False) as steps:
+        first = build_street(root, jobs=1, today=DAY, progress=steps)
+    assert [m.status for m in first.members] == ["built", "built"]
+    assert sorted(checked) == ["a", "b"], "each community checked once: its facts come from its build's check"
+    lines = log.getvalue().splitlines()
+    assert lines == ["portal build: [1/3] 社区 a · community a", "portal build: [2/3] 社区 b · community b",
+                     "portal build: [3/3] 街道页面与汇总 · the street's pages and views"]
+    site = root / "site"
+    before = _files(site)
+    kept_b = root / ".portal-build/street/sites/b/index.html"
+    b_inode = kept_b.stat().st_ino
+
+    checked.clear()
+    second = build_street(root, jobs=1, today=DAY)
+    assert checked == [], "nothing changed: no community is checked again"
+    assert [m.status for m in second.members] == ["built", "built"]
+    assert _files(site) == before, "the same street, byte for byte (no build time in any file)"
+
+    notice = root / "communities/a/data/notices/2026-12-06-website-launch.yaml"
+    notice.write_text(notice.read_text(encoding="utf-8").replace("社区居务公开网站开通", "社区居务公开网站正式开通"),
+                      encoding="utf-8")
+    checked.clear()
+    third = build_street(root, jobs=1, today=DAY)
+    assert checked == ["a"], "only the edited community is checked (once)"
+    assert [m.status for m in third.members] == ["built", "built"]
+    assert kept_b.stat().st_ino == b_inode, "b's kept pages were not rebuilt"
+    after = _files(site)
+    page = after["a/notices/2026-12-06-website-launch/index.html"].decode()
+    assert "社区居务公开网站正式开通" in page
+    assert "社区居务公开网站正式开通" in after["notices/index.html"].decode(), "the street's notice list shows the edit"
+    assert "社区居务公开网站正式开通" in after["feeds/notices.xml"].decode()
+    changed = {name for name in after if after[name] != before.get(name)}
+    assert changed and not any(name.startswith("b/") for name in changed)
