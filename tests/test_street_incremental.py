@@ -61,11 +61,14 @@ def test_unchanged_street_checks_nothing_and_one_edit_rebuilds_one_community(str
     kept_b = root / ".portal-build/street/sites/b/index.html"
     b_inode = kept_b.stat().st_ino
 
+    folders = {cid: (site / cid).stat().st_ino for cid in "ab"}
+
     checked.clear()
     second = build_street(root, jobs=1, today=DAY)
     assert checked == [], "nothing changed: no community is checked again"
     assert [m.status for m in second.members] == ["built", "built"]
     assert _files(site) == before, "the same street, byte for byte (no build time in any file)"
+    assert {cid: (site / cid).stat().st_ino for cid in "ab"} == folders, "published folders stayed in place"
 
     notice = root / "communities/a/data/notices/2026-12-06-website-launch.yaml"
     notice.write_text(notice.read_text(encoding="utf-8").replace("社区居务公开网站开通", "社区居务公开网站正式开通"),
@@ -82,3 +85,11 @@ def test_unchanged_street_checks_nothing_and_one_edit_rebuilds_one_community(str
     assert "社区居务公开网站正式开通" in after["feeds/notices.xml"].decode()
     changed = {name for name in after if after[name] != before.get(name)}
     assert changed and not any(name.startswith("b/") for name in changed)
+    assert (site / "b").stat().st_ino == folders["b"] and (site / "a").stat().st_ino != folders["a"]
+    assert not [p for p in root.glob(".site.*") if p.name != ".site.lock"], "no staging or old folder left"
+
+    # a published folder touched by hand is not as the street build left it: it is put back whole
+    victim = site / "b" / "index.html"
+    victim.unlink()
+    build_street(root, jobs=1, today=DAY)
+    assert _files(site) == after

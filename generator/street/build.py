@@ -10,8 +10,9 @@ pages at the root, the whole street site swapped in at once.
   ``stale``: its last good copy is published with a "not updated since" banner
   on every page; never built, it is ``missing`` and nothing of it is published.
   The others are published: one community's files never stop its neighbours.
-- The street site is assembled beside ``out`` and swapped in (``generator.outdir``):
-  a failed street build (street.yaml broken, a bug) leaves the previous site.
+- The street site is assembled beside ``out`` and put in place (``street.publish``):
+  a failed street build (street.yaml broken, a bug) leaves the previous site; a
+  community whose published folder is as the last build left it is not copied again.
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ from urllib.parse import urlsplit
 from generator.build import BuildError
 from generator.build import build as build_community
 from generator.kinds.common import Text, Today
-from generator.outdir import UnsafeOutput, check_output, is_marked, locked, reclaim, swap, write_marker
+from generator.outdir import UnsafeOutput, check_output, folder_digest, is_marked, locked, reclaim, write_marker
 from generator.pipeline import Checked
 from generator.problems import Problem, Report
+from generator.street import publish
 from generator.street.check import check_community, named, shown_root
 from generator.street.collect import community_facts
 from generator.street.fetch import fetch
@@ -192,29 +194,43 @@ def _build(street_root: Path, street: Street, out: Path, site_url: str | None, j
     stage = out.parent / f".{out.name}.building-{os.getpid()}"
     for leftover in out.parent.glob(f".{out.name}.building-*"):
         shutil.rmtree(leftover, ignore_errors=True)
+    langs = [street.languages.default, *[x for x in street.languages.others if x in ("zh", "en")]]
+    context = publish.context_key(site_url, langs)
+    since = {m.id: (beijing(m.updated) if m.updated else "?") if m.status == "stale" else None for m in members}
+    # communities whose published folder is still what the last build put there stay in place
+    reused = publish.reusable(street_root, out, members, context, since)
+    keep_digests: dict[str, str] = {}
     try:
         stage.mkdir(parents=True)
         for m in members:
             if m.status == "missing":
                 continue
+            if m.id in reused:  # seen through a link while the street's files are made (search, headers)
+                os.symlink(out / m.id, stage / m.id, target_is_directory=True)
+                continue
+            keep_digests[m.id] = folder_digest(street_root / KEEP / m.id)
             # a community built now is linked, not copied (its kept copy is replaced whole by its next
             # build, never written in place); a stale one is copied, as its pages get the banner
             shutil.copytree(street_root / KEEP / m.id, stage / m.id, symlinks=True,
                             copy_function=_link_or_copy if m.status == "built" else shutil.copy2)
             if m.status == "stale":
-                since = beijing(m.updated) if m.updated else "?"
-                add_banner(stage / m.id, since)
-        langs = [street.languages.default, *[x for x in street.languages.others if x in ("zh", "en")]]
+                add_banner(stage / m.id, since[m.id] or "?")
         base = urlsplit(site_url).path.rstrip("/") + "/"
         pages = [*street_pages(street, members, day), search_page(stage, members, langs)]
         write_pages(pages, stage, langs, base, site_url)
         copy_script(stage)
-        add_street_option(stage, members, langs, base)
+        add_street_option(stage, [m for m in members if m.id not in reused], langs, base)
         write_street_files(street, members, stage, langs, site_url)
         write_street_headers(stage, [m.id for m in members if m.status != "missing"])
         write_marker(stage)
-        swap(street_root, stage, out)
+        for cid in reused:
+            (stage / cid).unlink()
+        publish.commit(street_root, stage, out, reused)
     except BaseException:
+        for cid in reused:  # the links, never what they point to
+            if (stage / cid).is_symlink():
+                (stage / cid).unlink()
         shutil.rmtree(stage, ignore_errors=True)
         raise
+    publish.remember(street_root, out, members, context, since, keep_digests | reused)
     return result
