@@ -96,16 +96,18 @@ def _format(p: Any) -> str:
     return f"{where}: {p.severity} {p.code} {json.dumps(p.params, ensure_ascii=False, default=str)[:300]}"
 
 
-def profile(root: Path, top: int) -> None:
-    """cProfile ``check(root, jobs=1, cache=False)`` (frictionless in-process, so it is seen too); print the top entries."""
+def profile(root: Path, top: int, warm: bool = False) -> None:
+    """cProfile ``check(root, jobs=1, cache=False)`` (frictionless in-process, so it is seen too); print the top entries.
+    ``warm``: the import and ``check(root, jobs=1)`` with the cache the parent filled (then edited one file)."""
     import cProfile
     import pstats
 
-    from generator.pipeline import check
-
     prof = cProfile.Profile()
     prof.enable()
-    report = check(root, jobs=1, cache=False)  # the cold check: the cache would answer a second run
+    from generator.pipeline import check
+
+    # cold: the cache would answer a second run; warm: what an edit leaves to redo
+    report = check(root, jobs=1, cache=warm)
     prof.disable()
     print(f"check(jobs=1): {len(report.errors)} errors, {len(report.warnings)} warnings")
     stats = pstats.Stats(prof)
@@ -115,6 +117,12 @@ def profile(root: Path, top: int) -> None:
 
 
 # --- parent ------------------------------------------------------------------------------
+
+def _edit(path: Path) -> None:
+    """A real edit of one file: a comment line added or removed."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[:-len(EDIT)] if text.endswith(EDIT) else text + EDIT, encoding="utf-8")
+
 
 def measure(what: str, root: Path, jobs: int | None) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", what, str(root)]
@@ -204,12 +212,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warm", action="store_true",
                     help="also: check with an empty cache (it writes the cache), after one meeting file "
                          "was edited (warm), and with nothing changed (no-op)")
-    ap.add_argument("--child", choices=("frictionless", "check", "check-cached", "profile"), help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=("frictionless", "check", "check-cached", "profile", "profile-warm"),
+                    help=argparse.SUPPRESS)
     ap.add_argument("root", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
-    if args.child == "profile":
-        profile(args.root, args.jobs or 25)
+    if args.child in ("profile", "profile-warm"):
+        profile(args.root, args.jobs or 25, warm=args.child == "profile-warm")
         return 0
     if args.child:
         child(args.child, args.root, args.jobs)
@@ -229,9 +238,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {info.get('cores')} cores, {info.get('cpu', '?')}, {info.get('memory_gb', '?')} GB, "
           f"Python {info['python']}, frictionless {info.get('frictionless', '?')}")
 
+    edited = sorted((root / "data" / "meetings").glob("*.yaml"))[len(list((root / "data" / "meetings").glob("*.yaml"))) // 2]
     if args.profile is not None:
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "profile", str(root),
-               "--jobs", str(args.profile)]
+        if args.warm:  # fill the cache, then edit one file: the profile is of the warm check after an edit
+            shutil.rmtree(root / ".portal-build" / "cache", ignore_errors=True)
+            measure("check-cached", root, args.jobs)
+            _edit(edited)
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "profile-warm" if args.warm else "profile",
+               str(root), "--jobs", str(args.profile)]
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         return subprocess.run(cmd, cwd=ROOT, env=env).returncode
@@ -242,14 +256,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.warm:
         steps += [("cache-write", args.jobs), ("warm-edit", args.jobs), ("warm-noop", args.jobs)]
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in steps}
-    edited = sorted((root / "data" / "meetings").glob("*.yaml"))[len(list((root / "data" / "meetings").glob("*.yaml"))) // 2]
     for i in range(args.repeat):
         for name, jobs in steps:
             if name == "cache-write":
                 shutil.rmtree(root / ".portal-build" / "cache", ignore_errors=True)
-            elif name == "warm-edit":  # a real edit of one file: a comment line added or removed
-                text = edited.read_text(encoding="utf-8")
-                edited.write_text(text[:-len(EDIT)] if text.endswith(EDIT) else text + EDIT, encoding="utf-8")
+            elif name == "warm-edit":
+                _edit(edited)
             step = "frictionless" if name == "frictionless" else "check-cached" if name in (
                 "cache-write", "warm-edit", "warm-noop") else "check"
             r = measure(step, root, jobs)
