@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator
 
 from generator.index import Index
@@ -139,6 +140,7 @@ def _tiered(procs: Procedures | None, line: BudgetLine) -> bool:
     return not spent or procs.in_force(spent[0].last)
 
 
+@lru_cache(maxsize=1024)  # a few tables, asked once per line
 def _file_year(file: str) -> int | None:
     stem = file.rsplit("/", 1)[-1].removesuffix(".csv")
     return int(stem) if stem.isdigit() and len(stem) == 4 else None

@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 from generator.kinds.budget.model import BudgetLine
@@ -18,6 +19,9 @@ from generator.kinds.budget.model import BudgetLine
 _PERIOD = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$")
 
 
+# A package has few distinct periods (years × halves, quarters, months) but one per
+# line, and the checks ask for each line's, some more than once: worked out once each.
+@lru_cache(maxsize=4096)
 def period_range(period: str) -> tuple[dt.date, dt.date] | None:
     """First and last day of a budget period.
 
