@@ -15,18 +15,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pabutools.election import (
-    ApprovalBallot,
-    ApprovalProfile,
-    CardinalBallot,
-    CardinalProfile,
-    Cost_Sat,
-    Instance,
-    Project,
-)
-from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
+# pabutools (and numpy under it) cost ~0.3 s to import: only a count pays for them,
+# not every `portal check` that imports the kinds (the registry).
+if TYPE_CHECKING:
+    from pabutools.election import ApprovalProfile, CardinalProfile, Instance
 
 #: one row of ``<round>.ballots.csv``: the ballot's code, the project, the value
 #: (1 for approval, points for cumulative, rank 1..n for ordinal)
@@ -65,6 +59,8 @@ def scores(vote_type: str, rows: Iterable[BallotRow], counted: dict[str, int]) -
 
 def _profile(instance: Instance, vote_type: str, rows: Iterable[BallotRow],
              counted: dict[str, int]) -> ApprovalProfile | CardinalProfile:
+    from pabutools.election import ApprovalBallot, ApprovalProfile, CardinalBallot, CardinalProfile
+
     by_ballot: dict[str, dict[str, int]] = defaultdict(dict)
     for ballot, project, value in rows:
         by_ballot[ballot][project] = value
@@ -90,6 +86,9 @@ def _profile(instance: Instance, vote_type: str, rows: Iterable[BallotRow],
 def select(costs: dict[str, float], budget: float, vote_type: str, rule: str, threshold: int | None,
            rows: list[BallotRow], counted: dict[str, int]) -> list[str]:
     """The funded projects under the declared rule."""
+    from pabutools.election import Cost_Sat, Instance, Project
+    from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
+
     votes = scores(vote_type, rows, counted)
     if rule == "greedy-threshold" and threshold is not None:
         costs = {p: c for p, c in costs.items() if votes.get(p, 0) >= threshold}

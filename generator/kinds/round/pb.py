@@ -10,8 +10,6 @@ import io
 from collections import defaultdict
 from typing import Any
 
-from pabutools.election.pabulib import parse_pabulib_from_string
-
 from generator.kinds.common import pick
 from generator.kinds.round.counting import BallotRow, Result
 
@@ -87,6 +85,8 @@ def export(r: Any, rows: list[BallotRow], result: Result, country: str = "China"
 
 def import_pb(text: str, round_id: str, fund: str) -> tuple[dict[str, Any], list[BallotRow], list[str]]:
     """A ``.pb`` text as (round YAML dict, ballot rows, the file's ``selected`` projects)."""
+    from pabutools.election.pabulib import parse_pabulib_from_string  # costly import: only an import pays
+
     instance, profile = parse_pabulib_from_string(text)
     meta = instance.meta
     vote_type = {"choose-1": "approval", "scoring": "cumulative"}.get(meta["vote_type"], meta["vote_type"])
