@@ -39,6 +39,9 @@ class Doc:
     data: Any
     model: Any = None
     text: str = ""  #: the file's text, for the scanners (privacy, unsafe markup)
+    #: a hash of kind, file and bytes (the cache entry's name, ``entry_name``), made once
+    #: when the file is read: the per-file findings are remembered by it (``text_key``)
+    key: str = ""
 
     # The located data is most of a document's memory and of the time to pickle it
     # (the check cache): it is not pickled, and read again from ``text`` when a check
@@ -57,6 +60,14 @@ class Doc:
             self.__dict__["data"] = parse_yaml(self.text)
             return self.__dict__["data"]
         raise AttributeError(name)
+
+    @property
+    def text_key(self) -> str:
+        """What the per-file checks remember their findings by: the file's kind, name and
+        text, hashed once (when the cache read it, or here on first asking)."""
+        if not self.key:
+            self.key = "text-" + key_of(self.kind, self.file, self.text)
+        return self.key
 
     @property
     def parsed(self) -> bool:
@@ -151,10 +162,11 @@ def rel(root: Path, path: Path) -> str:
 
 
 def load_doc(root: Path, kind: Kind, path: Path, cache: Cache | None = None,
-             raw: bytes | None = None) -> tuple[Doc | None, list[Problem]]:
+             raw: bytes | None = None, name: str | None = None) -> tuple[Doc | None, list[Problem]]:
     """Read, parse and validate one file; with ``cache``, a file whose bytes were
     loaded before (same kind, same name) is taken from it instead. ``raw``: the
-    file's bytes, read by a caller that found no ``refusal`` for it (not read again)."""
+    file's bytes, read by a caller that found no ``refusal`` for it (not read again);
+    ``name``: their ``entry_name``, when the caller worked it out (not hashed again)."""
     file = rel(root, path)
     if raw is None:
         refused = refusal(root, path)  # a link out of the project, a fifo: never opened
@@ -167,13 +179,17 @@ def load_doc(root: Path, kind: Kind, path: Path, cache: Cache | None = None,
             raw = path.read_bytes() if cache is not None and size <= MAX_YAML_BYTES else None
         except OSError:
             raw = None  # read_text below says why
+        name = None
     if raw is None or cache is None:
         return _load_text(kind, path, file, None)
-    name = entry_name(kind, file, raw)
+    if name is None:
+        name = entry_name(kind, file, raw)
     hit = cache.get(name, name)
     if isinstance(hit, tuple) and len(hit) == 2:
         return hit
     found = _load_text(kind, path, file, raw)
+    if found[0] is not None:
+        found[0].key = name
     cache.put(name, name, found)
     return found
 

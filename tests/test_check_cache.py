@@ -300,3 +300,25 @@ def test_the_cli_check_uses_the_cache(minimal):
     assert runs[0].returncode == runs[1].returncode == 0
     assert runs[0].stdout == runs[1].stdout
     assert (folder(minimal.root) / "report.pickle").is_file()
+
+
+def test_a_document_is_hashed_once_and_its_key_follows_its_text(minimal):
+    """``Doc.text_key`` is the cache entry's name, made when the file was read: the
+    per-file checks remember their findings by it, so it must change with the text."""
+    from generator.load import entry_name, load_doc
+    from generator.registry import KINDS
+
+    [kind] = [k for k in KINDS if k.name == "meeting"]
+    path = minimal.root / "data/meetings/2024-03-10-jwh.yaml"
+    store = cache_mod.Cache.open(minimal.root)
+    doc, _ = load_doc(minimal.root, kind, path, store)
+    assert doc is not None
+    assert doc.text_key == entry_name(kind, "data/meetings/2024-03-10-jwh.yaml", path.read_bytes())
+    again, _ = load_doc(minimal.root, kind, path, store)  # from the cache: the key came with it
+    assert again is not None and again.__dict__["key"] == doc.text_key
+    uncached, _ = load_doc(minimal.root, kind, path, None)  # no cache: made on first asking, once
+    assert uncached is not None and uncached.text_key == uncached.text_key != doc.text_key
+    minimal.replace("data/meetings/2024-03-10-jwh.yaml", "votes: {for: 5, against: 1, abstain: 0}",
+                    "votes: {for: 4, against: 1, abstain: 0}")
+    edited, _ = load_doc(minimal.root, kind, path, store)
+    assert edited is not None and edited.text_key not in (doc.text_key, "")

@@ -39,6 +39,8 @@ from generator.problems import Problem
 PARALLEL_MIN_BYTES = 1024 * 1024
 
 Loaded = tuple[Doc | None, list[Problem], dict[str, Any] | None]
+#: a file's bytes and their cache entry's name (``load.entry_name``)
+Held = tuple[bytes, str]
 
 
 @dataclass
@@ -108,7 +110,7 @@ class Loading:
         # which the default-language scan assumes (the check verifies it).
         for i, (kind, path) in enumerate(self.files):
             if kind.file:
-                doc, found = load_doc(root, kind, path, store, self.held.get(i))
+                doc, found = load_doc(root, kind, path, store, *self.held.get(i, (None, None)))
                 self.results[i] = (doc, found, None)
         plan = _Plan(root, self.files, store, _site_languages(root, kinds, self.files, self.results), os.getpid())
         self.plan = id(plan)
@@ -130,7 +132,7 @@ class Loading:
         if self.executor is None:
             if store is None:
                 return load_yaml_kinds(root, self.kinds, self.files)
-            serial: dict[int, Loaded] = {i: (*load_doc(root, kind, path, store, held.get(i)), None)
+            serial: dict[int, Loaded] = {i: (*load_doc(root, kind, path, store, *held.get(i, (None, None))), None)
                                          for i, (kind, path) in enumerate(self.files)}
             return _assemble(self.kinds, self.files, serial, store, self.project)
         results = self.results
@@ -153,7 +155,7 @@ class Loading:
             _PLANS.pop(self.plan, None)
         for i, (kind, path) in enumerate(self.files):  # those of the cache, and any the plan left out
             if i not in results:
-                doc, found = load_doc(root, kind, path, store, held.get(i))
+                doc, found = load_doc(root, kind, path, store, *held.get(i, (None, None)))
                 results[i] = (doc, found, None)
         return _assemble(self.kinds, self.files, results, store, self.project)
 
@@ -176,12 +178,13 @@ def _assemble(kinds: tuple[Kind, ...], files: list[tuple[Kind, Path]], results: 
 
 
 def _parse_share(root: Path, files: list[tuple[Kind, Path]], store: Cache | None) -> tuple[dict[int, int],
-                                                                                          dict[int, bytes]]:
+                                                                                          dict[int, Held]]:
     """Index -> bytes of the files that must be parsed (not in the cache), and
-    index -> the bytes of those the cache holds (read once: ``load_doc`` takes them).
+    index -> the bytes and entry name of those the cache holds (read and hashed once:
+    ``load_doc`` takes them).
     Only files ``refusal`` lets through are read here; ``load_doc`` reports the others."""
     share: dict[int, int] = {}
-    held: dict[int, bytes] = {}
+    held: dict[int, Held] = {}
     plain: dict[str, bool] = {}  #: folder -> no link anywhere on its path
     for i, (kind, path) in enumerate(files):
         try:
@@ -189,8 +192,9 @@ def _parse_share(root: Path, files: list[tuple[Kind, Path]], store: Cache | None
             if store is not None and stat.S_ISREG(st.st_mode) and st.st_size <= MAX_YAML_BYTES \
                     and (_plainly_inside(path, st, plain) or refusal(root, path) is None):
                 raw = path.read_bytes()
-                if store.has(entry_name(kind, rel(root, path), raw)):
-                    held[i] = raw
+                name = entry_name(kind, rel(root, path), raw)
+                if store.has(name):
+                    held[i] = (raw, name)
                     continue
             size = st.st_size
         except OSError:

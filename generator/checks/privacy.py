@@ -272,6 +272,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     allowed = contact_values(project)
     # A file's findings depend on its name, its text (and so its parsed data) and
     # the official numbers: the cache keeps them per file while those numbers stay.
+    # A document's name and text are hashed once, when loaded (``Doc.text_key``).
     memo = Memo(project.cache, "privacy", key_of(*sorted(allowed)))
 
     def scanned(file: str, text: str, data: Any = None) -> list[Problem]:
@@ -284,9 +285,9 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
         for doc in docs:  # the parsed data is read on a miss of the cache only (it may cost a parse)
             known = project.prescanned.get(doc.file, {}).get("privacy")
             if known is not None:  # worked out by the worker that parsed the file
-                yield from memo.get((doc.file, doc.text, "yaml"), found_problems, doc.file, known, allowed)
+                yield from memo.get(("doc", doc.text_key), found_problems, doc.file, known, allowed)
             else:
-                yield from memo.get((doc.file, doc.text, "yaml"), _scan_doc, doc, allowed)
+                yield from memo.get(("doc", doc.text_key), _scan_doc, doc, allowed)
     for file, text, _ in texts(project, docs=False):
         yield from scanned(file, text)
     for file, text in content_texts(project):
