@@ -96,30 +96,56 @@ def scan(root: Path) -> list[Problem]:
     """Every refused entry of the publishable folders, links not followed."""
     root = Path(root)
     problems: list[Problem] = []
-    tops = [root / name for name in PUBLISHABLE]
-    for top in tops:
+    for name in PUBLISHABLE:
+        top = root / name
         if not top.is_dir() or top.is_symlink():
             if os.path.islink(top):
                 found = refusal(root, top)
                 if found:
                     problems.append(found)
             continue
-        for folder, dirs, files in os.walk(top):
-            for name in sorted(dirs + files):
-                path = Path(folder, name)
-                try:
-                    st = os.lstat(path)
-                except OSError:
-                    continue
-                # The walk follows no link, so an entry that is no link lies where it is
-                # found, inside the project: only a link needs resolving (refusal).
-                found = refusal(root, path) if stat.S_ISLNK(st.st_mode) else _kind_refusal(_rel(root, path), st)
-                if found is None and name in files and _in_content(root, path) and path.is_file() \
-                        and not media.hidden(path.relative_to(top).as_posix()):
-                    found = media.refusal(root, path)
-                if found:
-                    problems.append(found)
+        _scan_folder(root, str(top), name, "", name == "content", problems)
     return problems
+
+
+def _scan_folder(root: Path, folder: str, rel: str, below: str, content: bool, problems: list[Problem]) -> None:
+    """``scan`` of one folder (``rel`` from the root, ``below`` from its publishable
+    folder), then of its subfolders: in the order ``os.walk`` took, each folder's
+    entries by name, links to folders not entered. The entries' types come from the
+    listing (one status call per entry, for the link count; no path objects): a
+    project's thousands of documents are scanned at every check."""
+    dirs: list[os.DirEntry[str]] = []
+    entries: list[tuple[os.DirEntry[str], bool]] = []
+    try:
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                try:
+                    is_dir = entry.is_dir()  # links followed, as os.walk sorts them
+                except OSError:
+                    is_dir = False
+                entries.append((entry, is_dir))
+                if is_dir:
+                    dirs.append(entry)
+    except OSError:
+        return  # as os.walk: an unreadable folder is skipped
+    entries.sort(key=lambda e: e[0].name)
+    for entry, is_dir in entries:
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        file = f"{rel}/{entry.name}"
+        # The walk follows no link, so an entry that is no link lies where it is
+        # found, inside the project: only a link needs resolving (refusal).
+        found = refusal(root, Path(entry.path)) if stat.S_ISLNK(st.st_mode) else _kind_refusal(file, st)
+        if found is None and content and not is_dir and entry.is_file() \
+                and not media.hidden(f"{below}{entry.name}"):
+            found = media.refusal(root, Path(entry.path))
+        if found:
+            problems.append(found)
+    for entry in dirs:
+        if not entry.is_symlink():
+            _scan_folder(root, entry.path, f"{rel}/{entry.name}", f"{below}{entry.name}/", content, problems)
 
 
 def safe_files(root: Path, folder: Path, own: bool = False) -> Iterator[tuple[str, Path]]:
