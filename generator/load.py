@@ -9,6 +9,7 @@ here raises on bad input: every failure becomes a ``Problem``.
 from __future__ import annotations
 
 import gc
+import os
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
@@ -134,9 +135,9 @@ def discover(root: Path, kinds: tuple[Kind, ...]) -> list[tuple[Kind, Path]]:
         if kind.file:
             found.append((kind, data / kind.file))
         elif kind.folder and (data / kind.folder).is_dir():
-            files = sorted(p for p in (data / kind.folder).iterdir()
-                           if p.suffix in (".yaml", ".yml") and p.is_file())
-            found.extend((kind, p) for p in files)
+            folder = data / kind.folder
+            found.extend((kind, folder / name) for name, is_file in _listing(folder)
+                         if is_file and _suffix(name) in (".yaml", ".yml"))
     return found
 
 
@@ -146,15 +147,40 @@ def unexpected_files(root: Path, kinds: tuple[Kind, ...]) -> list[Problem]:
     for kind in kinds:
         if not kind.folder or not (root / "data" / kind.folder).is_dir():
             continue
-        for p in sorted((root / "data" / kind.folder).iterdir()):
-            if p.is_file() and p.suffix not in (".yaml", ".yml") and not p.name.startswith(".") \
-                    and not any(fnmatch(p.name, pattern) for pattern in kind.side_files):
-                problems.append(Problem("file.unexpected", rel(root, p), None, None,
-                                        {"name": p.name}, "warning"))
+        folder = root / "data" / kind.folder
+        for name, is_file in _listing(folder):
+            if is_file and _suffix(name) not in (".yaml", ".yml") and not name.startswith(".") \
+                    and not any(fnmatch(name, pattern) for pattern in kind.side_files):
+                problems.append(Problem("file.unexpected", rel(root, folder / name), None, None,
+                                        {"name": name}, "warning"))
     return problems
 
 
+def _listing(folder: Path) -> list[tuple[str, bool]]:
+    """(name, is a file, links followed) of each entry of ``folder``, by name: as
+    ``sorted(folder.iterdir())`` with ``Path.is_file``, without a path object per
+    entry (a folder holds thousands of meetings, listed at every check)."""
+    out = []
+    with os.scandir(folder) as entries:  # an unreadable folder raises, as iterdir did
+        for entry in entries:
+            try:
+                is_file = entry.is_file()
+            except OSError:
+                is_file = False  # as Path.is_file
+            out.append((entry.name, is_file))
+    return sorted(out)
+
+
+def _suffix(name: str) -> str:
+    """``Path(name).suffix``: the last dot's part, none for ``.hidden`` or ``name.``."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
 def rel(root: Path, path: Path) -> str:
+    top, full = str(root), str(path)
+    if full.startswith(top) and full[len(top):len(top) + 1] == "/" and top != "/":
+        return full[len(top) + 1:]  # the common case, without Path.relative_to
     try:
         return path.relative_to(root).as_posix()
     except ValueError:

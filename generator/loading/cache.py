@@ -101,6 +101,7 @@ class Cache:
 
     def __init__(self, root: Path, secret: bytes, folder: Path) -> None:
         self.root, self._secret, self.folder = root, secret, folder
+        self._folder = str(folder)  # a check opens thousands of entries: no path objects for them
         self.version = code_version()
         self.used: set[str] = set()  #: entries read or written by this run (the rest may go)
         self.written = 0
@@ -126,8 +127,8 @@ class Cache:
             return None
         return cls(Path(root), secret, folder)
 
-    def _path(self, name: str) -> Path:
-        return self.folder / f"{name}.pickle"
+    def _path(self, name: str) -> str:
+        return os.path.join(self._folder, f"{name}.pickle")
 
     def get(self, name: str, key: str) -> Any:
         """The value stored under ``name`` for ``key``, or None (absent, stale, forged, corrupt)."""
