@@ -71,12 +71,12 @@ def check(root: Path, jobs: int | None = None, strict: bool = False, cache: bool
     ``cache``: reuse what earlier checks of the same inputs found."""
     store = open_cache(root, cache)
     if store is None:
-        return load_and_check(root, jobs, strict, cache=False).report
+        return _report_of(Path(root), jobs, strict, None)
     inputs, seen = inputs_of(root, store)
     report = stored_report(store, inputs, strict)
     if report is not None:
         return report
-    report = _load_and_check(Path(root), jobs, strict, store).report
+    report = _report_of(Path(root), jobs, strict, store)
     keep_report(store, root, inputs, seen, strict, report)
     return report
 
@@ -127,6 +127,19 @@ def _load_and_check(root: Path, jobs: int | None, strict: bool, store: Cache | N
     gc.disable()
     try:
         return _run(root, jobs, strict, store)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _report_of(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Report:
+    """``_load_and_check``'s report alone. The documents and the index are dropped while
+    the garbage collector is still paused: back on, its first run would walk them all
+    once more (~0.5 s per 5,000 meetings) only to see them freed."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(root, jobs, strict, store).report
     finally:
         if enabled:
             gc.enable()
