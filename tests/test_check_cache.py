@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -322,3 +323,39 @@ def test_a_document_is_hashed_once_and_its_key_follows_its_text(minimal):
                     "votes: {for: 4, against: 1, abstain: 0}")
     edited, _ = load_doc(minimal.root, kind, path, store)
     assert edited is not None and edited.text_key not in (doc.text_key, "")
+
+
+def everything(report: Report) -> list[tuple[object, ...]]:
+    """The report as a reader gets it, in its own order (not sorted)."""
+    return [(p.file, p.line, p.col, p.code, p.severity, sorted(p.params.items(), key=str))
+            for p in report.problems] + [("files", report.files_checked)]
+
+
+def test_warm_after_an_edit_equals_cold_on_the_demo_with_broken_references(tmp_path):
+    """On the demo, an edited file whose change breaks references from other files
+    (a decision renamed: a rule, a budget line and an action item point at it), then
+    an edit of a referring file: warm after each edit reports exactly what a cold check
+    does, problem for problem, in the same order."""
+    root = tmp_path / "demo"
+    root.mkdir()
+    for name in ("data", "content", "site_templates"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    assert everything(check(root, jobs=1)) == everything(check(root, jobs=1, cache=False))
+
+    meeting = root / "data/meetings/2023-05-16-assembly.yaml"
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("id: D2023-04", "id: D2023-40"), encoding="utf-8")
+    warm = check(root, jobs=1)
+    cold = check(root, jobs=1, cache=False)
+    assert everything(warm) == everything(cold)
+    broken = {p.file for p in warm.problems if "D2023-04" in str(p.params)}
+    assert {"data/rules/residents-covenant.yaml", "data/budgets/2023.csv"} <= broken
+
+    rule = root / "data/rules/management-covenant.yaml"
+    rule.write_text(rule.read_text(encoding="utf-8").replace("decision: D2023-01", "decision: D2023-99"),
+                    encoding="utf-8")
+    warm = check(root, jobs=1)
+    assert everything(warm) == everything(check(root, jobs=1, cache=False))
+    assert any(p.file == "data/rules/management-covenant.yaml" and "D2023-99" in str(p.params)
+               for p in warm.problems)
