@@ -22,9 +22,9 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
             if doc.model is not None:
                 known = project.prescanned.get(doc.file, {}).get("languages")
                 if known is not None and known[0] == (default, languages):  # the worker's, same languages
-                    yield from memo.get((doc.text_key,), known[1].copy)
+                    yield from memo.get((doc,), known[1].copy)
                 else:
-                    yield from memo.get((doc.text_key,), _walk_doc, doc, languages, default)
+                    yield from memo.get((doc,), _walk_doc, doc, languages, default)
     memo.save()
 
 

@@ -31,7 +31,7 @@ import sys
 import time
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 #: Bump when the layout of entries changes (the code version covers their contents).
 FORMAT = 1
@@ -300,6 +300,13 @@ def _below(folder: str, rel: str) -> Iterator[tuple[str, os.stat_result | None]]
             yield from _below(entry.path, path)
 
 
+class Keyed(Protocol):
+    """A document (``load.Doc``): a hash of its kind, name and text."""
+
+    @property
+    def text_key(self) -> str: ...
+
+
 class Memo:
     """Per-file results of one check (``name``), valid while ``context`` (what the
     results depend on besides the file: e.g. the community's official numbers) is
@@ -312,11 +319,13 @@ class Memo:
         self.old: dict[str, Any] = old if isinstance(old, dict) else {}
         self.now: dict[str, Any] = {}
 
-    def get(self, parts: tuple[str | bytes, ...], compute: Callable[..., Iterable[Any]], *args: Any) -> list[Any]:
-        """The stored findings for ``parts`` (file name, text …), else ``compute(*args)``'s."""
+    def get(self, parts: tuple[str | bytes | Keyed, ...], compute: Callable[..., Iterable[Any]], *args: Any) -> list[Any]:
+        """The stored findings for ``parts`` (file name, text, a document: its ``text_key``),
+        else ``compute(*args)``'s. A document's key is asked for only when the cache is on
+        (made on first asking, it may cost a hash)."""
         if self.cache is None:
             return list(compute(*args))
-        key = key_of(*parts)
+        key = key_of(*(p if isinstance(p, (str, bytes)) else p.text_key for p in parts))
         value = self.old[key] if key in self.old else list(compute(*args))
         self.now[key] = value
         return value
