@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import segno
 from markupsafe import Markup
+
+if TYPE_CHECKING:  # segno (and urllib, ssl under it) cost ~40 ms to import: only a build draws codes
+    import segno
 
 #: A fixed mask: segno otherwise scores all eight masks for every code, the largest
 #: share of the render step (issue #20). Any mask is a valid code (ISO/IEC 18004 §7.8;
@@ -30,6 +33,8 @@ def qr_svg(url: str, title: str) -> Markup:
 
 def qr_code(url: str) -> segno.QRCode:
     """The code ``qr_svg`` draws (tests decode it as PNG)."""
+    import segno
+
     return segno.make(url, error="m", mask=MASK)
 
 
