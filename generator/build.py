@@ -105,6 +105,8 @@ class BuildResult:
     #: inputs it was checked from (None when files changed while it ran, or without the cache)
     checked: Checked | None = field(default=None, repr=False)
     inputs: str | None = None
+    #: ``outdir.folder_digest`` of ``out`` as this build left it (or found it, when unchanged)
+    site_digest: str | None = None
 
 
 def languages(checked: Checked) -> list[str]:
@@ -393,11 +395,11 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
         "site_url": site_url, "endpoint_url": endpoint_url, "archive": archive, "strict": strict,
         "today": Today.get().isoformat(), "token_day": int(time.time()) // TOKEN_BUCKET_S,
         "secret": hashlib.sha256(secret.encode()).hexdigest(), "pagefind": find_pagefind(root, REPO)})
-    before = unchanged.last_pages(root, out, key)
+    before = unchanged.last_build(root, out, key)
     report = stored_report(store, inputs, strict) if before is not None else None
     if before is not None and report is not None:
         timings["total"] = time.perf_counter() - t0
-        return BuildResult(out, before, timings, report, unchanged=True)
+        return BuildResult(out, before[0], timings, report, unchanged=True, site_digest=before[1])
     unchanged.forget(root)
     checked = load_and_check(root, jobs=jobs, strict=strict)
     checked_inputs = inputs if keep_report(store, root, inputs, seen, strict, checked.report) else None
@@ -516,9 +518,10 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
         shutil.rmtree(stage, ignore_errors=True)
         raise
     shutil.rmtree(stage, ignore_errors=True)
-    unchanged.remember(root, out, key, pages)
+    digest = unchanged.remember(root, out, key, pages)
     timings["total"] = time.perf_counter() - t0
-    return BuildResult(out, pages, timings, checked.report, checked=checked, inputs=checked_inputs)
+    return BuildResult(out, pages, timings, checked.report, checked=checked, inputs=checked_inputs,
+                       site_digest=digest)
 
 
 def index_search(root: Path, work: Path, stage: Path, langs: list[str]) -> None:

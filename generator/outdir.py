@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import shutil
-import stat
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -173,25 +172,50 @@ def reclaim(folder: Path) -> None:
     if os.path.islink(folder) or (os.path.lexists(folder) and not folder.is_dir()):
         folder.unlink()
         return
-    for current, dirs, files in os.walk(folder):
-        for name in dirs + files:
-            path = os.path.join(current, name)
-            mode = os.lstat(path).st_mode
-            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-                os.unlink(path)  # os.walk does not enter a linked folder: unlinking it is enough
+    if not folder.is_dir():
+        return
+    # os.scandir gives each entry's type from the listing (no status call per file): a street's
+    # work folder holds every community's kept copy, ~55,000 files
+    pending = [os.fspath(folder)]
+    while pending:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+            elif not entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)  # a link (to a folder too: never entered) or a special file
 
 
 def folder_digest(folder: Path) -> str:
     """Every file below ``folder`` by path, size, modification time and inode (no reads): what a
-    build left there, to tell later whether anything touched it (``unchanged``, ``kept_site``)."""
+    build left there, to tell later whether anything touched it (``unchanged``, ``kept_site``,
+    ``street.publish``). Links are taken as files (their own status); links to folders and
+    empty folders are not counted."""
     digest = hashlib.blake2b(digest_size=20)
-    for current, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(current, name)
-            try:
-                st = os.lstat(path)
-            except OSError:
-                continue
-            digest.update(f"{os.path.relpath(path, folder)}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0".encode())
+    # os.scandir, relative paths by concatenation: a street's no-op build digests ~60 folders of
+    # ~1,800 files, and os.walk with relpath cost four times the status calls themselves
+    _digest_into(digest, os.fspath(folder), "")
     return digest.hexdigest()
+
+
+def _digest_into(digest: Any, path: str, rel: str) -> None:
+    try:
+        entries = sorted(os.scandir(path), key=lambda e: e.name)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        try:
+            if entry.is_dir():  # follows a link, as os.walk sorts them, but a linked folder is not entered
+                if not entry.is_symlink():
+                    folders.append(entry)
+                continue
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        digest.update(f"{rel}{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0".encode())
+    for entry in folders:
+        _digest_into(digest, entry.path, f"{rel}{entry.name}/")

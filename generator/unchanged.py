@@ -54,8 +54,9 @@ def _record(root: Path) -> Path:
     return root / ".portal-build" / RECORD
 
 
-def last_pages(root: Path, out: Path, key: str) -> int | None:
-    """The page count of the last build when it had this ``key`` and ``out`` is as it left it; else None.
+def last_build(root: Path, out: Path, key: str) -> tuple[int, str] | None:
+    """The page count of the last build and the digest of what it left (``folder_digest``) when it
+    had this ``key`` and ``out`` is as it left it; else None.
     ``PORTAL_NO_CACHE=1`` (as for the check's cache): always build."""
     if os.environ.get("PORTAL_NO_CACHE", "") not in ("", "0"):
         return None
@@ -65,20 +66,22 @@ def last_pages(root: Path, out: Path, key: str) -> int | None:
         return None
     if not isinstance(data, dict) or data.get("key") != key or data.get("out") != str(out):
         return None
-    if not out.is_dir() or data.get("site") != folder_digest(out):
-        return None
+    site = folder_digest(out) if out.is_dir() else None
     pages = data.get("pages")
-    return pages if isinstance(pages, int) else None
+    if site is None or data.get("site") != site or not isinstance(pages, int):
+        return None
+    return pages, site
 
 
-def remember(root: Path, out: Path, key: str, pages: int) -> None:
-    """After a successful build: what it depended on and what it left."""
+def remember(root: Path, out: Path, key: str, pages: int) -> str:
+    """After a successful build: what it depended on and what it left (its digest, returned)."""
     record = _record(root)
+    site = folder_digest(out)
     record.parent.mkdir(parents=True, exist_ok=True)
     tmp = record.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"key": key, "out": str(out), "site": folder_digest(out), "pages": pages}),
-                   encoding="utf-8")
+    tmp.write_text(json.dumps({"key": key, "out": str(out), "site": site, "pages": pages}), encoding="utf-8")
     tmp.replace(record)
+    return site
 
 
 def forget(root: Path) -> None:

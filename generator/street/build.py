@@ -101,6 +101,7 @@ def build_member(street_root: Path, entry: CommunityEntry, site_url: str, jobs: 
             problems += named(result.report.problems if result.report else [], shown_root(street_root, entry),
                               entry.id)
             member.updated, member.name = _last_good(street_root, entry.id)
+            member.kept_digest = result.site_digest
             if not result.unchanged or member.updated is None:
                 member.updated = dt.datetime.now(dt.UTC).replace(microsecond=0)
             _facts(member, today, result.checked, result.inputs)
@@ -197,9 +198,9 @@ def _build(street_root: Path, street: Street, out: Path, site_url: str | None, j
     langs = [street.languages.default, *[x for x in street.languages.others if x in ("zh", "en")]]
     context = publish.context_key(site_url, langs)
     since = {m.id: (beijing(m.updated) if m.updated else "?") if m.status == "stale" else None for m in members}
+    kept = {m.id: m.kept_digest or folder_digest(street_root / KEEP / m.id) for m in members if m.status != "missing"}
     # communities whose published folder is still what the last build put there stay in place
-    reused = publish.reusable(street_root, out, members, context, since)
-    keep_digests: dict[str, str] = {}
+    reused = publish.reusable(street_root, out, members, context, since, kept)
     try:
         stage.mkdir(parents=True)
         for m in members:
@@ -208,7 +209,6 @@ def _build(street_root: Path, street: Street, out: Path, site_url: str | None, j
             if m.id in reused:  # seen through a link while the street's files are made (search, headers)
                 os.symlink(out / m.id, stage / m.id, target_is_directory=True)
                 continue
-            keep_digests[m.id] = folder_digest(street_root / KEEP / m.id)
             # a community built now is linked, not copied (its kept copy is replaced whole by its next
             # build, never written in place); a stale one is copied, as its pages get the banner
             shutil.copytree(street_root / KEEP / m.id, stage / m.id, symlinks=True,
@@ -232,5 +232,5 @@ def _build(street_root: Path, street: Street, out: Path, site_url: str | None, j
                 (stage / cid).unlink()
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    publish.remember(street_root, out, members, context, since, keep_digests | reused)
+    publish.remember(street_root, out, members, context, since, kept, reused)
     return result

@@ -118,6 +118,8 @@ class Member:
     report: Report | None = None  #: its check findings (errors name it in the street report)
     updated: dt.datetime | None = None  #: when its published pages were built
     name: Text | None = None  #: its community.yaml name, when known
+    #: ``outdir.folder_digest`` of its kept copy as this street build's community build left it
+    kept_digest: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -64,13 +64,12 @@ def _read(street_root: Path) -> Published | None:
 
 
 def reusable(street_root: Path, out: Path, members: list[Member], context: str,
-             since: dict[str, str | None]) -> dict[str, str]:
-    """The communities whose published folder in ``out`` can stay as it is, with the digest of
-    the kept copy it was made from."""
+             since: dict[str, str | None], kept: dict[str, str]) -> dict[str, str]:
+    """The communities whose published folder in ``out`` can stay as it is, with that folder's
+    digest; ``kept``: the digest of each community's kept copy now."""
     record = _read(street_root)
     if record is None or record.out != str(out) or record.context != context or not is_marked(out):
         return {}
-    keep = street_root / ".portal-build" / "street" / "sites"
     found = {}
     for m in members:
         was = record.communities.get(m.id)
@@ -81,8 +80,8 @@ def reusable(street_root: Path, out: Path, members: list[Member], context: str,
         folder = out / m.id
         if folder.is_symlink() or not folder.is_dir():
             continue
-        if was.get("keep") == folder_digest(keep / m.id) and was.get("out") == folder_digest(folder):
-            found[m.id] = str(was["keep"])
+        if was.get("keep") == kept.get(m.id) and was.get("out") == folder_digest(folder):
+            found[m.id] = str(was["out"])
     return found
 
 
@@ -110,11 +109,12 @@ def commit(street_root: Path, stage: Path, out: Path, reused: Collection[str]) -
 
 
 def remember(street_root: Path, out: Path, members: list[Member], context: str, since: dict[str, str | None],
-             keep_digests: dict[str, str]) -> None:
-    """After ``commit``: what each published community folder now is."""
-    communities = {m.id: {"status": m.status, "since": since.get(m.id), "keep": keep_digests[m.id],
-                          "out": folder_digest(out / m.id)}
-                   for m in members if m.id in keep_digests and (out / m.id).is_dir()}
+             kept: dict[str, str], reused: dict[str, str]) -> None:
+    """After ``commit``: what each published community folder now is (``reused``: those left in
+    place, with their digests)."""
+    communities = {m.id: {"status": m.status, "since": since.get(m.id), "keep": kept[m.id],
+                          "out": reused.get(m.id) or folder_digest(out / m.id)}
+                   for m in members if m.id in kept and (out / m.id).is_dir()}
     path = street_root / RECORD
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
