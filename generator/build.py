@@ -60,12 +60,14 @@ from generator.site.security_headers import ForeignCode
 from generator.site.theme_patch import drop_sitemap_fetch
 from generator.site.theme_probe import (
     OwnCode,
+    at_path,
     collect,
     own_from_json,
     own_to_json,
     page_depths,
     probe_config,
     probe_key,
+    site_path,
 )
 from portal_core.i18n import both
 from portal_core.languages import lang_url
@@ -422,7 +424,7 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
     own = OwnCode()
     mkdocs_runs: list[tuple[str, bool]] = []  # (configuration file, dirty)
     kept_keys: dict[str, str] = {}
-    probes: list[tuple[Path, str]] = []  # probes to build: (folder, key of the result)
+    probes: list[tuple[Path, str, str]] = []  # probes to build: (folder, key of the result, site path)
     for lang in langs:
         docs = work / lang / "docs"
         record = kept_site.begin(work / lang)  # before the docs change: a build stopped after is never a base
@@ -442,18 +444,19 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
         mkdocs_runs.append((str(config_file), dirty))
         # The theme's own inline code, from the same configuration over empty pages (security_headers);
         # the same theme, settings and page depths give the same code: kept outside the project, signed.
+        # Built at a placeholder site path, so one probe serves every community of a street.
         probe_work = work / lang / "probe"
         shutil.rmtree(probe_work, ignore_errors=True)
         probe = probe_config(config, probe_work, page_depths(n for n in files if n.endswith(".md")))
         probe_id = probe_key(probe, f"{templates}|{kept_site.versions()}")
         known = own_from_json(signed.load(probe_store() / f"{probe_id}.json", "theme-probe"))
         if known is not None:
-            own.merge(known)
+            own.merge(at_path(known, site_path(config)))
             continue
         (probe_work / "mkdocs.yml").write_text(yaml.safe_dump(probe, allow_unicode=True, sort_keys=False),
                                                encoding="utf-8")
         mkdocs_runs.append((str(probe_work / "mkdocs.yml"), False))
-        probes.append((probe_work, probe_id))
+        probes.append((probe_work, probe_id, site_path(config)))
     timings["render"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     progress("mkdocs")
@@ -470,10 +473,10 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
             # The stage is made of hard links to the kept output: every later step writes new
             # files (never in place), and mkdocs' next dirty build unlinks what it rewrites.
             kept_site.link_tree(work / lang / "site", stage / lang)
-        for probe_work, probe_id in probes:
+        for probe_work, probe_id, path in probes:
             found = collect(probe_work / "site")
             signed.save(probe_store() / f"{probe_id}.json", "theme-probe", own_to_json(found))
-            own.merge(found)
+            own.merge(at_path(found, path))
         timings["mkdocs"] = time.perf_counter() - t2
         t3 = time.perf_counter()
         progress("search")
