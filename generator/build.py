@@ -20,7 +20,6 @@ import copy
 import hashlib
 import html
 import json
-import logging
 import multiprocessing
 import os
 import shutil
@@ -52,6 +51,7 @@ from generator.site.archive import write_archive
 from generator.site.exports import write_extras, write_kind_files
 from generator.site.header_formats import write_security_headers
 from generator.site.mkdocs_hooks import GENERATED_LIST
+from generator.site.mkdocs_run import mkdocs_build
 from generator.site.pages import build_pages, navigation, template_dirs
 from generator.site.render import TEMPLATES, Renderer
 from generator.site.render_cache import RenderCache
@@ -316,36 +316,6 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
     }
 
 
-class _NoDirtyWarning(logging.Filter):
-    """mkdocs warns that a dirty build may leave wrong navigation: the portal's does not
-    (``generator.kept_site`` says when it is used)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "'dirty' build" not in record.getMessage()
-
-
-def _mkdocs_build(config_file: str, dirty: bool = False) -> float:
-    """Run one mkdocs build (in a worker process); ``dirty``: only the pages whose
-    Markdown is newer than their HTML (``generator.kept_site``)."""
-
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    build_log = logging.getLogger("mkdocs.commands.build")
-    if not any(isinstance(f, _NoDirtyWarning) for f in build_log.filters):  # once per process
-        build_log.addFilter(_NoDirtyWarning())
-    try:  # jieba sets its own DEBUG level on import: silence "Building prefix dict…"
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-    except ImportError:  # pragma: no cover - search then indexes Chinese unsegmented
-        pass
-    start = time.perf_counter()
-    build(load_config(config_file), dirty=dirty)
-    return time.perf_counter() - start
-
-
 def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs: int | None = None,
           endpoint_url: str | None = None, on_wait: Callable[[], None] | None = None,
           archive: bool = False, strict: bool = False,
@@ -463,11 +433,11 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
     try:
         if jobs == 1 or len(mkdocs_runs) == 1:
             for run, dirty in mkdocs_runs:
-                _mkdocs_build(run, dirty)
+                mkdocs_build(run, dirty)
         else:
             with ProcessPoolExecutor(min(len(langs), len(mkdocs_runs)),
                                      mp_context=multiprocessing.get_context("spawn")) as pool:
-                list(pool.map(_mkdocs_build, *zip(*mkdocs_runs)))
+                list(pool.map(mkdocs_build, *zip(*mkdocs_runs)))
         for lang in langs:
             kept_site.remember(work / lang, kept_keys[lang])
             # The stage is made of hard links to the kept output: every later step writes new
