@@ -4,9 +4,13 @@ not load the registry, the kinds and their models (``generator.site.mkdocs_run``
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+
+from generator.site import mkdocs_hooks
+from generator.site.mkdocs_hooks import GENERATED_LIST
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -19,18 +23,35 @@ def test_the_worker_module_imports_no_other_generator_module() -> None:
     assert done.stdout.split() == ["generator", "generator.site", "generator.site.mkdocs_run"]
 
 
-def test_a_build_in_a_worker_imports_no_jieba(tmp_path: Path) -> None:
-    """mkdocs runs without its search plugins (search is Pagefind's): nothing needs jieba,
-    whose import alone costs a worker 0.2 s of CPU."""
+def _worker_imports(tmp_path: Path, hand_written: bool) -> list[str]:
+    """Build a two-page site with the portal's hook in a fresh interpreter, as a worker does;
+    which of jieba and pydantic it imported."""
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "index.md").write_text("# 首页\n", encoding="utf-8")
+    (docs / "about.md").write_text("---\ntitle: 关于\n---\n# 关于\n", encoding="utf-8")
+    generated = ["index.md"] if hand_written else ["index.md", "about.md"]
+    (tmp_path / GENERATED_LIST).write_text(json.dumps(generated), encoding="utf-8")
     config = tmp_path / "mkdocs.yml"
     config.write_text(f"site_name: t\ndocs_dir: {docs}\nsite_dir: {tmp_path / 'site'}\nplugins: []\n"
-                      "theme: {name: material, language: zh}\n", encoding="utf-8")
+                      f"hooks: [{mkdocs_hooks.__file__}]\ntheme: {{name: material, language: zh}}\n",
+                      encoding="utf-8")
     code = ("import sys\nfrom generator.site.mkdocs_run import mkdocs_build\n"
-            f"mkdocs_build({str(config)!r})\nprint('jieba' in sys.modules)")
+            f"mkdocs_build({str(config)!r})\nprint(*[m for m in ('jieba', 'pydantic') if m in sys.modules])")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300,
                           check=True)
-    assert done.stdout.split() == ["False"]
-    assert (tmp_path / "site" / "index.html").is_file()
+    assert (tmp_path / "site" / "about" / "index.html").is_file()
+    return done.stdout.split()
+
+
+def test_a_worker_imports_no_jieba_and_no_pydantic_for_generated_pages(tmp_path: Path) -> None:
+    """mkdocs runs without its search plugins (search is Pagefind's): nothing needs jieba,
+    whose import alone costs a worker 0.2 s of CPU; the front matter parser (pydantic, 0.3 s)
+    is only for hand-written pages."""
+    assert _worker_imports(tmp_path, hand_written=False) == []
+
+
+def test_a_hand_written_page_still_gets_its_front_matter_read(tmp_path: Path) -> None:
+    assert _worker_imports(tmp_path, hand_written=True) == ["pydantic"]
+    page = (tmp_path / "site" / "about" / "index.html").read_text(encoding="utf-8")
+    assert "<title>关于 - t</title>" in page
