@@ -51,7 +51,8 @@ from generator.site.archive import write_archive
 from generator.site.exports import write_extras, write_kind_files
 from generator.site.header_formats import write_security_headers
 from generator.site.mkdocs_hooks import GENERATED_LIST
-from generator.site.mkdocs_run import mkdocs_build
+from generator.site.mkdocs_run import MkdocsFailed, mkdocs_build
+from generator.site.mkdocs_run import run_all as run_mkdocs
 from generator.site.pages import build_pages, navigation, template_dirs
 from generator.site.render import TEMPLATES, Renderer
 from generator.site.render_cache import RenderCache
@@ -435,9 +436,10 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
             for run, dirty in mkdocs_runs:
                 mkdocs_build(run, dirty)
         else:
-            with ProcessPoolExecutor(min(len(langs), len(mkdocs_runs)),
-                                     mp_context=multiprocessing.get_context("spawn")) as pool:
-                list(pool.map(mkdocs_build, *zip(*mkdocs_runs)))
+            try:
+                run_mkdocs(mkdocs_runs, min(len(langs), len(mkdocs_runs)))
+            except MkdocsFailed as exc:
+                raise BuildError(str(exc)) from exc
         for lang in langs:
             kept_site.remember(work / lang, kept_keys[lang])
             # The stage is made of hard links to the kept output: every later step writes new

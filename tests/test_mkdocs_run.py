@@ -1,5 +1,5 @@
-"""The mkdocs workers of ``portal build`` (``spawn`` processes) import only what a mkdocs
-build needs: the module they run from imports nothing of the generator, so a worker does
+"""The mkdocs workers of ``portal build`` (``python -m generator.site.mkdocs_run``) import
+only what a mkdocs build needs: the module imports nothing of the generator, so a worker does
 not load the registry, the kinds and their models (``generator.site.mkdocs_run``)."""
 
 from __future__ import annotations
@@ -9,8 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from generator.site import mkdocs_hooks
 from generator.site.mkdocs_hooks import GENERATED_LIST
+from generator.site.mkdocs_run import MkdocsFailed, run_all
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -55,3 +58,19 @@ def test_a_hand_written_page_still_gets_its_front_matter_read(tmp_path: Path) ->
     assert _worker_imports(tmp_path, hand_written=True) == ["pydantic"]
     page = (tmp_path / "site" / "about" / "index.html").read_text(encoding="utf-8")
     assert "<title>关于 - t</title>" in page
+
+
+def test_run_all_builds_in_workers_and_reports_a_failure(tmp_path: Path) -> None:
+    configs = []
+    for name in ("zh", "en"):
+        docs = tmp_path / name / "docs"
+        docs.mkdir(parents=True)
+        (docs / "index.md").write_text(f"# {name}\n", encoding="utf-8")
+        config = tmp_path / name / "mkdocs.yml"
+        config.write_text(f"site_name: t\ndocs_dir: {docs}\nsite_dir: {tmp_path / name / 'site'}\nplugins: []\n"
+                          f"theme: {{name: material, language: {name}}}\n", encoding="utf-8")
+        configs.append((str(config), False))
+    run_all(configs, 2)
+    assert all((tmp_path / name / "site" / "index.html").is_file() for name in ("zh", "en"))
+    with pytest.raises(MkdocsFailed, match="missing.yml"):
+        run_all([*configs, (str(tmp_path / "missing.yml"), False)], 2)
