@@ -60,7 +60,13 @@ def test_a_hand_written_page_still_gets_its_front_matter_read(tmp_path: Path) ->
     assert "<title>关于 - t</title>" in page
 
 
-def test_run_all_builds_in_workers_and_reports_a_failure(tmp_path: Path) -> None:
+def test_run_all_builds_in_workers_and_reports_a_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # run from a folder holding another generator package (another checkout): the workers
+    # still run this code, not what the current folder holds
+    decoy = tmp_path / "cwd" / "generator"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("raise ImportError('the decoy was imported')\n", encoding="utf-8")
+    monkeypatch.chdir(decoy.parent)
     configs = []
     for name in ("zh", "en"):
         docs = tmp_path / name / "docs"

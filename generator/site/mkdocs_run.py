@@ -60,7 +60,8 @@ def run_all(runs: list[tuple[str, bool]], workers: int) -> None:
 
     def one(run: tuple[str, bool]) -> None:
         config_file, dirty = run
-        command = [sys.executable, "-m", __name__, config_file, *(["--dirty"] if dirty else [])]
+        # -P: not the current folder first on the path (it may hold another checkout's generator)
+        command = [sys.executable, "-P", "-m", __name__, config_file, *(["--dirty"] if dirty else [])]
         code = subprocess.run(command, env=env, stdin=subprocess.DEVNULL).returncode
         if code != 0:
             raise MkdocsFailed(f"mkdocs build of {config_file} failed (exit {code})")
