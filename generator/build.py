@@ -20,7 +20,6 @@ import copy
 import hashlib
 import html
 import json
-import logging
 import multiprocessing
 import os
 import shutil
@@ -52,6 +51,8 @@ from generator.site.archive import write_archive
 from generator.site.exports import write_extras, write_kind_files
 from generator.site.header_formats import write_security_headers
 from generator.site.mkdocs_hooks import GENERATED_LIST
+from generator.site.mkdocs_run import MkdocsFailed, mkdocs_build
+from generator.site.mkdocs_run import run_all as run_mkdocs
 from generator.site.pages import build_pages, navigation, template_dirs
 from generator.site.render import TEMPLATES, Renderer
 from generator.site.render_cache import RenderCache
@@ -60,12 +61,14 @@ from generator.site.security_headers import ForeignCode
 from generator.site.theme_patch import drop_sitemap_fetch
 from generator.site.theme_probe import (
     OwnCode,
+    at_path,
     collect,
     own_from_json,
     own_to_json,
     page_depths,
     probe_config,
     probe_key,
+    site_path,
 )
 from portal_core.i18n import both
 from portal_core.languages import lang_url
@@ -316,36 +319,6 @@ def mkdocs_config(root: Path, lang: str, langs: list[str], docs: Path, site_dir:
     }
 
 
-class _NoDirtyWarning(logging.Filter):
-    """mkdocs warns that a dirty build may leave wrong navigation: the portal's does not
-    (``generator.kept_site`` says when it is used)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "'dirty' build" not in record.getMessage()
-
-
-def _mkdocs_build(config_file: str, dirty: bool = False) -> float:
-    """Run one mkdocs build (in a worker process); ``dirty``: only the pages whose
-    Markdown is newer than their HTML (``generator.kept_site``)."""
-
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    build_log = logging.getLogger("mkdocs.commands.build")
-    if not any(isinstance(f, _NoDirtyWarning) for f in build_log.filters):  # once per process
-        build_log.addFilter(_NoDirtyWarning())
-    try:  # jieba sets its own DEBUG level on import: silence "Building prefix dict…"
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-    except ImportError:  # pragma: no cover - search then indexes Chinese unsegmented
-        pass
-    start = time.perf_counter()
-    build(load_config(config_file), dirty=dirty)
-    return time.perf_counter() - start
-
-
 def build(root: Path, out: Path | None = None, site_url: str | None = None, jobs: int | None = None,
           endpoint_url: str | None = None, on_wait: Callable[[], None] | None = None,
           archive: bool = False, strict: bool = False,
@@ -424,7 +397,7 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
     own = OwnCode()
     mkdocs_runs: list[tuple[str, bool]] = []  # (configuration file, dirty)
     kept_keys: dict[str, str] = {}
-    probes: list[tuple[Path, str]] = []  # probes to build: (folder, key of the result)
+    probes: list[tuple[Path, str, str]] = []  # probes to build: (folder, key of the result, site path)
     for lang in langs:
         docs = work / lang / "docs"
         record = kept_site.begin(work / lang)  # before the docs change: a build stopped after is never a base
@@ -444,38 +417,40 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
         mkdocs_runs.append((str(config_file), dirty))
         # The theme's own inline code, from the same configuration over empty pages (security_headers);
         # the same theme, settings and page depths give the same code: kept outside the project, signed.
+        # Built at a placeholder site path, so one probe serves every community of a street.
         probe_work = work / lang / "probe"
         shutil.rmtree(probe_work, ignore_errors=True)
         probe = probe_config(config, probe_work, page_depths(n for n in files if n.endswith(".md")))
         probe_id = probe_key(probe, f"{templates}|{kept_site.versions()}")
         known = own_from_json(signed.load(probe_store() / f"{probe_id}.json", "theme-probe"))
         if known is not None:
-            own.merge(known)
+            own.merge(at_path(known, site_path(config)))
             continue
         (probe_work / "mkdocs.yml").write_text(yaml.safe_dump(probe, allow_unicode=True, sort_keys=False),
                                                encoding="utf-8")
         mkdocs_runs.append((str(probe_work / "mkdocs.yml"), False))
-        probes.append((probe_work, probe_id))
+        probes.append((probe_work, probe_id, site_path(config)))
     timings["render"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     progress("mkdocs")
     try:
         if jobs == 1 or len(mkdocs_runs) == 1:
             for run, dirty in mkdocs_runs:
-                _mkdocs_build(run, dirty)
+                mkdocs_build(run, dirty)
         else:
-            with ProcessPoolExecutor(min(len(langs), len(mkdocs_runs)),
-                                     mp_context=multiprocessing.get_context("spawn")) as pool:
-                list(pool.map(_mkdocs_build, *zip(*mkdocs_runs)))
+            try:
+                run_mkdocs(mkdocs_runs, min(len(langs), len(mkdocs_runs)))
+            except MkdocsFailed as exc:
+                raise BuildError(str(exc)) from exc
         for lang in langs:
             kept_site.remember(work / lang, kept_keys[lang])
             # The stage is made of hard links to the kept output: every later step writes new
             # files (never in place), and mkdocs' next dirty build unlinks what it rewrites.
             kept_site.link_tree(work / lang / "site", stage / lang)
-        for probe_work, probe_id in probes:
+        for probe_work, probe_id, path in probes:
             found = collect(probe_work / "site")
             signed.save(probe_store() / f"{probe_id}.json", "theme-probe", own_to_json(found))
-            own.merge(found)
+            own.merge(at_path(found, path))
         timings["mkdocs"] = time.perf_counter() - t2
         t3 = time.perf_counter()
         progress("search")

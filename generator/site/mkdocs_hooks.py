@@ -19,7 +19,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from generator.front_matter import parse
 from generator.sanitize import clean
 
 GENERATED_LIST = "generated.json"
@@ -47,6 +46,10 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     a refused value is left out), escaped: the theme prints ``title`` and
     ``description`` unescaped (mkdocs' templates do not autoescape)."""
     if page.file.src_uri not in generated(config["docs_dir"]):
+        # Imported for the first hand-written page only: it brings pydantic and the kinds'
+        # models, 0.3 s of CPU in each mkdocs worker of a site that has none.
+        from generator.front_matter import parse
+
         page.meta = _escaped(parse(page.file.content_string).meta)
     return markdown
 

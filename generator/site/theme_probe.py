@@ -16,8 +16,9 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
@@ -72,14 +73,47 @@ def page_depths(page_paths: Iterable[str], use_directory_urls: bool = True) -> s
 #: values instead, so its result is shared by every community and build of the same theme
 #: (the theme puts them into text and links, never into inline code; if it ever did, the
 #: real pages' code would not be the probe's and the build would stop: ``ForeignCode``).
-#: The site address keeps its path: material's 404 page names the site root in an inline script.
 _NEUTRAL = {"site_name": "probe"}
 _DROPPED = ("site_description", "site_author", "copyright", "nav")
+
+#: The site path every probe is built at. Material's 404 page names the site root in inline
+#: code, so the probe's finds hold this path; ``at_path`` puts the real one in its place. One
+#: probe then serves every community of a street, each at its own path.
+PROBE_PATH = "/portal-probe-site-path/"
+
+#: Paths written the same in a JavaScript string, JSON and HTML (no escaping anywhere), so
+#: replacing the placeholder gives exactly the text the theme writes for the real path.
+_PLAIN_PATH = re.compile(r"/(?:[A-Za-z0-9._~-]+/)*")
+
+
+def site_path(config: dict[str, Any]) -> str:
+    """The path of the site's address as mkdocs uses it (the 404 page's root): ``/`` if none."""
+    path = urlsplit(config.get("site_url") or "/").path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def probe_path(path: str) -> str:
+    """Where the probe of a site at ``path`` is built: the shared placeholder, unless the
+    path holds characters some context would escape (then the site's own path)."""
+    return PROBE_PATH if _PLAIN_PATH.fullmatch(path) else path
+
+
+def at_path(own: OwnCode, path: str) -> OwnCode:
+    """What a probe found, as the site at ``path`` has it: the placeholder path replaced
+    (a probe built at the site's own path holds no placeholder and stays as it is)."""
+
+    def moved(text: str) -> str:
+        return text.replace(PROBE_PATH, path)
+
+    return OwnCode({moved(s) for s in own.scripts}, {moved(s) for s in own.style_attrs},
+                   {moved(s) for s in own.style_elements}, {(moved(a), moved(b)) for a, b in own.metas},
+                   {(a, moved(b)) for a, b in own.ids})
 
 
 def probe_config(config: dict[str, Any], work: Path, depths: set[int]) -> dict[str, Any]:
     """Write the probe's pages under ``work`` and return its mkdocs configuration:
-    ``config`` (the real one) with its own docs and site folders, and neutral text."""
+    ``config`` (the real one) with its own docs and site folders, neutral text and,
+    as its address, ``probe_path`` (map its finds back with ``at_path``)."""
     docs = work / "docs"
     docs.mkdir(parents=True, exist_ok=True)
     for depth in sorted(depths | {0}):
@@ -89,7 +123,11 @@ def probe_config(config: dict[str, Any], work: Path, depths: set[int]) -> dict[s
     probe = copy.deepcopy(config)
     probe.update(docs_dir=str(docs), site_dir=str(work / "site"), **_NEUTRAL)
     if probe.get("site_url"):
-        probe["site_url"] = "https://probe.invalid" + (urlsplit(probe["site_url"]).path or "/")
+        probe["site_url"] = "https://probe.invalid" + probe_path(site_path(probe))
+    theme = probe.get("theme", {})
+    for key in ("logo", "favicon"):  # a link to another language's copy names the site path
+        if isinstance(theme.get(key), str) and theme[key].startswith("/"):
+            theme[key] = PurePosixPath(theme[key]).name
     for key in _DROPPED:
         probe.pop(key, None)
     extra = probe.get("extra", {})
