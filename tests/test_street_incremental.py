@@ -93,3 +93,39 @@ def test_unchanged_street_checks_nothing_and_one_edit_rebuilds_one_community(str
     victim.unlink()
     build_street(root, jobs=1, today=DAY)
     assert _files(site) == after
+
+
+def test_street_calendar_and_pages_remade_only_where_changed_and_equal_to_a_fresh_build(
+        street: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The street's calendar events and pages' HTML are kept between builds (``street.memo``): after
+    one meeting is edited, the street's own files are byte for byte what a build with nothing kept
+    makes, and a record altered in ``.portal-build`` is not believed."""
+    root, _checked = street
+    build_street(root, jobs=1, today=DAY)
+    memo = root / ".portal-build/street/memo.json"
+    assert memo.is_file()
+    meeting = root / "communities/a/data/meetings/2026-12-06-committee.yaml"
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("title: 示例：居委会会议", "title: 示例：居委会会议（改）"),
+                       encoding="utf-8")
+    build_street(root, jobs=1, today=DAY)
+    kept = {name: body for name, body in _files(root / "site").items() if not name.startswith(("a/", "b/"))}
+    assert "示例：居委会会议（改）".encode() in kept["feeds/calendar.ics"]
+    assert "示例：居委会会议（改）" in kept["calendar/index.html"].decode()
+
+    monkeypatch.setenv("PORTAL_NO_CACHE", "1")  # nothing kept: every event and page made now
+    fresh = root.parent / "fresh"
+    build_street(root, out=fresh, jobs=1, today=DAY)
+    made = {name: body for name, body in _files(fresh).items() if not name.startswith(("a/", "b/"))}
+    assert made.keys() == kept.keys()
+    # communities.json says when each community was last built: the fresh build is later
+    assert [name for name in made if made[name] != kept[name]] == ["communities.json"]
+
+    # a planted record (the HTML changed, the signature not) is ignored: the page is made again
+    monkeypatch.setenv("PORTAL_NO_CACHE", "0")
+    raw = memo.read_bytes()
+    assert "示例：居委会会议（改）".encode() in raw
+    memo.write_bytes(raw.replace("示例：居委会会议（改）".encode(), "<b>planted</b>".encode()))
+    build_street(root, jobs=1, today=DAY)
+    assert "planted" not in (root / "site/calendar/index.html").read_text(encoding="utf-8")
+    assert b"planted" not in (root / "site/feeds/calendar.ics").read_bytes()
+    assert "示例：居委会会议（改）" in (root / "site/calendar/index.html").read_text(encoding="utf-8")

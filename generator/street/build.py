@@ -39,6 +39,7 @@ from generator.street.collect import community_facts
 from generator.street.fetch import fetch
 from generator.street.headers import write_street_headers
 from generator.street.load import load_street
+from generator.street.memo import Memo
 from generator.street.model import CommunityEntry, Member, Street, community_root
 from generator.street.search import add_street_option, copy_script, search_page
 from generator.street.site import add_banner, beijing, write_pages
@@ -46,6 +47,7 @@ from generator.street.views import street_pages, write_street_files
 from portal_core.i18n import both
 
 KEEP = Path(".portal-build") / "street" / "sites"
+MEMO = Path(".portal-build") / "street" / "memo.json"
 DEFAULT_SITE_URL = "http://localhost:8000/"
 
 
@@ -201,6 +203,7 @@ def _build(street_root: Path, street: Street, out: Path, site_url: str | None, j
     kept = {m.id: m.kept_digest or folder_digest(street_root / KEEP / m.id) for m in members if m.status != "missing"}
     # communities whose published folder is still what the last build put there stay in place
     reused = publish.reusable(street_root, out, members, context, since, kept)
+    memo = Memo(street_root / MEMO, "street-memo")  # the street's calendar and pages, made again only when changed
     try:
         stage.mkdir(parents=True)
         for m in members:
@@ -217,10 +220,10 @@ def _build(street_root: Path, street: Street, out: Path, site_url: str | None, j
                 add_banner(stage / m.id, since[m.id] or "?")
         base = urlsplit(site_url).path.rstrip("/") + "/"
         pages = [*street_pages(street, members, day), search_page(stage, members, langs)]
-        write_pages(pages, stage, langs, base, site_url)
+        write_pages(pages, stage, langs, base, site_url, memo)
         copy_script(stage)
         add_street_option(stage, [m for m in members if m.id not in reused], langs, base)
-        write_street_files(street, members, stage, langs, site_url)
+        write_street_files(street, members, stage, langs, site_url, memo)
         write_street_headers(stage, [m.id for m in members if m.status != "missing"])
         write_marker(stage)
         for cid in reused:
@@ -233,4 +236,5 @@ def _build(street_root: Path, street: Street, out: Path, site_url: str | None, j
         shutil.rmtree(stage, ignore_errors=True)
         raise
     publish.remember(street_root, out, members, context, since, kept, reused)
+    memo.save()
     return result

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import xml.etree.ElementTree as ET
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -25,6 +26,7 @@ from generator.site.syndication import event_times, xml_text
 from generator.street import compare
 from generator.street.collect import CommunityFacts, StreetData
 from generator.street.links import absolute
+from generator.street.memo import Memo
 from generator.street.model import Street
 from portal_core.china_time import TZ, at
 from portal_core.i18n import text
@@ -208,9 +210,10 @@ def notices_rss(street: Street, data: StreetData, lang: str, site_url: str) -> b
     return bytes(ET.tostring(rss, encoding="utf-8", xml_declaration=True)) + b"\n"
 
 
-def calendar_ics(street: Street, data: StreetData, lang: str, site_url: str) -> bytes:
-    """Every community's meetings: in Beijing time when the start is known, else all-day."""
-    from icalendar import Calendar, Event  # ~0.1 s to import: only the street build pays
+def calendar_ics(street: Street, data: StreetData, lang: str, site_url: str, memo: Memo | None = None) -> bytes:
+    """Every community's meetings: in Beijing time when the start is known, else all-day.
+    ``memo``: each community's events are made again only when its meetings changed."""
+    from icalendar import Calendar, Timezone  # only the street build writes calendars
 
     default = street.languages.default
     cal = Calendar()
@@ -220,8 +223,33 @@ def calendar_ics(street: Street, data: StreetData, lang: str, site_url: str) -> 
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", f"{pick(street.name, lang, default)} · {text('site.streetview.calendar', lang)}")
     cal.add("x-wr-timezone", TZ.key)
-    meetings = sorted(_items(data, "calendar"), key=lambda r: (r[1].date, r[1].start or "", r[0].id, r[1].id))
-    for c, m in meetings:
+    memo = memo or Memo()
+    events: list[tuple[list[str], str]] = []
+    timed: list[dt.date] = []
+    for c in data.communities:
+        meetings = [i for i in c.items if i.feed == "calendar"] if c.published else []
+        if not meetings:
+            continue
+        made = memo.get(("calendar", lang, default, site_url, c.id, repr(c.name), repr(meetings)),
+                        partial(_events, c, meetings, lang, default, site_url))
+        events += [(key, ics) for key, ics in made]
+        timed += [m.date for m in meetings if m.start]
+    if timed:  # the zone every timed event names (as ``add_missing_timezones`` would add it)
+        cal.add_component(Timezone.from_tzid(TZ.key, first_date=dt.date(min(timed).year, 1, 1),
+                                             last_date=dt.date(max(timed).year + 2, 1, 1)))
+    head, end = bytes(cal.to_ical()).rsplit(b"END:VCALENDAR", 1)
+    body = "".join(ics for _key, ics in sorted(events, key=lambda e: e[0])).encode("utf-8")
+    return head + body + b"END:VCALENDAR" + end
+
+
+def _events(c: CommunityFacts, meetings: list[Any], lang: str, default: str,
+            site_url: str) -> list[tuple[list[str], str]]:
+    """One community's meetings as iCalendar events, each with its place in the street's
+    calendar (date, start, community, meeting)."""
+    from icalendar import Event
+
+    made = []
+    for m in meetings:
         ev = Event()
         ev.add("uid", f"meeting-{m.id}@{c.id}")  # the same uid as the community's own calendar
         ev.add("dtstamp", dt.datetime(m.date.year, m.date.month, m.date.day, tzinfo=dt.UTC))
@@ -231,12 +259,8 @@ def calendar_ics(street: Street, data: StreetData, lang: str, site_url: str) -> 
             ev.add("location", pick(m.place, lang, default))
         ev.add("url", absolute(site_url, lang, default, c.id, m.path))
         ev.add("status", "CANCELLED" if m.status == "cancelled" else "CONFIRMED")
-        cal.add_component(ev)
-    timed = [m.date for _c, m in meetings if m.start]
-    if timed:
-        cal.add_missing_timezones(first_date=dt.date(min(timed).year, 1, 1),
-                                  last_date=dt.date(max(timed).year + 2, 1, 1))
-    return bytes(cal.to_ical())
+        made.append(([m.date.isoformat(), m.start or "", c.id, m.id], ev.to_ical().decode("utf-8")))
+    return made
 
 
 def write_file(path: Path, body: bytes) -> None:
@@ -245,11 +269,12 @@ def write_file(path: Path, body: bytes) -> None:
     path.write_bytes(body)
 
 
-def write_files(street: Street, data: StreetData, site: Path, langs: list[str], site_url: str) -> None:
+def write_files(street: Street, data: StreetData, site: Path, langs: list[str], site_url: str,
+                memo: Memo | None = None) -> None:
     default = street.languages.default
     for name, body in downloads(street, data, site_url).items():
         write_file(site / "data" / name, body)
     for lang in langs:
         feeds = site / ("" if lang == default else lang) / "feeds"
         write_file(feeds / "notices.xml", notices_rss(street, data, lang, site_url))
-        write_file(feeds / "calendar.ics", calendar_ics(street, data, lang, site_url))
+        write_file(feeds / "calendar.ics", calendar_ics(street, data, lang, site_url, memo))

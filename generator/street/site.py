@@ -12,6 +12,7 @@ import datetime as dt
 import html
 import re
 import shutil
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from generator.kinds.base import Page
 from generator.kinds.common import Text
 from generator.site.markdown_export import markdown_html
 from generator.site.render import Renderer
+from generator.street.memo import Memo
 from portal_core.china_time import TZ
 from portal_core.i18n import text
 from portal_core.languages import pick
@@ -53,8 +55,11 @@ def _env(lang: str) -> jinja2.Environment:
     return env
 
 
-def write_pages(pages: list[Page], site: Path, langs: list[str], base: str, site_url: str) -> None:
-    """Each page in each language: ``index.md`` → ``index.html``, ``x.md`` → ``x/index.html``."""
+def write_pages(pages: list[Page], site: Path, langs: list[str], base: str, site_url: str,
+                memo: Memo | None = None) -> None:
+    """Each page in each language: ``index.md`` → ``index.html``, ``x.md`` → ``x/index.html``;
+    ``memo``: a view's Markdown already turned into HTML by an earlier build is not again."""
+    memo = memo or Memo()
     site_name = next((p.title for p in pages if p.path == "index.md"), None)  # the street's name
     for lang in langs:
         env = _env(lang)
@@ -66,7 +71,8 @@ def write_pages(pages: list[Page], site: Path, langs: list[str], base: str, site
             rel = "" if stem == "index" else stem.removesuffix("/index") + "/"
             common: dict[str, Any] = {"home": base, "lang_prefix": prefix, "page": page}
             if page.template.endswith(".md.j2"):  # the views' pages: Markdown, as a community's pages are
-                body = markdown_page(Renderer(lang, langs[0], kinds=[TEMPLATES]).render(page, {"lang": lang}))
+                rendered = Renderer(lang, langs[0], kinds=[TEMPLATES]).render(page, {"lang": lang})
+                body = memo.get(("page", rendered), partial(markdown_page, rendered))
             else:
                 body = env.get_template(page.template).render(**common, **page.context)
             doc = env.get_template("street-page.html").render(

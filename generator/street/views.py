@@ -20,6 +20,7 @@ from generator.street import compare
 from generator.street.collect import StreetData, collect
 from generator.street.files import write_files
 from generator.street.links import Links
+from generator.street.memo import Memo
 from generator.street.model import Member, Street
 from portal_core.i18n import catalog, texts
 
@@ -95,10 +96,12 @@ def street_pages(street: Street, members: list[Member], today: dt.date) -> list[
     return pages
 
 
-def write_street_files(street: Street, members: list[Member], site: Path, langs: list[str], site_url: str) -> None:
-    """The views' downloads (``site/data/``) and feeds (``site/[<lang>/]feeds/``)."""
+def write_street_files(street: Street, members: list[Member], site: Path, langs: list[str], site_url: str,
+                       memo: Memo | None = None) -> None:
+    """The views' downloads (``site/data/``) and feeds (``site/[<lang>/]feeds/``); ``memo``: see
+    ``street.memo``."""
     data = collect(members)
-    write_files(street, data, site, langs, site_url)
+    write_files(street, data, site, langs, site_url, memo)
     # each community, its address and state: for the street office's own tools
     rows = [{"id": m.id, "status": m.status, "url": f"{site_url.rstrip('/')}/{m.id}/",
              "updated": m.updated.isoformat(timespec="seconds") if m.updated else None} for m in members]
