@@ -124,7 +124,7 @@ def test_street_calendar_and_pages_remade_only_where_changed_and_equal_to_a_fres
     monkeypatch.setenv("PORTAL_NO_CACHE", "0")
     raw = memo.read_bytes()
     assert "示例：居委会会议（改）".encode() in raw
-    memo.write_bytes(raw.replace("示例：居委会会议（改）".encode(), "<b>planted</b>".encode()))
+    memo.write_bytes(raw.replace("示例：居委会会议（改）".encode(), b"<b>planted</b>"))
     build_street(root, jobs=1, today=DAY)
     assert "planted" not in (root / "site/calendar/index.html").read_text(encoding="utf-8")
     assert b"planted" not in (root / "site/feeds/calendar.ics").read_bytes()
