@@ -104,6 +104,17 @@ def page_type(rel: str) -> str:
     return parts[0] + {2: "/", 3: "/*", 4: "/*/*"}[len(parts)]
 
 
+def copy_demo(root: Path) -> Path:
+    """A copy of the repository's demo community at ``root`` (its data, pages, templates and
+    configuration): for tests that edit it."""
+    root.mkdir(parents=True)
+    for name in ("data", "content", "site_templates"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    return root
+
+
 def demo_ready() -> bool:
     """Whether ``portal check`` passes on the demo community (exit status 0)."""
     from generator.pipeline import check

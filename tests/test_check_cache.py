@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from generator import load
 from generator.loading import cache as cache_mod
 from generator.pipeline import check
 from generator.problems import Report
+from tests.site_fixtures import copy_demo
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -336,12 +336,7 @@ def test_warm_after_an_edit_equals_cold_on_the_demo_with_broken_references(tmp_p
     (a decision renamed: a rule, a budget line and an action item point at it), then
     an edit of a referring file: warm after each edit reports exactly what a cold check
     does, problem for problem, in the same order."""
-    root = tmp_path / "demo"
-    root.mkdir()
-    for name in ("data", "content", "site_templates"):
-        if (REPO / name).is_dir():
-            shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    root = copy_demo(tmp_path / "demo")
     assert everything(check(root, jobs=1)) == everything(check(root, jobs=1, cache=False))
 
     meeting = root / "data/meetings/2023-05-16-assembly.yaml"

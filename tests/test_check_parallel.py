@@ -5,7 +5,6 @@ problem, in the same order, at the same file:line."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,20 +12,13 @@ import pytest
 from generator.checks import prescan
 from generator.pipeline import check, load_and_check
 from generator.problems import Problem, Report
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.site_fixtures import copy_demo
 
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
     """A copy of the repository's demo community."""
-    root = tmp_path / "demo"
-    root.mkdir()
-    for name in ("data", "content", "site_templates"):
-        if (REPO / name).is_dir():
-            shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    return root
+    return copy_demo(tmp_path / "demo")
 
 
 @pytest.fixture(autouse=True)
