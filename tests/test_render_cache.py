@@ -289,3 +289,43 @@ class _Boom:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Path.touch, (Path(self.path),))
+
+
+def test_a_budget_line_is_hashed_once_per_render_and_by_every_field() -> None:
+    """Budget lines (slotted dataclasses) sit in several lists of one render: each is hashed
+    once by identity, as a model is, and its hash covers every field."""
+    from dataclasses import fields, replace
+
+    from generator.kinds.budget.model import BudgetLine
+
+    line = BudgetLine("data/budgets/2024.csv", 2, "2024-001", 2024, "community-fund", "expenditure", 2000.0, 1800.0,
+                      "", "办公经费", "办公用品")
+    other = replace(line, id="2024-002", line=3)
+    models: dict[int, tuple[Any, bytes]] = {}
+    together = render_cache._hash(([line, other], [line], {"fund": [other, line]}), models)
+    assert {id(line), id(other)} == set(models), "each line hashed once, whatever holds it"
+    assert together == render_cache._hash(([replace(line), replace(other)], [replace(line)],
+                                           {"fund": [replace(other), replace(line)]}))
+    changed = {f.name: render_cache._hash([replace(line, **{f.name: _changed(getattr(line, f.name))})])
+               for f in fields(line)}
+    assert render_cache._hash([line]) not in changed.values()
+    assert len(set(changed.values())) == len(changed), "every field is in the hash"
+
+
+def _changed(value: Any) -> Any:
+    if isinstance(value, bool):
+        return not value
+    if value is None:
+        return 1
+    return value + (1 if isinstance(value, (int, float)) else "x")
+
+
+def test_an_edited_budget_line_renders_as_a_cold_render_would(minimal: Any, renders: list[str]) -> None:
+    first = warm(minimal.root)
+    minimal.replace("data/budgets/2024.csv", "办公用品,2000,1800", "办公用品和打印纸,2000,1800")
+    renders.clear()
+    after = warm(minimal.root)
+    same(after, cold(minimal.root))
+    showing = [rel for rel, data in after["zh"].items() if "办公用品和打印纸".encode() in data]
+    assert showing and all(rel in renders for rel in showing)
+    assert all(after["zh"][rel] != first["zh"][rel] for rel in showing)

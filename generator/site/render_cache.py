@@ -38,6 +38,7 @@ import os
 import pickle
 import shutil
 import stat
+from dataclasses import fields, is_dataclass
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
@@ -253,7 +254,8 @@ class _Pickler(pickle.Pickler):
       does not); a value that contains itself cannot be pickled so, and its page is
       rendered every time.
     - A pydantic model stands as the hash of its state, worked out once per model
-      (a meeting is reached from each of its decisions). Its state holds the set of
+      (a meeting is reached from each of its decisions); so does a slotted dataclass record
+      (a budget line, in the lists of its year, its fund and its lines page). Its state holds the set of
       the fields that were given, whose order differs from one load of the same file
       to the next and from process to process: it is hashed sorted.
     """
@@ -264,16 +266,34 @@ class _Pickler(pickle.Pickler):
         self.models = models
 
     def reducer_override(self, obj: Any) -> Any:
-        if not isinstance(obj, BaseModel):
-            return NotImplemented
-        known = self.models.get(id(obj))
-        if known is None:
-            state = (type(obj).__module__, type(obj).__qualname__, obj.__dict__,
-                     sorted(obj.__pydantic_fields_set__), obj.__pydantic_extra__, obj.__pydantic_private__)
-            digest = hashlib.blake2b(digest_size=20)
-            _Pickler(digest, self.models).dump(state)
-            known = self.models[id(obj)] = (obj, digest.digest())
-        return (_model, (known[1],))
+        if isinstance(obj, BaseModel):
+            known = self.models.get(id(obj))
+            if known is None:
+                known = self._remember(obj, (type(obj).__module__, type(obj).__qualname__, obj.__dict__,
+                                             sorted(obj.__pydantic_fields_set__), obj.__pydantic_extra__,
+                                             obj.__pydantic_private__))
+            return (_model, (known[1],))
+        if type(obj) in _RECORDS or (is_dataclass(obj) and not isinstance(obj, type) and not hasattr(obj, "__dict__")):
+            # a slotted record (a budget line) sits in several lists of one render (the year, its
+            # fund, its lines page): hashed once, as a model is, not again in each list
+            known = self.models.get(id(obj))
+            if known is None:
+                names = _RECORDS.setdefault(type(obj), tuple(f.name for f in fields(obj)))
+                known = self._remember(obj, (type(obj).__module__, type(obj).__qualname__,
+                                             tuple(getattr(obj, name) for name in names)))
+            return (_model, (known[1],))
+        return NotImplemented
+
+    def _remember(self, obj: Any, state: Any) -> tuple[Any, bytes]:
+        digest = hashlib.blake2b(digest_size=20)
+        _Pickler(digest, self.models).dump(state)
+        known = self.models[id(obj)] = (obj, digest.digest())
+        return known
+
+
+#: Slotted dataclasses (``slots=True``: their fields are all they hold) met so far, with their
+#: fields' names (``_Pickler.reducer_override``).
+_RECORDS: dict[type, tuple[str, ...]] = {}
 
 
 class _Writer:
