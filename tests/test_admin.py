@@ -371,7 +371,11 @@ def test_edit_and_create_a_notice_in_chromium(tmp_path: Path, monkeypatch: pytes
             picture = tmp_path / "notice-board.png"
             picture.write_bytes(_png())
             _open(page, admin_url + "#/collections/notices")
-            page.get_by_role("button", name="媒体").click()
+            try:
+                page.get_by_role("button", name="媒体").click()
+            except Exception:
+                page.screenshot(path=str(tmp_path / "media.png"), full_page=True)
+                raise AssertionError(f"no media button at {page.url} ({tmp_path / 'media.png'})") from None
             page.locator("input[type=file]").set_input_files(str(picture))
             uploaded = root / "content" / "zh" / "files" / "notice-board.png"
             _saved(page, uploaded.exists, tmp_path / "upload.png")
@@ -439,9 +443,19 @@ def _png() -> bytes:
 
 def _open(page: Any, url: str) -> None:
     """Open an editor page afresh: after a hash change alone Decap may still show
-    the previous entry's draft."""
-    page.goto(url)
-    page.reload()
+    the previous entry's draft. Decap asks before leaving an entry it has not finished
+    saving (on a busy machine it can still be at it after the file is on disk, which the
+    test has checked): leave, as a user would, instead of Playwright's default of staying."""
+
+    def leave(dialog: Any) -> None:
+        dialog.accept()
+
+    page.on("dialog", leave)
+    try:
+        page.goto(url)
+        page.reload()
+    finally:
+        page.remove_listener("dialog", leave)
 
 
 def _publish(page: Any) -> None:
