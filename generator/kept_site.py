@@ -23,12 +23,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
 
 from generator import signed
-from generator.loading.cache import code_version, key_of
+from generator.loading.cache import code_version, key_of, library_versions
 from generator.outdir import folder_digest
 from generator.site.mkdocs_hooks import GENERATED_LIST
 
@@ -38,17 +37,10 @@ PAGEFIND_RECORD = "pagefind.json"
 ALWAYS_WRITTEN = ("404.html", "sitemap.xml", "sitemap.xml.gz")
 
 
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "-"
-
-
 def versions() -> str:
     """The portal's code and the versions of what turns Markdown into pages."""
-    return "|".join([code_version(), *(f"{name}={_version(name)}" for name in
-                                       ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2"))])
+    return "|".join([code_version(), library_versions(("mkdocs", "mkdocs-material", "pymdown-extensions",
+                                                       "markdown", "jinja2"))])
 
 
 def mkdocs_key(config_file: Path, docs: Path, files: Iterable[str], templates_digest: str) -> str:

@@ -41,6 +41,18 @@ _LIBRARIES = ("pydantic", "pydantic-core", "pyyaml", "frictionless", "nh3", "mar
 _code_version: str | None = None
 
 
+def library_versions(names: Iterable[str]) -> str:
+    """``name=version`` of each installed library, ``-`` for one not installed, joined by ``|``:
+    for keys of what a library's output went into."""
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}=-")
+    return "|".join(found)
+
+
 def code_version() -> str:
     """A hash of everything that decides what a check finds, besides the data:
     the sources and strings of ``generator`` and ``portal_core`` and the versions of
@@ -48,12 +60,7 @@ def code_version() -> str:
     (~2 MB of files)."""
     global _code_version
     if _code_version is None:
-        digest = hashlib.blake2b(f"{FORMAT}|{sys.version}".encode(), digest_size=16)
-        for name in _LIBRARIES:
-            try:
-                digest.update(f"|{name}={metadata.version(name)}".encode())
-            except metadata.PackageNotFoundError:
-                digest.update(f"|{name}=-".encode())
+        digest = hashlib.blake2b(f"{FORMAT}|{sys.version}|{library_versions(_LIBRARIES)}".encode(), digest_size=16)
         here = Path(__file__).resolve().parent.parent  # generator/
         for package in (here, here.parent / "portal_core"):
             for path in sorted(package.rglob("*")):

@@ -39,7 +39,6 @@ import pickle
 import shutil
 import stat
 from dataclasses import fields, is_dataclass
-from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -52,7 +51,7 @@ from pydantic import BaseModel
 from generator.kinds.base import Page
 from generator.kinds.common import Today
 from generator.loading import cache as check_cache
-from generator.loading.cache import Cache, code_version, key_of
+from generator.loading.cache import Cache, code_version, key_of, library_versions
 
 #: Libraries whose output lands in a page and that ``code_version`` does not name.
 _LIBRARIES = ("jinja2", "markupsafe", "segno")
@@ -70,11 +69,7 @@ def base_key(root: Path | None, templates: Path, lang: str, default_lang: str) -
     digest = hashlib.blake2b(digest_size=20)
     for part in (code_version(), lang, default_lang, Today.get().isoformat()):
         digest.update(part.encode() + b"\0")
-    for name in _LIBRARIES:
-        try:
-            digest.update(f"{name}={metadata.version(name)}\0".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}=-\0".encode())
+    digest.update(library_versions(_LIBRARIES).encode() + b"\0")
     files = sorted(p for p in Path(templates).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     if root is not None:
         files.append(Path(root) / "mkdocs.yml")

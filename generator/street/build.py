@@ -230,10 +230,7 @@ def _build(street_root: Path, street: Street, out: Path, site_url: str | None, j
             (stage / cid).unlink()
         publish.commit(street_root, stage, out, reused)
     except BaseException:
-        for cid in reused:  # the links, never what they point to
-            if (stage / cid).is_symlink():
-                (stage / cid).unlink()
-        shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(stage, ignore_errors=True)  # removes the reused communities' links, never what they point to
         raise
     publish.remember(street_root, out, members, context, since, kept, reused)
     memo.save()

@@ -13,12 +13,11 @@ asked for is kept, so the records stay the size of one street.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from generator import signed
-from generator.loading.cache import code_version, key_of
+from generator.loading.cache import code_version, key_of, library_versions
 
 T = TypeVar("T")
 
@@ -28,14 +27,8 @@ _versions: str | None = None
 def versions() -> str:
     """The portal's code and the versions of what makes the street's HTML and calendar."""
     global _versions
-    if _versions is None:
-        found = []
-        for name in ("markdown", "icalendar", "jinja2", "nh3"):
-            try:
-                found.append(f"{name}={version(name)}")
-            except PackageNotFoundError:
-                found.append(f"{name}=-")
-        _versions = "|".join([code_version(), *found])
+    if _versions is None:  # markdown and nh3 (the sanitizer) are in code_version
+        _versions = "|".join([code_version(), library_versions(("icalendar", "jinja2"))])
     return _versions
 
 
@@ -48,20 +41,13 @@ class Memo:
         stored = signed.load(path, purpose) if path is not None else None
         self._old: dict[str, Any] = stored if isinstance(stored, dict) else {}
         self._new: dict[str, Any] = {}
-        self.made = 0  #: values made in this build (not found in the record)
 
     def get(self, parts: tuple[str, ...], make: Callable[[], T]) -> T:
         """The value kept for ``parts`` (with the code's ``versions``), else ``make()``'s."""
         key = key_of(versions(), *parts)
-        if key in self._new:
-            return self._new[key]  # type: ignore[no-any-return]
-        if key in self._old:
-            value = self._old[key]
-        else:
-            value = make()
-            self.made += 1
-        self._new[key] = value
-        return value  # type: ignore[no-any-return]
+        if key not in self._new:
+            self._new[key] = self._old[key] if key in self._old else make()
+        return self._new[key]  # type: ignore[no-any-return]
 
     def save(self) -> None:
         """After the build succeeded: what it asked for, for the next one."""
