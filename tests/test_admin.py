@@ -452,8 +452,16 @@ def _open(page: Any, url: str) -> None:
 
     page.on("dialog", leave)
     try:
-        page.goto(url)
-        page.reload()
+        # After publishing a new entry Decap moves from ".../new" to the entry's own
+        # address once its save settles, which on a busy machine can land after our
+        # goto and carry the reload with it: go again until the address is ours
+        # (a fresh reload has no save pending, so the second try holds).
+        for _ in range(3):
+            page.goto(url)
+            page.reload()
+            if page.url == url:
+                break
+        assert page.url == url, f"the editor stayed at {page.url} instead of {url}"
     finally:
         page.remove_listener("dialog", leave)
 
