@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from generator.kinds import pickled
 from generator.sanitize import URL_SCHEMES, url_allowed
 from portal_core.languages import pick as pick  # the one text-in-a-language helper (the endpoint's too)
 
@@ -96,6 +97,10 @@ class Model(BaseModel):
     """Base for every data kind: strict about unknown keys, lax about numbers."""
 
     model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # the check cache unpickles every document's models: compactly (``kinds.pickled``)
+        return pickled.reduce(self)
 
 
 class Link(Model):
