@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from generator.kinds.base import Kind
 from generator.kinds.common import Model
-from generator.loading.cache import Cache, key_of
+from generator.loading.cache import Cache, bytes_digest, key_of
 from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, decode, read_text
 from generator.loading.yamlfile import LocDict, YamlProblem, locate, parse_yaml
@@ -192,8 +192,15 @@ def load_doc(root: Path, kind: Kind, path: Path, cache: Cache | None = None,
     """Read, parse and validate one file; with ``cache``, a file whose bytes were
     loaded before (same kind, same name) is taken from it instead. ``raw``: the
     file's bytes, read by a caller that found no ``refusal`` for it (not read again);
-    ``name``: their ``entry_name``, when the caller worked it out (not hashed again)."""
+    ``name``: their ``entry_name``, when the caller worked it out (not hashed again).
+    ``name`` without ``raw``: the entry named after the digest the fingerprint took of
+    the file (``entry_name_of``), by a caller that found no ``refusal`` for it: an entry
+    there is taken without reading the file; none, and the file is read as usual."""
     file = rel(root, path)
+    if raw is None and name is not None and cache is not None:
+        hit = cache.get(name, name)
+        if isinstance(hit, tuple) and len(hit) == 2:
+            return hit
     if raw is None:
         refused = refusal(root, path)  # a link out of the project, a fifo: never opened
         if refused is not None:
@@ -205,7 +212,7 @@ def load_doc(root: Path, kind: Kind, path: Path, cache: Cache | None = None,
             raw = path.read_bytes() if cache is not None and size <= MAX_YAML_BYTES else None
         except OSError:
             raw = None  # read_text below says why
-        name = None
+        name = None  # the bytes now read name the entry, whatever the file held before
     if raw is None or cache is None:
         return _load_text(kind, path, file, None)
     if name is None:
@@ -222,7 +229,13 @@ def load_doc(root: Path, kind: Kind, path: Path, cache: Cache | None = None,
 
 def entry_name(kind: Kind, file: str, raw: bytes) -> str:
     """The cache entry of a document: its kind, name and bytes."""
-    return "doc-" + key_of(kind.name, file, raw)
+    return entry_name_of(kind, file, bytes_digest(raw))
+
+
+def entry_name_of(kind: Kind, file: str, digest: bytes) -> str:
+    """``entry_name`` from the digest of the bytes (``cache.bytes_digest``, as the
+    fingerprint takes it): unchanged files need not be read again to be named."""
+    return "doc-" + key_of(kind.name, file, digest)
 
 
 def _load_text(kind: Kind, path: Path, file: str, raw: bytes | None) -> tuple[Doc | None, list[Problem]]:

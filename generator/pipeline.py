@@ -35,7 +35,7 @@ from generator.kinds.base import DataPackage
 from generator.kinds.common import Today
 from generator.load import Project, unexpected_files
 from generator.loading import fsguard
-from generator.loading.cache import Cache, Digests, Snapshot, fingerprint, key_of, snapshot
+from generator.loading.cache import Cache, Digests, Snapshot, file_digest, fingerprint, key_of, snapshot
 from generator.messages import GOVERNANCE
 from generator.problems import Problem, Report
 from generator.tables import (
@@ -73,23 +73,25 @@ def check(root: Path, jobs: int | None = None, strict: bool = False, cache: bool
     store = open_cache(root, cache)
     if store is None:
         return _report_of(Path(root), jobs, strict, None)
-    inputs, seen = inputs_of(root, store)
+    found: dict[str, bytes] = {}
+    inputs, seen = inputs_of(root, store, found)
     report = stored_report(store, inputs, strict)
     if report is not None:
         return report
-    report = _report_of(Path(root), jobs, strict, store)
+    report = _report_of(Path(root), jobs, strict, store, found)
     keep_report(store, root, inputs, seen, strict, report)
     return report
 
 
-def inputs_of(root: Path, store: Cache | None) -> tuple[str, Snapshot]:
+def inputs_of(root: Path, store: Cache | None, found: dict[str, bytes] | None = None) -> tuple[str, Snapshot]:
     """The fingerprint of every input (``loading.cache.fingerprint``) and the snapshot seen;
-    files whose status did not change since the last check are not read again."""
+    files whose status did not change since the last check are not read again.
+    ``found``: filled with each file's digest (``fingerprint``'s)."""
     if store is None:
-        return fingerprint(root)
+        return fingerprint(root, found=found)
     stored = store.get("digests", "")
     digests: Digests = dict(stored) if isinstance(stored, dict) else {}
-    inputs, seen = fingerprint(root, digests)
+    inputs, seen = fingerprint(root, digests, found)
     if digests != stored:
         store.put("digests", "", digests)
     return inputs, seen
@@ -139,15 +141,19 @@ def _load_and_check(root: Path, jobs: int | None, strict: bool, store: Cache | N
         return _run(root, jobs, strict, store)
 
 
-def _report_of(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Report:
+def _report_of(root: Path, jobs: int | None, strict: bool, store: Cache | None,
+               digests: dict[str, bytes] | None = None) -> Report:
     """``_load_and_check``'s report alone. The documents and the index are dropped while
     the garbage collector is still paused: back on, its first run would walk them all
     once more (~0.5 s per 5,000 meetings) only to see them freed."""
     with _gc_paused():
-        return _run(root, jobs, strict, store).report
+        return _run(root, jobs, strict, store, digests).report
 
 
-def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Checked:
+def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None,
+         digests: dict[str, bytes] | None = None) -> Checked:
+    """The check. ``digests``: path -> digest of each input file, from the fingerprint just
+    taken (``inputs_of``): documents the cache holds are found by it, not read again."""
     report = Report()
     project = Project(root)
     if not (root / "data").is_dir():
@@ -161,11 +167,12 @@ def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Che
     # 2a. Documents: workers start parsing the YAML files now, when there is much to
     #     parse (``checks.prescan``), while this process reads the tables.
     package = registry.data_package()
-    loading = Loading(root, registry.KINDS, store, jobs, project, busy=_tables_bytes(root, package))
+    loading = Loading(root, registry.KINDS, store, jobs, project, busy=_tables_bytes(root, package),
+                      digests=digests)
 
     # 1. Tables: read them ourselves, then hand the package to frictionless.
     #    The cache keeps both results by the package folder's contents.
-    key = package_key(root, package) if store is not None and package is not None else None
+    key = package_key(root, package, digests) if store is not None and package is not None else None
     found = store.get("tables", key) if store is not None and key is not None else None
     if isinstance(found, tuple) and len(found) == 3:
         info, problems, budgets = found
@@ -249,10 +256,11 @@ def _tables_bytes(root: Path, package: DataPackage | None) -> int:
         return 0
 
 
-def package_key(root: Path, package: DataPackage) -> str | None:
+def package_key(root: Path, package: DataPackage, digests: dict[str, bytes] | None = None) -> str | None:
     """A hash of everything the tables step reads: each entry of the package's folder
-    (name, type, link count, link target, bytes) and where the project is (the
-    step's records hold absolute paths). None when the folder cannot be read."""
+    (name, type, link count, link target, digest of the bytes) and where the project is
+    (the step's records hold absolute paths). None when the folder cannot be read.
+    ``digests``: the fingerprint's (``_run``), so unchanged tables are not read again."""
     folder = package_path(root, package).parent
     parts: list[str | bytes] = [str(root.resolve())]
     try:
@@ -267,8 +275,11 @@ def package_key(root: Path, package: DataPackage) -> str | None:
                 if stat.S_ISLNK(st.st_mode):
                     parts.append(os.readlink(path))
                 elif stat.S_ISREG(st.st_mode):
-                    with open(path, "rb") as f:
-                        parts.append(f.read())
+                    known = digests.get(os.path.relpath(path, root)) if digests is not None else None
+                    if known is None:
+                        with open(path, "rb") as f:
+                            known = file_digest(f)
+                    parts.append(known)
     except OSError:
         return None
     return key_of(*parts)

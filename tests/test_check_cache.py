@@ -354,3 +354,54 @@ def test_warm_after_an_edit_equals_cold_on_the_demo_with_broken_references(tmp_p
     assert everything(warm) == everything(check(root, jobs=1, cache=False))
     assert any(p.file == "data/rules/management-covenant.yaml" and "D2023-99" in str(p.params)
                for p in warm.problems)
+
+
+@pytest.fixture
+def yaml_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The YAML documents whose bytes the loading read (``Path.read_bytes``), by name
+    (not the budget package's descriptor and schemas: the tables step reads those)."""
+    seen: list[str] = []
+    real = Path.read_bytes
+
+    def counting(path: Path) -> bytes:
+        if path.suffix in (".yaml", ".yml") and path.parent.name != "budgets":
+            seen.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    return seen
+
+
+def test_documents_the_fingerprint_named_are_not_read_again(minimal, loads, yaml_reads, monkeypatch):
+    """The fingerprint has the digest of every file (read, or known by its status): the
+    loading names each document's entry by it, and reads only the files the cache lacks."""
+    monkeypatch.setattr(cache_mod, "RACY_NS", 0)  # every file counts as old enough to trust
+    same_as_cold(minimal.root)
+    yaml_reads.clear()
+    loads.clear()
+    minimal.replace("data/meetings/2024-03-10-jwh.yaml", "votes: {for: 5, against: 1, abstain: 0}",
+                    "votes: {for: 1, against: 5, abstain: 0}")
+    warm = check(minimal.root, jobs=1)
+    assert loads == ["data/meetings/2024-03-10-jwh.yaml"] and yaml_reads == ["2024-03-10-jwh.yaml"]
+    assert facts(warm) == facts(check(minimal.root, jobs=1, cache=False))
+
+
+def test_a_file_changed_after_the_fingerprint_is_kept_under_its_new_bytes(minimal):
+    """A document named by a digest the cache lacks is read; its entry is named by the
+    bytes read, never by the digest (the file may have changed since): an entry always
+    holds the document of the bytes it is named after."""
+    from generator.load import entry_name, entry_name_of, load_doc
+    from generator.loading.cache import bytes_digest
+    from generator.registry import KINDS
+
+    [kind] = [k for k in KINDS if k.name == "meeting"]
+    file = "data/meetings/2024-03-10-jwh.yaml"
+    path = minimal.root / file
+    store = cache_mod.Cache.open(minimal.root)
+    assert store is not None
+    old = entry_name_of(kind, file, bytes_digest(path.read_bytes()))
+    minimal.replace(file, "votes: {for: 5, against: 1, abstain: 0}", "votes: {for: 4, against: 1, abstain: 0}")
+    doc, _ = load_doc(minimal.root, kind, path, store, None, old)
+    assert doc is not None and "for: 4" in doc.text
+    assert doc.text_key == entry_name(kind, file, path.read_bytes()) != old
+    assert store.has(doc.text_key) and not store.has(old)

@@ -29,7 +29,7 @@ from typing import Any
 from generator.checks import languages, markup, privacy
 from generator.index import build_index
 from generator.kinds.base import Kind
-from generator.load import Doc, Project, discover, entry_name, load_doc, load_yaml_kinds, rel
+from generator.load import Doc, Project, discover, entry_name, entry_name_of, load_doc, load_yaml_kinds, rel
 from generator.loading.cache import Cache
 from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_YAML_BYTES
@@ -39,8 +39,9 @@ from generator.problems import Problem
 PARALLEL_MIN_BYTES = 1024 * 1024
 
 Loaded = tuple[Doc | None, list[Problem], dict[str, Any] | None]
-#: a file's bytes and their cache entry's name (``load.entry_name``)
-Held = tuple[bytes, str]
+#: a file's bytes (None: not read, named by the fingerprint's digest) and its cache
+#: entry's name (``load.entry_name``)
+Held = tuple[bytes | None, str]
 
 
 @dataclass
@@ -86,13 +87,14 @@ class Loading:
     """The documents being loaded: made, it starts the workers (if any); ``finish``
     loads this process's share and collects theirs. In between, this process does
     other work (the tables): ``busy`` is its size in bytes of CSV, so its share of
-    the documents is that much smaller."""
+    the documents is that much smaller. ``digests``: path -> digest of the files' bytes,
+    as the check's fingerprint just took them (``cache.fingerprint(found=)``)."""
 
     def __init__(self, root: Path, kinds: tuple[Kind, ...], store: Cache | None, jobs: int | None,
-                 project: Project, busy: int = 0) -> None:
+                 project: Project, busy: int = 0, digests: dict[str, bytes] | None = None) -> None:
         self.root, self.kinds, self.store, self.project = root, kinds, store, project
         self.files = discover(root, kinds)
-        share, self.held = _parse_share(root, self.files, store)
+        share, self.held = _parse_share(root, self.files, store, digests)
         self.results: dict[int, Loaded] = {}
         self.pending: list[tuple[list[int], Future[tuple[list[Loaded], set[str], int]]]] = []
         self.executor: ProcessPoolExecutor | None = None
@@ -177,12 +179,13 @@ def _assemble(kinds: tuple[Kind, ...], files: list[tuple[Kind, Path]], results: 
     return docs, problems
 
 
-def _parse_share(root: Path, files: list[tuple[Kind, Path]], store: Cache | None) -> tuple[dict[int, int],
-                                                                                          dict[int, Held]]:
+def _parse_share(root: Path, files: list[tuple[Kind, Path]], store: Cache | None,
+                 digests: dict[str, bytes] | None = None) -> tuple[dict[int, int], dict[int, Held]]:
     """Index -> bytes of the files that must be parsed (not in the cache), and
     index -> the bytes and entry name of those the cache holds (read and hashed once:
-    ``load_doc`` takes them).
-    Only files ``refusal`` lets through are read here; ``load_doc`` reports the others."""
+    ``load_doc`` takes them). A file of ``digests`` is named by its digest there, not
+    read: the fingerprint read it, or knew it unchanged since (same size, times, inode).
+    Only files ``refusal`` lets through are read or named here; ``load_doc`` reports the others."""
     share: dict[int, int] = {}
     held: dict[int, Held] = {}
     plain: dict[str, bool] = {}  #: folder -> no link anywhere on its path
@@ -191,11 +194,19 @@ def _parse_share(root: Path, files: list[tuple[Kind, Path]], store: Cache | None
             st = path.lstat()
             if store is not None and stat.S_ISREG(st.st_mode) and st.st_size <= MAX_YAML_BYTES \
                     and (_plainly_inside(path, st, plain) or refusal(root, path) is None):
-                raw = path.read_bytes()
-                name = entry_name(kind, rel(root, path), raw)
-                if store.has(name):
-                    held[i] = (raw, name)
-                    continue
+                file = rel(root, path)
+                digest = digests.get(file) if digests is not None else None
+                if digest is not None:
+                    name = entry_name_of(kind, file, digest)
+                    if store.has(name):
+                        held[i] = (None, name)
+                        continue
+                else:
+                    raw = path.read_bytes()
+                    name = entry_name(kind, file, raw)
+                    if store.has(name):
+                        held[i] = (raw, name)
+                        continue
             size = st.st_size
         except OSError:
             size = 0  # load_doc says what is wrong with it

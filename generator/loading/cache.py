@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import os
 import pickle
 import secrets
@@ -211,7 +212,8 @@ RACY_NS = 2_000_000_000
 Digests = dict[str, tuple[tuple[int, ...], bytes]]
 
 
-def fingerprint(root: Path, digests: Digests | None = None) -> tuple[str, Snapshot]:
+def fingerprint(root: Path, digests: Digests | None = None,
+                found: dict[str, bytes] | None = None) -> tuple[str, Snapshot]:
     """A hash of every input of the check: each entry below ``INPUT_FOLDERS`` and
     ``INPUT_FILES`` (path, type, link count, link target, the bytes of regular
     files; links are not followed, as the check does not follow them). Two
@@ -221,7 +223,11 @@ def fingerprint(root: Path, digests: Digests | None = None) -> tuple[str, Snapsh
     ``digests``: the files' digests of an earlier fingerprint; a file whose status
     is the same is not read again. Any write changes a file's change time (which,
     unlike the modification time, cannot be set back), and files changed within
-    ``RACY_NS`` are not kept. Replaced in place by this fingerprint's."""
+    ``RACY_NS`` are not kept. Replaced in place by this fingerprint's.
+
+    ``found``: filled with path -> digest of every regular file this fingerprint
+    covered, racy ones included (``file_digest``: the loading names documents' cache
+    entries by it instead of reading and hashing them again)."""
     digest = hashlib.blake2b(digest_size=20)
     seen: Snapshot = []
     fresh: Digests = {}
@@ -248,20 +254,34 @@ def fingerprint(root: Path, digests: Digests | None = None) -> tuple[str, Snapsh
             if known is not None and known[0] == status:
                 digest.update(known[1])
                 fresh[path] = known
+                if found is not None:
+                    found[path] = known[1]
                 continue
             try:
                 with open(full, "rb") as f:
-                    found = hashlib.file_digest(f, "blake2b").digest()
+                    read = file_digest(f)
             except OSError as exc:
                 digest.update(f"unreadable {exc.errno}\0".encode())
                 continue
-            digest.update(found)
+            digest.update(read)
+            if found is not None:
+                found[path] = read
             if max(st.st_mtime_ns, st.st_ctime_ns) < recent:
-                fresh[path] = (status, found)
+                fresh[path] = (status, read)
     if digests is not None:
         digests.clear()
         digests.update(fresh)
     return digest.hexdigest(), seen
+
+
+def file_digest(f: io.BufferedReader) -> bytes:
+    """The digest of a file's bytes that ``fingerprint`` keeps (BLAKE2b, 64 bytes)."""
+    return hashlib.file_digest(f, "blake2b").digest()
+
+
+def bytes_digest(data: bytes) -> bytes:
+    """``file_digest`` of a file holding ``data``."""
+    return hashlib.blake2b(data).digest()
 
 
 def snapshot(root: Path) -> Snapshot:
