@@ -7,6 +7,7 @@ Exit status: 0 clean (warnings allowed), 1 problems found, 2 usage error.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import sys
@@ -21,6 +22,7 @@ from endpoint.workers import serve as serve_workers
 from generator import __version__, registry, reporters
 from generator.inbox import Conflict, InboxError, export, list_submissions, open_store, publish, reply, show
 from generator.outdir import UnsafeOutput
+from generator.pipeline import KEPT
 from generator.pipeline import check as run_check
 from generator.reference import write_reference
 from generator.scaffold.init import init_project
@@ -83,14 +85,32 @@ def check(project: Path, lang: str, fmt: str, jobs: int | None, strict: bool) ->
 
             report = check_street(project, jobs=jobs, strict=strict).report
         else:
-            report = run_check(project, jobs=jobs, strict=strict)
+            report = run_check(project, jobs=jobs, strict=strict, last=_exiting())
     except Exception as exc:  # noqa: BLE001 - a bug must still not print a traceback at a user
         click.echo(f"portal check: {_zh('cli.internal-error')} {_en('cli.internal-error')}: {type(exc).__name__}: {exc}\n"
                    f"{_zh('cli.report-bug')} / {_en('cli.report-bug')}", err=True)
         sys.exit(1)
     out = reporters.FORMATS[fmt](report, lang)
     sys.stdout.write(out)
-    sys.exit(0 if report.ok else 1)
+    exit_now(0 if report.ok else 1)
+
+
+def _exiting() -> bool:
+    """Whether this command is the process (``portal check``), so it exits when done: not
+    run inside another program (a test's ``CliRunner`` swaps the standard output)."""
+    return sys.stdout is sys.__stdout__
+
+
+def exit_now(code: int) -> NoReturn:
+    """Exit with ``code``. As the process itself (``_exiting``), without the interpreter's
+    teardown, which would free one by one what the check kept (``pipeline.KEPT``): the
+    exit handlers run and the output is flushed first, as a normal exit does."""
+    if not _exiting() or not KEPT:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 @main.command()

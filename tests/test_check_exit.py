@@ -1,0 +1,51 @@
+"""``portal check`` as the process exits without freeing what the check loaded
+(``pipeline.check(last=True)``, ``cli.exit_now``); callers inside another program
+(the library, a ``CliRunner``) keep nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from generator import pipeline
+from generator.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+#: runs ``portal check`` with an exit handler that reports what the check kept
+PROGRAM = """
+import atexit, sys
+from generator import pipeline
+atexit.register(lambda: print(f"kept {len(pipeline.KEPT)}", file=sys.stderr))
+from generator.cli import main
+main(sys.argv[1:])
+"""
+
+
+def broken(minimal) -> Path:  # type: ignore[no-untyped-def]
+    minimal.replace("data/meetings/2024-03-10-jwh.yaml", "votes: {for: 5, against: 1, abstain: 0}",
+                    "votes: {for: 1, against: 5, abstain: 0}")
+    return Path(minimal.root)
+
+
+def test_library_and_cli_runner_callers_keep_nothing(minimal):
+    root = broken(minimal)
+    assert not pipeline.check(root, jobs=1).ok
+    result = CliRunner().invoke(main, ["check", str(root), "--jobs", "1"])
+    assert result.exit_code == 1 and "votes.outcome-mismatch" in result.output
+    assert pipeline.KEPT == []
+
+
+def test_the_command_exits_with_its_status_output_and_exit_handlers(minimal):
+    root = broken(minimal)
+    expected = CliRunner().invoke(main, ["check", str(root), "--jobs", "1"])
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PORTAL_NO_CACHE": "1"}
+    run = subprocess.run([sys.executable, "-c", PROGRAM, "check", str(root), "--jobs", "1"],
+                         capture_output=True, text=True, env=env, cwd=REPO)
+    assert run.returncode == expected.exit_code == 1
+    assert run.stdout == expected.output
+    assert run.stderr.strip() == "kept 1"  # the handlers ran, with the check's objects still there
