@@ -405,3 +405,14 @@ def test_a_file_changed_after_the_fingerprint_is_kept_under_its_new_bytes(minima
     assert doc is not None and "for: 4" in doc.text
     assert doc.text_key == entry_name(kind, file, path.read_bytes()) != old
     assert store.has(doc.text_key) and not store.has(old)
+
+
+def test_the_entries_listed_at_once_are_those_there(minimal):
+    """``Cache.names``: what the loading asks instead of ``has`` for each document."""
+    same_as_cold(minimal.root)
+    store = cache_mod.Cache.open(minimal.root)
+    assert store is not None
+    names = store.names()
+    assert names == {p.name.removesuffix(".pickle") for p in folder(minimal.root).glob("*.pickle")}
+    assert {n for n in names if n.startswith("doc-")} == {n.removesuffix(".pickle") for n in doc_entries(minimal.root)}
+    assert all(store.has(n) for n in names) and "report" in names

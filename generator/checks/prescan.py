@@ -189,6 +189,7 @@ def _parse_share(root: Path, files: list[tuple[Kind, Path]], store: Cache | None
     share: dict[int, int] = {}
     held: dict[int, Held] = {}
     plain: dict[str, bool] = {}  #: folder -> no link anywhere on its path
+    present = store.names() if store is not None else set()
     for i, (kind, path) in enumerate(files):
         try:
             st = path.lstat()
@@ -198,13 +199,13 @@ def _parse_share(root: Path, files: list[tuple[Kind, Path]], store: Cache | None
                 digest = digests.get(file) if digests is not None else None
                 if digest is not None:
                     name = entry_name_of(kind, file, digest)
-                    if store.has(name):
+                    if name in present:
                         held[i] = (None, name)
                         continue
                 else:
                     raw = path.read_bytes()
                     name = entry_name(kind, file, raw)
-                    if store.has(name):
+                    if name in present:
                         held[i] = (raw, name)
                         continue
             size = st.st_size

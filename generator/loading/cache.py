@@ -162,6 +162,14 @@ class Cache:
         """Whether an entry ``name`` is there (not whether it is valid: ``get`` tells)."""
         return os.path.isfile(self._path(name))
 
+    def names(self) -> set[str]:
+        """The entries there now (not whether they are valid: ``get`` tells): one listing,
+        where asking ``has`` for each of thousands of documents costs a ``stat`` each."""
+        try:
+            return {n[:-7] for n in os.listdir(self._folder) if n.endswith(".pickle")}
+        except OSError:
+            return set()
+
     def put(self, name: str, key: str, value: Any) -> None:
         """Store ``value``; failures only cost the next run its speed."""
         self.used.add(name)
