@@ -247,3 +247,48 @@ def test_published_outputs_are_scanned(tmp_path):
     leaks = sorted(published_leaks(tmp_path, allowed={"13900001111"}))
     assert leaks == [("data.csv", "privacy.id-card", "110***********002X"),
                      ("notices/index.html", "privacy.mobile", "138****5678")]
+
+
+def _text_files_by_rglob(root, folder, skip=frozenset()):  # type: ignore[no-untyped-def]
+    """``privacy._text_files`` as it was, with ``Path.rglob``: the reference for its order and choices."""
+    from generator.checks import privacy
+
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        if (skip and path.relative_to(root).as_posix() in skip) or path.is_symlink() or not path.is_file() \
+                or path.stat().st_size > privacy.SCAN_LIMIT:
+            continue
+        raw = path.read_bytes()
+        if b"\0" in raw[:8192]:
+            continue
+        yield path.relative_to(root).as_posix(), raw.decode("utf-8", errors="replace")
+
+
+def test_text_files_are_listed_as_rglob_lists_them(tmp_path, monkeypatch):
+    """The scan's listing walks data/ with ``os.scandir``: same files, same order, same
+    choices as ``sorted(rglob("*"))`` (links, hidden files, binaries, large files, names
+    that sort differently whole than part by part)."""
+    from generator.checks import privacy
+
+    monkeypatch.setattr(privacy, "SCAN_LIMIT", 100)
+    root = tmp_path / "p"
+    data = root / "data"
+    for rel, body in {"a/b.txt": "1", "a-b/x.txt": "2", "a.b": "3", ".hidden": "4", "a/.c/d.md": "5",
+                      "deep/er/est.csv": "6", "big.txt": "x" * 101, "bin.dat": "ab\0cd", "Z.txt": "7",
+                      "meetings/m.yaml": "8", "é.txt": "9"}.items():
+        (data / rel).parent.mkdir(parents=True, exist_ok=True)
+        (data / rel).write_text(body, encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "o.txt").write_text("out", encoding="utf-8")
+    (data / "link-dir").symlink_to(outside)
+    (data / "link-file").symlink_to(data / "a.b")
+    (data / "dangling").symlink_to(tmp_path / "nothing")
+    (data / "empty").mkdir()
+    skip = {"data/meetings/m.yaml"}
+    expected = list(_text_files_by_rglob(root, data, skip))
+    assert [f for f, _ in expected][:3] == ["data/.hidden", "data/Z.txt", "data/a/.c/d.md"]
+    assert list(privacy._text_files(root, data, skip)) == expected
+    assert list(privacy._text_files(root, data)) == list(_text_files_by_rglob(root, data))
+    assert list(privacy._text_files(root, root / "missing")) == []

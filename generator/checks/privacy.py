@@ -19,6 +19,7 @@ same for the key column of the ledger of issued numbers (``issued.csv``).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Set as AbstractSet
 from pathlib import Path
@@ -195,14 +196,51 @@ def _text_files(root: Path, folder: Path, skip: set[str] | frozenset[str] = froz
     are not followed and binary files (a NUL early on) skipped."""
     if not folder.is_dir():
         return
-    for path in sorted(folder.rglob("*")):
-        if (skip and path.relative_to(root).as_posix() in skip) or path.is_symlink() or not path.is_file() \
-                or path.stat().st_size > SCAN_LIMIT:
+    for file, entry in _below(folder, folder.relative_to(root).as_posix()):
+        if (skip and file in skip) or entry.is_symlink() or not _is_file(entry) \
+                or entry.stat().st_size > SCAN_LIMIT:
             continue
-        raw = path.read_bytes()
+        with open(entry.path, "rb") as f:
+            raw = f.read()
         if b"\0" in raw[:8192]:
             continue
-        yield path.relative_to(root).as_posix(), raw.decode("utf-8", errors="replace")
+        yield file, raw.decode("utf-8", errors="replace")
+
+
+def _below(folder: Path, rel: str) -> list[tuple[str, os.DirEntry[str]]]:
+    """(path from the root, entry) of everything below ``folder`` (``rel`` from the root),
+    as ``sorted(folder.rglob("*"))`` lists it: links to folders not entered, an unreadable
+    folder left out, paths in order part by part. Without a path object for each of the
+    thousands of documents (every check lists data/ again)."""
+    found: list[tuple[str, os.DirEntry[str]]] = []
+
+    def walk(path: str, at: str) -> None:
+        try:
+            with os.scandir(path) as it:
+                entries = list(it)
+        except PermissionError:  # as rglob
+            return
+        for entry in entries:
+            child = f"{at}/{entry.name}"
+            found.append((child, entry))
+            try:
+                inside = entry.is_dir() and not entry.is_symlink()
+            except OSError:
+                inside = False
+            if inside:
+                walk(entry.path, child)
+
+    walk(str(folder), rel)
+    found.sort(key=lambda item: item[0].split("/"))
+    return found
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """``Path.is_file``: False when it cannot be told."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def published_leaks(site: Path, allowed: set[str], known: AbstractSet[str] = frozenset(),
