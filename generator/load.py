@@ -109,6 +109,9 @@ class Project:
     files_checked: int = 0
     #: the check's cache, for checks that remember per-file results (None: off)
     cache: Cache | None = None
+    #: a hash of everything the budget tables (``budgets``) were read from, when the cache
+    #: is on (``pipeline.package_key``): checks of the tables alone remember their findings by it
+    tables_key: str | None = None
     #: file -> check -> its findings for that file, worked out by the worker process
     #: that parsed the file (``generator.checks.prescan``): the located data stays there
     prescanned: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -186,6 +186,7 @@ def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None,
     # 1. Tables: read them ourselves, then hand the package to frictionless.
     #    The cache keeps both results by the package folder's contents.
     key = package_key(root, package, digests) if store is not None and package is not None else None
+    project.tables_key = key
     found = store.get("tables", key) if store is not None and key is not None else None
     if isinstance(found, tuple) and len(found) == 3:
         info, problems, budgets = found

@@ -416,3 +416,29 @@ def test_the_entries_listed_at_once_are_those_there(minimal):
     assert names == {p.name.removesuffix(".pickle") for p in folder(minimal.root).glob("*.pickle")}
     assert {n for n in names if n.startswith("doc-")} == {n.removesuffix(".pickle") for n in doc_entries(minimal.root)}
     assert all(store.has(n) for n in names) and "report" in names
+
+
+def test_budget_id_findings_are_kept_by_the_tables_key(minimal, monkeypatch):
+    """The budget ids check reads the tables alone: an edit elsewhere reuses its findings,
+    an edit of a table works them out again."""
+    from generator.kinds.budget import ids
+
+    calls: list[int] = []
+    real = ids._check
+
+    def counting(project, index):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(project, index)
+
+    monkeypatch.setattr(ids, "_check", counting)
+    same_as_cold(minimal.root)
+    calls.clear()
+    minimal.replace("data/meetings/2024-03-10-jwh.yaml", "votes: {for: 5, against: 1, abstain: 0}",
+                    "votes: {for: 1, against: 5, abstain: 0}")
+    check(minimal.root, jobs=1)
+    assert calls == []
+    minimal.replace("data/budgets/2024.csv", "2024-002,", "line-a,")
+    minimal.replace("data/budgets/2024.csv", "2024-003,", "LINE-A,")  # the same id but for case
+    warm = same_as_cold(minimal.root)
+    assert calls == [1, 1]  # warm, then cold
+    assert "id.case-duplicate" in {p.code for p in warm.problems}

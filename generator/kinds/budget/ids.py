@@ -7,10 +7,21 @@ from collections.abc import Iterator
 
 from generator.index import Index
 from generator.load import Project
+from generator.loading.cache import Memo
 from generator.problems import Problem
 
 
-def check(project: Project, index: Index) -> Iterator[Problem]:
+def check(project: Project, index: Index) -> list[Problem]:
+    """The budget lines alone decide (and the code): with the cache on, the findings are
+    kept by the tables' key (``Project.tables_key``), not worked out again after an edit
+    elsewhere."""
+    memo = Memo(project.cache if project.tables_key else None, "budget-ids", "")
+    found = memo.get((project.tables_key or "",), _check, project, index)
+    memo.save()
+    return found
+
+
+def _check(project: Project, index: Index) -> Iterator[Problem]:
     seen: dict[str, tuple[str, str]] = {}  #: folded id -> (id as written, file:line)
     what_zh, what_en = index.what("budget-line")
     for line in project.budgets.lines:
