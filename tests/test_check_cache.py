@@ -442,3 +442,37 @@ def test_budget_id_findings_are_kept_by_the_tables_key(minimal, monkeypatch):
     warm = same_as_cold(minimal.root)
     assert calls == [1, 1]  # warm, then cold
     assert "id.case-duplicate" in {p.code for p in warm.problems}
+
+
+def test_budget_line_facts_follow_the_tables_and_the_community_rules(minimal, monkeypatch):
+    """The budget check's sums and lines to look at are kept by the tables' key and
+    community.yaml's: an edit of a meeting reuses them, a new threshold or a table
+    edit works them out again, and warm reports as cold, in the same order."""
+    from generator.kinds.budget import checks as budget_checks
+
+    calls: list[int] = []
+    real = budget_checks._work_out
+
+    def counting(*args):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(budget_checks, "_work_out", counting)
+
+    def warm_is_cold() -> Report:
+        warm = check(minimal.root, jobs=1)
+        assert everything(warm) == everything(check(minimal.root, jobs=1, cache=False))
+        return warm
+
+    warm_is_cold()
+    calls.clear()
+    minimal.replace("data/meetings/2024-03-10-jwh.yaml", "votes: {for: 5, against: 1, abstain: 0}",
+                    "votes: {for: 1, against: 5, abstain: 0}")
+    check(minimal.root, jobs=1)
+    assert calls == []
+    minimal.replace("data/community.yaml", "decision_threshold: 5000", "decision_threshold: 500")
+    assert "budget.decision-required" in {p.code for p in warm_is_cold().problems}
+    assert calls == [1, 1]
+    minimal.replace("data/budgets/2024.csv", "2000,1800,", "2000,2800,")  # over plan
+    assert "budget.actual-over-plan" in {p.code for p in warm_is_cold().problems}
+    assert calls == [1, 1, 1, 1]

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator
 
@@ -18,6 +17,7 @@ from generator.index import Index
 from generator.kinds.budget.model import BudgetLine
 from generator.kinds.budget.spending import spends
 from generator.load import Project
+from generator.loading.cache import Memo
 from generator.messages import DIRECTION, unknown_ref
 from generator.problems import Problem
 from portal_core.i18n import pair, text
@@ -51,23 +51,17 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     def col(file: str, name: str) -> int | None:
         return budgets.columns.get(file, {}).get(name)
 
-    sums: dict[tuple[int, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    unreadable: set[tuple[int, str, str]] = set()
     # Frictionless rejected a year's table: compare no totals for that year;
     # it rejected the funds or totals table: compare none at all.
     tainted_years = {_file_year(f) for f in budgets.tainted} - {None}
     skip_all_totals = any(_file_year(f) is None for f in budgets.tainted)
-    for line in budgets.lines:
+    sums, unreadable, attention = _line_facts(project, threshold, threshold_funds, procs)
+    lines = budgets.lines
+    for i in attention:  # the others yield nothing
+        line = lines[i]
         file_year = _file_year(line.file)
         if line.year is not None and file_year is not None and line.year != file_year:
             yield Problem("budget.year-mismatch", line.file, line.line, col(line.file, "year"), {"year": line.year, "file_year": file_year})
-        if line.year is not None:
-            s = sums[(line.year, line.fund, line.direction)]
-            s[0] += _fen(line.planned or 0)
-            s[1] += _fen(line.actual or 0)
-            s[2] += 1
-            if not line.amounts_ok:
-                unreadable.add((line.year, line.fund, line.direction))
         if line.decision:
             ref = index.table("decision").get(line.decision)
             if ref is None and have_meetings and line.decision not in index.ids("decision"):
@@ -130,6 +124,55 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
                 yield Problem("budget.total-missing", totals_file, None, None,
                               {"year": year, "fund": budgets.funds.get(fund, fund), "direction": zh_dir,
                                "direction_en": en_dir}, "warning")
+
+
+Sums = dict[tuple[int, str, str], list[int]]
+
+
+def _line_facts(project: Project, threshold: float | None, threshold_funds: set[str],
+                procs: Procedures | None) -> tuple[Sums, set[tuple[int, str, str]], list[int]]:
+    """The lines' sums in fen (planned, actual, count) by (year, fund, direction), the groups
+    with an unreadable amount, and the indices of the lines that may yield a problem (a
+    decision to look up, a year or an amount to report). The tables and the community's
+    rules alone decide them: with the cache on, they are kept by the tables' key and
+    community.yaml's, not worked out again from 100,000 lines after an edit elsewhere."""
+    community = tuple(project.docs.get("community", []))
+    memo = Memo(project.cache if project.tables_key else None, "budget-lines", "")
+    [facts] = memo.get((project.tables_key or "", *community), _work_out, project.budgets.lines, threshold,
+                       threshold_funds, procs)
+    memo.save()
+    sums, unreadable, attention = facts
+    return sums, unreadable, attention
+
+
+def _work_out(lines: list[BudgetLine], threshold: float | None, threshold_funds: set[str],
+              procs: Procedures | None) -> Iterator[tuple[Sums, set[tuple[int, str, str]], list[int]]]:
+    """``_line_facts`` worked out (one item). A line is of ``attention`` when ``check``'s
+    loop would yield for it under some decision index: each condition there is here."""
+    sums: Sums = {}
+    unreadable: set[tuple[int, str, str]] = set()
+    attention: list[int] = []
+    for i, line in enumerate(lines):
+        file_year = _file_year(line.file)
+        if line.year is not None:
+            key = (line.year, line.fund, line.direction)
+            s = sums.get(key)
+            if s is None:
+                s = sums[key] = [0, 0, 0]
+            s[0] += _fen(line.planned or 0)
+            s[1] += _fen(line.actual or 0)
+            s[2] += 1
+            if not line.amounts_ok:
+                unreadable.add(key)
+        if (line.year is not None and file_year is not None and line.year != file_year) or line.decision \
+                or (threshold is not None and not _tiered(procs, line) and line.direction == "expenditure"
+                    and not line.approval and not line.contract
+                    and (not threshold_funds or line.fund in threshold_funds)
+                    and max(line.planned or 0, line.actual or 0) > threshold) \
+                or (line.direction == "expenditure" and line.planned is not None and line.actual is not None
+                    and _fen(line.actual) > _fen(line.planned)):
+            attention.append(i)
+    yield sums, unreadable, attention
 
 
 def _tiered(procs: Procedures | None, line: BudgetLine) -> bool:
