@@ -157,10 +157,12 @@ def _report_of(root: Path, jobs: int | None, strict: bool, store: Cache | None,
     ~0.25 s per 5,000 meetings for a process about to exit."""
     with _gc_paused():
         checked = _run(root, jobs, strict, store, digests)
+        report = checked.report
         if last:
             KEPT.append(checked)
             gc.freeze()
-        return checked.report
+        del checked  # here, while paused: not when the function returns, after the collector is back on
+    return report
 
 
 def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None,

@@ -49,3 +49,27 @@ def test_the_command_exits_with_its_status_output_and_exit_handlers(minimal):
     assert run.returncode == expected.exit_code == 1
     assert run.stdout == expected.output
     assert run.stderr.strip() == "kept 1"  # the handlers ran, with the check's objects still there
+
+
+def test_the_loaded_documents_are_freed_before_the_collector_is_back_on(minimal, monkeypatch):
+    """Freed after it, the collector's first run walks every loaded object once more."""
+    import gc
+    import weakref
+
+    refs: list[weakref.ref[object]] = []
+    alive_at_enable: list[bool] = []
+    real_run, real_enable = pipeline._run, gc.enable
+
+    def run(*args, **kw):  # type: ignore[no-untyped-def]
+        checked = real_run(*args, **kw)
+        refs.append(weakref.ref(checked.project.docs["meeting"][0]))
+        return checked
+
+    def enable() -> None:
+        alive_at_enable.append(any(r() is not None for r in refs))
+        real_enable()
+
+    monkeypatch.setattr(pipeline, "_run", run)
+    monkeypatch.setattr(gc, "enable", enable)
+    pipeline.check(Path(minimal.root), jobs=1)
+    assert refs and alive_at_enable == [False]
