@@ -96,9 +96,13 @@ def check(project: Path, lang: str, fmt: str, jobs: int | None, strict: bool) ->
 
 
 def _exiting() -> bool:
-    """Whether this command is the process (``portal check``), so it exits when done: not
-    run inside another program (a test's ``CliRunner`` swaps the standard output)."""
-    return sys.stdout is sys.__stdout__
+    """Whether this command is the process, which exits when it is done: started as
+    ``portal`` or ``python -m generator`` (``sys.argv[0]``), writing to its own standard
+    output. A program that runs the command inside itself (a test's ``CliRunner``, which
+    swaps the output; ``bench/compare_builds.py``) gets the usual ``SystemExit``."""
+    program = sys.argv[0] if sys.argv else ""
+    return sys.stdout is sys.__stdout__ and (
+        os.path.basename(program) == "portal" or program.endswith(os.path.join("generator", "__main__.py")))
 
 
 def exit_now(code: int) -> NoReturn:

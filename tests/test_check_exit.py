@@ -16,13 +16,24 @@ from generator.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 
-#: runs ``portal check`` with an exit handler that reports what the check kept
+#: runs ``portal check`` as the ``portal`` script does, with an exit handler that reports
+#: what the check kept
 PROGRAM = """
 import atexit, sys
 from generator import pipeline
 atexit.register(lambda: print(f"kept {len(pipeline.KEPT)}", file=sys.stderr))
 from generator.cli import main
+sys.argv[0] = "/somewhere/bin/portal"
 main(sys.argv[1:])
+"""
+#: runs the command inside another program, which goes on after it
+EMBEDDED = """
+import sys
+from generator.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    print(f"went on after exit {exc.code}", file=sys.stderr)
 """
 
 
@@ -49,6 +60,18 @@ def test_the_command_exits_with_its_status_output_and_exit_handlers(minimal):
     assert run.returncode == expected.exit_code == 1
     assert run.stdout == expected.output
     assert run.stderr.strip() == "kept 1"  # the handlers ran, with the check's objects still there
+    module = subprocess.run([sys.executable, "-m", "generator", "check", str(root), "--jobs", "1"],
+                            capture_output=True, text=True, env=env, cwd=REPO)
+    assert (module.returncode, module.stdout) == (1, expected.output)
+
+
+def test_a_program_running_the_command_inside_itself_goes_on(minimal):
+    root = broken(minimal)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PORTAL_NO_CACHE": "1"}
+    run = subprocess.run([sys.executable, "-c", EMBEDDED, "check", str(root), "--jobs", "1"],
+                         capture_output=True, text=True, env=env, cwd=REPO)
+    assert run.returncode == 0 and "votes.outcome-mismatch" in run.stdout
+    assert run.stderr.strip() == "went on after exit 1"
 
 
 def test_the_loaded_documents_are_freed_before_the_collector_is_back_on(minimal, monkeypatch):
