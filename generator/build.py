@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from generator import kept_site, signed, site_config, unchanged
-from generator.checks.privacy import contact_values, published_leaks
+from generator.checks.privacy import contact_values
 from generator.form_sources import endpoint_parts, models_of, project_forms
 from generator.forms_spec import compile_forms
 from generator.kinds.base import Page
@@ -54,6 +54,7 @@ from generator.site.mkdocs_hooks import GENERATED_LIST
 from generator.site.mkdocs_run import MkdocsFailed, mkdocs_build
 from generator.site.mkdocs_run import run_all as run_mkdocs
 from generator.site.pages import build_pages, navigation, template_dirs
+from generator.site.published_scan import scan_published
 from generator.site.render import TEMPLATES, Renderer
 from generator.site.render_cache import RenderCache
 from generator.site.search import PAGEFIND_ARGS, find_pagefind, index_site, warn_missing
@@ -468,20 +469,22 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
         move_into(stage / "added", final)
         # Personal data must not reach the published files, whatever produced them. Contents
         # scanned clean by an earlier build with the same contacts and code are not read again.
+        # The same read of each page serves the page scan (the theme's own code only) below.
         allowed = contact_values(checked.project)
         scanned = kept_site.CleanFiles(work / "clean-files.json", "published-leaks",
                                        key_of(code_version(), *sorted(allowed)))
-        leaks = list(published_leaks(final, allowed, scanned.known, scanned.clean))
+        own_pages = kept_site.CleanFiles(work / "clean-pages.json", "own-code",
+                                         key_of(code_version(), json.dumps(own_to_json(own))))
+        published = scan_published(final, allowed, scanned, own, own_pages)
+        leaks = published.leaks
         scanned.save()
         if leaks:
             shown = "; ".join(f"{file}: {masked}" for file, _, masked in leaks[:5])
             raise BuildError(f"personal data in {len(leaks)} place(s) of the built site: {shown}")
         # Last step before the swap: the policy allows the theme's own code, and a page
         # holding any other inline code stops the build (ForeignCode).
-        own_pages = kept_site.CleanFiles(work / "clean-pages.json", "own-code",
-                                         key_of(code_version(), json.dumps(own_to_json(own))))
         try:
-            write_security_headers(final, own, endpoint_url, own_pages.known, own_pages.clean)
+            write_security_headers(final, own, endpoint_url, own_pages.known, own_pages.clean, published.pages)
         except ForeignCode as exc:
             raise BuildError(f"unsafe content reached the pages: {exc}") from exc
         own_pages.save()

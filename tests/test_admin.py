@@ -686,3 +686,43 @@ def test_new_community_from_an_empty_folder_to_a_notice_added_in_the_editor(tmp_
     page_html = (tmp_path / "site" / "notices" / "2026-11-25-lift-repair" / "index.html").read_text(encoding="utf-8")
     assert "5号楼电梯维修通知" in page_html and "5号楼电梯停用检修" in page_html
     assert "5号楼电梯维修通知" in (tmp_path / "site" / "notices" / "index.html").read_text(encoding="utf-8")
+
+
+
+@pytest.mark.parametrize("branch", ["main", "main\U0001f600", "x\x85y", "tab\there"])
+def test_the_editor_configuration_is_written_as_the_python_emitter_writes_it(
+        branch: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``config_yaml`` uses libyaml's emitter for speed where it writes what the pure-Python
+    one writes, byte for byte (every kind's fields, both languages); a value libyaml would
+    escape (an emoji, U+0085 in a branch name) keeps the Python emitter."""
+    from generator.pipeline import load_and_check
+
+    checked = load_and_check(MINIMAL)
+    editor = Editor(backend="gitea", repo="street/minimal", branch=branch, base_url="https://git.example.org")
+    monkeypatch.setattr(checked.project.community, "editor", editor, raising=False)
+    fast = admin.config_yaml(checked)
+    assert (admin._dumper(decap_config(editor)) is yaml.SafeDumper) == (branch != "main")
+    monkeypatch.delattr(yaml, "CSafeDumper", raising=False)
+    assert admin.config_yaml(checked) == fast
+    assert yaml.safe_load(fast)["collections"]
+
+
+def test_both_emitters_write_the_same_text_for_what_the_fast_one_is_given() -> None:
+    """Random strings of quoting characters, line breaks, CJK and spaces, long enough to be
+    folded: wherever ``_dumper`` would take libyaml's emitter, it writes what Python's does."""
+    import random
+
+    if not hasattr(yaml, "CSafeDumper"):
+        pytest.skip("PyYAML without libyaml")
+    alphabet = [*" \t\n\r!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~abcXYZ019", "中", "，", "\u3000", "\xa0", "\u2028",
+                "\ufeff", "\x00", "\x7f", "\u200b", "\x85", "\U0001f600", "\n\n", "- ", ": ", " #"]
+    rng = random.Random(20)
+    compared = 0
+    for i in range(4000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300 if i % 5 == 0 else 20)))
+        config = {"k": value, "list": [value, {"x": value}], value[:5] or "e": 1}
+        dumper = admin._dumper(config)
+        python = yaml.dump(config, Dumper=yaml.SafeDumper, allow_unicode=True, sort_keys=False, width=120)
+        assert yaml.dump(config, Dumper=dumper, allow_unicode=True, sort_keys=False, width=120) == python, value
+        compared += dumper is not yaml.SafeDumper
+    assert compared > 500

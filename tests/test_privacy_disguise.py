@@ -374,3 +374,28 @@ def test_every_address_on_a_long_line_is_found_in_linear_time():
     assert time.perf_counter() - started < 5
     assert [h.value for h in hits] == [f"user{i}@example.cn" for i in range(3000)]
     assert all(text.startswith(h.value, h.offset) for h in hits)
+
+
+def test_the_fast_patterns_match_as_the_plain_ones_did():
+    """The candidate and at-sign patterns are written for speed (possessive, look-behinds,
+    a leading character class): on random text of digits, separators, tags, entities and
+    at-sign spellings they match exactly where the plainly written ones (below) match."""
+    import random
+    import re
+
+    from generator.checks import disguise as d
+
+    tail = rf"{d._SEP}*(?:{d._DIGIT}{d._SEP}*){{10,}}[XxＸｘ]?"
+    plain_cluster = re.compile(rf"\d{tail}")
+    plain_coded = re.compile(rf"(?:{d._CODED}){tail}")
+    plain_at = re.compile(r"[@\uff20\ufe6b]|&(?:#0*64|#[xX]0*40|commat);?|\\u(?:0040|[fF][fF]20|[fF][eE]6[bB])"
+                          r"|[(\[{\uff08] ?[aA][tT] ?[)\]}\uff09]")
+    pieces = [*"0123456789", *"0123456789", "１", "٣", " ", "-", ".", "\u200b", "\u00a0", "\u3000", "\u00b7",
+              "<b>", "</span>", "<br/>", "<p class=x>", "&nbsp;", "&#49;", "&#x31;", "\\u0031", "\\uff11", "\\x31",
+              "X", "x", "a", "+", "86", "\n", "@", "&#64;", "&commat;", "\\u0040", "(at)", "[ AT ]", "（at）",
+              "&", "(", "\\", "<", ">"]
+    rng = random.Random(20)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 80)))
+        for fast, plain in ((d._CLUSTER, plain_cluster), (d._CLUSTER_CODED, plain_coded), (d._AT_HINT, plain_at)):
+            assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)], text

@@ -70,10 +70,17 @@ _SEP = rf"(?:[{_SEPARATORS}{INVISIBLE}]|<[A-Za-z/!][^<>]{{0,300}}>|&[A-Za-z][A-Z
 #: first is a plain digit: a pattern starting with a character class is scanned for in C,
 #: several times faster on a built site; clusters starting with an entity have their own.
 _TAIL = rf"{_SEP}*(?:{_DIGIT}{_SEP}*){{10,}}[XxＸｘ]?"
-_CLUSTER = re.compile(rf"\d{_TAIL}")
+#: A digit right after a digit, or after a digit and one separator, starts no cluster of
+#: its own: the search tried from that earlier digit, and a cluster from here would have
+#: been one from there (the same matches, a third fewer starts on a built page). The
+#: look-behinds come after the first digit so the search still skips to digits in C.
+_CLUSTER = re.compile(rf"\d(?<!\d\d)(?<!\d[{_SEPARATORS}{INVISIBLE}]\d){_TAIL}")
 _CLUSTER_CODED = re.compile(rf"(?:{_CODED}){_TAIL}")
-#: Something that may stand for an at-sign: a line holding one is normalised.
-_AT_HINT = re.compile(r"[@\uff20\ufe6b]|&(?:#0*64|#[xX]0*40|commat);?|\\u(?:0040|[fF][fF]20|[fF][eE]6[bB])|[(\[{\uff08] ?[aA][tT] ?[)\]}\uff09]")
+#: Something that may stand for an at-sign: a line holding one is normalised. Written as
+#: one character class first (each alternative checked behind it): a pattern starting with
+#: a class is scanned for in C, where a leading alternation is tried at every position.
+_AT_HINT = re.compile(r"[@\uff20\ufe6b&\\(\[{\uff08](?:(?<=[@\uff20\ufe6b])|(?<=&)(?:#0*64|#[xX]0*40|commat);?"
+                      r"|(?<=\\)u(?:0040|[fF][fF]20|[fF][eE]6[bB])|(?<=[(\[{\uff08]) ?[aA][tT] ?[)\]}\uff09])")
 #: A mobile or ID number as written has three digits in a row (or coded ones).
 _RUN = re.compile(r"\d{3}|&#|\\[uUx]")
 _GAP = re.compile(r"(?<=[0-9])[ .\-]{1,3}(?=[0-9])")

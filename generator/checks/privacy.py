@@ -243,6 +243,24 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
         return False
 
 
+#: The published files the scan reads: pages, downloads and feeds, not the theme's assets,
+#: the editor or the search index.
+PUBLISHED_TYPES = (".html", ".csv", ".json", ".xml", ".ics", ".txt", ".yaml")
+
+
+def is_published_text(path: Path, rel: str) -> bool:
+    """Whether the scan of the built site reads ``path`` (``rel``: its site-relative path)."""
+    return (path.suffix in PUBLISHED_TYPES and not rel.startswith(("assets/", "admin/", "search/"))
+            and "/assets/" not in rel and path.is_file())
+
+
+def text_leaks(text: str, allowed: AbstractSet[str]) -> list[tuple[str, str]]:
+    """(code, masked value) of the personal data in one published file's text."""
+    # A spelt-out address is a warning of the check, not a machine-readable leak.
+    return [(f"privacy.{hit.kind}", mask(hit.value)) for hit in find(text)
+            if hit.kind != "email-spelt" and _personal(hit, allowed)]
+
+
 def published_leaks(site: Path, allowed: set[str], known: AbstractSet[str] = frozenset(),
                     clean: set[str] | None = None) -> Iterator[tuple[str, str, str]]:
     """(file, code, masked value) of personal data in the built site's own outputs:
@@ -250,11 +268,11 @@ def published_leaks(site: Path, allowed: set[str], known: AbstractSet[str] = fro
     contact fields (the data check lets them through, so the site may show them).
     ``known``: hashes (blake2b, 20 bytes, hex) of contents a previous scan with the same
     ``allowed`` found clean, not scanned again; ``clean`` receives the hash of every
-    content found clean now (an incremental build scans only what changed)."""
+    content found clean now (an incremental build scans only what changed).
+    (``portal build`` reads each file once for this and the page scan: ``site.published_scan``.)"""
     for path in sorted(site.rglob("*")):
         rel = path.relative_to(site).as_posix()
-        if (not path.is_file() or path.suffix not in (".html", ".csv", ".json", ".xml", ".ics", ".txt", ".yaml")
-                or rel.startswith(("assets/", "admin/", "search/")) or "/assets/" in rel):
+        if not is_published_text(path, rel):
             continue
         raw = path.read_bytes()
         digest = hashlib.blake2b(raw, digest_size=20).hexdigest() if clean is not None or known else ""
@@ -262,17 +280,14 @@ def published_leaks(site: Path, allowed: set[str], known: AbstractSet[str] = fro
             if clean is not None:
                 clean.add(digest)
             continue
-        found = False
-        for hit in find(raw.decode("utf-8", errors="replace")):
-            # A spelt-out address is a warning of the check, not a machine-readable leak.
-            if hit.kind != "email-spelt" and _personal(hit, allowed):
-                found = True
-                yield rel, f"privacy.{hit.kind}", mask(hit.value)
+        found = text_leaks(raw.decode("utf-8", errors="replace"), allowed)
+        for code, masked in found:
+            yield rel, code, masked
         if not found and clean is not None:
             clean.add(digest)
 
 
-def _personal(hit: Hit, allowed: frozenset[str] | set[str]) -> bool:
+def _personal(hit: Hit, allowed: AbstractSet[str]) -> bool:
     """A found value that is personal data: a valid ID number, or a mobile number or
     address that is none of the official contacts."""
     if hit.kind == "id-card":

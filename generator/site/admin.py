@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -117,7 +118,33 @@ def config_yaml(checked: Checked) -> str:
                           getattr(community, "site_url", None), langs[0])
     _text_languages(config["collections"], langs)
     header = f"# {text('cli.build.editor-config-header', 'en')}\n# {text('cli.build.editor-config-header', 'zh')}\n"
-    return header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False, width=120)
+    return header + yaml.dump(config, Dumper=_dumper(config), allow_unicode=True, sort_keys=False, width=120)
+
+
+#: A character outside these makes a string double-quoted or escaped, where the two emitters
+#: differ (libyaml escapes U+0085 and characters above U+FFFF, and folds long double-quoted
+#: strings elsewhere); with these alone they write the same text (fuzzed: tests/test_admin.py).
+_PLAIN_FOR_BOTH = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+
+
+def _dumper(config: Any) -> Any:
+    """libyaml's emitter when present: the configuration is large (every kind's fields) and
+    the pure-Python one took ~0.15 s of each build. A configuration holding a string that
+    needs escapes (an emoji or a tab in a branch name: ``_PLAIN_FOR_BOTH``) keeps the
+    Python emitter, so the file is the same either way."""
+    fast = getattr(yaml, "CSafeDumper", None)
+    stack = [config]
+    while stack and fast is not None:
+        value = stack.pop()
+        if isinstance(value, str):
+            if _PLAIN_FOR_BOTH.search(value):
+                return yaml.SafeDumper
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return fast or yaml.SafeDumper
 
 
 def admin_files(checked: Checked) -> dict[str, bytes]:

@@ -204,11 +204,13 @@ FORMATS: dict[str, Callable[[HeaderSet], str]] = {
 
 
 def write_security_headers(site: Path, own: OwnCode, endpoint_url: str | None = None,
-                           known: AbstractSet[str] = frozenset(), clean: set[str] | None = None) -> HeaderSet:
+                           known: AbstractSet[str] = frozenset(), clean: set[str] | None = None,
+                           scanned: dict[str, list[tuple[str, str]]] | None = None) -> HeaderSet:
     """What ``portal build`` does: the meta policy in every page and ``_headers``
     (Netlify, Cloudflare Pages) in the site root. ``known``/``clean``: pages scanned
-    clean before, and those found clean now (``security_headers.measure``)."""
-    headers = header_set(site, endpoint_url, own=own, known=known, clean=clean)
+    clean before, and those found clean now; ``scanned``: pages scanned already
+    (``security_headers.measure``)."""
+    headers = header_set(site, endpoint_url, own=own, known=known, clean=clean, scanned=scanned)
     add_meta_csp(site, headers.meta_csp)
     replace_file(site / "_headers", netlify(headers).encode("utf-8"))
     return headers

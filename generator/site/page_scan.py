@@ -66,9 +66,12 @@ def scan(html: str) -> PageScan:
         if tag is None or tag.startswith("_"):  # _comment, _doctype …
             continue
         attrs = node.attributes
-        # Most elements carry nothing of interest: skip them without looking at values.
-        if attrs and (_WANTED.intersection(attrs) or any(k.startswith("on") for k in attrs)):
-            _tag_needs(tag, {k: v or "" for k, v in attrs.items()}, found)
+        # Most elements carry nothing of interest: skip them without looking at values
+        # (a plain loop: a generator per element cost a fifth of the scan).
+        for name in attrs:
+            if name in _WANTED or name[:2] == "on":
+                _tag_needs(tag, {k: v or "" for k, v in attrs.items()}, found)
+                break
         if tag == "style":
             found.style_elements.append(node.text(deep=True))
         elif tag == "script" and "src" not in attrs and (attrs.get("type") or "").strip().lower() in JS_TYPES:

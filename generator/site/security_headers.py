@@ -139,14 +139,27 @@ def _family(ident: str) -> str:
     return re.sub(r"[0-9]+", "N", ident)
 
 
+def foreign_code(page: str, html: str, script_hashes: AbstractSet[str], own: OwnCode | None) -> list[tuple[str, str]]:
+    """(page, the code or markup, shortened) of what in one page is not the site's own
+    (``script_hashes``: the allowed scripts' CSP hashes): see :class:`ForeignCode`."""
+    scan = scan_page(_without_meta_csp(html))
+    found = [(page, s[:80]) for s in scan.scripts if csp_hash(s) not in script_hashes]
+    found += [(page, h[:80]) for h in scan.handlers]
+    found += [(page, what) for what in takeovers(scan, own)]
+    return found
+
+
 def measure(site: Path, endpoint_url: str | None = None, own: OwnCode | None = None,
-            known: AbstractSet[str] = frozenset(), clean: set[str] | None = None) -> SiteNeeds:
+            known: AbstractSet[str] = frozenset(), clean: set[str] | None = None,
+            scanned: dict[str, list[tuple[str, str]]] | None = None) -> SiteNeeds:
     """What the policy must allow for ``site`` (a built site folder). ``own``: the
     theme's inline code (the build's probe); without it, the hashes the build
     wrote into the pages' policy are taken (``portal headers`` on a built site).
     Raises :class:`ForeignCode` if a page holds an inline script or handler that
     is not the theme's. ``known``: hashes of pages a scan with the same ``own`` found
-    clean before (not scanned again); ``clean`` receives the hash of each clean page."""
+    clean before (not scanned again); ``clean`` receives the hash of each clean page.
+    ``scanned``: ``foreign_code`` of the pages the caller read already, by page (the
+    build's ``site.published_scan``, with the same ``known`` and ``clean``)."""
     needs = SiteNeeds()
     if own is not None:
         needs.script_hashes = {csp_hash(s) for s in own.scripts}
@@ -160,6 +173,11 @@ def measure(site: Path, endpoint_url: str | None = None, own: OwnCode | None = N
         needs.endpoint_origins = {v for v in written.get("form-action", []) if v != "'self'"}
     foreign: list[tuple[str, str]] = []
     for path in site_pages(site):
+        page = path.relative_to(site).as_posix()
+        if scanned is not None and page in scanned:
+            needs.pages += 1
+            foreign += scanned[page]
+            continue
         raw = path.read_bytes()
         needs.pages += 1
         digest = hashlib.blake2b(raw, digest_size=20).hexdigest() if clean is not None or known else ""
@@ -167,11 +185,7 @@ def measure(site: Path, endpoint_url: str | None = None, own: OwnCode | None = N
             if clean is not None:
                 clean.add(digest)
             continue
-        scan = scan_page(_without_meta_csp(raw.decode("utf-8")))
-        page = path.relative_to(site).as_posix()
-        found = [(page, s[:80]) for s in scan.scripts if csp_hash(s) not in needs.script_hashes]
-        found += [(page, h[:80]) for h in scan.handlers]
-        found += [(page, what) for what in takeovers(scan, own)]
+        found = foreign_code(page, raw.decode("utf-8"), needs.script_hashes, own)
         foreign += found
         if not found and clean is not None:
             clean.add(digest)
@@ -292,8 +306,8 @@ class HeaderSet:
 
 def header_set(site: Path, endpoint_url: str | None = None, https: bool = True,
                own: OwnCode | None = None, known: AbstractSet[str] = frozenset(),
-               clean: set[str] | None = None) -> HeaderSet:
-    needs = measure(site, endpoint_url, own, known, clean)
+               clean: set[str] | None = None, scanned: dict[str, list[tuple[str, str]]] | None = None) -> HeaderSet:
+    needs = measure(site, endpoint_url, own, known, clean, scanned)
     common = common_headers(https)
     return HeaderSet(needs, {"Content-Security-Policy": site_csp(needs), **common},
                      {"Content-Security-Policy": admin_csp(site), **common, "X-Frame-Options": "SAMEORIGIN",
