@@ -105,7 +105,7 @@ def build_member(street_root: Path, entry: CommunityEntry, site_url: str, jobs: 
             member.updated, member.name = _last_good(street_root, entry.id)
             member.kept_digest = result.site_digest
             if not result.unchanged or member.updated is None:
-                member.updated = dt.datetime.now(dt.UTC).replace(microsecond=0)
+                member.updated = _now()
             _facts(member, today, result.checked, result.inputs)
             del result  # its checked project: only the facts are kept
             state = {"updated": member.updated.isoformat(), "name": member.name}
@@ -118,6 +118,11 @@ def build_member(street_root: Path, entry: CommunityEntry, site_url: str, jobs: 
         _facts(member, today)
     member.report = Report(list(problems))
     return member, problems
+
+
+def _now() -> dt.datetime:
+    """When a community's pages were built (to the second; tests pin it)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _facts(member: Member, today: dt.date, checked: Checked | None = None, inputs: str | None = None) -> None:
