@@ -688,7 +688,6 @@ def test_new_community_from_an_empty_folder_to_a_notice_added_in_the_editor(tmp_
     assert "5号楼电梯维修通知" in (tmp_path / "site" / "notices" / "index.html").read_text(encoding="utf-8")
 
 
-
 @pytest.mark.parametrize("branch", ["main", "main\U0001f600", "x\x85y", "tab\there"])
 def test_the_editor_configuration_is_written_as_the_python_emitter_writes_it(
         branch: str, monkeypatch: pytest.MonkeyPatch) -> None:
