@@ -418,24 +418,35 @@ def test_the_entries_listed_at_once_are_those_there(minimal):
     assert all(store.has(n) for n in names) and "report" in names
 
 
+def _counted(monkeypatch, module, name):  # type: ignore[no-untyped-def]
+    """Count the calls of ``module.name`` (still calling it)."""
+    calls: list[int] = []
+    real = getattr(module, name)
+
+    def counting(*args):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
+
+
+def _edit_a_vote(minimal) -> None:  # type: ignore[no-untyped-def]
+    """An edit that touches neither the tables nor community.yaml, then a warm check."""
+    minimal.replace("data/meetings/2024-03-10-jwh.yaml", "votes: {for: 5, against: 1, abstain: 0}",
+                    "votes: {for: 1, against: 5, abstain: 0}")
+    check(minimal.root, jobs=1)
+
+
 def test_budget_id_findings_are_kept_by_the_tables_key(minimal, monkeypatch):
     """The budget ids check reads the tables alone: an edit elsewhere reuses its findings,
     an edit of a table works them out again."""
     from generator.kinds.budget import ids
 
-    calls: list[int] = []
-    real = ids._check
-
-    def counting(project, index):  # type: ignore[no-untyped-def]
-        calls.append(1)
-        return real(project, index)
-
-    monkeypatch.setattr(ids, "_check", counting)
+    calls = _counted(monkeypatch, ids, "_check")
     same_as_cold(minimal.root)
     calls.clear()
-    minimal.replace("data/meetings/2024-03-10-jwh.yaml", "votes: {for: 5, against: 1, abstain: 0}",
-                    "votes: {for: 1, against: 5, abstain: 0}")
-    check(minimal.root, jobs=1)
+    _edit_a_vote(minimal)
     assert calls == []
     minimal.replace("data/budgets/2024.csv", "2024-002,", "line-a,")
     minimal.replace("data/budgets/2024.csv", "2024-003,", "LINE-A,")  # the same id but for case
@@ -450,14 +461,7 @@ def test_budget_line_facts_follow_the_tables_and_the_community_rules(minimal, mo
     edit works them out again, and warm reports as cold, in the same order."""
     from generator.kinds.budget import checks as budget_checks
 
-    calls: list[int] = []
-    real = budget_checks._work_out
-
-    def counting(*args):  # type: ignore[no-untyped-def]
-        calls.append(1)
-        return real(*args)
-
-    monkeypatch.setattr(budget_checks, "_work_out", counting)
+    calls = _counted(monkeypatch, budget_checks, "_work_out")
 
     def warm_is_cold() -> Report:
         warm = check(minimal.root, jobs=1)
@@ -466,9 +470,7 @@ def test_budget_line_facts_follow_the_tables_and_the_community_rules(minimal, mo
 
     warm_is_cold()
     calls.clear()
-    minimal.replace("data/meetings/2024-03-10-jwh.yaml", "votes: {for: 5, against: 1, abstain: 0}",
-                    "votes: {for: 1, against: 5, abstain: 0}")
-    check(minimal.root, jobs=1)
+    _edit_a_vote(minimal)
     assert calls == []
     minimal.replace("data/community.yaml", "decision_threshold: 5000", "decision_threshold: 500")
     assert "budget.decision-required" in {p.code for p in warm_is_cold().problems}
