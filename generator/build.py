@@ -484,7 +484,7 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
         # Last step before the swap: the policy allows the theme's own code, and a page
         # holding any other inline code stops the build (ForeignCode).
         try:
-            write_security_headers(final, own, endpoint_url, own_pages.known, own_pages.clean, published.pages)
+            write_security_headers(final, own, endpoint_url, own_pages, published.pages)
         except ForeignCode as exc:
             raise BuildError(f"unsafe content reached the pages: {exc}") from exc
         own_pages.save()

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from generator import signed
+from generator.clean_contents import Clean
 from generator.loading.cache import code_version, key_of, library_versions
 from generator.outdir import folder_digest
 from generator.site.mkdocs_hooks import GENERATED_LIST
@@ -141,21 +142,16 @@ def keep_pagefind(work: Path, key: str, built: Path) -> None:
         signed.save(work / PAGEFIND_RECORD, "pagefind", {"key": key, "site": folder_digest(kept)})
 
 
-class CleanFiles:
+class CleanFiles(Clean):
     """Contents already scanned clean by a check (the personal-data scan, the page scan),
     by hash, for one ``context`` (what else the result depends on); signed (``generator.signed``)."""
 
     def __init__(self, path: Path, purpose: str, context: str) -> None:
         self.path, self.purpose, self.context = path, purpose, context
         record = signed.load(path, purpose)
-        self.known: set[str] = set(record["clean"]) if isinstance(record, dict) and \
-            record.get("context") == context and isinstance(record.get("clean"), list) else set()
-        self.clean: set[str] = set()
+        super().__init__(record["clean"] if isinstance(record, dict) and record.get("context") == context
+                         and isinstance(record.get("clean"), list) else ())
 
     def save(self) -> None:
         """Keep what this build found clean (only that: the set never grows past one site)."""
         signed.save(self.path, self.purpose, {"context": self.context, "clean": sorted(self.clean)})
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=20).hexdigest()

@@ -14,7 +14,8 @@ import pytest
 from generator import build as build_module
 from generator.build import BuildError, build
 from generator.checks.privacy import published_leaks
-from generator.kept_site import CleanFiles, content_hash
+from generator.clean_contents import Clean, content_hash
+from generator.kept_site import CleanFiles
 from generator.kinds.common import Today
 from generator.site.published_scan import scan_published
 from generator.site.security_headers import ForeignCode, measure
@@ -60,22 +61,22 @@ def test_one_pass_finds_what_the_two_scans_find(tmp_path: Path) -> None:
     leaks_seen, pages_seen = _seen(tmp_path, "leaks", known), _seen(tmp_path, "pages", known)
     published = scan_published(site, allowed, leaks_seen, own, pages_seen)
 
-    leaks_clean: set[str] = set()
-    assert published.leaks == list(published_leaks(site, allowed, known, leaks_clean))
+    leaks_alone = Clean(known)
+    assert published.leaks == list(published_leaks(site, allowed, leaks_alone))
     assert {file for file, _, _ in published.leaks} == {"index.html", "notices/a/index.html",
                                                          "downloads/people.csv", "feed.xml"}
-    assert leaks_seen.clean == leaks_clean
+    assert leaks_seen.clean == leaks_alone.clean
 
-    pages_clean: set[str] = set()
+    pages_alone = Clean(known)
     with pytest.raises(ForeignCode) as alone:
-        measure(site, None, own, known, pages_clean)
+        measure(site, None, own, pages_alone)
     with pytest.raises(ForeignCode) as given:
-        measure(site, None, own, pages_seen.known, pages_seen.clean, published.pages)
+        measure(site, None, own, pages_seen, published.pages)
     assert given.value.found == alone.value.found
     assert str(given.value) == str(alone.value)
     assert {page for page, _ in alone.value.found} == {"notices/a/index.html", "notices/b/index.html",
                                                        "assets/x.html", "search/index.html"}
-    assert pages_seen.clean == pages_clean
+    assert pages_seen.clean == pages_alone.clean
 
 
 def test_a_page_that_is_not_utf8_still_stops_the_page_scan(tmp_path: Path) -> None:
@@ -86,7 +87,7 @@ def test_a_page_that_is_not_utf8_still_stops_the_page_scan(tmp_path: Path) -> No
     published = scan_published(site, set(), _seen(tmp_path, "leaks", set()), own, _seen(tmp_path, "pages", set()))
     assert "broken/index.html" not in published.pages  # left to measure, which reads it as it did
     with pytest.raises(UnicodeDecodeError):
-        measure(site, None, own, set(), set(), published.pages)
+        measure(site, None, own, Clean(), published.pages)
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ same for the key column of the ledger of issued numbers (``issued.csv``).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Set as AbstractSet
@@ -27,9 +26,11 @@ from typing import Any, Iterable, Iterator
 
 from generator.checks.disguise import Hit, find
 from generator.checks.scanning import LineMap
+from generator.clean_contents import Clean, content_hash
 from generator.index import Index
 from generator.load import Doc, Project
 from generator.loading.cache import Memo, key_of
+from generator.loading.tree import below
 from generator.loading.yamlfile import LocDict, LocList
 from generator.problems import Problem, Severity
 from generator.receipt_key import HEX_KEY
@@ -196,7 +197,7 @@ def _text_files(root: Path, folder: Path, skip: set[str] | frozenset[str] = froz
     are not followed and binary files (a NUL early on) skipped."""
     if not folder.is_dir():
         return
-    for file, entry in _below(folder, folder.relative_to(root).as_posix()):
+    for file, entry in below(str(folder), folder.relative_to(root).as_posix()):
         if (skip and file in skip) or entry.is_symlink() or not _is_file(entry) \
                 or entry.stat().st_size > SCAN_LIMIT:
             continue
@@ -205,34 +206,6 @@ def _text_files(root: Path, folder: Path, skip: set[str] | frozenset[str] = froz
         if b"\0" in raw[:8192]:
             continue
         yield file, raw.decode("utf-8", errors="replace")
-
-
-def _below(folder: Path, rel: str) -> list[tuple[str, os.DirEntry[str]]]:
-    """(path from the root, entry) of everything below ``folder`` (``rel`` from the root),
-    as ``sorted(folder.rglob("*"))`` lists it: links to folders not entered, an unreadable
-    folder left out, paths in order part by part. Without a path object for each of the
-    thousands of documents (every check lists data/ again)."""
-    found: list[tuple[str, os.DirEntry[str]]] = []
-
-    def walk(path: str, at: str) -> None:
-        try:
-            with os.scandir(path) as it:
-                entries = list(it)
-        except PermissionError:  # as rglob
-            return
-        for entry in entries:
-            child = f"{at}/{entry.name}"
-            found.append((child, entry))
-            try:
-                inside = entry.is_dir() and not entry.is_symlink()
-            except OSError:
-                inside = False
-            if inside:
-                walk(entry.path, child)
-
-    walk(str(folder), rel)
-    found.sort(key=lambda item: item[0].split("/"))
-    return found
 
 
 def _is_file(entry: os.DirEntry[str]) -> bool:
@@ -261,30 +234,26 @@ def text_leaks(text: str, allowed: AbstractSet[str]) -> list[tuple[str, str]]:
             if hit.kind != "email-spelt" and _personal(hit, allowed)]
 
 
-def published_leaks(site: Path, allowed: set[str], known: AbstractSet[str] = frozenset(),
-                    clean: set[str] | None = None) -> Iterator[tuple[str, str, str]]:
+def published_leaks(site: Path, allowed: set[str], seen: Clean | None = None) -> Iterator[tuple[str, str, str]]:
     """(file, code, masked value) of personal data in the built site's own outputs:
     pages, downloads, feeds. ``allowed``: numbers and addresses of the official
     contact fields (the data check lets them through, so the site may show them).
-    ``known``: hashes (blake2b, 20 bytes, hex) of contents a previous scan with the same
-    ``allowed`` found clean, not scanned again; ``clean`` receives the hash of every
-    content found clean now (an incremental build scans only what changed).
+    ``seen``: contents a previous scan with the same ``allowed`` found clean, not scanned
+    again, and those found clean now (an incremental build scans only what changed).
     (``portal build`` reads each file once for this and the page scan: ``site.published_scan``.)"""
     for path in sorted(site.rglob("*")):
         rel = path.relative_to(site).as_posix()
         if not is_published_text(path, rel):
             continue
         raw = path.read_bytes()
-        digest = hashlib.blake2b(raw, digest_size=20).hexdigest() if clean is not None or known else ""
-        if digest in known:
-            if clean is not None:
-                clean.add(digest)
+        digest = content_hash(raw) if seen is not None else ""
+        if seen is not None and seen.skip(digest):
             continue
         found = text_leaks(raw.decode("utf-8", errors="replace"), allowed)
         for code, masked in found:
             yield rel, code, masked
-        if not found and clean is not None:
-            clean.add(digest)
+        if seen is not None:
+            seen.found(digest, found)
 
 
 def _personal(hit: Hit, allowed: AbstractSet[str]) -> bool:

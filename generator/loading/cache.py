@@ -34,6 +34,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
+from generator.loading.tree import below
+
 #: Bump when the layout of entries changes (the code version covers their contents).
 FORMAT = 1
 FOLDER = Path(".portal-build") / "cache"
@@ -319,20 +321,12 @@ def _lstat(path: str) -> os.stat_result | None:
 
 
 def _below(folder: str, rel: str) -> Iterator[tuple[str, os.stat_result | None]]:
-    try:
-        with os.scandir(folder) as it:
-            entries = sorted(it, key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        path = f"{rel}/{entry.name}"
+    for path, entry in below(folder, rel):
         try:
             st: os.stat_result | None = entry.stat(follow_symlinks=False)
         except OSError:
             st = None
         yield path, st
-        if st is not None and stat.S_ISDIR(st.st_mode):
-            yield from _below(entry.path, path)
 
 
 class Keyed(Protocol):

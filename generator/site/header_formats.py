@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from collections.abc import Set as AbstractSet
 from pathlib import Path
 from urllib.parse import quote
 
+from generator.clean_contents import Clean
 from generator.loading.media import DOCUMENTS
 from generator.site.security_headers import (
     CACHE_ASSETS,
@@ -204,13 +204,13 @@ FORMATS: dict[str, Callable[[HeaderSet], str]] = {
 
 
 def write_security_headers(site: Path, own: OwnCode, endpoint_url: str | None = None,
-                           known: AbstractSet[str] = frozenset(), clean: set[str] | None = None,
+                           seen: Clean | None = None,
                            scanned: dict[str, list[tuple[str, str]]] | None = None) -> HeaderSet:
     """What ``portal build`` does: the meta policy in every page and ``_headers``
-    (Netlify, Cloudflare Pages) in the site root. ``known``/``clean``: pages scanned
-    clean before, and those found clean now; ``scanned``: pages scanned already
+    (Netlify, Cloudflare Pages) in the site root. ``seen``: pages scanned clean before,
+    and those found clean now; ``scanned``: pages scanned already
     (``security_headers.measure``)."""
-    headers = header_set(site, endpoint_url, own=own, known=known, clean=clean, scanned=scanned)
+    headers = header_set(site, endpoint_url, own=own, seen=seen, scanned=scanned)
     add_meta_csp(site, headers.meta_csp)
     replace_file(site / "_headers", netlify(headers).encode("utf-8"))
     return headers

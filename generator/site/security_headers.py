@@ -44,6 +44,7 @@ from typing import Any
 
 import yaml
 
+from generator.clean_contents import Clean, content_hash
 from generator.loading.media import DOCUMENTS
 from generator.sanitize import THEME_IDS
 from generator.site import admin
@@ -150,16 +151,15 @@ def foreign_code(page: str, html: str, script_hashes: AbstractSet[str], own: Own
 
 
 def measure(site: Path, endpoint_url: str | None = None, own: OwnCode | None = None,
-            known: AbstractSet[str] = frozenset(), clean: set[str] | None = None,
-            scanned: dict[str, list[tuple[str, str]]] | None = None) -> SiteNeeds:
+            seen: Clean | None = None, scanned: dict[str, list[tuple[str, str]]] | None = None) -> SiteNeeds:
     """What the policy must allow for ``site`` (a built site folder). ``own``: the
     theme's inline code (the build's probe); without it, the hashes the build
     wrote into the pages' policy are taken (``portal headers`` on a built site).
     Raises :class:`ForeignCode` if a page holds an inline script or handler that
-    is not the theme's. ``known``: hashes of pages a scan with the same ``own`` found
-    clean before (not scanned again); ``clean`` receives the hash of each clean page.
-    ``scanned``: ``foreign_code`` of the pages the caller read already, by page (the
-    build's ``site.published_scan``, with the same ``known`` and ``clean``)."""
+    is not the theme's. ``seen``: pages a scan with the same ``own`` found clean before
+    (not scanned again), and those found clean now. ``scanned``: ``foreign_code`` of the
+    pages the caller read already, by page (the build's ``site.published_scan``, with the
+    same ``seen``)."""
     needs = SiteNeeds()
     if own is not None:
         needs.script_hashes = {csp_hash(s) for s in own.scripts}
@@ -180,15 +180,13 @@ def measure(site: Path, endpoint_url: str | None = None, own: OwnCode | None = N
             continue
         raw = path.read_bytes()
         needs.pages += 1
-        digest = hashlib.blake2b(raw, digest_size=20).hexdigest() if clean is not None or known else ""
-        if digest in known:
-            if clean is not None:
-                clean.add(digest)
+        digest = content_hash(raw) if seen is not None else ""
+        if seen is not None and seen.skip(digest):
             continue
         found = foreign_code(page, raw.decode("utf-8"), needs.script_hashes, own)
         foreign += found
-        if not found and clean is not None:
-            clean.add(digest)
+        if seen is not None:
+            seen.found(digest, found)
     if foreign:
         raise ForeignCode(foreign)
     if endpoint_url and (o := origin(endpoint_url)):
@@ -305,9 +303,9 @@ class HeaderSet:
 
 
 def header_set(site: Path, endpoint_url: str | None = None, https: bool = True,
-               own: OwnCode | None = None, known: AbstractSet[str] = frozenset(),
-               clean: set[str] | None = None, scanned: dict[str, list[tuple[str, str]]] | None = None) -> HeaderSet:
-    needs = measure(site, endpoint_url, own, known, clean, scanned)
+               own: OwnCode | None = None, seen: Clean | None = None,
+               scanned: dict[str, list[tuple[str, str]]] | None = None) -> HeaderSet:
+    needs = measure(site, endpoint_url, own, seen, scanned)
     common = common_headers(https)
     return HeaderSet(needs, {"Content-Security-Policy": site_csp(needs), **common},
                      {"Content-Security-Policy": admin_csp(site), **common, "X-Frame-Options": "SAMEORIGIN",
