@@ -80,3 +80,33 @@ def test_run_all_builds_in_workers_and_reports_a_failure(tmp_path: Path, monkeyp
     assert all((tmp_path / name / "site" / "index.html").is_file() for name in ("zh", "en"))
     with pytest.raises(MkdocsFailed, match="missing.yml"):
         run_all([*configs, (str(tmp_path / "missing.yml"), False)], 2)
+
+
+def test_no_more_mkdocs_processes_at_once_than_the_cores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A street builds two communities at once, each running a worker per language: across
+    the process, no more workers run at once than the semaphore allows. The workers here are
+    real processes that log when they start and end (a program standing in for Python)."""
+    import threading
+
+    from generator.site import mkdocs_run
+
+    log = tmp_path / "log"
+    worker = tmp_path / "worker"
+    worker.write_text(f"#!/bin/sh\necho start >> {log}\nsleep 0.3\necho end >> {log}\n", encoding="utf-8")
+    worker.chmod(0o755)
+    monkeypatch.setattr(mkdocs_run.sys, "executable", str(worker))
+    monkeypatch.setattr(mkdocs_run, "_RUNNING", threading.BoundedSemaphore(2))
+
+    builds = [threading.Thread(target=run_all, args=([(f"c{i}-{lang}.yml", False) for lang in ("zh", "en")], 2))
+              for i in range(3)]
+    for t in builds:
+        t.start()
+    for t in builds:
+        t.join()
+
+    running = most = 0
+    for line in log.read_text(encoding="utf-8").split():
+        running += 1 if line == "start" else -1
+        most = max(most, running)
+    assert log.read_text(encoding="utf-8").split().count("start") == 6
+    assert most == 2  # three communities' six workers, two at a time (without the limit: up to six)

@@ -14,12 +14,19 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 #: The folder holding the ``generator`` package: the workers run the same code as the caller.
 _CODE = str(Path(__file__).resolve().parents[2])
+
+#: mkdocs processes running at once in this process, whoever started them: a street builds
+#: two communities at once, each with a worker per language, and four mkdocs processes on
+#: two cores are not faster than two but hold more memory (a street of 4 communities:
+#: peak 524 → 471 MB; bench/README.md, issue #20).
+_RUNNING = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
 
 class MkdocsFailed(Exception):
@@ -55,14 +62,16 @@ def mkdocs_build(config_file: str, dirty: bool = False) -> float:
 
 def run_all(runs: list[tuple[str, bool]], workers: int) -> None:
     """Run the mkdocs builds (configuration file, dirty) in worker processes, up to
-    ``workers`` at once (threads only wait on them). Raises ``MkdocsFailed``."""
+    ``workers`` at once and no more than the cores across the process (threads only
+    wait on them). Raises ``MkdocsFailed``."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_CODE, os.environ.get("PYTHONPATH")]))}
 
     def one(run: tuple[str, bool]) -> None:
         config_file, dirty = run
         # -P: not the current folder first on the path (it may hold another checkout's generator)
         command = [sys.executable, "-P", "-m", __name__, config_file, *(["--dirty"] if dirty else [])]
-        code = subprocess.run(command, env=env, stdin=subprocess.DEVNULL).returncode
+        with _RUNNING:
+            code = subprocess.run(command, env=env, stdin=subprocess.DEVNULL).returncode
         if code != 0:
             raise MkdocsFailed(f"mkdocs build of {config_file} failed (exit {code})")
 
