@@ -329,3 +329,22 @@ def test_an_edited_budget_line_renders_as_a_cold_render_would(minimal: Any, rend
     showing = [rel for rel, data in after["zh"].items() if "办公用品和打印纸".encode() in data]
     assert showing and all(rel in renders for rel in showing)
     assert all(after["zh"][rel] != first["zh"][rel] for rel in showing)
+
+
+def test_the_process_keeps_the_pages_of_a_few_renders_only(tmp_path: Path) -> None:
+    """``portal serve`` renders one project again and again: its last render stays in
+    memory. A street build renders 30 communities once each in one process: only the last
+    few project-languages stay (each community's pages are on disk, in its own cache)."""
+    slots = []
+    for i in range(render_cache._MEMORY_SLOTS + 3):
+        cache = RenderCache(f"base-{i}", None, "zh", f"/street/c{i}")
+        cache.now = {f"key-{i}": f"page {i}"}
+        cache.save()
+        slots.append(cache.slot)
+    assert list(render_cache._MEMORY) == slots[-render_cache._MEMORY_SLOTS:]
+    again = RenderCache("base-x", None, "zh", "/street/c4")  # rendered again: its pages are found, and kept newest
+    assert again.stored == {"key-4": "page 4"}
+    again.now = {"key-4b": "page 4b"}
+    again.save()
+    assert list(render_cache._MEMORY)[-1] == slots[4] and render_cache._MEMORY[slots[4]] == {"key-4b": "page 4b"}
+    assert len(render_cache._MEMORY) == render_cache._MEMORY_SLOTS

@@ -56,8 +56,11 @@ from generator.loading.cache import Cache, code_version, key_of, library_version
 #: Libraries whose output lands in a page and that ``code_version`` does not name.
 _LIBRARIES = ("jinja2", "markupsafe", "segno")
 #: Rendered pages kept in this process (``portal serve`` renders again and again), by
-#: project and language, then key: each render keeps only its own pages.
+#: project and language, then key: each render keeps only its own pages, and only the
+#: renders of the last few project-languages are kept. A street build renders 30
+#: communities once each in one process: keeping every one grew it by ~17 MB a community.
 _MEMORY: dict[str, dict[str, str]] = {}
+_MEMORY_SLOTS = 4  #: two projects' two languages: a street builds two communities at once
 
 
 def disabled() -> bool:
@@ -207,7 +210,10 @@ class RenderCache:
 
     def save(self) -> None:
         """Keep this render's pages (in memory and on disk); the others may go."""
+        _MEMORY.pop(self.slot, None)  # the newest last: the oldest goes first
         _MEMORY[self.slot] = self.now
+        while len(_MEMORY) > _MEMORY_SLOTS:
+            del _MEMORY[next(iter(_MEMORY))]
         if self.store is not None and self.now.keys() != self.stored.keys():
             self.store.put(self.entry, "", self.now)
 
