@@ -124,6 +124,11 @@ class Project:
         """The docs of a kind whose model validated."""
         return [d for d in self.docs.get(kind, []) if d.model is not None]
 
+    def texts_key(self, *kinds: str) -> str:
+        """A key of every document of ``kinds``, in order (their kind, name and text): what
+        per-file findings that also read those documents are remembered with."""
+        return key_of(*kinds, *(d.text_key for kind in kinds for d in self.docs.get(kind, [])))
+
     @property
     def community(self) -> Any:
         docs = self.valid("community")

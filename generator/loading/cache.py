@@ -32,7 +32,7 @@ import sys
 import time
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Protocol
+from typing import Any, Callable, Iterable, Iterator, Protocol, TypeVar
 
 #: Bump when the layout of entries changes (the code version covers their contents).
 FORMAT = 1
@@ -40,6 +40,7 @@ FOLDER = Path(".portal-build") / "cache"
 _TAG = 32  # bytes of HMAC-SHA256
 _LIBRARIES = ("pydantic", "pydantic-core", "pyyaml", "frictionless", "nh3", "markdown")
 _code_version: str | None = None
+T = TypeVar("T")
 
 
 def library_versions(names: Iterable[str]) -> str:
@@ -362,6 +363,25 @@ class Memo:
             return list(compute(*args))
         key = key_of(*(p if isinstance(p, (str, bytes)) else p.text_key for p in parts))
         value = self.old[key] if key in self.old else list(compute(*args))
+        self.now[key] = value
+        return value
+
+    def of(self, doc: Keyed, compute: Callable[..., Iterable[Any]], *args: Any) -> list[Any]:
+        """``get`` for one document's findings, remembered by its ``text_key`` alone (the
+        memo's name and context say the rest)."""
+        if self.cache is None:
+            return list(compute(*args))
+        key = doc.text_key
+        value = self.old[key] if key in self.old else list(compute(*args))
+        self.now[key] = value
+        return value
+
+    def value(self, doc: Keyed, compute: Callable[..., T], *args: Any) -> T:
+        """One document's facts (any value, not a list of findings), by its ``text_key``."""
+        if self.cache is None:
+            return compute(*args)
+        key = doc.text_key
+        value: T = self.old[key] if key in self.old else compute(*args)
         self.now[key] = value
         return value
 

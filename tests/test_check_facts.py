@@ -1,0 +1,127 @@
+"""What the check cache keeps per document (``Kind.checks``' ``DocCheck``s, the facts the
+cross-checks join): after an edit a warm check reports exactly what a cold one does,
+problem for problem and in order, also when what a document's findings depend on
+besides the document changed (community.yaml, a rule, today), and an altered entry
+is never trusted."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import registry
+from generator.kinds.base import DocCheck
+from generator.kinds.common import Today
+from generator.pipeline import check
+from generator.problems import Report
+
+
+@pytest.fixture(autouse=True)
+def cache_on(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache is on (conftest turns it off for the other tests), with its key in a temp home."""
+    monkeypatch.delenv("PORTAL_NO_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
+
+
+def everything(report: Report) -> list[tuple[object, ...]]:
+    """The report as printed: every problem in its order, with its place and words."""
+    return [(p.file, p.line, p.col, p.code, p.severity, sorted(p.params.items(), key=str))
+            for p in report.problems] + [("files", report.files_checked)]
+
+
+def same_as_cold(root: Path) -> Report:
+    warm = check(root, jobs=1)
+    assert everything(warm) == everything(check(root, jobs=1, cache=False))
+    return warm
+
+
+def warm_counted(root: Path, counted: list[str]) -> tuple[Report, list[str]]:
+    """A warm check (compared with a cold one) and what it checked again."""
+    counted.clear()
+    warm = check(root, jobs=1)
+    seen = list(counted)
+    assert everything(warm) == everything(check(root, jobs=1, cache=False))
+    return warm, seen
+
+
+def codes_in(report: Report, file: str) -> set[str]:
+    return {p.code for p in report.problems if p.file == file}
+
+
+MEETING = "data/meetings/2024-03-10-jwh.yaml"
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files each ``DocCheck`` actually checked (not taken from the cache), as ``name:file``."""
+    seen: list[str] = []
+
+    def counting(c: DocCheck) -> DocCheck:
+        def run(doc: Any, index: Any) -> Any:
+            seen.append(f"{c.name}:{doc.file}")
+            return c.check(doc, index)
+        return dataclasses.replace(c, check=run)
+
+    kinds = tuple(dataclasses.replace(k, checks=tuple(counting(c) if isinstance(c, DocCheck) else c for c in k.checks))
+                  for k in registry.KINDS)
+    monkeypatch.setattr(registry, "KINDS", kinds)
+    return seen
+
+
+def test_a_meetings_findings_follow_its_body_rule_in_community_yaml(minimal, counted):
+    """votes: the meeting is unchanged, its body's rule is not: checked again."""
+    assert same_as_cold(minimal.root).ok
+    minimal.replace("data/community.yaml", "decision_rule: {quorum: 0.5, threshold: 0.5,",
+                    "decision_rule: {quorum: 0.5, threshold: 0.9,")
+    warm, seen = warm_counted(minimal.root, counted)
+    assert "votes.outcome-mismatch" in codes_in(warm, MEETING)
+    assert f"meeting.votes:{MEETING}" in seen
+
+
+def test_a_meetings_findings_follow_the_rule_it_adopts(minimal):
+    """The decision adopting a rule version must be the one the version names (rules/)."""
+    same_as_cold(minimal.root)
+    minimal.replace("data/rules/covenant.yaml", "decision: D2024-01}", "decision: D2024-02}")
+    warm = same_as_cold(minimal.root)
+    assert "ref.adoption-mismatch" in codes_in(warm, MEETING)
+    minimal.replace("data/rules/covenant.yaml", "decision: D2024-02}", "decision: D2024-01}")
+    assert same_as_cold(minimal.root).ok
+
+
+def test_a_meetings_findings_follow_today(minimal, monkeypatch):
+    monkeypatch.setattr(Today, "value", dt.date(2025, 1, 1))
+    same_as_cold(minimal.root)
+    monkeypatch.setattr(Today, "value", dt.date(2024, 3, 1))  # the held meeting is in the future now
+    assert "date.held-in-future" in codes_in(same_as_cold(minimal.root), MEETING)
+
+
+def test_an_edit_elsewhere_checks_no_meeting_again(minimal, counted):
+    same_as_cold(minimal.root)
+    minimal.replace("data/notices/2024-001.yaml", "id:", "id:  ", 1)
+    _, seen = warm_counted(minimal.root, counted)
+    assert not [c for c in seen if c.endswith(MEETING)]
+    # the edited meeting, and only it, is checked again; its problems are placed in its new text
+    minimal.replace(MEETING, "votes: {for: 5, against: 1, abstain: 0}", "votes: {for: 1, against: 5, abstain: 0}")
+    minimal.replace(MEETING, "agenda:\n", "# a comment\nagenda:\n")
+    warm, seen = warm_counted(minimal.root, counted)
+    assert "votes.outcome-mismatch" in codes_in(warm, MEETING)
+    assert sorted(seen) == sorted(f"{c.name}:{MEETING}" for k in registry.KINDS for c in k.checks
+                                     if isinstance(c, DocCheck) and c.kind == "meeting")
+
+
+def test_an_altered_entry_is_ignored(minimal):
+    """A per-document entry whose bytes were changed (signed by nobody) is never read."""
+    same_as_cold(minimal.root)
+    [folder] = (minimal.root / ".portal-build" / "cache").glob("check-*")
+    entries = sorted(folder.glob("each-*.pickle"))
+    assert entries
+    for entry in entries:
+        blob = bytearray(entry.read_bytes())
+        blob[-3] ^= 0xFF
+        entry.write_bytes(bytes(blob))
+    minimal.replace(MEETING, "votes: {for: 5, against: 1, abstain: 0}", "votes: {for: 1, against: 5, abstain: 0}")
+    assert not same_as_cold(minimal.root).ok
