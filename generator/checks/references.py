@@ -23,6 +23,7 @@ from generator import registry
 from generator.index import Index
 from generator.kinds.base import Ref
 from generator.load import Doc, Project
+from generator.loading.cache import Memo
 from generator.messages import unknown_ref
 from generator.problems import Problem
 
@@ -31,10 +32,18 @@ Plan = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
 
 
 def check(project: Project, index: Index) -> Iterator[Problem]:
+    # What a record refers to depends on that record alone: the check cache keeps each
+    # file's references (small), and only resolving them runs over the whole project.
+    memo = Memo(project.cache, "references", "")
     for kind in registry.yaml_kinds():
         for doc in project.valid(kind.name):
-            for path, target, ident in references(doc.model):
+            for path, target, ident in memo.value(doc, _references, doc):
                 yield from _resolve(doc, path, target, ident, index)
+    memo.save()
+
+
+def _references(doc: Doc) -> list[tuple[tuple[Any, ...], str, str]]:
+    return list(references(doc.model))
 
 
 def references(model: BaseModel, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str, str]]:
