@@ -13,19 +13,21 @@ import os
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from pydantic import ValidationError
 
 from generator.kinds.base import Kind
 from generator.kinds.common import Model
-from generator.loading.cache import Cache, bytes_digest, key_of
+from generator.loading.cache import Cache, Memo, bytes_digest, key_of
 from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, decode, read_text
 from generator.loading.yamlfile import LocDict, YamlProblem, locate, parse_yaml
 from generator.problems import Problem
 from generator.schema_errors import problems_from
 from portal_core.i18n import pair
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:  # the budget kind fills these (its DataPackage.parse); loading only holds them
     from generator.kinds.budget.model import BudgetLine, DeclaredTotal
@@ -115,6 +117,8 @@ class Project:
     #: file -> check -> its findings for that file, worked out by the worker process
     #: that parsed the file (``generator.checks.prescan``): the located data stays there
     prescanned: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the kinds' per-document facts (``fact``), by name
+    memos: dict[str, Memo] = field(default_factory=dict)
 
     @property
     def data_dir(self) -> Path:
@@ -123,6 +127,20 @@ class Project:
     def valid(self, kind: str) -> list[Doc]:
         """The docs of a kind whose model validated."""
         return [d for d in self.docs.get(kind, []) if d.model is not None]
+
+    def fact(self, name: str, doc: Doc, compute: Callable[[Doc], T]) -> T:
+        """What a kind's ``compute`` works out of one of its documents (the facts the index
+        and the cross-checks read instead of the model, e.g. a meeting's decisions), kept by
+        the check cache by the document's text (``Doc.text_key``): an unchanged document's
+        model is not read for them. ``save_facts`` keeps this run's."""
+        memo = self.memos.get(name)
+        if memo is None:
+            memo = self.memos[name] = Memo(self.cache, f"facts-{name}", "")
+        return memo.value(doc, compute, doc)
+
+    def save_facts(self) -> None:
+        for memo in self.memos.values():
+            memo.save()
 
     def texts_key(self, *kinds: str) -> str:
         """A key of every document of ``kinds``, in order (their kind, name and text): what

@@ -253,6 +253,7 @@ def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None,
     index = build_index(project, registry.KINDS)
     for _name, run in CHECKS:
         report.extend(run(project, index))
+    project.save_facts()
 
     if strict:
         report.escalate(GOVERNANCE)

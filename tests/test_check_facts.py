@@ -18,6 +18,7 @@ from generator.kinds.base import DocCheck
 from generator.kinds.common import Today
 from generator.pipeline import check
 from generator.problems import Report
+from tests.site_fixtures import copy_demo
 
 
 @pytest.fixture(autouse=True)
@@ -125,3 +126,33 @@ def test_an_altered_entry_is_ignored(minimal):
         entry.write_bytes(bytes(blob))
     minimal.replace(MEETING, "votes: {for: 5, against: 1, abstain: 0}", "votes: {for: 1, against: 5, abstain: 0}")
     assert not same_as_cold(minimal.root).ok
+
+
+def test_decisions_seen_from_budget_lines_and_contracts_follow_their_meeting(minimal):
+    """Budget lines and contracts read a decision's outcome from its meeting's facts."""
+    same_as_cold(minimal.root)
+    minimal.replace(MEETING, "      votes: {for: 4, against: 1, abstain: 1}\n      outcome: adopted",
+                    "      votes: {for: 4, against: 1, abstain: 1}\n      outcome: rejected")
+    warm = same_as_cold(minimal.root)
+    assert "budget.decision-not-adopted" in codes_in(warm, "data/budgets/2024.csv")
+    assert "contract.unauthorized" in codes_in(warm, "data/contracts/C2024-01.yaml")
+
+
+@pytest.mark.parametrize(("meeting", "old", "new"), [
+    # read out before the approvals were made: approval.read-before
+    ("2026-06-13-joint.yaml", "date: 2026-06-13", "date: 2025-01-13"),
+    # another type: the routes of the decisions taken there (budget lines, contracts)
+    ("2024-09-10-council.yaml", "type: deliberation", "type: committee"),
+    ("2023-09-12-council.yaml", "status: held", "status: planned"),
+    ("2024-09-10-council.yaml", "outcome: adopted", "outcome: deferred"),
+])
+def test_an_edited_meeting_on_the_demo_warm_equals_cold(tmp_path, meeting, old, new):
+    root = copy_demo(tmp_path / "demo")
+    same_as_cold(root)
+    path = root / "data/meetings" / meeting
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text("# edited\n" + text.replace(old, new, 1), encoding="utf-8")
+    same_as_cold(root)
+    path.write_text(text, encoding="utf-8")  # and back
+    same_as_cold(root)

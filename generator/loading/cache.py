@@ -381,6 +381,9 @@ class Memo:
         if self.cache is None:
             return compute(*args)
         key = doc.text_key
+        if key in self.now:  # asked again in this run (the index, then a cross-check)
+            found: T = self.now[key]
+            return found
         value: T = self.old[key] if key in self.old else compute(*args)
         self.now[key] = value
         return value

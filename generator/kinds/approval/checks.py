@@ -35,6 +35,7 @@ from generator.kinds.approval.model import MEETING_ROUTE, ROUTE_WORDS
 from generator.kinds.approval.procedure import Procedures, Tier, contract_authorized
 from generator.kinds.budget.spending import Spend, period_range, spends
 from generator.kinds.common import Today, pick
+from generator.kinds.meeting.records import facts as meeting_facts
 from generator.load import Doc, Project
 from generator.messages import unknown_ref
 from generator.problems import Problem, Severity
@@ -191,14 +192,14 @@ def _lines(world: World, lines: list[Spend]) -> Iterator[Problem]:
             ref = world.index.table("decision").get(line.decision)
             if ref is None:
                 continue  # budgets.check reports the unknown decision
-            route = MEETING_ROUTE.get(ref.meeting.type, "other")
+            route = MEETING_ROUTE.get(ref.meeting_type, "other")
             if route not in tier.routes:
                 yield Problem("procedure.route-insufficient", line.file, line.line,
                               world.col(line.file, "decision"),
                               {**_tier_params(tier, procs), "what": f"决议 {line.decision}",
                                "what_en": f"decision {line.decision}", "amount": _money(s.amount),
                                "taken": _routes([route], "zh"), "taken_en": _routes([route], "en")}, W)
-            when = ref.decision.date or ref.meeting.date
+            when = ref.when
             if s.last is not None and when > s.last:
                 yield Problem("procedure.after-spending", line.file, line.line, world.col(line.file, "decision"),
                               {"what": f"决议 {line.decision}", "what_en": f"decision {line.decision}",
@@ -294,13 +295,14 @@ def _read_out(world: World, doc: Doc, meeting_type: str, days: int) -> Iterator[
     type_words = MEETING_TYPE_WORDS.get(meeting_type, (meeting_type, meeting_type))
     if a.read_at:
         meeting = world.index.table("meeting").get(a.read_at)
-        if meeting is not None and a.date is not None and meeting.model.date < a.date:  # an unknown one: generator.checks.references
+        held = meeting_facts(world.project, meeting).date if meeting is not None else None
+        if held is not None and a.date is not None and held < a.date:  # an unknown one: generator.checks.references
             yield doc.problem("approval.read-before", "read_at", severity=W, meeting=a.read_at,
-                              meeting_date=meeting.model.date, date=a.date)
+                              meeting_date=held, date=a.date)
         return
     day = a.when
-    later = sorted(m.model.date for m in world.index.table("meeting").values()
-                   if m.model.type == meeting_type and m.model.status == "held" and m.model.date > day)
+    meetings = (meeting_facts(world.project, m) for m in world.index.table("meeting").values())
+    later = sorted(m.date for m in meetings if m.type == meeting_type and m.status == "held" and m.date > day)
     due = day + dt.timedelta(days=days)
     if later or world.today > due:
         since = later[0] if later else due
@@ -330,7 +332,7 @@ def _contracts(world: World, lines: list[Spend]) -> Iterator[Problem]:
         elif procs is not None and c.decision and not c.approval:
             total = c.total() or c.amount
             tier = tier_for(procs, c.fund, total) if total is not None and c.direction == "pay" else None
-            route = MEETING_ROUTE.get(world.index.table("decision")[c.decision].meeting.type, "other")
+            route = MEETING_ROUTE.get(world.index.table("decision")[c.decision].meeting_type, "other")
             if tier is not None and total is not None and route not in tier.routes:
                 yield doc.problem("procedure.route-insufficient", "decision", severity=W,
                                   **_tier_params(tier, procs), **what, amount=_money(total),
@@ -473,13 +475,13 @@ def _consultations(world: World) -> Iterator[Problem]:
         if doc.model.status not in ("proposed", "consultation"):
             concluded.update(doc.model.meetings)
     for mid, doc in world.index.table("meeting").items():
-        m = doc.model
+        m = meeting_facts(world.project, doc)
         if m.status != "held" or mid in concluded or m.date + dt.timedelta(days=days) >= world.today:
             continue
-        for i, item in enumerate(m.agenda):
-            if item.decision is not None or item.consultation == "closed":
+        for i, item in enumerate(m.items):
+            if item.decided or item.consultation == "closed":
                 continue  # concluded, or closed without a decision (and says so)
-            if item.consultation == "open" or (m.type == "consultation" and len(item.options) >= 2):
+            if item.consultation == "open" or (m.type == "consultation" and item.options >= 2):
                 yield doc.problem("consultation.not-concluded", "agenda", i, "id", severity=W,
                                   date=m.date, days=(world.today - m.date).days)
     for doc in world.matters:

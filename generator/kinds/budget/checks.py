@@ -67,11 +67,11 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
             if ref is None and have_meetings and line.decision not in index.ids("decision"):
                 yield unknown_ref(line.file, line.line, col(line.file, "decision"), index.what("decision"),
                                   line.decision, index.table("decision"))
-            elif ref is not None and ref.decision.outcome != "adopted":
+            elif ref is not None and ref.outcome != "adopted":
                 yield Problem("budget.decision-not-adopted", line.file, line.line, col(line.file, "decision"),
-                              {"decision": line.decision, "outcome_en": ref.decision.outcome,
-                               "outcome": text(f"problem.word.outcome.{ref.decision.outcome}", "zh")
-                               if ref.decision.outcome in ("rejected", "deferred") else ""},
+                              {"decision": line.decision, "outcome_en": ref.outcome,
+                               "outcome": text(f"problem.word.outcome.{ref.outcome}", "zh")
+                               if ref.outcome in ("rejected", "deferred") else ""},
                               "warning")
         elif (threshold is not None and not _tiered(procs, line) and line.direction == "expenditure"
               and not line.approval and not line.contract
