@@ -12,8 +12,9 @@ import gc
 import os
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 
 from pydantic import ValidationError
 
@@ -33,23 +34,60 @@ if TYPE_CHECKING:  # the budget kind fills these (its DataPackage.parse); loadin
     from generator.kinds.budget.model import BudgetLine, DeclaredTotal
 
 
-@dataclass
+class StaleEntry(Exception):
+    """A document the cache had listed could not be read from its entry, and its file no
+    longer holds the bytes the entry was named after (it changed while the check ran):
+    the check starts again without the cache (``pipeline``)."""
+
+
+@dataclass(eq=False)
 class Doc:
-    """One YAML data file: where it is, what it said, and its model if valid."""
+    """One YAML data file: where it is, what it said, and its model if valid.
+
+    A document the check cache holds starts as a stub (``stub``): its kind, name, key and
+    whether it validated, with its load problems; its text, model and located data are
+    read from its entry when first asked for. The checks that run over every document
+    read its facts (``Project.fact``) and remembered findings instead, so after an edit
+    only the edited file's model is unpickled."""
 
     kind: str
     file: str  #: path relative to the project root, e.g. ``data/meetings/x.yaml``
     data: Any
-    model: Any = None
-    text: str = ""  #: the file's text, for the scanners (privacy, unsafe markup)
+    # (factories, not plain defaults: no class attribute, so a stub's ``__getattr__`` gets them)
+    model: Any = field(default_factory=lambda: None)
+    text: str = field(default_factory=str)  #: the file's text, for the scanners (privacy, unsafe markup)
     #: a hash of kind, file and bytes (the cache entry's name, ``entry_name``), made once
     #: when the file is read: the per-file findings are remembered by it (``text_key``)
     key: str = ""
+
+    @classmethod
+    def stub(cls, kind: str, file: str, key: str, valid: bool, load: Callable[[], Doc]) -> Doc:
+        """A document known by its entry ``key`` (and that it validated), read by ``load``
+        when its text, model or located data is first asked for."""
+        doc = cls.__new__(cls)
+        doc.__dict__.update(kind=kind, file=file, key=key, _valid=valid, _load=load)
+        return doc
+
+    @property
+    def validated(self) -> bool:
+        """Whether the model validated (a stub knows it without reading its entry)."""
+        state = self.__dict__
+        return bool(state["_valid"]) if "_load" in state else self.model is not None
+
+    def _fill(self) -> None:
+        state = self.__dict__
+        full = state.pop("_load")()
+        for name, value in full.__dict__.items():
+            if name != "key":
+                state[name] = value
+        state.pop("_valid", None)
 
     # The located data is most of a document's memory and of the time to pickle it
     # (the check cache): it is not pickled, and read again from ``text`` when a check
     # asks for it (to place a problem, or a file the cache had not seen).
     def __getstate__(self) -> dict[str, Any]:
+        if "_load" in self.__dict__:
+            self._fill()
         state = dict(self.__dict__)
         if self.text:
             state.pop("data", None)
@@ -59,9 +97,13 @@ class Doc:
         self.__dict__.update(state)
 
     def __getattr__(self, name: str) -> Any:
-        if name == "data" and "text" in self.__dict__:  # only after unpickling
-            self.__dict__["data"] = parse_yaml(self.text)
-            return self.__dict__["data"]
+        state = self.__dict__
+        if "_load" in state and name in ("model", "text", "data"):  # a stub: its entry, now
+            self._fill()
+            return getattr(self, name)
+        if name == "data" and "text" in state:  # only after unpickling
+            state["data"] = parse_yaml(self.text)
+            return state["data"]
         raise AttributeError(name)
 
     @property
@@ -126,7 +168,7 @@ class Project:
 
     def valid(self, kind: str) -> list[Doc]:
         """The docs of a kind whose model validated."""
-        return [d for d in self.docs.get(kind, []) if d.model is not None]
+        return [d for d in self.docs.get(kind, []) if d.validated]
 
     def fact(self, name: str, doc: Doc, compute: Callable[[Doc], T]) -> T:
         """What a kind's ``compute`` works out of one of its documents (the facts the index
@@ -223,6 +265,12 @@ def load_doc(root: Path, kind: Kind, path: Path, cache: Cache | None = None,
     the file (``entry_name_of``), by a caller that found no ``refusal`` for it: an entry
     there is taken without reading the file; none, and the file is read as usual."""
     file = rel(root, path)
+    if name is not None and cache is not None:
+        known = listed(cache).get(name)
+        if known is not None:  # read when first needed (most checks need facts only)
+            cache.used.add(name)
+            return Doc.stub(kind.name, file, name, known[0], partial(_from_entry, root, kind, path, cache, name)), \
+                list(known[1])
     if raw is None and name is not None and cache is not None:
         hit = cache.get(name, name)
         if isinstance(hit, tuple) and len(hit) == 2:
@@ -251,6 +299,36 @@ def load_doc(root: Path, kind: Kind, path: Path, cache: Cache | None = None,
         found[0].key = name
     cache.put(name, name, found)
     return found
+
+
+def listed(cache: Cache) -> dict[str, tuple[bool, list[Problem]]]:
+    """The documents the last check loaded, by entry name (``entry_name``): whether each
+    validated, and its load problems. One entry, read once per run: a document named
+    there becomes a ``Doc.stub``, its own entry read only if its model or text is needed."""
+    found: dict[str, tuple[bool, list[Problem]]] | None = cache.notes.get("docs")
+    if found is None:
+        stored = cache.get("docs", "")
+        found = cache.notes["docs"] = stored if isinstance(stored, dict) else {}
+    return found
+
+
+def keep_listing(cache: Cache, loaded: Iterable[tuple[Doc, list[Problem]]]) -> None:
+    """Keep ``listed`` for the next check: this run's documents (those of the cache only)."""
+    now = {doc.key: (doc.validated, problems) for doc, problems in loaded if doc.key}
+    if now.keys() != listed(cache).keys() and not cache.unsettled:
+        cache.put("docs", "", now)
+
+
+def _from_entry(root: Path, kind: Kind, path: Path, cache: Cache, name: str) -> Doc:
+    """A stub's document from its entry; an entry gone bad since, from its file (kept again)."""
+    hit = cache.get(name, name)
+    if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[0], Doc):
+        return hit[0]
+    doc, _problems = load_doc(root, kind, path, cache)
+    if doc is None or doc.key != name:  # no longer the bytes the stub was named after
+        cache.unsettled = True
+        raise StaleEntry(rel(root, path))
+    return doc
 
 
 def entry_name(kind: Kind, file: str, raw: bytes) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -156,3 +157,67 @@ def test_an_edited_meeting_on_the_demo_warm_equals_cold(tmp_path, meeting, old, 
     same_as_cold(root)
     path.write_text(text, encoding="utf-8")  # and back
     same_as_cold(root)
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The documents whose own cache entry a check read (a stub's model or text was needed)."""
+    from generator import load
+
+    seen: list[str] = []
+    real = load._from_entry
+
+    def counting(root: Path, kind: Any, path: Path, cache: Any, name: str) -> Any:
+        seen.append(path.name)
+        return real(root, kind, path, cache, name)
+
+    monkeypatch.setattr(load, "_from_entry", counting)
+    return seen
+
+
+def test_after_an_edit_no_other_meeting_is_read(tmp_path, opened):
+    """A warm check after one meeting was edited unpickles no other meeting's model: the
+    index and the cross-checks read their facts and remembered findings."""
+    root = copy_demo(tmp_path / "demo")
+    same_as_cold(root)
+    path = root / "data/meetings/2024-09-10-council.yaml"
+    path.write_text("# edited\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    opened.clear()
+    warm = check(root, jobs=1)
+    # only the meetings that adopted a rule version (the rules' date check reads their day)
+    adopting = {f"{m}.yaml" for rule in (root / "data/rules").glob("*.yaml")
+                for m in re.findall(r"adopted_by: \{meeting: ([\w-]+)", rule.read_text(encoding="utf-8"))}
+    meetings = {p.name for p in (root / "data/meetings").glob("*.yaml")}
+    read = {name for name in opened if name in meetings}
+    assert read <= adopting and len(meetings) > 2 * len(adopting)
+    assert everything(warm) == everything(check(root, jobs=1, cache=False))
+
+
+def test_a_bad_entry_of_a_listed_document_is_read_from_its_file(minimal):
+    """The listing names a document whose own entry was altered since: its file is read
+    (the same bytes), the entry written again, and the report is a cold check's."""
+    same_as_cold(minimal.root)
+    [folder] = (minimal.root / ".portal-build" / "cache").glob("check-*")
+    for entry in folder.glob("doc-*.pickle"):
+        entry.write_bytes(entry.read_bytes()[:-5])
+    minimal.replace(MEETING, "votes: {for: 5, against: 1, abstain: 0}", "votes: {for: 1, against: 5, abstain: 0}")
+    assert not same_as_cold(minimal.root).ok
+
+
+def test_a_listed_document_whose_file_changed_meanwhile_is_checked_without_the_cache(minimal, monkeypatch):
+    """Its entry went bad and its file holds other bytes than the stub was named after:
+    the check starts again uncached rather than mix two versions of the file."""
+    from generator import load
+
+    same_as_cold(minimal.root)
+    minimal.replace("data/notices/2024-001.yaml", "id:", "id:  ", 1)  # the report must be made again
+    real = load._from_entry
+
+    def changed(root: Path, kind: Any, path: Path, cache: Any, name: str) -> Any:
+        cache.unsettled = True
+        raise load.StaleEntry(path.name)
+
+    monkeypatch.setattr(load, "_from_entry", changed)
+    warm = check(minimal.root, jobs=1)
+    monkeypatch.setattr(load, "_from_entry", real)
+    assert everything(warm) == everything(check(minimal.root, jobs=1, cache=False))

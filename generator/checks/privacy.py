@@ -298,12 +298,16 @@ def _personal(hit: Hit, allowed: AbstractSet[str]) -> bool:
 def contact_values(project: Project) -> set[str]:
     """The values of the official contact fields, digits only for numbers."""
     found: set[str] = set()
+
+    def contacts(doc: Doc) -> frozenset[str]:  # a document's facts: the cache keeps them by its text
+        if not may_hold(doc.text, CONTACT_KEYS):
+            return frozenset()
+        known = project.prescanned.get(doc.file, {}).get("contacts")
+        return frozenset(known if known is not None else doc_contacts(doc.data))
+
     for docs in project.docs.values():
         for doc in docs:
-            if not may_hold(doc.text, CONTACT_KEYS):
-                continue
-            known = project.prescanned.get(doc.file, {}).get("contacts")
-            found.update(known if known is not None else doc_contacts(doc.data))
+            found.update(project.fact("contacts", doc, contacts))
     return found
 
 

@@ -114,6 +114,11 @@ class Cache:
         self.version = code_version()
         self.used: set[str] = set()  #: entries read or written by this run (the rest may go)
         self.written = 0
+        #: what this run keeps beside the entries (e.g. the documents' listing, ``load.listed``)
+        self.notes: dict[str, Any] = {}
+        #: an entry this run relied on went bad and its file changed meanwhile: the run's
+        #: findings are not kept, and the check runs again without the cache
+        self.unsettled = False
 
     @classmethod
     def open(cls, root: Path) -> Cache | None:
@@ -389,5 +394,5 @@ class Memo:
         return value
 
     def save(self) -> None:
-        if self.cache is not None and self.now.keys() != self.old.keys():
+        if self.cache is not None and not self.cache.unsettled and self.now.keys() != self.old.keys():
             self.cache.put(self.name, self.context, self.now)
