@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from functools import partial
@@ -142,6 +143,25 @@ class Budgets:
     #: would only repeat its verdict as false mismatches
     tainted: set[str] = field(default_factory=set)
 
+    # The lines are most of the tables step's cache entry (100,000 objects at scale): they
+    # are pickled apart, as bytes inside the signed entry, and unpickled when first asked
+    # for; a warm check whose budget findings are all remembered never asks.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if "lines" in state:
+            state["_lines"] = pickle.dumps(state.pop("lines"), protocol=pickle.HIGHEST_PROTOCOL)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "lines" and "_lines" in self.__dict__:
+            lines: list[BudgetLine] = pickle.loads(self.__dict__.pop("_lines"))
+            self.__dict__["lines"] = lines
+            return lines
+        raise AttributeError(name)
+
 
 @dataclass
 class Project:
@@ -161,6 +181,8 @@ class Project:
     prescanned: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: the kinds' per-document facts (``fact``), by name
     memos: dict[str, Memo] = field(default_factory=dict)
+    #: what several checks of one run work out once (``once``)
+    shared: dict[str, Any] = field(default_factory=dict)
 
     @property
     def data_dir(self) -> Path:
@@ -179,6 +201,13 @@ class Project:
         if memo is None:
             memo = self.memos[name] = Memo(self.cache, f"facts-{name}", "")
         return memo.value(doc, compute, doc)
+
+    def once(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()``, once per run (e.g. the budget lines' ids by year)."""
+        if key not in self.shared:
+            self.shared[key] = compute()
+        found: T = self.shared[key]
+        return found
 
     def save_facts(self) -> None:
         for memo in self.memos.values():

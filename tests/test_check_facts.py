@@ -63,9 +63,9 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
 
     def counting(c: DocCheck) -> DocCheck:
-        def run(doc: Any, index: Any) -> Any:
+        def run(doc: Any, project: Any, index: Any) -> Any:
             seen.append(f"{c.name}:{doc.file}")
-            return c.check(doc, index)
+            return c.check(doc, project, index)
         return dataclasses.replace(c, check=run)
 
     kinds = tuple(dataclasses.replace(k, checks=tuple(counting(c) if isinstance(c, DocCheck) else c for c in k.checks))
@@ -220,4 +220,68 @@ def test_a_listed_document_whose_file_changed_meanwhile_is_checked_without_the_c
     monkeypatch.setattr(load, "_from_entry", changed)
     warm = check(minimal.root, jobs=1)
     monkeypatch.setattr(load, "_from_entry", real)
+    assert everything(warm) == everything(check(minimal.root, jobs=1, cache=False))
+
+
+def test_a_build_gets_the_same_documents_and_index_from_stubs(tmp_path):
+    """``portal build`` reads models and decisions (pages, feeds, downloads): from a warm
+    cache (stubs, facts) they are those of a cold load, field for field."""
+    from generator.pipeline import load_and_check
+
+    root = copy_demo(tmp_path / "demo")
+    check(root, jobs=1)
+    path = root / "data/meetings/2024-09-10-council.yaml"
+    path.write_text("# edited\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    warm, cold = load_and_check(root, jobs=1), load_and_check(root, jobs=1, cache=False)
+    assert everything(warm.report) == everything(cold.report)
+
+    def seen(docs: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        return {kind: [(d.file, d.text, d.model.model_dump() if d.model is not None else None, d.at("id"))
+                       for d in ds] for kind, ds in docs.items()}
+
+    assert seen(warm.project.docs) == seen(cold.project.docs)
+    assert warm.index.tables.keys() == cold.index.tables.keys()
+    for target, records in cold.index.tables.items():
+        assert list(warm.index.tables[target]) == list(records), target
+    for ident, ref in cold.index.table("decision").items():
+        other = warm.index.table("decision")[ident]
+        assert (other.decision.model_dump(), other.meeting.id, other.item.id, other.doc.file, other.path) == \
+            (ref.decision.model_dump(), ref.meeting.id, ref.item.id, ref.doc.file, ref.path)
+        assert (other.outcome, other.when, other.meeting_type) == \
+            (ref.decision.outcome, ref.decision.date or ref.meeting.date, ref.meeting.type)
+
+
+def test_governance_findings_in_a_meeting_are_placed_in_its_text_now(minimal):
+    """The governance checks' findings are kept by the meetings' facts, not their text: one
+    in a meeting's file is placed again where the edited text has it."""
+    same_as_cold(minimal.root)
+    minimal.replace(MEETING, "action_items:\n", "  - id: a3\n    title: 讨论\n    raised_by: {kind: residents}\n"
+                                              "    consultation: open\naction_items:\n")
+    minimal.replace("data/matters/M2024-door.yaml", "meetings: [2024-03-10-jwh]", "meetings: []")
+    first = [p for p in same_as_cold(minimal.root).problems if p.code == "consultation.not-concluded"]
+    assert [p.file for p in first] == [MEETING]
+    minimal.replace(MEETING, "agenda:\n", "# one\n# two\nagenda:\n")  # the same facts, two lines lower
+    moved = [p for p in same_as_cold(minimal.root).problems if p.code == "consultation.not-concluded"]
+    assert [(p.line or 0) - 2 for p in moved] == [p.line for p in first]
+
+
+def test_budget_lines_are_not_read_after_an_edit_elsewhere(minimal, monkeypatch):
+    """The tables' entry keeps the budget lines apart: a warm check whose budget and
+    governance findings are remembered does not unpickle them."""
+    from generator import load
+
+    same_as_cold(minimal.root)
+    minimal.replace(MEETING, "agenda:\n", "# a comment\nagenda:\n")
+    read: list[int] = []
+    real = load.Budgets.__getattr__
+
+    def counting(self: Any, name: str) -> Any:
+        if name == "lines":
+            read.append(1)
+        return real(self, name)
+
+    monkeypatch.setattr(load.Budgets, "__getattr__", counting)
+    warm = check(minimal.root, jobs=1)
+    assert read == []
+    monkeypatch.setattr(load.Budgets, "__getattr__", real)
     assert everything(warm) == everything(check(minimal.root, jobs=1, cache=False))

@@ -42,9 +42,9 @@ def each(project: Project, index: Index, check: DocCheck) -> Iterator[Problem]:
     check cache, a file's findings are remembered by its text (``Doc.text_key``) while
     the check's context is the same, and the record is only read again when they are not."""
     context = check.context(project, index) if check.context is not None and project.cache is not None else ""
-    memo = Memo(project.cache, f"each-{check.name}", context)
+    memo = Memo(project.cache if context is not None else None, f"each-{check.name}", context or "")
     for doc in project.valid(check.kind):
-        yield from memo.of(doc, check.check, doc, index)
+        yield from memo.of(doc, check.check, doc, project, index)
     memo.save()
 
 

@@ -325,13 +325,15 @@ class DocCheck:
     on ``context`` alone (what else it reads, e.g. community.yaml's bodies or today), so
     the check cache keeps each file's findings by the file's text and the context's key
     (``generator.checks.each``): after an edit only the edited file is checked again.
-    ``context``: (project, index) -> a key of everything else the findings depend on;
-    None: nothing else (the registry's own declarations are part of the code version)."""
+    ``context``: (project, index) -> a key of everything else the findings depend on, or None
+    when there is none to be had (then nothing is kept); no ``context``: nothing else (the
+    registry's own declarations are part of the code version)."""
 
     name: str  #: unique among the checks, e.g. ``meeting.votes``: names its cache entry
     kind: str  #: the kind whose valid records it checks, in the order of the files
-    check: Callable[[Any, Index], Iterable[Problem]]  #: (doc, index) -> problems in that doc
-    context: Callable[[Project, Index], str] | None = None
+    #: (doc, project, index) -> problems in that doc (reading of the project only what ``context`` covers)
+    check: Callable[[Any, Project, Index], Iterable[Problem]]
+    context: Callable[[Project, Index], str | None] | None = None
 Indexer = Callable[["Project", "Index"], None]
 PageBuilder = Callable[[Any], Iterator[Page]]
 #: (page context of one community) -> what it contributes to the street views

@@ -27,7 +27,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, Iterable, Iterator
 
 from generator.index import Index
@@ -37,6 +38,7 @@ from generator.kinds.budget.spending import Spend, period_range, spends
 from generator.kinds.common import Today, pick
 from generator.kinds.meeting.records import facts as meeting_facts
 from generator.load import Doc, Project
+from generator.loading.cache import key_of
 from generator.messages import unknown_ref
 from generator.problems import Problem, Severity
 
@@ -102,6 +104,9 @@ class World:
     contracts: dict[str, Doc]
     matters: list[Doc]
     today: dt.date
+    #: problems placed in a meeting's file (id of the problem -> the meeting's id, the path
+    #: in it): the cache keeps the meetings' facts, not their text, so they are placed again
+    in_meetings: dict[int, tuple[str, tuple[Any, ...]]] = field(default_factory=dict)
 
     def col(self, file: str, name: str) -> int | None:
         return self.project.budgets.columns.get(file, {}).get(name)
@@ -121,20 +126,50 @@ class World:
 
 
 def check(project: Project, index: Index) -> Iterator[Problem]:
+    """The governance checks; with the check cache, their findings are kept by everything
+    they read: the tables' key, the texts of community.yaml, approvals, contracts, matters
+    and consultations, today, and the meetings' facts (``meeting.records.facts``), so that
+    an edit elsewhere (or of a meeting, that leaves its facts as they were) does not walk
+    the budget lines again. A finding in a meeting's file is placed again in its text now."""
+    store = project.cache
+    if store is None or project.tables_key is None:
+        yield from (p for p, _at in _found(project, index))
+        return
+    meetings = index.table("meeting")
+    key = key_of(project.tables_key, project.texts_key("community", "approval", "contract", "matter", "consultation"),
+                 Today.get().isoformat(),
+                 repr([(mid, meeting_facts(project, doc)) for mid, doc in meetings.items()]))
+    found = store.get("approval-checks", key)
+    if not isinstance(found, list):
+        found = list(_found(project, index))
+        store.put("approval-checks", key, found)
+    for p, at in found:
+        if at is None:
+            yield p
+        else:
+            doc = meetings[at[0]]
+            line, col = doc.at(*at[1], value=True)
+            yield Problem(p.code, doc.file, line, col, p.params, p.severity)
+
+
+def _found(project: Project, index: Index) -> Iterator[tuple[Problem, tuple[str, tuple[Any, ...]] | None]]:
+    """Each finding, with the meeting and path it is placed at when it is in a meeting's file."""
+    for p, world in _checked(project, index):
+        yield p, world.in_meetings.get(id(p))
+
+
+def _checked(project: Project, index: Index) -> Iterator[tuple[Problem, World]]:
     community = project.community
     world = World(
         project, index, community.procedures if community is not None else None,
         index.table("approval"), index.table("contract"),
         project.valid("matter"), Today.get())
     lines = spends(project.budgets.lines)
-    yield from _lines(world, lines)
-    yield from _approvals(world, lines)
-    yield from _contracts(world, lines)
-    if world.procs is not None:
-        yield from _splits(world, lines)
-    yield from _overlaps(world, lines)
-    yield from _matters(world)
-    yield from _consultations(world)
+    found = chain(_lines(world, lines), _approvals(world, lines), _contracts(world, lines),
+                  _splits(world, lines) if world.procs is not None else (), _overlaps(world, lines),
+                  _matters(world), _consultations(world))
+    for p in found:
+        yield p, world
 
 
 def _exempt(world: World, s: Spend) -> bool:
@@ -482,8 +517,10 @@ def _consultations(world: World) -> Iterator[Problem]:
             if item.decided or item.consultation == "closed":
                 continue  # concluded, or closed without a decision (and says so)
             if item.consultation == "open" or (m.type == "consultation" and item.options >= 2):
-                yield doc.problem("consultation.not-concluded", "agenda", i, "id", severity=W,
-                                  date=m.date, days=(world.today - m.date).days)
+                p = doc.problem("consultation.not-concluded", "agenda", i, "id", severity=W,
+                                date=m.date, days=(world.today - m.date).days)
+                world.in_meetings[id(p)] = (mid, ("agenda", i, "id"))
+                yield p
     for doc in world.matters:
         m = doc.model
         if m.status == "consultation" and m.opened + dt.timedelta(days=days) < world.today and not m.decisions \

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterator
 from generator.index import Index
 from generator.kinds.budget.model import BudgetLine
 from generator.kinds.budget.spending import spends
-from generator.load import Project
+from generator.load import Budgets, Project
 from generator.loading.cache import Memo
 from generator.messages import DIRECTION, unknown_ref
 from generator.problems import Problem
@@ -56,9 +56,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     tainted_years = {_file_year(f) for f in budgets.tainted} - {None}
     skip_all_totals = any(_file_year(f) is None for f in budgets.tainted)
     sums, unreadable, attention = _line_facts(project, threshold, threshold_funds, procs)
-    lines = budgets.lines
-    for i in attention:  # the others yield nothing
-        line = lines[i]
+    for line in attention:  # the others yield nothing
         file_year = _file_year(line.file)
         if line.year is not None and file_year is not None and line.year != file_year:
             yield Problem("budget.year-mismatch", line.file, line.line, col(line.file, "year"), {"year": line.year, "file_year": file_year})
@@ -130,29 +128,29 @@ Sums = dict[tuple[int, str, str], list[int]]
 
 
 def _line_facts(project: Project, threshold: float | None, threshold_funds: set[str],
-                procs: Procedures | None) -> tuple[Sums, set[tuple[int, str, str]], list[int]]:
+                procs: Procedures | None) -> tuple[Sums, set[tuple[int, str, str]], list[BudgetLine]]:
     """The lines' sums in fen (planned, actual, count) by (year, fund, direction), the groups
-    with an unreadable amount, and the indices of the lines that may yield a problem (a
-    decision to look up, a year or an amount to report). The tables and the community's
+    with an unreadable amount, and the lines that may yield a problem (a decision to look
+    up, a year or an amount to report: kept themselves, so that the others are not read). The tables and the community's
     rules alone decide them: with the cache on, they are kept by the tables' key and
     community.yaml's, not worked out again from 100,000 lines after an edit elsewhere."""
     community = tuple(project.docs.get("community", []))
     memo = Memo(project.cache if project.tables_key else None, "budget-lines", "")
-    [facts] = memo.get((project.tables_key or "", *community), _work_out, project.budgets.lines, threshold,
+    [facts] = memo.get((project.tables_key or "", *community), _work_out, project.budgets, threshold,
                        threshold_funds, procs)
     memo.save()
     sums, unreadable, attention = facts
     return sums, unreadable, attention
 
 
-def _work_out(lines: list[BudgetLine], threshold: float | None, threshold_funds: set[str],
-              procs: Procedures | None) -> Iterator[tuple[Sums, set[tuple[int, str, str]], list[int]]]:
+def _work_out(budgets: Budgets, threshold: float | None, threshold_funds: set[str],
+              procs: Procedures | None) -> Iterator[tuple[Sums, set[tuple[int, str, str]], list[BudgetLine]]]:
     """``_line_facts`` worked out (one item). A line is of ``attention`` when ``check``'s
     loop would yield for it under some decision index: each condition there is here."""
     sums: Sums = {}
     unreadable: set[tuple[int, str, str]] = set()
-    attention: list[int] = []
-    for i, line in enumerate(lines):
+    attention: list[BudgetLine] = []
+    for line in budgets.lines:  # read here, on a miss only (the cache keeps them apart)
         file_year = _file_year(line.file)
         if line.year is not None:
             key = (line.year, line.fund, line.direction)
@@ -171,7 +169,7 @@ def _work_out(lines: list[BudgetLine], threshold: float | None, threshold_funds:
                     and max(line.planned or 0, line.actual or 0) > threshold) \
                 or (line.direction == "expenditure" and line.planned is not None and line.actual is not None
                     and _fen(line.actual) > _fen(line.planned)):
-            attention.append(i)
+            attention.append(line)
     yield sums, unreadable, attention
 
 

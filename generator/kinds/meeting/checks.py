@@ -15,7 +15,7 @@ from generator.messages import unknown_ref
 from generator.problems import Problem
 
 
-def check_meeting(doc: Doc, index: Index) -> Iterator[Problem]:
+def check_meeting(doc: Doc, project: Project, index: Index) -> Iterator[Problem]:
     m = doc.model
     if m.status == "held" and not m.agenda:
         # a gap, not an error: a joint meeting's agenda is often never handed over

@@ -12,7 +12,7 @@ from generator.load import Doc, Project
 from generator.problems import Problem
 
 
-def check_dates(doc: Doc, index: Index) -> Iterator[Problem]:
+def check_dates(doc: Doc, project: Project, index: Index) -> Iterator[Problem]:
     today = Today.get()
     m = doc.model
     if m.status == "held" and m.date > today:

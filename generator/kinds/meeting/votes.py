@@ -43,7 +43,7 @@ def quorum_needed(rule: DecisionRule, members: int) -> int:
     return math.floor(share) + 1 if rule.quorum_strict else math.ceil(share - 1e-9)
 
 
-def check_votes(doc: Doc, index: Index) -> Iterator[Problem]:
+def check_votes(doc: Doc, project: Project, index: Index) -> Iterator[Problem]:
     m = doc.model
     body = index.table("body").get(m.body)
     rule = (body.decision_rule if body is not None else None) or DEFAULT_RULE
