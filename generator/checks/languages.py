@@ -22,9 +22,9 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
             if doc.validated:
                 known = project.prescanned.get(doc.file, {}).get("languages")
                 if known is not None and known[0] == (default, languages):  # the worker's, same languages
-                    yield from memo.get((doc,), known[1].copy)
+                    yield from memo.of(doc, known[1].copy)
                 else:
-                    yield from memo.get((doc,), _walk_doc, doc, languages, default)
+                    yield from memo.of(doc, _walk_doc, doc, languages, default)
     memo.save()
 
 

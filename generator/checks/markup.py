@@ -224,9 +224,9 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
         for doc in docs:
             known = project.prescanned.get(doc.file, {}).get("markup")
             if known is not None:  # worked out by the worker that parsed the file
-                yield from memo.get(("yaml", doc), known.copy)
+                yield from memo.of(doc, known.copy)
             else:
-                yield from memo.get(("yaml", doc), scan_doc, doc)
+                yield from memo.of(doc, scan_doc, doc)
     for file, text in project.tables_text.items():
         known = project.prescanned.get(file, {}).get("markup")
         if known is not None:  # scanned while the documents were loading

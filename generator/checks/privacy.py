@@ -342,9 +342,9 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
         for doc in docs:  # the parsed data is read on a miss of the cache only (it may cost a parse)
             known = project.prescanned.get(doc.file, {}).get("privacy")
             if known is not None:  # worked out by the worker that parsed the file
-                yield from memo.get(("doc", doc), found_problems, doc.file, known, allowed)
+                yield from memo.of(doc, found_problems, doc.file, known, allowed)
             else:
-                yield from memo.get(("doc", doc), _scan_doc, doc, allowed)
+                yield from memo.of(doc, _scan_doc, doc, allowed)
     for file, text, _ in texts(project, docs=False):
         yield from scanned(file, text)
     for file, text in content_texts(project):
