@@ -11,8 +11,11 @@ alone.
 
 A check remembers what it worked out (``generator.loading.cache``): the report
 of an unchanged project, each document by the hash of its bytes, frictionless'
-verdict by the hashes of the package's files. The cross-checks always run again
-over the whole index: one edited file can change what others may refer to.
+verdict by the hashes of the package's files. The cross-checks run again over the
+whole index, one edited file can change what others may refer to, but over what
+each document's facts and remembered findings say (``Project.fact``, ``DocCheck``),
+kept by its text: a document the cache listed is a stub whose model is read only
+when a check must look at it again (``load.Doc.stub``).
 """
 
 from __future__ import annotations

@@ -358,7 +358,8 @@ class Memo:
         self.cache, self.name, self.context = cache, name, context
         old = cache.get(name, context) if cache is not None else None
         self.old: dict[str, Any] = old if isinstance(old, dict) else {}
-        self.now: dict[str, Any] = {}
+        self.now: dict[Any, Any] = {}
+        self.alive: list[Keyed] = []
 
     def get(self, parts: tuple[str | bytes | Keyed, ...], compute: Callable[..., Iterable[Any]], *args: Any) -> list[Any]:
         """The stored findings for ``parts`` (file name, text, a document: its ``text_key``),
@@ -383,15 +384,22 @@ class Memo:
 
     def value(self, doc: Keyed, compute: Callable[..., T], *args: Any) -> T:
         """One document's facts (any value, not a list of findings), by its ``text_key``."""
-        if self.cache is None:
-            return compute(*args)
-        key = doc.text_key
+        # uncached: kept for this run only, by the document itself (its text is not hashed)
+        key: Any = doc.text_key if self.cache is not None else id(doc)
         if key in self.now:  # asked again in this run (the index, then a cross-check)
             found: T = self.now[key]
             return found
         value: T = self.old[key] if key in self.old else compute(*args)
         self.now[key] = value
+        if self.cache is None:
+            self.alive.append(doc)  # its id is not reused while the memo lasts
         return value
+
+    def keep(self, doc: Keyed) -> None:
+        """Keep what is stored for ``doc`` although this run did not ask for it (``save``
+        keeps only this run's documents)."""
+        if self.cache is not None and doc.text_key in self.old:
+            self.now[doc.text_key] = self.old[doc.text_key]
 
     def save(self) -> None:
         if self.cache is not None and not self.cache.unsettled and self.now.keys() != self.old.keys():

@@ -37,6 +37,7 @@ from generator.kinds.approval.procedure import Procedures, Tier, contract_author
 from generator.kinds.budget.spending import Spend, period_range, spends
 from generator.kinds.common import Today, pick
 from generator.kinds.meeting.records import facts as meeting_facts
+from generator.kinds.meeting.records import facts_key as meetings_key
 from generator.load import Doc, Project
 from generator.loading.cache import key_of
 from generator.messages import unknown_ref
@@ -137,8 +138,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
         return
     meetings = index.table("meeting")
     key = key_of(project.tables_key, project.texts_key("community", "approval", "contract", "matter", "consultation"),
-                 Today.get().isoformat(),
-                 repr([(mid, meeting_facts(project, doc)) for mid, doc in meetings.items()]))
+                 Today.get().isoformat(), meetings_key(project, index))
     found = store.get("approval-checks", key)
     if not isinstance(found, list):
         found = list(_found(project, index))

@@ -17,7 +17,7 @@ from generator.index import Index
 from generator.kinds.budget.model import BudgetLine
 from generator.kinds.budget.spending import spends
 from generator.load import Budgets, Project
-from generator.loading.cache import Memo
+from generator.loading.cache import Memo, key_of
 from generator.messages import DIRECTION, unknown_ref
 from generator.problems import Problem
 from portal_core.i18n import pair, text
@@ -37,6 +37,25 @@ def _money(fen: int) -> str:
 
 
 def check(project: Project, index: Index) -> Iterator[Problem]:
+    """The budget's arithmetic and the decisions its lines cite. With the check cache, the
+    findings (all in the tables' files) are kept by the tables' key, community.yaml's text
+    and the decisions as the index has them (ids and outcomes, the ids of meetings that did
+    not validate): an edit that leaves those as they were reads no budget line again."""
+    store = project.cache
+    if store is None or project.tables_key is None:
+        return iter(list(_check(project, index)))
+    decisions = index.table("decision")
+    key = key_of(project.tables_key, project.texts_key("community"), str(bool(project.docs.get("meeting"))),
+                 repr([(ident, getattr(ref, "outcome", None)) for ident, ref in decisions.items()]),
+                 repr(sorted(index.raw_ids.get("decision", set()))))
+    found = store.get("budget-checks", key)
+    if not isinstance(found, list):
+        found = list(_check(project, index))
+        store.put("budget-checks", key, found)
+    return iter(found)
+
+
+def _check(project: Project, index: Index) -> Iterator[Problem]:
     budgets = project.budgets
     community = project.community
     rules = community.finance_rules if community is not None else None

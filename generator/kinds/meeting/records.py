@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from generator.index import Index
 from generator.kinds.meeting.model import AgendaItem, Decision, Meeting
 from generator.load import Doc, Project
+from generator.loading.cache import key_of
 
 
 class DecisionFacts(NamedTuple):
@@ -55,6 +56,16 @@ def facts(project: Project, doc: Doc) -> MeetingFacts:
     """What the index and the cross-checks need of a valid meeting, without its model
     when the check cache has it."""
     return project.fact("meeting", doc, _facts_of)
+
+
+def facts_key(project: Project, index: Index) -> str:
+    """A key of every indexed meeting's facts, in the index's order (worked out once per
+    run): cross-checks that read meetings only through their facts and the decisions'
+    ``DecisionRef`` keep their findings by it (an edit that leaves the facts as they
+    were, a comment or a vote count, keeps it)."""
+    meetings = index.table("meeting")
+    return project.once("meeting.facts-key", lambda: key_of(
+        repr([(mid, facts(project, doc)) for mid, doc in meetings.items()])))
 
 
 class DecisionRef:
