@@ -87,6 +87,9 @@ def _where(record: Any) -> tuple[Doc, tuple[Any, ...]] | None:
 def _case_duplicates(index: Index) -> Iterator[Problem]:
     """Indexed ids (meetings, decisions, notices, rules …) equal but for case."""
     for target, records in index.tables.items():
+        named = [ident for ident in records if isinstance(ident, str)]
+        if len({ident.casefold() for ident in named}) == len(named):
+            continue  # no two ids fold alike (the common case, seen at once)
         first: dict[str, tuple[str, Doc, tuple[Any, ...]]] = {}
         for ident, record in records.items():
             where = _where(record) if isinstance(ident, str) else None

@@ -348,16 +348,30 @@ class Keyed(Protocol):
     def text_key(self) -> str: ...
 
 
+#: A memo's entries: its keys (hashes, in hex) by their last digit. An edit of one file of
+#: thousands rewrites one of them, not every file's findings.
+SHARDS = "0123456789abcdef"
+
+
+def _shard(key: str) -> str:
+    return key[-1] if key[-1:] in SHARDS else "0"
+
+
 class Memo:
     """Per-file results of one check (``name``), valid while ``context`` (what the
     results depend on besides the file: e.g. the community's official numbers) is
-    the same. Kept in one entry; ``save`` writes it when anything changed, with
-    only this run's files (those of deleted files drop out)."""
+    the same. Kept in 16 entries (``SHARDS``); ``save`` writes those where anything
+    changed, with only this run's files (those of deleted files drop out)."""
 
     def __init__(self, cache: Cache | None, name: str, context: str) -> None:
         self.cache, self.name, self.context = cache, name, context
-        old = cache.get(name, context) if cache is not None else None
-        self.old: dict[str, Any] = old if isinstance(old, dict) else {}
+        self.old: dict[str, Any] = {}
+        self.held: dict[str, set[str]] = {}  #: shard -> the keys its entry holds
+        for shard in SHARDS if cache is not None else ():
+            part = cache.get(f"{name}.{shard}", context) if cache is not None else None
+            if isinstance(part, dict):
+                self.old.update(part)
+                self.held[shard] = set(part)
         self.now: dict[Any, Any] = {}
         self.alive: list[Keyed] = []
 
@@ -402,5 +416,11 @@ class Memo:
             self.now[doc.text_key] = self.old[doc.text_key]
 
     def save(self) -> None:
-        if self.cache is not None and not self.cache.unsettled and self.now.keys() != self.old.keys():
-            self.cache.put(self.name, self.context, self.now)
+        if self.cache is None or self.cache.unsettled or self.now.keys() == self.old.keys():
+            return
+        parts: dict[str, dict[str, Any]] = {shard: {} for shard in SHARDS}
+        for key, value in self.now.items():
+            parts[_shard(key)][key] = value
+        for shard, part in parts.items():
+            if part.keys() != self.held.get(shard, set()):
+                self.cache.put(f"{self.name}.{shard}", self.context, part)

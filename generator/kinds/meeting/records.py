@@ -40,6 +40,7 @@ class MeetingFacts(NamedTuple):
     date: dt.date
     items: tuple[ItemFacts, ...]
     decisions: tuple[DecisionFacts, ...]
+    key: str = ""  #: a hash of all of the above (``facts_key`` joins them)
 
 
 def _facts_of(doc: Doc) -> MeetingFacts:
@@ -49,7 +50,8 @@ def _facts_of(doc: Doc) -> MeetingFacts:
                       (d.adopts_rule.rule, d.adopts_rule.version) if d.adopts_rule is not None else None)
         for i, item in enumerate(m.agenda) if (d := item.decision) is not None)
     items = tuple(ItemFacts(item.decision is not None, item.consultation, len(item.options)) for item in m.agenda)
-    return MeetingFacts(m.id, m.type, m.status, m.date, items, decisions)
+    found = MeetingFacts(m.id, m.type, m.status, m.date, items, decisions)
+    return found._replace(key=key_of(repr(found)))
 
 
 def facts(project: Project, doc: Doc) -> MeetingFacts:
@@ -65,7 +67,7 @@ def facts_key(project: Project, index: Index) -> str:
     were, a comment or a vote count, keeps it)."""
     meetings = index.table("meeting")
     return project.once("meeting.facts-key", lambda: key_of(
-        repr([(mid, facts(project, doc)) for mid, doc in meetings.items()])))
+        *(part for mid, doc in meetings.items() for part in (mid, facts(project, doc).key))))
 
 
 class DecisionRef:
@@ -105,11 +107,14 @@ class DecisionRef:
 
 def index(project: Project, index: Index) -> None:
     meetings = index.table("meeting")
+    indexed: dict[str, MeetingFacts] = {}  #: the facts of the first meeting of each id
     for doc in project.valid("meeting"):
-        meetings.setdefault(facts(project, doc).id, doc)
-    decisions = index.table("decision")
-    for doc in meetings.values():
         m = facts(project, doc)
+        if m.id not in meetings:
+            meetings[m.id], indexed[m.id] = doc, m
+    decisions = index.table("decision")
+    for mid, doc in meetings.items():
+        m = indexed[mid]
         for d in m.decisions:
             first = decisions.get(d.id)
             if first is None:
