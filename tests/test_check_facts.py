@@ -285,3 +285,16 @@ def test_budget_lines_are_not_read_after_an_edit_elsewhere(minimal, monkeypatch)
     assert read == []
     monkeypatch.setattr(load.Budgets, "__getattr__", real)
     assert everything(warm) == everything(check(minimal.root, jobs=1, cache=False))
+
+
+def test_table_findings_follow_the_tables(minimal):
+    """The privacy and markup findings of a table are kept by the tables' key: an edit of a
+    table reaches them, an edit elsewhere keeps them."""
+    same_as_cold(minimal.root)
+    minimal.replace("data/budgets/2024.csv", "办公用品,2000", "办公用品 13812345678 <script>x</script>,2000")
+    edited = same_as_cold(minimal.root)
+    assert {"privacy.mobile", "markdown.unsafe-html"} <= codes_in(edited, "data/budgets/2024.csv")
+    minimal.replace(MEETING, "agenda:\n", "# a comment\nagenda:\n")
+    assert everything(same_as_cold(minimal.root))[:-1] == everything(edited)[:-1]
+    minimal.replace("data/budgets/2024.csv", "办公用品 13812345678 <script>x</script>,2000", "办公用品,2000")
+    assert not codes_in(same_as_cold(minimal.root), "data/budgets/2024.csv")

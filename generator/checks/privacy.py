@@ -333,10 +333,13 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     memo = Memo(project.cache, "privacy", key_of(*sorted(allowed)))
 
     def scanned(file: str, text: str, data: Any = None) -> list[Problem]:
+        # a table is known by the tables' key (a hash of its folder's bytes), not hashed again
+        table = data is None and project.tables_key is not None and project.tables_text.get(file) is text
+        parts = (file, project.tables_key or "", "table") if table else (file, text, "yaml" if data is not None else "")
         known = project.prescanned.get(file, {}).get("privacy") if data is None else None
         if known is not None:  # a table, scanned while the documents were loading
-            return memo.get((file, text, ""), found_problems, file, known, allowed)
-        return memo.get((file, text, "yaml" if data is not None else ""), scan, file, text, None, data, allowed)
+            return memo.get(parts, found_problems, file, known, allowed)
+        return memo.get(parts, scan, file, text, None, data, allowed)
 
     for docs in project.docs.values():
         for doc in docs:  # the parsed data is read on a miss of the cache only (it may cost a parse)
