@@ -73,7 +73,7 @@ def build_index(project: Project, kinds: tuple[Kind, ...]) -> Index:
             index.checkable.update(t.name for t in kind.targets if t.name in index.tables)
     for kind in kinds:
         for doc in project.docs.get(kind.name, []):
-            if doc.model is None and hasattr(doc.data, "get"):
+            if not doc.validated and hasattr(doc.data, "get"):
                 pairs = kind.raw_ids(doc.data) if kind.raw_ids is not None else (
                     [(kind.name, doc.data["id"])] if isinstance(doc.data.get("id"), str) else [])
                 for target, ident in pairs:

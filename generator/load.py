@@ -9,17 +9,20 @@ here raises on bad input: every failure becomes a ``Problem``.
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
+import pickle
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 
 from pydantic import ValidationError
 
 from generator.kinds.base import Kind
 from generator.kinds.common import Model
-from generator.loading.cache import Cache, bytes_digest, key_of
+from generator.loading.cache import Cache, Memo, bytes_digest, key_of
 from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, decode, read_text
 from generator.loading.yamlfile import LocDict, YamlProblem, locate, parse_yaml
@@ -27,27 +30,66 @@ from generator.problems import Problem
 from generator.schema_errors import problems_from
 from portal_core.i18n import pair
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:  # the budget kind fills these (its DataPackage.parse); loading only holds them
     from generator.kinds.budget.model import BudgetLine, DeclaredTotal
 
 
-@dataclass
+class StaleEntry(Exception):
+    """A document the cache had listed could not be read from its entry, and its file no
+    longer holds the bytes the entry was named after (it changed while the check ran):
+    the check starts again without the cache (``pipeline``)."""
+
+
+@dataclass(eq=False)
 class Doc:
-    """One YAML data file: where it is, what it said, and its model if valid."""
+    """One YAML data file: where it is, what it said, and its model if valid.
+
+    A document the check cache holds starts as a stub (``stub``): its kind, name, key and
+    whether it validated, with its load problems; its text, model and located data are
+    read from its entry when first asked for. The checks that run over every document
+    read its facts (``Project.fact``) and remembered findings instead, so after an edit
+    only the edited file's model is unpickled."""
 
     kind: str
     file: str  #: path relative to the project root, e.g. ``data/meetings/x.yaml``
     data: Any
-    model: Any = None
-    text: str = ""  #: the file's text, for the scanners (privacy, unsafe markup)
+    # (factories, not plain defaults: no class attribute, so a stub's ``__getattr__`` gets them)
+    model: Any = field(default_factory=lambda: None)
+    text: str = field(default_factory=str)  #: the file's text, for the scanners (privacy, unsafe markup)
     #: a hash of kind, file and bytes (the cache entry's name, ``entry_name``), made once
     #: when the file is read: the per-file findings are remembered by it (``text_key``)
     key: str = ""
+
+    @classmethod
+    def stub(cls, kind: str, file: str, key: str, valid: bool, load: Callable[[], Doc]) -> Doc:
+        """A document known by its entry ``key`` (and that it validated), read by ``load``
+        when its text, model or located data is first asked for."""
+        doc = cls.__new__(cls)
+        doc.__dict__.update(kind=kind, file=file, key=key, _valid=valid, _load=load)
+        return doc
+
+    @property
+    def validated(self) -> bool:
+        """Whether the model validated (a stub knows it without reading its entry)."""
+        state = self.__dict__
+        return bool(state["_valid"]) if "_load" in state else self.model is not None
+
+    def _fill(self) -> None:
+        state = self.__dict__
+        full = state.pop("_load")()
+        for name, value in full.__dict__.items():
+            if name != "key":
+                state[name] = value
+        state.pop("_valid", None)
 
     # The located data is most of a document's memory and of the time to pickle it
     # (the check cache): it is not pickled, and read again from ``text`` when a check
     # asks for it (to place a problem, or a file the cache had not seen).
     def __getstate__(self) -> dict[str, Any]:
+        if "_load" in self.__dict__:
+            self._fill()
         state = dict(self.__dict__)
         if self.text:
             state.pop("data", None)
@@ -57,9 +99,13 @@ class Doc:
         self.__dict__.update(state)
 
     def __getattr__(self, name: str) -> Any:
-        if name == "data" and "text" in self.__dict__:  # only after unpickling
-            self.__dict__["data"] = parse_yaml(self.text)
-            return self.__dict__["data"]
+        state = self.__dict__
+        if "_load" in state and name in ("model", "text", "data"):  # a stub: its entry, now
+            self._fill()
+            return getattr(self, name)
+        if name == "data" and "text" in state:  # only after unpickling
+            state["data"] = parse_yaml(self.text)
+            return state["data"]
         raise AttributeError(name)
 
     @property
@@ -98,6 +144,25 @@ class Budgets:
     #: would only repeat its verdict as false mismatches
     tainted: set[str] = field(default_factory=set)
 
+    # The lines are most of the tables step's cache entry (100,000 objects at scale): they
+    # are pickled apart, as bytes inside the signed entry, and unpickled when first asked
+    # for; a warm check whose budget findings are all remembered never asks.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if "lines" in state:
+            state["_lines"] = pickle.dumps(state.pop("lines"), protocol=pickle.HIGHEST_PROTOCOL)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "lines" and "_lines" in self.__dict__:
+            lines: list[BudgetLine] = pickle.loads(self.__dict__.pop("_lines"))
+            self.__dict__["lines"] = lines
+            return lines
+        raise AttributeError(name)
+
 
 @dataclass
 class Project:
@@ -115,6 +180,10 @@ class Project:
     #: file -> check -> its findings for that file, worked out by the worker process
     #: that parsed the file (``generator.checks.prescan``): the located data stays there
     prescanned: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the kinds' per-document facts (``fact``), by name
+    memos: dict[str, Memo] = field(default_factory=dict)
+    #: what several checks of one run work out once (``once``)
+    shared: dict[str, Any] = field(default_factory=dict)
 
     @property
     def data_dir(self) -> Path:
@@ -122,7 +191,33 @@ class Project:
 
     def valid(self, kind: str) -> list[Doc]:
         """The docs of a kind whose model validated."""
-        return [d for d in self.docs.get(kind, []) if d.model is not None]
+        return [d for d in self.docs.get(kind, []) if d.validated]
+
+    def fact(self, name: str, doc: Doc, compute: Callable[[Doc], T]) -> T:
+        """What a kind's ``compute`` works out of one of its documents (the facts the index
+        and the cross-checks read instead of the model, e.g. a meeting's decisions), kept by
+        the check cache by the document's text (``Doc.text_key``): an unchanged document's
+        model is not read for them. ``save_facts`` keeps this run's."""
+        memo = self.memos.get(name)
+        if memo is None:
+            memo = self.memos[name] = Memo(self.cache, f"facts-{name}", "")
+        return memo.value(doc, compute, doc)
+
+    def once(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()``, once per run (e.g. the budget lines' ids by year)."""
+        if key not in self.shared:
+            self.shared[key] = compute()
+        found: T = self.shared[key]
+        return found
+
+    def save_facts(self) -> None:
+        for memo in self.memos.values():
+            memo.save()
+
+    def texts_key(self, *kinds: str) -> str:
+        """A key of every document of ``kinds``, in order (their kind, name and text): what
+        per-file findings that also read those documents are remembered with."""
+        return key_of(*kinds, *(d.text_key for kind in kinds for d in self.docs.get(kind, [])))
 
     @property
     def community(self) -> Any:
@@ -200,6 +295,12 @@ def load_doc(root: Path, kind: Kind, path: Path, cache: Cache | None = None,
     the file (``entry_name_of``), by a caller that found no ``refusal`` for it: an entry
     there is taken without reading the file; none, and the file is read as usual."""
     file = rel(root, path)
+    if name is not None and cache is not None:
+        known = listed(cache).get(name)
+        if known is not None:  # read when first needed (most checks need facts only)
+            cache.used.add(name)
+            return Doc.stub(kind.name, file, name, known[0], partial(_from_entry, root, kind, path, cache, name)), \
+                list(known[1])
     if raw is None and name is not None and cache is not None:
         hit = cache.get(name, name)
         if isinstance(hit, tuple) and len(hit) == 2:
@@ -230,6 +331,36 @@ def load_doc(root: Path, kind: Kind, path: Path, cache: Cache | None = None,
     return found
 
 
+def listed(cache: Cache) -> dict[str, tuple[bool, list[Problem]]]:
+    """The documents the last check loaded, by entry name (``entry_name``): whether each
+    validated, and its load problems. One entry, read once per run: a document named
+    there becomes a ``Doc.stub``, its own entry read only if its model or text is needed."""
+    found: dict[str, tuple[bool, list[Problem]]] | None = cache.notes.get("docs")
+    if found is None:
+        stored = cache.get("docs", "")
+        found = cache.notes["docs"] = stored if isinstance(stored, dict) else {}
+    return found
+
+
+def keep_listing(cache: Cache, loaded: Iterable[tuple[Doc, list[Problem]]]) -> None:
+    """Keep ``listed`` for the next check: this run's documents (those of the cache only)."""
+    now = {doc.key: (doc.validated, problems) for doc, problems in loaded if doc.key}
+    if now.keys() != listed(cache).keys() and not cache.unsettled:
+        cache.put("docs", "", now)
+
+
+def _from_entry(root: Path, kind: Kind, path: Path, cache: Cache, name: str) -> Doc:
+    """A stub's document from its entry; an entry gone bad since, from its file (kept again)."""
+    hit = cache.get(name, name)
+    if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[0], Doc):
+        return hit[0]
+    doc, _problems = load_doc(root, kind, path, cache)
+    if doc is None or doc.key != name:  # no longer the bytes the stub was named after
+        cache.unsettled = True
+        raise StaleEntry(rel(root, path))
+    return doc
+
+
 def entry_name(kind: Kind, file: str, raw: bytes) -> str:
     """The cache entry of a document: its kind, name and bytes."""
     return entry_name_of(kind, file, bytes_digest(raw))
@@ -237,8 +368,10 @@ def entry_name(kind: Kind, file: str, raw: bytes) -> str:
 
 def entry_name_of(kind: Kind, file: str, digest: bytes) -> str:
     """``entry_name`` from the digest of the bytes (``cache.bytes_digest``, as the
-    fingerprint takes it): unchanged files need not be read again to be named."""
-    return "doc-" + key_of(kind.name, file, digest)
+    fingerprint takes it): unchanged files need not be read again to be named. (One hash
+    over kind, name and digest: neither a kind's nor a file's name holds a NUL, and the
+    digest comes last; a check names thousands of documents.)"""
+    return "doc-" + hashlib.blake2b(f"{kind.name}\0{file}\0".encode() + digest, digest_size=20).hexdigest()
 
 
 def _load_text(kind: Kind, path: Path, file: str, raw: bytes | None) -> tuple[Doc | None, list[Problem]]:

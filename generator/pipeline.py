@@ -11,8 +11,11 @@ alone.
 
 A check remembers what it worked out (``generator.loading.cache``): the report
 of an unchanged project, each document by the hash of its bytes, frictionless'
-verdict by the hashes of the package's files. The cross-checks always run again
-over the whole index: one edited file can change what others may refer to.
+verdict by the hashes of the package's files. The cross-checks run again over the
+whole index, one edited file can change what others may refer to, but over what
+each document's facts and remembered findings say (``Project.fact``, ``DocCheck``),
+kept by its text: a document the cache listed is a stub whose model is read only
+when a check must look at it again (``load.Doc.stub``).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from generator.checks.prescan import Loading
 from generator.index import Index, build_index
 from generator.kinds.base import DataPackage
 from generator.kinds.common import Today
-from generator.load import Project, unexpected_files
+from generator.load import Project, StaleEntry, unexpected_files
 from generator.loading import fsguard
 from generator.loading.cache import Cache, Digests, Snapshot, file_digest, fingerprint, key_of, snapshot
 from generator.messages import GOVERNANCE
@@ -114,7 +117,7 @@ def stored_report(store: Cache | None, inputs: str, strict: bool) -> Report | No
 def keep_report(store: Cache | None, root: Path, inputs: str, seen: Snapshot, strict: bool, report: Report) -> bool:
     """Keep ``report`` for ``stored_report``, when nothing was written while the check ran
     (the snapshot is still ``seen``): only then is it the report of these inputs. True if kept."""
-    if store is None or snapshot(root) != seen:
+    if store is None or store.unsettled or snapshot(root) != seen:
         return False
     store.put("report", _report_key(inputs, strict), report)
     return True
@@ -141,7 +144,20 @@ def _gc_paused() -> Iterator[None]:
 
 def _load_and_check(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Checked:
     with _gc_paused():
-        return _run(root, jobs, strict, store)
+        return _settled(root, jobs, strict, store)
+
+
+def _settled(root: Path, jobs: int | None, strict: bool, store: Cache | None,
+             digests: dict[str, bytes] | None = None) -> Checked:
+    """``_run``; again without the cache if a document it had listed could not be read as
+    listed (its entry went bad and its file changed meanwhile, ``load.StaleEntry``)."""
+    try:
+        checked = _run(root, jobs, strict, store, digests)
+    except StaleEntry:
+        checked = None
+    if store is not None and store.unsettled or checked is None:
+        return _run(root, jobs, strict, None)
+    return checked
 
 
 #: What checks made with ``last=True`` loaded: the process exits without freeing it
@@ -156,7 +172,7 @@ def _report_of(root: Path, jobs: int | None, strict: bool, store: Cache | None,
     kept and the collector leaves them be (``gc.freeze``): freeing them would cost
     ~0.25 s per 5,000 meetings for a process about to exit."""
     with _gc_paused():
-        checked = _run(root, jobs, strict, store, digests)
+        checked = _settled(root, jobs, strict, store, digests)
         report = checked.report
         if last:
             KEPT.append(checked)
@@ -253,6 +269,7 @@ def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None,
     index = build_index(project, registry.KINDS)
     for _name, run in CHECKS:
         report.extend(run(project, index))
+    project.save_facts()
 
     if strict:
         report.escalate(GOVERNANCE)

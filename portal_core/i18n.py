@@ -23,7 +23,11 @@ and that every key the code uses exists.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
+import io
+import json
+import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -75,9 +79,9 @@ def files() -> Iterator[Path]:
             yield from sorted((Path(spec.origin).parent / folder).resolve().glob(pattern))
 
 
-def load_file(path: Path) -> dict[str, dict[str, str]]:
-    """One catalog file: ``{key: {zh: …, en: …}}``."""
-    with path.open(encoding="utf-8") as stream:
+def load_file(path: Path, raw: bytes | None = None) -> dict[str, dict[str, str]]:
+    """One catalog file: ``{key: {zh: …, en: …}}``. ``raw``: its bytes, already read."""
+    with io.TextIOWrapper(io.BytesIO(path.read_bytes() if raw is None else raw), encoding="utf-8") as stream:
         loader = _Loader(stream)
         loader.name = str(path)
         try:
@@ -93,15 +97,61 @@ def load_file(path: Path) -> dict[str, dict[str, str]]:
 
 @functools.cache
 def catalog() -> Mapping[str, Mapping[str, str]]:
-    """Every entry of every catalog file, merged (read once per process)."""
+    """Every entry of every catalog file, merged (read once per process).
+
+    Parsing the YAML is most of the cost (~0.1 s at every start of ``portal``): the merged
+    table is kept as JSON (data only, nothing runs when it is read) in the user's cache,
+    ``$XDG_CACHE_HOME/portal/strings-<hash>.json``, named by the files' names and bytes and
+    the YAML parser, and read instead while they are the same."""
+    paths = list(files())
+    blobs = [path.read_bytes() for path in paths]
+    kept = _kept(paths, blobs)
+    try:
+        found = json.loads(kept.read_text(encoding="utf-8")) if kept is not None else None
+    except (OSError, ValueError):
+        found = None
+    if isinstance(found, dict) and all(isinstance(entry, dict) for entry in found.values()):
+        return found
     merged: dict[str, dict[str, str]] = {}
     where: dict[str, Path] = {}
-    for path in files():
-        for key, entry in load_file(path).items():
+    for path, raw in zip(paths, blobs):
+        for key, entry in load_file(path, raw).items():
             if key in merged:
                 raise CatalogError(f"{path}: key {key!r} is already defined in {where[key]}")
             merged[key], where[key] = entry, path
+    if kept is not None:
+        _keep(kept, merged)
     return merged
+
+
+def _kept(paths: list[Path], blobs: list[bytes]) -> Path | None:
+    """Where the merged catalog of these files is kept (None: no cache folder)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not base or base == ".cache":
+        return None
+    digest = hashlib.blake2b(f"1|{yaml.__version__}|{_Base.__name__}".encode(), digest_size=20)
+    for path, raw in zip(paths, blobs):
+        name = str(path).encode()
+        digest.update(len(name).to_bytes(8, "little") + name + len(raw).to_bytes(8, "little") + raw)
+    return Path(base) / "portal" / f"strings-{digest.hexdigest()}.json"
+
+
+def _keep(kept: Path, merged: dict[str, dict[str, str]]) -> None:
+    """Write ``merged`` to ``kept`` when JSON gives it back exactly (strings all through),
+    atomically; the tables of earlier files go. Failures only cost the next start its speed."""
+    text = json.dumps(merged, ensure_ascii=False)
+    if json.loads(text) != merged:
+        return
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, kept)
+        for other in kept.parent.glob("strings-*.json"):
+            if other != kept:
+                other.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def text(key: str, lang: str, /, **params: Any) -> str:

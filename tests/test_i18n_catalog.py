@@ -170,3 +170,34 @@ def test_loading_is_fast_and_cached():
     assert fresh == CATALOG
     assert i18n.catalog() is fresh  # read once per process
     assert took < 0.5, f"reading the catalog took {took:.2f} s"
+
+
+def test_the_merged_catalog_is_kept_as_json_while_its_files_are_the_same(tmp_path, monkeypatch):
+    """Parsing the YAML is most of a start's cost: the merged table is kept (data only,
+    JSON) in the user's cache, named by the files' names and bytes; a changed file, or a
+    kept table that is not one, is parsed again."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    one = tmp_path / "one.yaml"
+    one.write_text('a.b: {zh: 甲, en: A}\n', encoding="utf-8")
+    monkeypatch.setattr(i18n, "files", lambda: iter([one]))
+    parsed: list[str] = []
+    real = i18n.load_file
+    monkeypatch.setattr(i18n, "load_file", lambda path, raw=None: parsed.append(path.name) or real(path, raw))
+    try:
+        i18n.catalog.cache_clear()
+        assert i18n.catalog() == {"a.b": {"zh": "甲", "en": "A"}} and parsed == ["one.yaml"]
+        [kept] = (tmp_path / "xdg" / "portal").glob("strings-*.json")
+        i18n.catalog.cache_clear()
+        assert i18n.catalog() == {"a.b": {"zh": "甲", "en": "A"}} and parsed == ["one.yaml"]  # not parsed again
+        one.write_text('a.b: {zh: 乙, en: B}\n', encoding="utf-8")
+        i18n.catalog.cache_clear()
+        assert i18n.catalog() == {"a.b": {"zh": "乙", "en": "B"}} and len(parsed) == 2
+        assert not kept.exists()  # the table of the earlier file went
+        [kept] = (tmp_path / "xdg" / "portal").glob("strings-*.json")
+        kept.write_text('["not", "a", "table"]', encoding="utf-8")
+        i18n.catalog.cache_clear()
+        assert i18n.catalog() == {"a.b": {"zh": "乙", "en": "B"}} and len(parsed) == 3
+    finally:
+        monkeypatch.undo()
+        i18n.catalog.cache_clear()
+    assert i18n.catalog() == CATALOG

@@ -16,7 +16,9 @@ from typing import Any, Iterable, Iterator
 
 from generator import registry
 from generator.index import Index
+from generator.kinds.base import Kind
 from generator.load import Doc, Project
+from generator.loading.cache import Memo
 from generator.problems import Problem
 
 
@@ -25,13 +27,21 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
         yield _dup(doc, path, index.what(what), ident, first)
     yield from _case_duplicates(index)
     yield from _content_paths(project)
+    # The ids within one record depend on that record alone: the check cache keeps them per file.
+    memo = Memo(project.cache, "ids-within", "")
     for kind in registry.KINDS:
         for doc in project.valid(kind.name) if kind.unique_ids else ():
-            for declared in kind.unique_ids:
-                named = index.what(declared.target)
-                for path, items in _lists(doc.model, declared.path, ()):
-                    yield from _unique(doc, named, ((*path, i, declared.key) for i in range(len(items))),
-                                       [getattr(x, declared.key) for x in items])
+            yield from memo.of(doc, _within, doc, kind, index)
+    memo.save()
+
+
+def _within(doc: Doc, kind: Kind, index: Index) -> Iterator[Problem]:
+    """Ids repeated inside one record (``Kind.unique_ids``)."""
+    for declared in kind.unique_ids:
+        named = index.what(declared.target)
+        for path, items in _lists(doc.model, declared.path, ()):
+            yield from _unique(doc, named, ((*path, i, declared.key) for i in range(len(items))),
+                               [getattr(x, declared.key) for x in items])
 
 
 def _lists(model: Any, path: tuple[str, ...], at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], list[Any]]]:
@@ -77,6 +87,9 @@ def _where(record: Any) -> tuple[Doc, tuple[Any, ...]] | None:
 def _case_duplicates(index: Index) -> Iterator[Problem]:
     """Indexed ids (meetings, decisions, notices, rules …) equal but for case."""
     for target, records in index.tables.items():
+        named = [ident for ident in records if isinstance(ident, str)]
+        if len({ident.casefold() for ident in named}) == len(named):
+            continue  # no two ids fold alike (the common case, seen at once)
         first: dict[str, tuple[str, Doc, tuple[Any, ...]]] = {}
         for ident, record in records.items():
             where = _where(record) if isinstance(ident, str) else None

@@ -19,12 +19,12 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     memo = Memo(project.cache, "languages", key_of(default, *sorted(languages)))
     for docs in project.docs.values():
         for doc in docs:
-            if doc.model is not None:
+            if doc.validated:
                 known = project.prescanned.get(doc.file, {}).get("languages")
                 if known is not None and known[0] == (default, languages):  # the worker's, same languages
-                    yield from memo.get((doc,), known[1].copy)
+                    yield from memo.of(doc, known[1].copy)
                 else:
-                    yield from memo.get((doc,), _walk_doc, doc, languages, default)
+                    yield from memo.of(doc, _walk_doc, doc, languages, default)
     memo.save()
 
 

@@ -224,15 +224,17 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
         for doc in docs:
             known = project.prescanned.get(doc.file, {}).get("markup")
             if known is not None:  # worked out by the worker that parsed the file
-                yield from memo.get(("yaml", doc), known.copy)
+                yield from memo.of(doc, known.copy)
             else:
-                yield from memo.get(("yaml", doc), scan_doc, doc)
+                yield from memo.of(doc, scan_doc, doc)
     for file, text in project.tables_text.items():
         known = project.prescanned.get(file, {}).get("markup")
+        # a table is known by the tables' key (a hash of its folder's bytes), not hashed again
+        parts = ("table-in", file, project.tables_key) if project.tables_key is not None else ("table", file, text)
         if known is not None:  # scanned while the documents were loading
-            yield from memo.get(("table", file, text), known.copy)
+            yield from memo.get(parts, known.copy)
         else:
-            yield from memo.get(("table", file, text), scan_table, file, text)
+            yield from memo.get(parts, scan_table, file, text)
     for file, page in content_pages(project):
         if page is None:
             size = (project.root / file).stat().st_size

@@ -29,7 +29,17 @@ from typing import Any
 from generator.checks import languages, markup, privacy
 from generator.index import build_index
 from generator.kinds.base import Kind
-from generator.load import Doc, Project, discover, entry_name, entry_name_of, load_doc, load_yaml_kinds, rel
+from generator.load import (
+    Doc,
+    Project,
+    discover,
+    entry_name,
+    entry_name_of,
+    keep_listing,
+    load_doc,
+    load_yaml_kinds,
+    rel,
+)
 from generator.loading.cache import Cache
 from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_YAML_BYTES
@@ -174,6 +184,8 @@ def _assemble(kinds: tuple[Kind, ...], files: list[tuple[Kind, Path]], results: 
             docs[kind.name].append(doc)
             if facts is not None:
                 project.prescanned[doc.file] = facts
+    if store is not None:
+        keep_listing(store, ((doc, found) for doc, found, _facts in results.values() if doc is not None))
     if store is not None and store.written:
         store.prune("doc-")  # entries of files since edited or removed
     return docs, problems

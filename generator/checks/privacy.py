@@ -267,12 +267,16 @@ def _personal(hit: Hit, allowed: AbstractSet[str]) -> bool:
 def contact_values(project: Project) -> set[str]:
     """The values of the official contact fields, digits only for numbers."""
     found: set[str] = set()
+
+    def contacts(doc: Doc) -> frozenset[str]:  # a document's facts: the cache keeps them by its text
+        if not may_hold(doc.text, CONTACT_KEYS):
+            return frozenset()
+        known = project.prescanned.get(doc.file, {}).get("contacts")
+        return frozenset(known if known is not None else doc_contacts(doc.data))
+
     for docs in project.docs.values():
         for doc in docs:
-            if not may_hold(doc.text, CONTACT_KEYS):
-                continue
-            known = project.prescanned.get(doc.file, {}).get("contacts")
-            found.update(known if known is not None else doc_contacts(doc.data))
+            found.update(project.fact("contacts", doc, contacts))
     return found
 
 
@@ -298,18 +302,21 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     memo = Memo(project.cache, "privacy", key_of(*sorted(allowed)))
 
     def scanned(file: str, text: str, data: Any = None) -> list[Problem]:
+        # a table is known by the tables' key (a hash of its folder's bytes), not hashed again
+        table = data is None and project.tables_key is not None and project.tables_text.get(file) is text
+        parts = (file, project.tables_key or "", "table") if table else (file, text, "yaml" if data is not None else "")
         known = project.prescanned.get(file, {}).get("privacy") if data is None else None
         if known is not None:  # a table, scanned while the documents were loading
-            return memo.get((file, text, ""), found_problems, file, known, allowed)
-        return memo.get((file, text, "yaml" if data is not None else ""), scan, file, text, None, data, allowed)
+            return memo.get(parts, found_problems, file, known, allowed)
+        return memo.get(parts, scan, file, text, None, data, allowed)
 
     for docs in project.docs.values():
         for doc in docs:  # the parsed data is read on a miss of the cache only (it may cost a parse)
             known = project.prescanned.get(doc.file, {}).get("privacy")
             if known is not None:  # worked out by the worker that parsed the file
-                yield from memo.get(("doc", doc), found_problems, doc.file, known, allowed)
+                yield from memo.of(doc, found_problems, doc.file, known, allowed)
             else:
-                yield from memo.get(("doc", doc), _scan_doc, doc, allowed)
+                yield from memo.of(doc, _scan_doc, doc, allowed)
     for file, text, _ in texts(project, docs=False):
         yield from scanned(file, text)
     for file, text in content_texts(project):

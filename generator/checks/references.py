@@ -23,6 +23,7 @@ from generator import registry
 from generator.index import Index
 from generator.kinds.base import Ref
 from generator.load import Doc, Project
+from generator.loading.cache import Memo, key_of
 from generator.messages import unknown_ref
 from generator.problems import Problem
 
@@ -31,10 +32,35 @@ Plan = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
 
 
 def check(project: Project, index: Index) -> Iterator[Problem]:
+    # What a record refers to depends on that record alone: the check cache keeps each
+    # file's references (small). What resolving them finds depends besides on the ids
+    # that exist: the cache keeps each file's findings while those are the same.
+    refs = Memo(project.cache, "references", "")
+    found = Memo(project.cache, "references-found", _ids_key(index) if project.cache is not None else "")
     for kind in registry.yaml_kinds():
         for doc in project.valid(kind.name):
-            for path, target, ident in references(doc.model):
-                yield from _resolve(doc, path, target, ident, index)
+            refs.keep(doc)
+            yield from found.of(doc, _resolved, doc, index, refs)
+    refs.save()
+    found.save()
+
+
+def _ids_key(index: Index) -> str:
+    """A key of everything ``_resolve`` reads of the index besides the registry's targets:
+    every id of every table (in its order: messages list some), the ids of records that did
+    not validate, and which targets are checkable."""
+    return key_of(repr([(target, list(table)) for target, table in index.tables.items()]),
+                  repr(sorted((target, sorted(ids)) for target, ids in index.raw_ids.items())),
+                  repr(sorted(index.checkable)))
+
+
+def _resolved(doc: Doc, index: Index, refs: Memo) -> Iterator[Problem]:
+    for path, target, ident in refs.value(doc, _references, doc):
+        yield from _resolve(doc, path, target, ident, index)
+
+
+def _references(doc: Doc) -> list[tuple[tuple[Any, ...], str, str]]:
+    return list(references(doc.model))
 
 
 def references(model: BaseModel, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str, str]]:

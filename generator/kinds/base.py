@@ -317,6 +317,23 @@ class StreetFacts:
 # --- the kind --------------------------------------------------------------------
 
 Check = Callable[["Project", "Index"], Iterable["Problem"]]
+
+
+@dataclass(frozen=True)
+class DocCheck:
+    """A check of one record at a time: what it finds in a file depends on that file and
+    on ``context`` alone (what else it reads, e.g. community.yaml's bodies or today), so
+    the check cache keeps each file's findings by the file's text and the context's key
+    (``generator.checks.each``): after an edit only the edited file is checked again.
+    ``context``: (project, index) -> a key of everything else the findings depend on, or None
+    when there is none to be had (then nothing is kept); no ``context``: nothing else (the
+    registry's own declarations are part of the code version)."""
+
+    name: str  #: unique among the checks, e.g. ``meeting.votes``: names its cache entry
+    kind: str  #: the kind whose valid records it checks, in the order of the files
+    #: (doc, project, index) -> problems in that doc (reading of the project only what ``context`` covers)
+    check: Callable[[Any, Project, Index], Iterable[Problem]]
+    context: Callable[[Project, Index], str | None] | None = None
 Indexer = Callable[["Project", "Index"], None]
 PageBuilder = Callable[[Any], Iterator[Page]]
 #: (page context of one community) -> what it contributes to the street views
@@ -338,7 +355,9 @@ class Kind:
     side_files: tuple[str, ...] = ()
     targets: tuple[Target, ...] = ()  #: what references to this kind's data can name
     index: Indexer | None = None  #: fills the index; default: valid records by id under ``name``
-    checks: tuple[Check, ...] = ()  #: checks of this kind only (references are generic)
+    #: checks of this kind only (references are generic): of the whole project, or of one
+    #: record at a time (``DocCheck``: the check cache keeps their findings per file)
+    checks: tuple[Check | DocCheck, ...] = ()
     unique_ids: tuple[UniqueIds, ...] = ()  #: ids unique within one record
     sections: tuple[Section, ...] = ()  #: its entries in the navigation
     pages: PageBuilder | None = None  #: (page context) -> this kind's pages

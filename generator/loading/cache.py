@@ -32,7 +32,7 @@ import sys
 import time
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Protocol
+from typing import Any, Callable, Iterable, Iterator, Protocol, TypeVar
 
 from generator.loading.tree import below
 
@@ -42,6 +42,7 @@ FOLDER = Path(".portal-build") / "cache"
 _TAG = 32  # bytes of HMAC-SHA256
 _LIBRARIES = ("pydantic", "pydantic-core", "pyyaml", "frictionless", "nh3", "markdown")
 _code_version: str | None = None
+T = TypeVar("T")
 
 
 def library_versions(names: Iterable[str]) -> str:
@@ -115,6 +116,11 @@ class Cache:
         self.version = code_version()
         self.used: set[str] = set()  #: entries read or written by this run (the rest may go)
         self.written = 0
+        #: what this run keeps beside the entries (e.g. the documents' listing, ``load.listed``)
+        self.notes: dict[str, Any] = {}
+        #: an entry this run relied on went bad and its file changed meanwhile: the run's
+        #: findings are not kept, and the check runs again without the cache
+        self.unsettled = False
 
     @classmethod
     def open(cls, root: Path) -> Cache | None:
@@ -336,17 +342,32 @@ class Keyed(Protocol):
     def text_key(self) -> str: ...
 
 
+#: A memo's entries: its keys (hashes, in hex) by their last digit. An edit of one file of
+#: thousands rewrites one of them, not every file's findings.
+SHARDS = "0123456789abcdef"
+
+
+def _shard(key: str) -> str:
+    return key[-1] if key[-1:] in SHARDS else "0"
+
+
 class Memo:
     """Per-file results of one check (``name``), valid while ``context`` (what the
     results depend on besides the file: e.g. the community's official numbers) is
-    the same. Kept in one entry; ``save`` writes it when anything changed, with
-    only this run's files (those of deleted files drop out)."""
+    the same. Kept in 16 entries (``SHARDS``); ``save`` writes those where anything
+    changed, with only this run's files (those of deleted files drop out)."""
 
     def __init__(self, cache: Cache | None, name: str, context: str) -> None:
         self.cache, self.name, self.context = cache, name, context
-        old = cache.get(name, context) if cache is not None else None
-        self.old: dict[str, Any] = old if isinstance(old, dict) else {}
-        self.now: dict[str, Any] = {}
+        self.old: dict[str, Any] = {}
+        self.held: dict[str, set[str]] = {}  #: shard -> the keys its entry holds
+        for shard in SHARDS if cache is not None else ():
+            part = cache.get(f"{name}.{shard}", context) if cache is not None else None
+            if isinstance(part, dict):
+                self.old.update(part)
+                self.held[shard] = set(part)
+        self.now: dict[Any, Any] = {}
+        self.alive: list[Keyed] = []
 
     def get(self, parts: tuple[str | bytes | Keyed, ...], compute: Callable[..., Iterable[Any]], *args: Any) -> list[Any]:
         """The stored findings for ``parts`` (file name, text, a document: its ``text_key``),
@@ -359,6 +380,41 @@ class Memo:
         self.now[key] = value
         return value
 
+    def of(self, doc: Keyed, compute: Callable[..., Iterable[Any]], *args: Any) -> list[Any]:
+        """``get`` for one document's findings, remembered by its ``text_key`` alone (the
+        memo's name and context say the rest)."""
+        if self.cache is None:
+            return list(compute(*args))
+        key = doc.text_key
+        value = self.old[key] if key in self.old else list(compute(*args))
+        self.now[key] = value
+        return value
+
+    def value(self, doc: Keyed, compute: Callable[..., T], *args: Any) -> T:
+        """One document's facts (any value, not a list of findings), by its ``text_key``."""
+        # uncached: kept for this run only, by the document itself (its text is not hashed)
+        key: Any = doc.text_key if self.cache is not None else id(doc)
+        if key in self.now:  # asked again in this run (the index, then a cross-check)
+            found: T = self.now[key]
+            return found
+        value: T = self.old[key] if key in self.old else compute(*args)
+        self.now[key] = value
+        if self.cache is None:
+            self.alive.append(doc)  # its id is not reused while the memo lasts
+        return value
+
+    def keep(self, doc: Keyed) -> None:
+        """Keep what is stored for ``doc`` although this run did not ask for it (``save``
+        keeps only this run's documents)."""
+        if self.cache is not None and doc.text_key in self.old:
+            self.now[doc.text_key] = self.old[doc.text_key]
+
     def save(self) -> None:
-        if self.cache is not None and self.now.keys() != self.old.keys():
-            self.cache.put(self.name, self.context, self.now)
+        if self.cache is None or self.cache.unsettled or self.now.keys() == self.old.keys():
+            return
+        parts: dict[str, dict[str, Any]] = {shard: {} for shard in SHARDS}
+        for key, value in self.now.items():
+            parts[_shard(key)][key] = value
+        for shard, part in parts.items():
+            if part.keys() != self.held.get(shard, set()):
+                self.cache.put(f"{self.name}.{shard}", self.context, part)

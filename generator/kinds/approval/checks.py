@@ -27,7 +27,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, Iterable, Iterator
 
 from generator.index import Index
@@ -35,7 +36,10 @@ from generator.kinds.approval.model import MEETING_ROUTE, ROUTE_WORDS
 from generator.kinds.approval.procedure import Procedures, Tier, contract_authorized
 from generator.kinds.budget.spending import Spend, period_range, spends
 from generator.kinds.common import Today, pick
+from generator.kinds.meeting.records import facts as meeting_facts
+from generator.kinds.meeting.records import facts_key as meetings_key
 from generator.load import Doc, Project
+from generator.loading.cache import key_of
 from generator.messages import unknown_ref
 from generator.problems import Problem, Severity
 
@@ -101,6 +105,9 @@ class World:
     contracts: dict[str, Doc]
     matters: list[Doc]
     today: dt.date
+    #: problems placed in a meeting's file (id of the problem -> the meeting's id, the path
+    #: in it): the cache keeps the meetings' facts, not their text, so they are placed again
+    in_meetings: dict[int, tuple[str, tuple[Any, ...]]] = field(default_factory=dict)
 
     def col(self, file: str, name: str) -> int | None:
         return self.project.budgets.columns.get(file, {}).get(name)
@@ -120,20 +127,49 @@ class World:
 
 
 def check(project: Project, index: Index) -> Iterator[Problem]:
+    """The governance checks; with the check cache, their findings are kept by everything
+    they read: the tables' key, the texts of community.yaml, approvals, contracts, matters
+    and consultations, today, and the meetings' facts (``meeting.records.facts``), so that
+    an edit elsewhere (or of a meeting, that leaves its facts as they were) does not walk
+    the budget lines again. A finding in a meeting's file is placed again in its text now."""
+    store = project.cache
+    if store is None or project.tables_key is None:
+        yield from (p for p, _at in _found(project, index))
+        return
+    meetings = index.table("meeting")
+    key = key_of(project.tables_key, project.texts_key("community", "approval", "contract", "matter", "consultation"),
+                 Today.get().isoformat(), meetings_key(project, index))
+    found = store.get("approval-checks", key)
+    if not isinstance(found, list):
+        found = list(_found(project, index))
+        store.put("approval-checks", key, found)
+    for p, at in found:
+        if at is None:
+            yield p
+        else:
+            doc = meetings[at[0]]
+            line, col = doc.at(*at[1], value=True)
+            yield Problem(p.code, doc.file, line, col, p.params, p.severity)
+
+
+def _found(project: Project, index: Index) -> Iterator[tuple[Problem, tuple[str, tuple[Any, ...]] | None]]:
+    """Each finding, with the meeting and path it is placed at when it is in a meeting's file."""
+    for p, world in _checked(project, index):
+        yield p, world.in_meetings.get(id(p))
+
+
+def _checked(project: Project, index: Index) -> Iterator[tuple[Problem, World]]:
     community = project.community
     world = World(
         project, index, community.procedures if community is not None else None,
         index.table("approval"), index.table("contract"),
         project.valid("matter"), Today.get())
     lines = spends(project.budgets.lines)
-    yield from _lines(world, lines)
-    yield from _approvals(world, lines)
-    yield from _contracts(world, lines)
-    if world.procs is not None:
-        yield from _splits(world, lines)
-    yield from _overlaps(world, lines)
-    yield from _matters(world)
-    yield from _consultations(world)
+    found = chain(_lines(world, lines), _approvals(world, lines), _contracts(world, lines),
+                  _splits(world, lines) if world.procs is not None else (), _overlaps(world, lines),
+                  _matters(world), _consultations(world))
+    for p in found:
+        yield p, world
 
 
 def _exempt(world: World, s: Spend) -> bool:
@@ -191,14 +227,14 @@ def _lines(world: World, lines: list[Spend]) -> Iterator[Problem]:
             ref = world.index.table("decision").get(line.decision)
             if ref is None:
                 continue  # budgets.check reports the unknown decision
-            route = MEETING_ROUTE.get(ref.meeting.type, "other")
+            route = MEETING_ROUTE.get(ref.meeting_type, "other")
             if route not in tier.routes:
                 yield Problem("procedure.route-insufficient", line.file, line.line,
                               world.col(line.file, "decision"),
                               {**_tier_params(tier, procs), "what": f"决议 {line.decision}",
                                "what_en": f"decision {line.decision}", "amount": _money(s.amount),
                                "taken": _routes([route], "zh"), "taken_en": _routes([route], "en")}, W)
-            when = ref.decision.date or ref.meeting.date
+            when = ref.when
             if s.last is not None and when > s.last:
                 yield Problem("procedure.after-spending", line.file, line.line, world.col(line.file, "decision"),
                               {"what": f"决议 {line.decision}", "what_en": f"decision {line.decision}",
@@ -294,13 +330,14 @@ def _read_out(world: World, doc: Doc, meeting_type: str, days: int) -> Iterator[
     type_words = MEETING_TYPE_WORDS.get(meeting_type, (meeting_type, meeting_type))
     if a.read_at:
         meeting = world.index.table("meeting").get(a.read_at)
-        if meeting is not None and a.date is not None and meeting.model.date < a.date:  # an unknown one: generator.checks.references
+        held = meeting_facts(world.project, meeting).date if meeting is not None else None
+        if held is not None and a.date is not None and held < a.date:  # an unknown one: generator.checks.references
             yield doc.problem("approval.read-before", "read_at", severity=W, meeting=a.read_at,
-                              meeting_date=meeting.model.date, date=a.date)
+                              meeting_date=held, date=a.date)
         return
     day = a.when
-    later = sorted(m.model.date for m in world.index.table("meeting").values()
-                   if m.model.type == meeting_type and m.model.status == "held" and m.model.date > day)
+    meetings = (meeting_facts(world.project, m) for m in world.index.table("meeting").values())
+    later = sorted(m.date for m in meetings if m.type == meeting_type and m.status == "held" and m.date > day)
     due = day + dt.timedelta(days=days)
     if later or world.today > due:
         since = later[0] if later else due
@@ -330,7 +367,7 @@ def _contracts(world: World, lines: list[Spend]) -> Iterator[Problem]:
         elif procs is not None and c.decision and not c.approval:
             total = c.total() or c.amount
             tier = tier_for(procs, c.fund, total) if total is not None and c.direction == "pay" else None
-            route = MEETING_ROUTE.get(world.index.table("decision")[c.decision].meeting.type, "other")
+            route = MEETING_ROUTE.get(world.index.table("decision")[c.decision].meeting_type, "other")
             if tier is not None and total is not None and route not in tier.routes:
                 yield doc.problem("procedure.route-insufficient", "decision", severity=W,
                                   **_tier_params(tier, procs), **what, amount=_money(total),
@@ -473,15 +510,17 @@ def _consultations(world: World) -> Iterator[Problem]:
         if doc.model.status not in ("proposed", "consultation"):
             concluded.update(doc.model.meetings)
     for mid, doc in world.index.table("meeting").items():
-        m = doc.model
+        m = meeting_facts(world.project, doc)
         if m.status != "held" or mid in concluded or m.date + dt.timedelta(days=days) >= world.today:
             continue
-        for i, item in enumerate(m.agenda):
-            if item.decision is not None or item.consultation == "closed":
+        for i, item in enumerate(m.items):
+            if item.decided or item.consultation == "closed":
                 continue  # concluded, or closed without a decision (and says so)
-            if item.consultation == "open" or (m.type == "consultation" and len(item.options) >= 2):
-                yield doc.problem("consultation.not-concluded", "agenda", i, "id", severity=W,
-                                  date=m.date, days=(world.today - m.date).days)
+            if item.consultation == "open" or (m.type == "consultation" and item.options >= 2):
+                p = doc.problem("consultation.not-concluded", "agenda", i, "id", severity=W,
+                                date=m.date, days=(world.today - m.date).days)
+                world.in_meetings[id(p)] = (mid, ("agenda", i, "id"))
+                yield p
     for doc in world.matters:
         m = doc.model
         if m.status == "consultation" and m.opened + dt.timedelta(days=days) < world.today and not m.decisions \

@@ -112,5 +112,5 @@ def contract_authorized(contract: Any, approvals: Mapping[str, Any], decisions: 
         return a is not None and a.model.status == "approved"
     if contract.decision:
         d = decisions.get(contract.decision)
-        return d is not None and d.decision.outcome == "adopted"
+        return d is not None and d.outcome == "adopted"
     return False

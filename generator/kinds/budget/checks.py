@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Iterator
 from generator.index import Index
 from generator.kinds.budget.model import BudgetLine
 from generator.kinds.budget.spending import spends
-from generator.load import Project
-from generator.loading.cache import Memo
+from generator.load import Budgets, Project
+from generator.loading.cache import Memo, key_of
 from generator.messages import DIRECTION, unknown_ref
 from generator.problems import Problem
 from portal_core.i18n import pair, text
@@ -37,6 +37,25 @@ def _money(fen: int) -> str:
 
 
 def check(project: Project, index: Index) -> Iterator[Problem]:
+    """The budget's arithmetic and the decisions its lines cite. With the check cache, the
+    findings (all in the tables' files) are kept by the tables' key, community.yaml's text
+    and the decisions as the index has them (ids and outcomes, the ids of meetings that did
+    not validate): an edit that leaves those as they were reads no budget line again."""
+    store = project.cache
+    if store is None or project.tables_key is None:
+        return iter(list(_check(project, index)))
+    decisions = index.table("decision")
+    key = key_of(project.tables_key, project.texts_key("community"), str(bool(project.docs.get("meeting"))),
+                 repr([(ident, getattr(ref, "outcome", None)) for ident, ref in decisions.items()]),
+                 repr(sorted(index.raw_ids.get("decision", set()))))
+    found = store.get("budget-checks", key)
+    if not isinstance(found, list):
+        found = list(_check(project, index))
+        store.put("budget-checks", key, found)
+    return iter(found)
+
+
+def _check(project: Project, index: Index) -> Iterator[Problem]:
     budgets = project.budgets
     community = project.community
     rules = community.finance_rules if community is not None else None
@@ -56,9 +75,7 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     tainted_years = {_file_year(f) for f in budgets.tainted} - {None}
     skip_all_totals = any(_file_year(f) is None for f in budgets.tainted)
     sums, unreadable, attention = _line_facts(project, threshold, threshold_funds, procs)
-    lines = budgets.lines
-    for i in attention:  # the others yield nothing
-        line = lines[i]
+    for line in attention:  # the others yield nothing
         file_year = _file_year(line.file)
         if line.year is not None and file_year is not None and line.year != file_year:
             yield Problem("budget.year-mismatch", line.file, line.line, col(line.file, "year"), {"year": line.year, "file_year": file_year})
@@ -67,11 +84,11 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
             if ref is None and have_meetings and line.decision not in index.ids("decision"):
                 yield unknown_ref(line.file, line.line, col(line.file, "decision"), index.what("decision"),
                                   line.decision, index.table("decision"))
-            elif ref is not None and ref.decision.outcome != "adopted":
+            elif ref is not None and ref.outcome != "adopted":
                 yield Problem("budget.decision-not-adopted", line.file, line.line, col(line.file, "decision"),
-                              {"decision": line.decision, "outcome_en": ref.decision.outcome,
-                               "outcome": text(f"problem.word.outcome.{ref.decision.outcome}", "zh")
-                               if ref.decision.outcome in ("rejected", "deferred") else ""},
+                              {"decision": line.decision, "outcome_en": ref.outcome,
+                               "outcome": text(f"problem.word.outcome.{ref.outcome}", "zh")
+                               if ref.outcome in ("rejected", "deferred") else ""},
                               "warning")
         elif (threshold is not None and not _tiered(procs, line) and line.direction == "expenditure"
               and not line.approval and not line.contract
@@ -130,29 +147,29 @@ Sums = dict[tuple[int, str, str], list[int]]
 
 
 def _line_facts(project: Project, threshold: float | None, threshold_funds: set[str],
-                procs: Procedures | None) -> tuple[Sums, set[tuple[int, str, str]], list[int]]:
+                procs: Procedures | None) -> tuple[Sums, set[tuple[int, str, str]], list[BudgetLine]]:
     """The lines' sums in fen (planned, actual, count) by (year, fund, direction), the groups
-    with an unreadable amount, and the indices of the lines that may yield a problem (a
-    decision to look up, a year or an amount to report). The tables and the community's
+    with an unreadable amount, and the lines that may yield a problem (a decision to look
+    up, a year or an amount to report: kept themselves, so that the others are not read). The tables and the community's
     rules alone decide them: with the cache on, they are kept by the tables' key and
     community.yaml's, not worked out again from 100,000 lines after an edit elsewhere."""
     community = tuple(project.docs.get("community", []))
     memo = Memo(project.cache if project.tables_key else None, "budget-lines", "")
-    [facts] = memo.get((project.tables_key or "", *community), _work_out, project.budgets.lines, threshold,
+    [facts] = memo.get((project.tables_key or "", *community), _work_out, project.budgets, threshold,
                        threshold_funds, procs)
     memo.save()
     sums, unreadable, attention = facts
     return sums, unreadable, attention
 
 
-def _work_out(lines: list[BudgetLine], threshold: float | None, threshold_funds: set[str],
-              procs: Procedures | None) -> Iterator[tuple[Sums, set[tuple[int, str, str]], list[int]]]:
+def _work_out(budgets: Budgets, threshold: float | None, threshold_funds: set[str],
+              procs: Procedures | None) -> Iterator[tuple[Sums, set[tuple[int, str, str]], list[BudgetLine]]]:
     """``_line_facts`` worked out (one item). A line is of ``attention`` when ``check``'s
     loop would yield for it under some decision index: each condition there is here."""
     sums: Sums = {}
     unreadable: set[tuple[int, str, str]] = set()
-    attention: list[int] = []
-    for i, line in enumerate(lines):
+    attention: list[BudgetLine] = []
+    for line in budgets.lines:  # read here, on a miss only (the cache keeps them apart)
         file_year = _file_year(line.file)
         if line.year is not None:
             key = (line.year, line.fund, line.direction)
@@ -171,7 +188,7 @@ def _work_out(lines: list[BudgetLine], threshold: float | None, threshold_funds:
                     and max(line.planned or 0, line.actual or 0) > threshold) \
                 or (line.direction == "expenditure" and line.planned is not None and line.actual is not None
                     and _fen(line.actual) > _fen(line.planned)):
-            attention.append(i)
+            attention.append(line)
     yield sums, unreadable, attention
 
 

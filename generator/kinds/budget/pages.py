@@ -88,7 +88,7 @@ def _authorized(ctx: PageContext, ident: str) -> bool:
         return a is not None and a.model.status == "approved"
     if c.decision:
         d = ctx.index.table("decision").get(c.decision)
-        return d is not None and d.decision.outcome == "adopted"
+        return d is not None and d.outcome == "adopted"
     return False
 
 

@@ -11,5 +11,5 @@ KIND = Kind(
     "matter", Matter, texts("kind.matter.title"), Path(__file__).parent, folder="matters",
     targets=(Target("matter", texts("kind.matter.target.matter"), relatable=True, gaps=4),), new="new.yaml.j2", editor=8,
     sections=(Section("matters/index.md", texts("kind.matter.section.matters"), 4),), pages=pages.build, dates=pages.dates,
-    datasets=(datasets.MATTERS,), checks=(checks.check,),
+    datasets=(datasets.MATTERS,), checks=(checks.CHECK,),
 )

@@ -28,7 +28,7 @@ KIND = Kind(
              Target("action-item", texts("kind.meeting.target.action-item"))),
     unique_ids=(UniqueIds("agenda-item", ("agenda",)), UniqueIds("action-item", ("action_items",)),
                 UniqueIds("option", ("agenda", "*", "options"))),
-    index=records.index, raw_ids=records.raw_ids, checks=(checks.check, dates.check, votes.check),
+    index=records.index, raw_ids=records.raw_ids, checks=(checks.CHECK, dates.CHECK, votes.CHECK),
     sections=(Section("meetings/index.md", texts("kind.meeting.section.meetings"), 2), Section("decisions/index.md", texts("kind.meeting.section.decisions"), 3)), pages=pages.build, dates=pages.dates,
     datasets=(datasets.MEETINGS_DATASET, datasets.DECISIONS_DATASET), new="new.yaml.j2", new_id=new_id, editor=3,
     feeds=(Feed("decisions.xml", feeds.decisions_rss), Feed("meetings.ics", feeds.meetings_ics)), home=home.BLOCKS,

@@ -37,12 +37,12 @@ def adoption_from_rule(doc: Doc, path: tuple[Any, ...], rule: str, version: str,
         if decision not in index.ids("decision"):
             yield _unknown(doc, (*path, "decision"), "decision", decision, index.table("decision"), index)
         return  # its meeting has errors of its own: nothing more to compare
-    if ref.meeting.id != meeting:
+    if ref.meeting_id != meeting:
         yield doc.problem("ref.adoption-mismatch", *path, rule=rule, version=version,
-                          detail=f"decision {decision} ∈ {ref.meeting.id} ≠ {meeting}")
-    adopts = ref.decision.adopts_rule
-    if adopts is None or adopts.rule != rule or adopts.version != version:
-        said = f"{adopts.rule}@{adopts.version}" if adopts else "—"
+                          detail=f"decision {decision} ∈ {ref.meeting_id} ≠ {meeting}")
+    adopts = ref.adopts  # (rule, version), from the meeting's facts
+    if adopts is None or adopts != (rule, version):
+        said = f"{adopts[0]}@{adopts[1]}" if adopts else "—"
         yield doc.problem("ref.adoption-mismatch", *path, rule=rule, version=version,
                           detail=f"{decision}.adopts_rule = {said}")
 
