@@ -334,6 +334,8 @@ class DocCheck:
     #: (doc, project, index) -> problems in that doc (reading of the project only what ``context`` covers)
     check: Callable[[Any, Project, Index], Iterable[Problem]]
     context: Callable[[Project, Index], str | None] | None = None
+
+
 Indexer = Callable[["Project", "Index"], None]
 PageBuilder = Callable[[Any], Iterator[Page]]
 #: (page context of one community) -> what it contributes to the street views

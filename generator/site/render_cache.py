@@ -259,6 +259,7 @@ class _Pickler(pickle.Pickler):
       (a budget line, in the lists of its year, its fund and its lines page). Its state holds the set of
       the fields that were given, whose order differs from one load of the same file
       to the next and from process to process: it is hashed sorted.
+    - A document (``load.Doc``) stands as its ``text_key`` (``_KEYED``).
     """
 
     def __init__(self, digest: Any, models: dict[int, tuple[Any, bytes]]) -> None:
@@ -267,6 +268,11 @@ class _Pickler(pickle.Pickler):
         self.models = models
 
     def reducer_override(self, obj: Any) -> Any:
+        keyed = _KEYED.get(type(obj))
+        if keyed is None:
+            keyed = _KEYED[type(obj)] = isinstance(getattr(type(obj), "text_key", None), property)
+        if keyed:  # a document (load.Doc): see _KEYED
+            return (_model, (obj.text_key,))
         if isinstance(obj, BaseModel):
             known = self.models.get(id(obj))
             if known is None:
@@ -291,6 +297,13 @@ class _Pickler(pickle.Pickler):
         known = self.models[id(obj)] = (obj, digest.digest())
         return known
 
+
+#: Types met so far, by whether they are documents (``load.Doc``, as ``loading.cache.Keyed``
+#: says: a ``text_key`` property). The index holds documents (a meeting, a decision's): one
+#: stands as its ``text_key``, the hash of its kind, file and text, from which the code (in
+#: every key) makes its model; whether the check cache has read its model yet or left it a
+#: stub changes its pickle, not what a page can show of it.
+_KEYED: dict[type, bool] = {}
 
 #: Slotted dataclasses (``slots=True``: their fields are all they hold) met so far, with their
 #: fields' names (``_Pickler.reducer_override``).
