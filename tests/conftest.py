@@ -141,3 +141,11 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def check_cache_on(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check cache on (this file turns it off for the suite), with its signing key in a
+    temporary home: for the tests whose subject it is (``pytestmark``)."""
+    monkeypatch.delenv("PORTAL_NO_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))

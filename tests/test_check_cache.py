@@ -21,11 +21,7 @@ from tests.site_fixtures import copy_demo
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(autouse=True)
-def cache_on(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The cache is on (conftest turns it off for the other tests), with its key in a temp home."""
-    monkeypatch.delenv("PORTAL_NO_CACHE", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
+pytestmark = pytest.mark.usefixtures("check_cache_on")
 
 
 def facts(report: Report) -> list[tuple[object, ...]]:

@@ -383,12 +383,7 @@ class Memo:
     def of(self, doc: Keyed, compute: Callable[..., Iterable[Any]], *args: Any) -> list[Any]:
         """``get`` for one document's findings, remembered by its ``text_key`` alone (the
         memo's name and context say the rest)."""
-        if self.cache is None:
-            return list(compute(*args))
-        key = doc.text_key
-        value = self.old[key] if key in self.old else list(compute(*args))
-        self.now[key] = value
-        return value
+        return self.value(doc, lambda *given: list(compute(*given)), *args)
 
     def value(self, doc: Keyed, compute: Callable[..., T], *args: Any) -> T:
         """One document's facts (any value, not a list of findings), by its ``text_key``."""
