@@ -8,6 +8,7 @@ Exit status: 0 clean (warnings allowed), 1 problems found, 2 usage error.
 from __future__ import annotations
 
 import atexit
+import importlib
 import json
 import os
 import sys
@@ -643,4 +644,5 @@ def inbox_publish(ctx: click.Context, project: Path, dry_run: bool) -> None:
 # The kinds' own commands (``Kind.commands``), e.g. ``portal round import``.
 for _kind in registry.KINDS:
     for _command in _kind.commands:
-        main.add_command(_command)
+        _module, _attribute = _command.split(":")
+        main.add_command(getattr(importlib.import_module(_module), _attribute))

@@ -27,9 +27,9 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from functools import lru_cache
+from typing import Annotated, Any, Callable, Literal
 
-from mkdocs.utils.meta import YAML_RE, get_data
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
 
 from generator.loading.yamlfile import LocDict, YamlProblem, parse_yaml
@@ -72,10 +72,21 @@ class FrontMatter:
     lines: int = 0  #: how many of the page's first lines the front matter takes
 
 
+@lru_cache(maxsize=1)
+def _mkdocs_meta() -> tuple[re.Pattern[str], Callable[[str], tuple[str, dict[str, Any]]]]:
+    """mkdocs' own front-matter pattern and reader, so the check finds what mkdocs will.
+    Imported on first use: ``mkdocs.utils`` is a sixth of ``portal check``'s start-up, and
+    a warm check reads no page (its findings are kept by the pages' texts)."""
+    from mkdocs.utils.meta import YAML_RE, get_data
+
+    return YAML_RE, get_data
+
+
 def parse(text: str, file: str = "") -> FrontMatter:
     """The page's front matter as mkdocs finds it (a ``---`` YAML block, or
     MultiMarkdown ``key: value`` lines at the top), validated; problems at their
     line of ``file``. Values with a problem are left out of :attr:`FrontMatter.meta`."""
+    YAML_RE, get_data = _mkdocs_meta()
     if m := YAML_RE.match(text):
         lines = m.group(0).count("\n")
         try:
@@ -151,6 +162,7 @@ def body_only(text: str) -> str:
     >>> body_only("---\\ntitle: x\\n---\\n# 正文\\n")
     '\\n\\n\\n# 正文\\n'
     """
+    YAML_RE, get_data = _mkdocs_meta()
     if m := YAML_RE.match(text):
         n = m.group(0).count("\n")
     else:

@@ -11,18 +11,17 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import pickle
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, TypeVar
 
 from pydantic import ValidationError
 
 from generator.kinds.base import Kind
 from generator.kinds.common import Model
-from generator.loading.cache import Cache, Memo, bytes_digest, key_of
+from generator.loading.cache import Apart, Cache, Memo, bytes_digest, key_of
 from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, decode, read_text
 from generator.loading.yamlfile import LocDict, YamlProblem, locate, parse_yaml
@@ -145,12 +144,12 @@ class Budgets:
     tainted: set[str] = field(default_factory=set)
 
     # The lines are most of the tables step's cache entry (100,000 objects at scale): they
-    # are pickled apart, as bytes inside the signed entry, and unpickled when first asked
-    # for; a warm check whose budget findings are all remembered never asks.
+    # are kept apart (``cache.Apart``: a file beside the signed entry), read and unpickled
+    # when first asked for; a warm check whose budget findings are all remembered never asks.
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         if "lines" in state:
-            state["_lines"] = pickle.dumps(state.pop("lines"), protocol=pickle.HIGHEST_PROTOCOL)
+            state["_lines"] = Apart(state.pop("lines"))
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -158,7 +157,8 @@ class Budgets:
 
     def __getattr__(self, name: str) -> Any:
         if name == "lines" and "_lines" in self.__dict__:
-            lines: list[BudgetLine] = pickle.loads(self.__dict__.pop("_lines"))
+            lines: list[BudgetLine] = self.__dict__["_lines"].value
+            del self.__dict__["_lines"]
             self.__dict__["lines"] = lines
             return lines
         raise AttributeError(name)
@@ -169,8 +169,8 @@ class Project:
     root: Path
     docs: dict[str, list[Doc]] = field(default_factory=dict)
     budgets: Budgets = field(default_factory=Budgets)
-    #: CSV file -> text, for the scanners
-    tables_text: dict[str, str] = field(default_factory=dict)
+    #: CSV file -> text, for the scanners (``tables.TableTexts``: a text is read when asked for)
+    tables_text: Mapping[str, str] = field(default_factory=dict)
     files_checked: int = 0
     #: the check's cache, for checks that remember per-file results (None: off)
     cache: Cache | None = None

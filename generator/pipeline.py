@@ -38,10 +38,11 @@ from generator.kinds.base import DataPackage
 from generator.kinds.common import Today
 from generator.load import Project, StaleEntry, unexpected_files
 from generator.loading import fsguard
-from generator.loading.cache import Cache, Digests, Snapshot, file_digest, fingerprint, key_of, snapshot
+from generator.loading.cache import ApartLost, Cache, Digests, Snapshot, file_digest, fingerprint, key_of, snapshot
 from generator.messages import GOVERNANCE
 from generator.problems import Problem, Report
 from generator.tables import (
+    TableTexts,
     frictionless_errors,
     load_package,
     map_frictionless,
@@ -144,16 +145,21 @@ def _gc_paused() -> Iterator[None]:
 
 def _load_and_check(root: Path, jobs: int | None, strict: bool, store: Cache | None) -> Checked:
     with _gc_paused():
-        return _settled(root, jobs, strict, store)
+        return _settled(root, jobs, strict, store, whole=True)
 
 
 def _settled(root: Path, jobs: int | None, strict: bool, store: Cache | None,
-             digests: dict[str, bytes] | None = None) -> Checked:
+             digests: dict[str, bytes] | None = None, whole: bool = False) -> Checked:
     """``_run``; again without the cache if a document it had listed could not be read as
-    listed (its entry went bad and its file changed meanwhile, ``load.StaleEntry``)."""
+    listed (its entry went bad and its file changed meanwhile, ``load.StaleEntry``), or a
+    part of an entry is gone (``cache.ApartLost``: the entry was written again meanwhile).
+    ``whole``: the tables' parts are read here (a build renders them), not in a later step."""
     try:
         checked = _run(root, jobs, strict, store, digests)
-    except StaleEntry:
+        if whole and store is not None:
+            _ = checked.project.budgets.lines
+            _ = [checked.project.tables_text[file] for file in checked.project.tables_text]
+    except (StaleEntry, ApartLost):
         checked = None
     if store is not None and store.unsettled or checked is None:
         return _run(root, jobs, strict, None)
@@ -221,14 +227,13 @@ def _run(root: Path, jobs: int | None, strict: bool, store: Cache | None,
             read = read_tables(info, root)
             problems = problems + read
             report.extend(read)
-        project.tables_text = {t.file: t.text for t in info.tables if t.readable}
+        project.tables_text = TableTexts(info.tables)
         args = (info.descriptor or {}, str(info.tables[0].path.parent) if info.tables else str(root),
                 [t.name for t in info.tables if not t.readable])
-        size = sum(len(t.text) for t in info.tables)
         if store is not None and key is not None:
             stored = store.get("frictionless", key)
             known = stored if isinstance(stored, list) else None
-        if known is None and jobs != 1 and size >= PARALLEL_MIN_BYTES:
+        if known is None and jobs != 1 and sum(len(t.text) for t in info.tables) >= PARALLEL_MIN_BYTES:
             executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
             pending = executor.submit(frictionless_errors, *args)
         if budgets is None:

@@ -21,9 +21,12 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
-import markdown
 import nh3
+
+if TYPE_CHECKING:
+    import markdown
 
 #: What Markdown produces, plus the harmless HTML committees write by hand. No
 #: script, style, form, frame, object, embed, svg, math, base or meta.
@@ -129,6 +132,10 @@ def clean(html: str) -> str:
 
 @lru_cache(maxsize=1)
 def _markdown() -> markdown.Markdown:
+    # imported here: a warm ``portal check`` answers from its cache without rendering
+    # any Markdown, and importing the library was a tenth of its start-up
+    import markdown
+
     return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS)
 
 

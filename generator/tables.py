@@ -22,12 +22,14 @@ from __future__ import annotations
 import csv
 import os
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator.kinds.base import DataPackage
 from generator.load import rel
+from generator.loading.cache import Apart
 from generator.loading.fsguard import refusal
 from generator.loading.textfile import MAX_YAML_BYTES, TextFileProblem, read_text
 from generator.loading.yamlfile import YamlProblem, locate, parse_yaml, plain
@@ -63,8 +65,29 @@ class Table:
     header: list[str] = field(default_factory=list)
     primary_key: list[str] = field(default_factory=list)
     row_lines: list[int] = field(default_factory=list)  #: row_lines[n] = line of row n (1 = header)
-    text: str = ""
+    # (a factory, not a plain default: no class attribute, so ``__getattr__`` gets it)
+    text: str = field(default_factory=str)
     readable: bool = False
+
+    # The text and the rows' lines are most of a table (MBs at scale): in the check cache's
+    # tables entry they are kept apart (``cache.Apart``) and read when first asked for; a warm
+    # check remembers the tables' findings by the tables' key and never asks.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if "text" in state:
+            state["_text"] = Apart((state.pop("text"), state.pop("row_lines")))
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __getattr__(self, name: str) -> Any:
+        state = self.__dict__
+        if name in ("text", "row_lines") and "_text" in state:
+            state["text"], state["row_lines"] = state["_text"].value
+            del state["_text"]
+            return state[name]
+        raise AttributeError(name)
 
     def line_of(self, row_number: int | None) -> int | None:
         if row_number is None:
@@ -72,6 +95,23 @@ class Table:
         if 0 < row_number < len(self.row_lines):
             return self.row_lines[row_number]
         return row_number
+
+
+class TableTexts(Mapping[str, str]):
+    """file -> text of the readable tables (``Project.tables_text``), each text read when
+    first asked for: iterating the files reads none."""
+
+    def __init__(self, tables: list[Table]) -> None:
+        self._tables = {t.file: t for t in tables if t.readable}
+
+    def __getitem__(self, file: str) -> str:
+        return self._tables[file].text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
 
 
 @dataclass

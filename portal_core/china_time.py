@@ -16,3 +16,14 @@ def at(date: dt.date, clock: str | None = None) -> dt.datetime:
     """
     hour, minute = map(int, clock.split(":")) if clock else (0, 0)
     return dt.datetime(date.year, date.month, date.day, hour, minute, tzinfo=TZ)
+
+
+def start_date(date: dt.date, clock: str | None) -> str:
+    """ISO 8601 with the Beijing offset when the time is known.
+
+    >>> start_date(dt.date(2024, 3, 10), "19:00"), start_date(dt.date(2024, 3, 10), None)
+    ('2024-03-10T19:00:00+08:00', '2024-03-10')
+    """
+    if not clock:
+        return date.isoformat()
+    return at(date, clock).isoformat()

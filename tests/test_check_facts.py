@@ -293,3 +293,100 @@ def test_table_findings_follow_the_tables(minimal):
     assert everything(same_as_cold(minimal.root))[:-1] == everything(edited)[:-1]
     minimal.replace("data/budgets/2024.csv", "办公用品 13812345678 <script>x</script>,2000", "办公用品,2000")
     assert not codes_in(same_as_cold(minimal.root), "data/budgets/2024.csv")
+
+
+def test_table_texts_are_not_read_after_an_edit_elsewhere(minimal, monkeypatch):
+    """The tables' texts and rows' lines are kept apart too (``cache.Apart``): a warm check
+    after a meeting's edit reads no table's part; after a table's edit, it reads them."""
+    from generator.loading import cache
+
+    same_as_cold(minimal.root)
+    folder = next((minimal.root / ".portal-build" / "cache").glob("check-*"))
+    assert list(folder.glob("tables.*.part")), "the tables' entry keeps its large parts beside it"
+    read: list[str] = []
+    real = cache.Apart._read
+
+    def counting(self: Any) -> None:
+        read.append(str(self._file))
+        real(self)
+
+    monkeypatch.setattr(cache.Apart, "_read", counting)
+    minimal.replace(MEETING, "agenda:\n", "# a comment\nagenda:\n")
+    warm = check(minimal.root, jobs=1)
+    assert read == []
+    assert everything(warm) == everything(check(minimal.root, jobs=1, cache=False))
+    minimal.replace("data/budgets/2024.csv", "办公用品,2000", "办公用品 13812345678,2000")
+    edited = check(minimal.root, jobs=1)
+    assert everything(edited) == everything(check(minimal.root, jobs=1, cache=False))
+    assert "privacy.mobile" in codes_in(edited, "data/budgets/2024.csv")
+
+
+def test_a_lost_or_altered_part_makes_the_check_run_without_the_cache(minimal, monkeypatch):
+    """A part gone or altered after the entry naming it was read (another run wrote the entry
+    again, or a hand): the check runs again without the cache and reports the same; the
+    altered bytes are never unpickled (their digest is not the one the signed entry names)."""
+    from generator.loading import cache
+
+    lost: list[str] = []
+    real = cache.Apart._read
+
+    def watched(self: Any) -> None:
+        try:
+            real(self)
+        except cache.ApartLost:
+            lost.append(str(self._file))
+            raise
+
+    monkeypatch.setattr(cache.Apart, "_read", watched)
+    same_as_cold(minimal.root)
+    folder = next((minimal.root / ".portal-build" / "cache").glob("check-*"))
+    # a date's edit: the governance and budget joins read the budget lines again
+    minimal.replace(MEETING, "date: 2024-03-10", "date: 2024-03-11")
+    cold = everything(check(minimal.root, jobs=1, cache=False))
+    minimal.replace(MEETING, "date: 2024-03-11", "date: 2024-03-10")
+    same_as_cold(minimal.root)
+    parts = sorted(folder.glob("tables.*.part"), key=lambda p: p.stat().st_size)
+    parts[-1].write_bytes(b"\x80\x04not the lines")  # the largest: the budget lines
+    minimal.replace(MEETING, "date: 2024-03-10", "date: 2024-03-11")
+    assert everything(check(minimal.root, jobs=1)) == cold
+    assert lost == [str(parts[-1])]
+    assert not (folder / "tables.pickle").exists()  # not trusted again: the next run writes it anew
+    minimal.replace(MEETING, "date: 2024-03-11", "date: 2024-03-12")
+    assert everything(check(minimal.root, jobs=1)) == everything(check(minimal.root, jobs=1, cache=False))
+    assert (folder / "tables.pickle").exists()
+    for part in folder.glob("tables.*.part"):  # gone this time
+        part.unlink()
+    minimal.replace(MEETING, "date: 2024-03-12", "date: 2024-03-13")
+    assert everything(check(minimal.root, jobs=1)) == everything(check(minimal.root, jobs=1, cache=False))
+    assert len(lost) == 2
+
+
+def test_an_apart_value_outside_the_cache_is_pickled_whole(tmp_path):
+    """Pickled anywhere but in a cache entry (a worker's result, a render key) an ``Apart``
+    carries its value; in an entry it is a file beside it, and the entry's earlier parts go
+    but the newest (a run that read the entry just before may still need it)."""
+    import pickle
+
+    from generator.loading import cache
+
+    again = pickle.loads(pickle.dumps(cache.Apart([1, 2, 3])))
+    assert again.value == [1, 2, 3]
+    store = cache.Cache(tmp_path, b"k" * 32, tmp_path)
+    for n in range(4):
+        store.put("entry", "key", {"big": cache.Apart(list(range(n, n + 1000)))})
+    assert len(list(tmp_path.glob("entry.*.part"))) == 2  # this value's and the one before
+    assert store.get("entry", "key")["big"].value == list(range(3, 1003))
+    assert "entry.pickle" in {p.name for p in tmp_path.iterdir()} and store.names() == {"entry"}
+
+
+def test_the_check_starts_without_the_site_libraries():
+    """``portal check`` imports the kinds, not the site: jinja2, Markdown, mkdocs and click
+    are imported only when something renders (a warm check renders nothing)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, generator.pipeline; "
+            "print(' '.join(m for m in ('jinja2', 'markdown', 'mkdocs', 'click') if m in sys.modules))")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           cwd=Path(__file__).resolve().parent.parent)
+    assert found.stdout.split() == []

@@ -197,6 +197,12 @@ def scan_page(file: str, text: str) -> Iterator[Problem]:
     yield from text_problems(file, text, LineMap(text), 0, Budget())
 
 
+def scan_page_body(file: str, page: str) -> Iterator[Problem]:
+    """``scan_page`` of the page's body (its front matter is ``checks/front_matter.py``'s):
+    cut only when the memo has no findings for the page."""
+    return scan_page(file, body_only(page))
+
+
 def content_pages(project: Project) -> Iterator[tuple[str, str | None]]:
     """(file, text) of the hand-written pages the site publishes (``content/<lang>/``);
     the text is None for a page over ``MAX_PAGE_BYTES``, which is not read."""
@@ -227,19 +233,21 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
                 yield from memo.of(doc, known.copy)
             else:
                 yield from memo.of(doc, scan_doc, doc)
-    for file, text in project.tables_text.items():
+    tables = project.tables_text
+    for file in tables:
         known = project.prescanned.get(file, {}).get("markup")
-        # a table is known by the tables' key (a hash of its folder's bytes), not hashed again
-        parts = ("table-in", file, project.tables_key) if project.tables_key is not None else ("table", file, text)
+        # a table is known by the tables' key (a hash of its folder's bytes): its text is
+        # neither hashed again nor read (``tables.TableTexts``) unless it must be scanned
+        parts = ("table-in", file, project.tables_key) if project.tables_key is not None else ("table", file, tables[file])
         if known is not None:  # scanned while the documents were loading
             yield from memo.get(parts, known.copy)
         else:
-            yield from memo.get(parts, scan_table, file, text)
+            yield from memo.get(parts, lambda file=file: scan_table(file, tables[file]))
     for file, page in content_pages(project):
         if page is None:
             size = (project.root / file).stat().st_size
             yield Problem("file.too-large", file, params={"size_mb": round(size / 1048576, 1),
                                                           "limit_mb": round(MAX_PAGE_BYTES / 1048576, 1)})
         else:  # the front matter: checks/front_matter.py
-            yield from memo.get(("page", file, page), scan_page, file, body_only(page))
+            yield from memo.get(("page", file, page), scan_page_body, file, page)
     memo.save()

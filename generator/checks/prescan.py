@@ -24,7 +24,7 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from generator.checks import languages, markup, privacy
 from generator.index import build_index
@@ -137,7 +137,7 @@ class Loading:
             self.mine = [i for chunk in chunks for i in chunk]
             self.pending = []
 
-    def finish(self, tables_text: dict[str, str] | None = None) -> tuple[dict[str, list[Doc]], list[Problem]]:
+    def finish(self, tables_text: Mapping[str, str] | None = None) -> tuple[dict[str, list[Doc]], list[Problem]]:
         """The documents by kind and the problems, in the order of the files. With
         workers, ``tables_text`` (file -> text) is scanned here while they work."""
         root, store, held = self.root, self.store, self.held

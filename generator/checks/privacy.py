@@ -168,20 +168,22 @@ def _scan_doc(doc: Doc, allowed: frozenset[str] | set[str]) -> Iterator[Problem]
     return scan(doc.file, doc.text, data=doc.data, allowed=allowed)
 
 
-def texts(project: Project, docs: bool = True) -> Iterable[tuple[str, str, Any]]:
+def texts(project: Project, docs: bool = True, tables: bool = True) -> Iterable[tuple[str, str, Any]]:
     """(file, text, parsed data or None) for every file under ``data/``: the data
     kinds and tables as they were read, then everything else (table schemas,
     package descriptors, notes …): all of it is in the git history, and parts of
-    it are published (``datapackage.json``). Binary files are skipped."""
+    it are published (``datapackage.json``). Binary files are skipped.
+    ``docs``, ``tables``: whether the documents' and tables' are among them."""
     seen = set()
     for kind_docs in project.docs.values():
         for doc in kind_docs:
             seen.add(doc.file)
             if docs:
                 yield doc.file, doc.text, doc.data
-    for file, text in project.tables_text.items():
+    for file in project.tables_text:
         seen.add(file)
-        yield file, text, None
+        if tables:
+            yield file, project.tables_text[file], None
     yield from ((file, text, None) for file, text in _text_files(project.root, project.data_dir, seen))
 
 
@@ -302,13 +304,23 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
     memo = Memo(project.cache, "privacy", key_of(*sorted(allowed)))
 
     def scanned(file: str, text: str, data: Any = None) -> list[Problem]:
-        # a table is known by the tables' key (a hash of its folder's bytes), not hashed again
-        table = data is None and project.tables_key is not None and project.tables_text.get(file) is text
-        parts = (file, project.tables_key or "", "table") if table else (file, text, "yaml" if data is not None else "")
+        parts = (file, text, "yaml" if data is not None else "")
         known = project.prescanned.get(file, {}).get("privacy") if data is None else None
-        if known is not None:  # a table, scanned while the documents were loading
+        if known is not None:  # scanned while the documents were loading
             return memo.get(parts, found_problems, file, known, allowed)
         return memo.get(parts, scan, file, text, None, data, allowed)
+
+    tables = project.tables_text
+
+    def scanned_table(file: str) -> list[Problem]:
+        # a table is known by the tables' key (a hash of its folder's bytes): its text is
+        # neither hashed again nor read (``tables.TableTexts``) unless it must be scanned
+        key = project.tables_key
+        parts = (file, key, "table") if key is not None else (file, tables[file], "")
+        known = project.prescanned.get(file, {}).get("privacy")
+        if known is not None:  # scanned while the documents were loading
+            return memo.get(parts, found_problems, file, known, allowed)
+        return memo.get(parts, lambda: scan(file, tables[file], None, None, allowed))
 
     for docs in project.docs.values():
         for doc in docs:  # the parsed data is read on a miss of the cache only (it may cost a parse)
@@ -317,7 +329,9 @@ def check(project: Project, index: Index) -> Iterator[Problem]:
                 yield from memo.of(doc, found_problems, doc.file, known, allowed)
             else:
                 yield from memo.of(doc, _scan_doc, doc, allowed)
-    for file, text, _ in texts(project, docs=False):
+    for file in tables:
+        yield from scanned_table(file)
+    for file, text, _ in texts(project, docs=False, tables=False):
         yield from scanned(file, text)
     for file, text in content_texts(project):
         yield from scanned(file, text)

@@ -395,8 +395,9 @@ class Kind:
     forms: Callable[[Callable[[str], list[Any]]], list[Any]] | None = None
     #: what else the endpoint enforces for it, given ``models(kind)`` (the rounds' online ballots)
     endpoint: Callable[[Callable[[str], list[Any]]], EndpointPart] | None = None
-    #: its own ``portal`` commands (click commands or groups, e.g. ``portal round import``)
-    commands: tuple[Any, ...] = ()
+    #: its own ``portal`` commands (click commands or groups, e.g. ``portal round import``), named
+    #: ``module:attribute``: imported by ``portal`` alone, so loading the kinds does not import click
+    commands: tuple[str, ...] = ()
     #: its contribution to the street views (figures compared across communities, calendar
     #: and notice entries), from one community's ``PageContext``; None: it contributes nothing
     street: StreetHook | None = None

@@ -96,7 +96,7 @@ def contact(**kw: Any) -> Any:
 class Model(BaseModel):
     """Base for every data kind: strict about unknown keys, lax about numbers."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True, defer_build=True)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # the check cache unpickles every document's models: compactly (``kinds.pickled``)

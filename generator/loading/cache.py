@@ -29,6 +29,7 @@ import secrets
 import shutil
 import stat
 import sys
+import threading
 import time
 from importlib import metadata
 from pathlib import Path
@@ -158,10 +159,13 @@ class Cache:
         tag, payload = blob[:_TAG], blob[_TAG:]
         if len(tag) != _TAG or not hmac.compare_digest(tag, hmac.digest(self._secret, payload, "sha256")):
             return None
+        _HERE.folder = self._folder  # where the entry's ``Apart`` parts are
         try:
             fmt, version, stored_key, value = pickle.loads(payload)
         except Exception:  # noqa: BLE001 - a signed but unreadable entry is as good as none
             return None
+        finally:
+            _HERE.folder = None
         if fmt != FORMAT or version != self.version or stored_key != key:
             return None
         return value
@@ -179,25 +183,40 @@ class Cache:
             return set()
 
     def put(self, name: str, key: str, value: Any) -> None:
-        """Store ``value``; failures only cost the next run its speed."""
+        """Store ``value``; failures only cost the next run its speed. Its ``Apart`` parts
+        are written first, each to a file of its own, then the entry that names them."""
         self.used.add(name)
+        parts: dict[str, bytes] = {}
+        _HERE.parts, _HERE.entry = parts, name  # ``Apart.__reduce__`` puts its parts there
         try:
             payload = pickle.dumps((FORMAT, self.version, key, value), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - an unpicklable value is simply not cached
             return
-        tmp = self.folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        finally:
+            _HERE.parts = None
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                out.write(hmac.digest(self._secret, payload, "sha256"))
-                out.write(payload)
-            os.replace(tmp, self._path(name))  # atomic: a reader sees the old entry or the new
-            self.written += 1
+            for digest, blob in parts.items():
+                self._write(f"{name}.{digest}{_APART}", blob)
+            self._write(f"{name}.pickle", hmac.digest(self._secret, payload, "sha256") + payload)
         except OSError:
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
+            return
+        self.written += 1
+        if not parts:  # (an entry that had parts and has none now leaves them to the next version)
+            return
+        # The parts of this entry's earlier values can never be read again, but by a run that
+        # read the entry just before this write: the newest of them is kept for it.
+        try:
+            earlier = []
+            for other in os.listdir(self._folder):
+                digest = other[len(name) + 1:-len(_APART)]
+                if other.startswith(f"{name}.") and other.endswith(_APART) \
+                        and len(digest) == 2 * _APART_DIGEST and "." not in digest and digest not in parts:
+                    path = os.path.join(self._folder, other)
+                    earlier.append((os.stat(path).st_mtime_ns, path))
+            for _, path in sorted(earlier)[:-1]:
+                os.unlink(path)
+        except OSError:
+            pass
 
     def prune(self, prefix: str) -> None:
         """Remove entries named ``prefix…`` this run did not use (files since
@@ -210,6 +229,121 @@ class Cache:
         except OSError:
             pass
 
+    def _write(self, file: str, data: bytes) -> None:
+        tmp = self.folder / f".{file}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, os.path.join(self._folder, file))  # atomic: a reader sees the old file or the new
+        except OSError:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+            raise
+
+
+#: Files of ``Apart`` parts: ``<entry>.<digest><_APART>`` (not entries: ``names`` skips them).
+_APART = ".part"
+_APART_DIGEST = 32
+
+
+class _Here(threading.local):
+    """Per thread (a street checks communities in threads): the entry being written and its
+    parts (``Cache.put``), or the folder of the entry being read (``Cache.get``)."""
+
+    parts: dict[str, bytes] | None = None
+    entry = ""
+    folder: str | None = None
+
+
+_HERE = _Here()
+
+
+def _kept(entry: str, digest: str) -> Apart:
+    """An ``Apart`` named in a cache entry by its digest (which the entry's tag vouches for)."""
+    folder = _HERE.folder
+    return Apart.kept(os.path.join(folder, f"{entry}.{digest}{_APART}") if folder else "", digest)
+
+
+class ApartLost(Exception):
+    """An ``Apart`` part of a cache entry is gone or altered (a later write of the entry, or a
+    hand): what relied on the entry runs again without the cache."""
+
+
+class Apart:
+    """A large value inside a cache entry that is kept in a file of its own beside the entry
+    and read only when ``value`` is first asked for: the budget lines and the tables' texts,
+    most of the tables' entry (~30 MB at 100,000 lines), which a warm check after a meeting's
+    edit never reads. The entry holds the part's digest (BLAKE2b), so the entry's tag vouches
+    for the part. Pickled anywhere but in a cache entry, it is pickled whole (as bytes, still
+    unpickled on first asking). A part found gone or altered raises ``ApartLost``."""
+
+    __slots__ = ("_value", "_blob", "_file", "_digest")
+    _EMPTY = object()
+
+    def __init__(self, value: Any) -> None:
+        self._value: Any = value
+        self._blob: bytes | None = None
+        self._file: str | None = None
+        self._digest = ""
+
+    @classmethod
+    def kept(cls, file: str, digest: str) -> Apart:
+        apart = cls(cls._EMPTY)
+        apart._file, apart._digest = file, digest
+        return apart
+
+    @classmethod
+    def of_blob(cls, blob: bytes) -> Apart:
+        apart = cls(cls._EMPTY)
+        apart._blob = blob
+        return apart
+
+    def blob(self) -> bytes:
+        """The value, pickled."""
+        if self._blob is None:
+            if self._value is self._EMPTY:
+                self._read()
+            else:
+                self._blob = pickle.dumps(self._value, protocol=pickle.HIGHEST_PROTOCOL)
+        assert self._blob is not None
+        return self._blob
+
+    def _read(self) -> None:
+        if not self._file:
+            raise ApartLost("an Apart part outside a cache entry")
+        try:
+            fd = os.open(self._file, os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, "rb") as f:
+                blob = f.read()
+        except OSError:
+            blob = b""
+        if hashlib.blake2b(blob, digest_size=_APART_DIGEST).hexdigest() != self._digest:
+            # the entry that names it can never be read whole again: the next run writes it anew
+            entry = self._file[:self._file.rfind(".", 0, -len(_APART))] + ".pickle"
+            try:
+                os.unlink(entry)
+            except OSError:
+                pass
+            raise ApartLost(self._file)
+        self._blob = blob
+
+    @property
+    def value(self) -> Any:
+        if self._value is self._EMPTY:
+            self._value = pickle.loads(self.blob())
+        return self._value
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        parts = _HERE.parts
+        if parts is None:  # not in a cache entry: whole
+            return Apart.of_blob, (self.blob(),)
+        blob = self.blob()
+        digest = hashlib.blake2b(blob, digest_size=_APART_DIGEST).hexdigest()
+        parts[digest] = blob
+        return _kept, (_HERE.entry, digest)
 
 #: What ``portal check`` reads besides the code: the fingerprint covers all of it.
 INPUT_FOLDERS = ("data", "content", "site_templates")

@@ -13,7 +13,6 @@ page's context, from which the organizer's name (``bodies``), the area served
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 from typing import Any, Callable
@@ -24,7 +23,7 @@ from markupsafe import Markup
 
 from generator.kinds.common import Text
 from generator.site.markdown_export import markdown_text
-from portal_core.china_time import at
+from portal_core.china_time import start_date
 from portal_core.languages import pick
 
 SCHEMA = "https://schema.org"
@@ -79,17 +78,6 @@ def _site_base(url: str, section: str) -> str | None:
     """The language site's address, from a page address inside ``section``."""
     cut = url.rfind(f"/{section}/")
     return url[: cut + 1] if cut >= 0 else None
-
-
-def start_date(date: dt.date, clock: str | None) -> str:
-    """ISO 8601 with the Beijing offset when the time is known.
-
-    >>> start_date(dt.date(2024, 3, 10), "19:00"), start_date(dt.date(2024, 3, 10), None)
-    ('2024-03-10T19:00:00+08:00', '2024-03-10')
-    """
-    if not clock:
-        return date.isoformat()
-    return at(date, clock).isoformat()
 
 
 def _area(community: Any, text: Callable[[Text | None], str]) -> dict[str, Any] | None:

@@ -10,8 +10,6 @@ import re
 from html import unescape
 from urllib.parse import urljoin, urlsplit
 
-import markdown
-
 from generator.sanitize import clean
 
 _LINK_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
@@ -25,6 +23,8 @@ def markdown_html(text: str, base: str | None = None) -> str:
     >>> markdown_html("见 [规约](../rules/covenant.md)", "https://x.cn/notices/")
     '<p>见 <a href="https://x.cn/rules/covenant/" rel="noopener noreferrer">规约</a></p>'
     """
+    import markdown  # here: the feeds that use this are imported by ``portal check``, which renders nothing
+
     html = clean(markdown.markdown(text, extensions=["tables"], output_format="html"))
     if base:
         html = _LINK_ATTR.sub(lambda m: m.group(1) + absolute(m.group(2), base) + m.group(3), html)

@@ -28,18 +28,11 @@ from generator.site.amounts import Tally, money
 from generator.site.charts import bars
 from generator.site.qr import page_url, qr_svg
 from generator.site.render_cache import RenderCache
-from portal_core.i18n import catalog, text
+from generator.site.strings import site_text
 from portal_core.languages import pick
 from portal_core.messages import form_texts
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "site_templates"
-
-
-def site_text(key: str, lang: str, **params: Any) -> str:
-    """A UI string of the site: ``site.<key>`` in the translation catalog
-    (``site_templates/strings.yaml``); an unknown key is shown as itself (templates
-    also look up data values, e.g. ``t(notice.category)``)."""
-    return text(f"site.{key}", lang, **params) if f"site.{key}" in catalog() else key
 
 
 #: Characters that could end an address in a Markdown link (``)``, a blank) or

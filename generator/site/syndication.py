@@ -18,7 +18,7 @@ from typing import Any
 from generator.kinds.common import Text
 from generator.load import Project
 from generator.site.qr import page_url
-from generator.site.render import site_text
+from generator.site.strings import site_text
 from portal_core.china_time import at
 from portal_core.languages import pick
 

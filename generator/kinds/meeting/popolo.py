@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.site.downloads import ExportContext
-from generator.site.jsonld import start_date
+from portal_core.china_time import start_date
 
 
 def popolo(b: ExportContext) -> dict[str, Any]:
