@@ -130,6 +130,9 @@ class Loading:
         # Reading a byte of CSV here costs about half what parsing a byte of YAML does.
         chunks = _split([i for i in share if i not in self.results], share, count, busy // 2)
         self.mine = chunks[0]
+        for kind in kinds:  # the models' schemas are built on first use (``defer_build``): once, before the fork
+            if hasattr(kind.model, "model_rebuild"):
+                kind.model.model_rebuild()
         self.executor = ProcessPoolExecutor(count - 1, mp_context=multiprocessing.get_context("fork"))
         try:
             self.pending = [(chunk, self.executor.submit(_load_share, self.plan, chunk)) for chunk in chunks[1:]]
