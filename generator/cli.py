@@ -12,7 +12,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -21,25 +21,41 @@ import click
 from endpoint.settings import Settings
 from endpoint.workers import serve as serve_workers
 from generator import __version__, registry, reporters
-from generator.inbox import Conflict, InboxError, export, list_submissions, open_store, publish, reply, show
 from generator.outdir import UnsafeOutput
 from generator.pipeline import KEPT
 from generator.pipeline import check as run_check
 from generator.reference import write_reference
-from generator.scaffold.init import init_project
-from generator.scaffold.new import kinds as new_kinds
-from generator.scaffold.new import new_record
-from generator.scaffold.templating import ScaffoldError
 from generator.secrets_file import shared_secret
-from generator.site.header_formats import FORMATS as HEADER_FORMATS
-from generator.site.security_headers import header_set
-from generator.street.headers import FORMATS as STREET_HEADER_FORMATS
-from generator.street.headers import is_street_site, street_header_set
 from generator.street.load import is_street
 
-# build and serve are imported by their commands: they bring mkdocs, watchfiles and uvicorn,
-# 0.2 s more on every `portal` start.
+# What one command needs is imported by that command (build and serve bring mkdocs, watchfiles and
+# uvicorn; headers, new, init and inbox the site's and scaffold's modules and jinja2): `portal check`
+# after an edit is about a second, of which the start-up was half.
 from portal_core import china_time, i18n
+
+
+def _imported(name: str) -> Any:
+    return importlib.import_module(name)
+
+
+class _LaterChoice(click.Choice):  # type: ignore[type-arg]
+    """``click.Choice`` of what a module imported on first asking offers (when the option is
+    parsed or its help shown): the commands that do not offer it need not import it."""
+
+    def __init__(self, load: Callable[[], Iterable[str]]) -> None:
+        self._load = load
+        self._later: tuple[str, ...] | None = None
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        if self._later is None:
+            self._later = tuple(self._load())
+        return self._later
+
+    @choices.setter
+    def choices(self, _value: Any) -> None:  # click's __init__ sets it: the choices come later
+        pass
 
 
 def _zh(key: str, **params: Any) -> str:
@@ -165,6 +181,9 @@ def init(directory: Path, name: str, community_id: str, portal_spec: str | None,
         # inside a street: one more community of it, named by its folder (its street.yaml line too)
         _new_community(parent.parent, directory.name, name, lang)
         return
+    from generator.scaffold.init import init_project
+    from generator.scaffold.templating import ScaffoldError
+
     try:
         result = init_project(directory, name=name, community_id=community_id, git=not no_git, **kw)
     except (ScaffoldError, OSError) as exc:
@@ -177,6 +196,7 @@ def init(directory: Path, name: str, community_id: str, portal_spec: str | None,
 def _init_street(directory: Path, name: str, street_id: str, communities: str | None, no_git: bool, lang: str,
                  kw: dict[str, str]) -> None:
     from generator.scaffold.street import init_street
+    from generator.scaffold.templating import ScaffoldError
 
     ids = [c.strip() for c in communities.split(",") if c.strip()] if communities else None
     try:
@@ -191,7 +211,7 @@ def _init_street(directory: Path, name: str, street_id: str, communities: str | 
 
 
 @main.command("new")
-@click.argument("kind", type=click.Choice([*new_kinds(), "community"]))
+@click.argument("kind", type=_LaterChoice(lambda: [*_imported("generator.scaffold.new").kinds(), "community"]))
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--slug", default=None, help="Short ASCII name in the id, e.g. winter-safety / 英文短名.")
 @click.option("--title", default=None, help="Title (a service's name) to prefill / 标题.")
@@ -220,6 +240,9 @@ def new(kind: str, project: Path, slug: str | None, title: str | None, on: Any, 
     if kind == "community":
         _new_community(project, community_id, title, lang)
         return
+    from generator.scaffold.new import new_record
+    from generator.scaffold.templating import ScaffoldError
+
     try:
         result = new_record(project, kind, on.date() if on else None, slug, body, meeting_type, year, fund, title)
     except (ScaffoldError, OSError) as exc:
@@ -234,6 +257,7 @@ def new(kind: str, project: Path, slug: str | None, title: str | None, on: Any, 
 
 def _new_community(street: Path, community_id: str | None, name: str | None, lang: str) -> None:
     from generator.scaffold.street import add_community
+    from generator.scaffold.templating import ScaffoldError
 
     if not community_id:
         click.echo("portal new community: --id", err=True)
@@ -297,13 +321,16 @@ def build(project: Path, out: Path | None, site_url: str | None, lang: str, jobs
     click.echo(f"{result.pages} pages → {result.out} ({secs:.1f} s)")
 
 
-def _scaffold_failed(command: str, exc: ScaffoldError | OSError, lang: str) -> NoReturn:
+def _scaffold_failed(command: str, exc: Exception, lang: str) -> NoReturn:
     """Why ``portal init``/``portal new`` wrote nothing: 2 for what the user asked (an id
     taken, a folder not empty), 1 for the machine (a read-only folder, a full disk);
     never a traceback."""
+    from generator.scaffold.templating import ScaffoldError
+
     if isinstance(exc, ScaffoldError):
         click.echo(f"{command}: {exc.message(lang)}", err=True)
         sys.exit(2)
+    assert isinstance(exc, OSError)
     click.echo(f"{command}: {exc.filename}: {exc.strerror}", err=True)
     sys.exit(1)
 
@@ -442,7 +469,7 @@ def _endpoint_store_check(site: Path, db: str) -> None:
 @click.option("--site", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True,
               help="Built site folder the policy is measured from.")
 @click.option("--host", "host_kind", required=True,
-              type=click.Choice(list(HEADER_FORMATS)),
+              type=_LaterChoice(lambda: _imported("generator.site.header_formats").FORMATS),
               help="Web server or static host to write the configuration for.")
 @click.option("--endpoint", "endpoint_url", default=None,
               help="Form endpoint address, if the pages do not name it (they normally do).")
@@ -462,6 +489,11 @@ def headers(site: Path, host_kind: str, endpoint_url: str | None, out_file: Path
         click.echo(f"{_zh('cli.headers.no-index', path=f'{site}/index.html')}：{_zh('cli.run-build-first')} · "
                    f"{_en('cli.headers.not-built')}, {_en('cli.run-build-first')}", err=True)
         sys.exit(2)
+    from generator.site.header_formats import FORMATS as HEADER_FORMATS
+    from generator.site.security_headers import header_set
+    from generator.street.headers import FORMATS as STREET_HEADER_FORMATS
+    from generator.street.headers import is_street_site, street_header_set
+
     if is_street_site(site):  # a street: each community's rules under /<id>/ (generator.street.headers)
         text = STREET_HEADER_FORMATS[host_kind](street_header_set(site))
     else:
@@ -502,6 +534,8 @@ def _store(ctx: click.Context):  # type: ignore[no-untyped-def]
     if db.startswith("sqlite:///") and not Path(db.removeprefix("sqlite:///")).exists():
         click.echo(f"{_zh('cli.inbox.no-db', db=db)} · {_en('cli.inbox.db-missing')} ({_en('cli.inbox.use-db')})", err=True)
         sys.exit(2)
+    from generator.inbox import open_store
+
     return open_store(db)
 
 
@@ -509,6 +543,8 @@ T = TypeVar("T")
 
 
 def _inbox_call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    from generator.inbox import Conflict, InboxError
+
     try:
         return fn(*args, **kwargs)
     except InboxError as exc:
@@ -527,6 +563,8 @@ def inbox_list(ctx: click.Context, status: str | None, form: str | None) -> None
     Example:
         portal inbox list --status received
     """
+    from generator.inbox import list_submissions
+
     rows = list_submissions(_store(ctx), status, form)
     for r in rows:
         text = " ".join(str(v) for v in json.loads(r["public_json"]).values())[:40]
@@ -545,6 +583,8 @@ def inbox_show(ctx: click.Context, receipt: str) -> None:
     Example:
         portal inbox show K7QM-4XRA-3P
     """
+    from generator.inbox import show
+
     sub = _inbox_call(show, _store(ctx), receipt, ctx.obj["key"])
     click.echo(json.dumps(sub, ensure_ascii=False, indent=2, default=str))
 
@@ -559,6 +599,8 @@ def inbox_export(ctx: click.Context, fmt: str) -> None:
     Example:
         portal inbox export --format csv > inbox.csv
     """
+    from generator.inbox import export
+
     sys.stdout.write(export(_store(ctx), fmt, ctx.obj["key"]))
 
 
@@ -581,6 +623,8 @@ def inbox_reply(ctx: click.Context, receipt: str, status: str, text: str | None,
     Example:
         portal inbox reply K7QM-4XRA-3P --status answered --text "已安排维修"
     """
+    from generator.inbox import reply
+
     sub = _inbox_call(reply, _store(ctx), receipt, status, text, category, expect_status)
     click.echo(f"{sub['receipt']}: {sub['status']}")
 
@@ -614,6 +658,8 @@ def inbox_publish(ctx: click.Context, project: Path, dry_run: bool) -> None:
         portal inbox publish --dry-run
         portal inbox publish && portal check && portal build
     """
+    from generator.inbox import publish
+
     result = _inbox_call(publish, _store(ctx), project, dry_run=dry_run)
     if dry_run:
         click.echo(result.diff, nl=False)

@@ -44,7 +44,7 @@ Text = Annotated[StrictStr, Field(max_length=500)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
 class Search(_Model):

@@ -108,7 +108,7 @@ Text = Annotated[str, Field(max_length=300)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Toggle(_Model):
