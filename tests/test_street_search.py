@@ -146,6 +146,8 @@ def test_without_javascript_the_page_says_how_to_search(street: Street, browser:
         page = ctx.new_page()
         page.goto(street.url + "search/")
         assert "全街道搜索需要浏览器开启 JavaScript" in page.locator("main").inner_text()
+        # what a search of the whole street costs a phone, before the resident types
+        assert "下载全部 3 个社区的索引" in page.locator(".street-search-cost").inner_text()
         links = {a.text_content(): a.get_attribute("href") for a in page.locator(".street-search-communities a").all()}
         assert links == {"东湖社区": "/a/search/", "西山社区": "/b/search/", "南岭社区": "/c/search/"}
         for href in links.values():  # each community's own search page is there
