@@ -85,7 +85,7 @@ LANG_NAMES = {"zh": "中文", "en": "English"}
 def probe_store() -> Path:
     """Where the theme probe's results (``theme_probe``) are kept: shared by every project and
     community of this user, outside any of them (signed entries: ``generator.signed``)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "portal" / "theme-probe"
+    return signed.user_store("theme-probe")
 
 
 class BuildError(Exception):

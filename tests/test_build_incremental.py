@@ -19,6 +19,7 @@ import pytest
 from generator import build as build_module
 from generator.build import BuildError, build
 from generator.kinds.common import Today
+from generator.signed import user_store
 
 PROJECTS = Path(__file__).resolve().parent / "projects"
 URL = "https://x.example/"
@@ -69,6 +70,9 @@ def test_one_notice_edited_rebuilds_its_pages_and_equals_a_full_build(project: P
     before = _files(project / "site")
     kept = project / ".portal-build" / "zh" / "site"
     stats = {p: p.stat().st_mtime_ns for p in kept.rglob("*.html")}
+    # the templates as compiled by this build, for the next (generator.site.compiled)
+    records = {name: user_store(name) for name in ("theme-code.json", "page-code.json", "template-names.json")}
+    written = {name: path.stat().st_mtime_ns for name, path in records.items()}
 
     _edit(project, NOTICE, OLD_TITLE, NEW_TITLE)
     _edit(project, NOTICE, "更换 3 号楼单元门禁。", "更换 3 号楼和 5 号楼单元门禁。")
@@ -86,6 +90,8 @@ def test_one_notice_edited_rebuilds_its_pages_and_equals_a_full_build(project: P
     # mkdocs rewrote only those in its kept output (dirty mode); the others are the files of the first build
     rewritten = sorted(p.relative_to(kept).as_posix() for p, t in stats.items() if p.stat().st_mtime_ns != t)
     assert set(rewritten) - {"404.html"} == {name for name in changed if not name.startswith("en/")}
+    # no template was compiled or parsed again: neither mkdocs' workers nor the render wrote their records
+    assert {name: path.stat().st_mtime_ns for name, path in records.items()} == written
     _same(after, _clean_build(project, tmp_path, monkeypatch))
 
 

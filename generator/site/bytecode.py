@@ -1,4 +1,5 @@
-"""Compiled jinja2 templates kept for the life of the process.
+"""Compiled jinja2 templates kept for the life of the process (and, by ``generator.site.compiled``,
+between processes).
 
 Compiling templates is a large share of rendering again: the portal's page
 templates for each language and each ``portal serve`` re-render, and the theme's
@@ -29,7 +30,5 @@ class SharedBytecode(jinja2.BytecodeCache):
         self.codes[bucket.key] = bucket.bytecode_to_string()
 
 
-#: The portal's page templates (``generator.site.render.Renderer``).
-PAGES = SharedBytecode()
 #: The mkdocs theme's templates in ``portal serve`` (``generator.site.serve_hooks``).
 THEME = SharedBytecode()

@@ -19,7 +19,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from generator.sanitize import clean
+from generator.site.compiled import THEME_RECORD, StoredBytecode
 
 GENERATED_LIST = "generated.json"
 
@@ -102,3 +105,20 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
     for joined, apart in _FACT_BOUNDARIES:
         output = output.replace(joined, apart)
     return output.replace(_TABLE, '<table tabindex="0">')
+
+
+_theme: StoredBytecode | None = None
+
+
+def on_env(env: jinja2.Environment, config: Any, files: Any) -> jinja2.Environment:
+    """The theme as an earlier build compiled it (``generator.site.compiled``); ``portal serve``
+    keeps its own in memory (``serve_hooks``, listed after this file)."""
+    global _theme
+    if env.bytecode_cache is None:
+        _theme = env.bytecode_cache = StoredBytecode(THEME_RECORD)
+    return env
+
+
+def on_post_build(config: Any) -> None:
+    if _theme is not None:
+        _theme.save()

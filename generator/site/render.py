@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from generator.kinds.base import Page
 from generator.kinds.common import Text
 from generator.sanitize import render_markdown
-from generator.site import bytecode, jsonld
+from generator.site import compiled, jsonld
 from generator.site.amounts import Tally, money
 from generator.site.charts import bars
 from generator.site.qr import page_url, qr_svg
@@ -77,7 +77,7 @@ class Renderer:
                  kinds: list[Path] | None = None, cache: RenderCache | None = None) -> None:
         self.lang, self.default_lang, self.cache = lang, default_lang, cache
         self.env = jinja2.Environment(
-            bytecode_cache=bytecode.PAGES,  # compiled once per process, not per language or re-render
+            bytecode_cache=compiled.PAGES,  # compiled once, not per process, language or re-render
             # the site's own templates, then each kind's (generator/kinds/<kind>/templates/)
             loader=jinja2.FileSystemLoader([templates / "pages", templates, *(kinds or [])]),
             autoescape=True,

@@ -52,6 +52,7 @@ from generator.kinds.base import Page
 from generator.kinds.common import Today
 from generator.loading import cache as check_cache
 from generator.loading.cache import Cache, code_version, key_of, library_versions
+from generator.site import compiled
 
 #: Libraries whose output lands in a page and that ``code_version`` does not name.
 _LIBRARIES = ("jinja2", "markupsafe", "segno")
@@ -216,6 +217,8 @@ class RenderCache:
             del _MEMORY[next(iter(_MEMORY))]
         if self.store is not None and self.now.keys() != self.stored.keys():
             self.store.put(self.entry, "", self.now)
+        compiled.NAMES.save()  # what this render learnt of the templates, for the next process
+        compiled.PAGES.save()
 
 
 def _context_reads(helper: Any, functions: list[Any] | None = None) -> frozenset[str] | None:
@@ -319,14 +322,15 @@ def _model(*state: Any) -> None:
     """Stands for a model's class in ``_Pickler``'s output (never unpickled)."""
 
 
-#: One template's names and references by its source's key, for this process (parsing
-#: the templates again for each render cost as much as rendering the cached pages).
-_PARSED: dict[str, tuple[frozenset[str], tuple[str | None, ...]]] = {}
+#: One template's names and references by its source's key (parsing the templates again
+#: for each render cost as much as rendering the cached pages), kept for the next process.
+_PARSED: dict[str, tuple[frozenset[str], tuple[str | None, ...]]] = compiled.NAMES.values
 
 
 def _analyse(env: jinja2.Environment, name: str) -> tuple[frozenset[str], bytes] | None:
     names: set[str] = set()
     digest = hashlib.blake2b(digest_size=20)
+    compiled.NAMES.load()
     todo, seen = [name], {name}
     while todo:
         current = todo.pop()
@@ -341,6 +345,8 @@ def _analyse(env: jinja2.Environment, name: str) -> tuple[frozenset[str], bytes]
             loads = {node.name for node in tree.find_all(nodes.Name) if node.ctx == "load"}
             _PARSED[source_key] = (frozenset(meta.find_undeclared_variables(tree)) | loads,
                                    tuple(meta.find_referenced_templates(tree)))
+            compiled.NAMES.added = True
+        compiled.NAMES.used.add(source_key)
         found, refs = _PARSED[source_key]
         names |= found
         for ref in refs:

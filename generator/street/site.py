@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from generator.kinds.base import Page
 from generator.kinds.common import Text
+from generator.site import compiled
 from generator.site.markdown_export import markdown_html
 from generator.site.render import Renderer
 from generator.street.memo import Memo
@@ -44,7 +45,8 @@ def beijing(moment: dt.datetime) -> str:
 
 def _env(lang: str) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             bytecode_cache=compiled.STREET)
 
     def plain(value: Text | None) -> str:
         return "" if value is None else str(pick(value, lang))
@@ -85,6 +87,8 @@ def write_pages(pages: list[Page], site: Path, langs: list[str], base: str, site
             target.write_text(doc, encoding="utf-8")
     (site / "assets").mkdir(exist_ok=True)
     shutil.copyfile(TEMPLATES / "street.css", site / "assets" / "street.css")
+    compiled.STREET.save()  # the templates as compiled now, for the next build
+    compiled.PAGES.save()
 
 
 def markdown_page(rendered: str) -> str:
