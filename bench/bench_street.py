@@ -377,9 +377,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for m in [street, *members]:
             shutil.rmtree(m / ".portal-build", ignore_errors=True)
             shutil.rmtree(m / "site", ignore_errors=True)
-        # the theme probe's store is shared by every project of the user: a cold build starts without it
+        # the theme probe's store and the compiled templates (generator.site.compiled) are shared by
+        # every project of the user: a cold build starts without them
         cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
         shutil.rmtree(cache_home / "portal" / "theme-probe", ignore_errors=True)
+        for record in ("page-code.json", "street-code.json", "theme-code.json", "template-names.json"):
+            (cache_home / "portal" / record).unlink(missing_ok=True)
         results["build"] = builds("(b) portal build, cold")
         sites = [street / "site"] if use_street else [m / "site" for m in members]
         pages = [count_pages(s) for s in sites if s.is_dir()]
