@@ -379,10 +379,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             shutil.rmtree(m / "site", ignore_errors=True)
         # the theme probe's store and the compiled templates (generator.site.compiled) are shared by
         # every project of the user: a cold build starts without them
-        cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        shutil.rmtree(cache_home / "portal" / "theme-probe", ignore_errors=True)
-        for record in ("page-code.json", "street-code.json", "theme-code.json", "template-names.json"):
-            (cache_home / "portal" / record).unlink(missing_ok=True)
+        from generator.loading.cache import user_store
+        from generator.site.compiled import RECORDS
+
+        shutil.rmtree(user_store("theme-probe"), ignore_errors=True)
+        for record in RECORDS:
+            user_store(record).unlink(missing_ok=True)
         results["build"] = builds("(b) portal build, cold")
         sites = [street / "site"] if use_street else [m / "site" for m in members]
         pages = [count_pages(s) for s in sites if s.is_dir()]

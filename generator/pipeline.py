@@ -38,7 +38,17 @@ from generator.kinds.base import DataPackage
 from generator.kinds.common import Today
 from generator.load import Project, StaleEntry, unexpected_files
 from generator.loading import fsguard
-from generator.loading.cache import ApartLost, Cache, Digests, Snapshot, file_digest, fingerprint, key_of, snapshot
+from generator.loading.cache import (
+    ApartLost,
+    Cache,
+    Digests,
+    Snapshot,
+    caches_off,
+    file_digest,
+    fingerprint,
+    key_of,
+    snapshot,
+)
 from generator.messages import GOVERNANCE
 from generator.problems import Problem, Report
 from generator.tables import (
@@ -65,7 +75,7 @@ class Checked:
 
 def open_cache(root: Path, cache: bool = True) -> Cache | None:
     """The project's check cache, unless turned off (``cache=False``, ``PORTAL_NO_CACHE=1``)."""
-    if not cache or os.environ.get("PORTAL_NO_CACHE", "") not in ("", "0"):
+    if not cache or caches_off():
         return None
     return Cache.open(Path(root))
 

@@ -18,21 +18,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from generator.loading.cache import signing_key
+from generator.loading.cache import caches_off, signing_key
 
 _TAG = 64  # hex characters of HMAC-SHA256
-
-
-def user_store(name: str) -> Path:
-    """A place for records shared by every project and community of this user, outside any
-    of them (beside the signing key): what depends only on the portal and its theme."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "portal" / name
 
 
 def load(path: Path, purpose: str) -> Any:
     """The value stored at ``path`` for ``purpose``, or None if absent, unsigned or altered."""
     key = signing_key()
-    if key is None or os.environ.get("PORTAL_NO_CACHE", "") not in ("", "0"):
+    if key is None or caches_off():
         return None
     try:
         raw = path.read_bytes()

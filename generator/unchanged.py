@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
-from generator.loading.cache import code_version
+from generator.loading.cache import caches_off, code_version
 from generator.outdir import folder_digest
 
 RECORD = "last-build.json"
@@ -58,7 +57,7 @@ def last_build(root: Path, out: Path, key: str) -> tuple[int, str] | None:
     """The page count of the last build and the digest of what it left (``folder_digest``) when it
     had this ``key`` and ``out`` is as it left it; else None.
     ``PORTAL_NO_CACHE=1`` (as for the check's cache): always build."""
-    if os.environ.get("PORTAL_NO_CACHE", "") not in ("", "0"):
+    if caches_off():
         return None
     try:
         data = json.loads(_record(root).read_text(encoding="utf-8"))

@@ -19,7 +19,7 @@ import pytest
 from generator import build as build_module
 from generator.build import BuildError, build
 from generator.kinds.common import Today
-from generator.signed import user_store
+from generator.loading.cache import user_store
 
 PROJECTS = Path(__file__).resolve().parent / "projects"
 URL = "https://x.example/"

@@ -10,7 +10,7 @@ from typing import Any
 import jinja2
 import pytest
 
-from generator.signed import user_store
+from generator.loading.cache import user_store
 from generator.site import compiled, render_cache
 from generator.site.compiled import Kept, StoredBytecode
 

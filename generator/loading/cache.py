@@ -76,6 +76,12 @@ def code_version() -> str:
     return _code_version
 
 
+def caches_off() -> bool:
+    """``PORTAL_NO_CACHE`` set (not empty, not 0): every cache and kept record is off, the
+    check's, the render's, the build's and the compiled templates' alike."""
+    return os.environ.get("PORTAL_NO_CACHE", "") not in ("", "0")
+
+
 def key_of(*parts: str | bytes) -> str:
     """A cache key from ``parts`` (file names, kinds, contents …), unambiguous."""
     digest = hashlib.blake2b(digest_size=20)
@@ -86,11 +92,17 @@ def key_of(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
+def user_store(name: str) -> Path:
+    """A place for what is shared by every project and community of this user, outside any of
+    them: the signing key, and records that depend only on the portal and its theme
+    (``generator.signed``)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "portal" / name
+
+
 def signing_key() -> bytes | None:
     """The HMAC key of every cache entry and signed record (check, render, kept site), created on
     first use outside any project; None if impossible."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = Path(base) / "portal" / "check-cache.key"
+    path = user_store("check-cache.key")
     try:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)

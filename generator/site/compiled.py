@@ -6,7 +6,7 @@ was edited in a community of 482 pages, ~1.4 s of its render step and ~0.38 s of
 language's mkdocs worker (mkdocs-material's ~27 templates), of ~8 s in all
 (``bench/README.md``, issue #20). Both depend only on the templates' sources, so they are
 kept in records shared by every project and community of this user, outside any of them
-(``signed.user_store``): a street's 30 communities and the street itself use one copy.
+(``loading.cache.user_store``): a street's 30 communities and the street itself use one copy.
 
 Compiled code is code: each record is signed with the check cache's key
 (``generator.signed``), and one that does not verify is ignored. jinja2 checks a compiled
@@ -19,18 +19,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 import threading
 from typing import Any, Callable
 
 from jinja2.bccache import Bucket
 
 from generator import signed
+from generator.loading.cache import caches_off, user_store
 from generator.site.bytecode import SharedBytecode
-
-
-def _enabled() -> bool:
-    return os.environ.get("PORTAL_NO_CACHE", "") in ("", "0")
 
 
 class Kept:
@@ -53,10 +49,10 @@ class Kept:
         if self._loaded:
             return
         with self._lock:
-            if self._loaded or not _enabled():
+            if self._loaded or caches_off():
                 self._loaded = True
                 return
-            stored = signed.load(signed.user_store(self.name), self.name)
+            stored = signed.load(user_store(self.name), self.name)
             for key, value in (stored.items() if isinstance(stored, dict) else ()):
                 try:
                     self.values.setdefault(key, self._decode(value))
@@ -65,13 +61,13 @@ class Kept:
             self._loaded = True
 
     def save(self) -> None:
-        if not self.added or not _enabled():
+        if not self.added or caches_off():
             return
         with self._lock:
             values = dict(self.values)
             if len(values) > self.LIMIT:
                 values = {k: v for k, v in values.items() if k in self.used}
-            signed.save(signed.user_store(self.name), self.name, {k: self._encode(v) for k, v in values.items()})
+            signed.save(user_store(self.name), self.name, {k: self._encode(v) for k, v in values.items()})
             self.added = False
 
 
@@ -106,3 +102,5 @@ STREET = StoredBytecode("street-code.json")
 NAMES = Kept("template-names.json", lambda v: [sorted(v[0]), list(v[1])], lambda v: (frozenset(v[0]), tuple(v[1])))
 #: The mkdocs theme's templates, in each mkdocs worker (``generator.site.mkdocs_hooks``).
 THEME_RECORD = "theme-code.json"
+#: Every record this module keeps (a benchmark's cold build starts without them).
+RECORDS = (PAGES.kept.name, STREET.kept.name, NAMES.name, THEME_RECORD)

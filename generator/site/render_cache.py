@@ -51,7 +51,7 @@ from pydantic import BaseModel
 from generator.kinds.base import Page
 from generator.kinds.common import Today
 from generator.loading import cache as check_cache
-from generator.loading.cache import Cache, code_version, key_of, library_versions
+from generator.loading.cache import Cache, caches_off, code_version, key_of, library_versions
 from generator.site import compiled
 
 #: Libraries whose output lands in a page and that ``code_version`` does not name.
@@ -62,10 +62,6 @@ _LIBRARIES = ("jinja2", "markupsafe", "segno")
 #: communities once each in one process: keeping every one grew it by ~17 MB a community.
 _MEMORY: dict[str, dict[str, str]] = {}
 _MEMORY_SLOTS = 4  #: two projects' two languages: a street builds two communities at once
-
-
-def disabled() -> bool:
-    return os.environ.get("PORTAL_NO_CACHE", "") not in ("", "0")
 
 
 def base_key(root: Path | None, templates: Path, lang: str, default_lang: str) -> str:
@@ -115,7 +111,7 @@ class RenderCache:
     def open(cls, root: Path | None, templates: Path, lang: str, default_lang: str) -> RenderCache | None:
         """The cache for a render of ``root`` (None: no project folder, only in memory),
         or None when ``PORTAL_NO_CACHE`` is set."""
-        if disabled():
+        if caches_off():
             return None
         base = base_key(root, templates, lang, default_lang)
         return cls(base, _open_store(root) if root is not None else None, lang, str(root))
