@@ -331,11 +331,15 @@ def test_edit_and_create_a_notice_in_chromium(tmp_path: Path, monkeypatch: pytes
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 1400})
-            page.on("request", lambda r: hosts.add(_host(r.url)))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.add_init_script("document.addEventListener('securitypolicyviolation', e => "
-                                 "(window.__csp = window.__csp || []).push(e.effectiveDirective + ' ' + e.blockedURI))")
+            # the listeners on the context: each editor page is a new tab of it (_open)
+            context = browser.new_context(viewport={"width": 1280, "height": 1400})
+            context.on("request", lambda r: hosts.add(_host(r.url)))
+            context.on("weberror", lambda e: errors.append(str(e.error)))
+            violations: list[str] = []  # of every tab, reported on the console as they happen
+            context.on("console", lambda m: violations.append(m.text) if m.text.startswith("CSP ") else None)
+            context.add_init_script("document.addEventListener('securitypolicyviolation', e => "
+                                    "console.warn('CSP ' + e.effectiveDirective + ' ' + e.blockedURI))")
+            page = context.new_page()
             admin_url = site.url + "admin/"
             page.goto(admin_url)
             page.get_by_role("button", name="登录").click()  # the local backend needs no account
@@ -347,12 +351,12 @@ def test_edit_and_create_a_notice_in_chromium(tmp_path: Path, monkeypatch: pytes
                 if not files:  # a kind the sample has no file of (consultations): the demo test below edits one
                     continue
                 first = files[0]
-                _open(page, admin_url + f"#/collections/{kind.folder or kind.name}/entries/{first}")
+                page = _open(page, admin_url + f"#/collections/{kind.folder or kind.name}/entries/{first}")
                 page.locator("[data-lang=zh]").first.wait_for()
             assert errors == []
 
             # Edit an existing notice: the Chinese title, and an English body next to the Chinese one.
-            _open(page, admin_url + "#/collections/notices/entries/2024-001")
+            page = _open(page, admin_url + "#/collections/notices/entries/2024-001")
             assert _field(page, "编号").locator("input").get_attribute("readonly") is not None  # id = file name
             title = _field(page, "标题").locator("input[data-lang=zh]")
             title.fill("门禁更换公示（修订）")
@@ -363,14 +367,14 @@ def test_edit_and_create_a_notice_in_chromium(tmp_path: Path, monkeypatch: pytes
             _saved(page, lambda: "修订" in notice.read_text(encoding="utf-8"), tmp_path / "edit.png")
 
             # Create a new notice through the UI.
-            _new_notice(page, admin_url, "2026-11-25-water-cut", "停水通知", "11月26日 9:00–15:00 因管道维修停水。")
+            page = _new_notice(page, admin_url, "2026-11-25-water-cut", "停水通知", "11月26日 9:00–15:00 因管道维修停水。")
             created = root / "data" / "notices" / "2026-11-25-water-cut.yaml"
             _saved(page, created.exists, tmp_path / "new.png")
 
             # Upload a picture (the editor reads and previews it through blob: URLs).
             picture = tmp_path / "notice-board.png"
             picture.write_bytes(_png())
-            _open(page, admin_url + "#/collections/notices")
+            page = _open(page, admin_url + "#/collections/notices")
             try:
                 page.get_by_role("button", name="媒体").click()
             except Exception:
@@ -387,7 +391,6 @@ def test_edit_and_create_a_notice_in_chromium(tmp_path: Path, monkeypatch: pytes
             page.locator("input[type=file]").set_input_files(str(drawing))
             svg = root / "content" / "zh" / "files" / "evil.svg"
             _saved(page, svg.exists, tmp_path / "upload-svg.png")
-            violations = page.evaluate("window.__csp || []")
             browser.close()
     finally:
         site.close()
@@ -441,29 +444,18 @@ def _png() -> bytes:
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
-def _open(page: Any, url: str) -> None:
-    """Open an editor page afresh: after a hash change alone Decap may still show
-    the previous entry's draft. Decap asks before leaving an entry it has not finished
-    saving (on a busy machine it can still be at it after the file is on disk, which the
-    test has checked): leave, as a user would, instead of Playwright's default of staying."""
-
-    def leave(dialog: Any) -> None:
-        dialog.accept()
-
-    page.on("dialog", leave)
-    try:
-        # After publishing a new entry Decap moves from ".../new" to the entry's own
-        # address once its save settles, which on a busy machine can land after our
-        # goto and carry the reload with it: go again until the address is ours
-        # (a fresh reload has no save pending, so the second try holds).
-        for _ in range(3):
-            page.goto(url)
-            page.reload()
-            if page.url == url:
-                break
-        assert page.url == url, f"the editor stayed at {page.url} instead of {url}"
-    finally:
-        page.remove_listener("dialog", leave)
+def _open(page: Any, url: str) -> Any:
+    """Open an editor page afresh, in a new tab of the same browser (the login is kept in
+    its storage), and close the old one without its unload handlers. Going to the
+    address in the same tab raced with the editor: after a hash change alone Decap may
+    still show the previous entry's draft; a save still settling after the file is on
+    disk moved a new entry's page to its own address over our navigation, or asked
+    whether to leave (a dialog that a reload then waited on for 30 s, in CI)."""
+    fresh = page.context.new_page()
+    page.close(run_before_unload=False)
+    fresh.goto(url)
+    assert fresh.url == url, f"the editor went to {fresh.url} instead of {url}"
+    return fresh
 
 
 def _publish(page: Any) -> None:
@@ -471,9 +463,9 @@ def _publish(page: Any) -> None:
     page.get_by_role("menuitem", name="立即发布").click()
 
 
-def _new_notice(page: Any, admin_url: str, notice_id: str, title: str, body: str) -> None:
-    """Fill in and publish a new notice (category 通知, published 2026-11-25)."""
-    _open(page, admin_url + "#/collections/notices/new")
+def _new_notice(page: Any, admin_url: str, notice_id: str, title: str, body: str) -> Any:
+    """Fill in and publish a new notice (category 通知, published 2026-11-25), in a new tab: returned."""
+    page = _open(page, admin_url + "#/collections/notices/new")
     _field(page, "编号").locator("input").fill(notice_id)
     _field(page, "标题").locator("input[data-lang=zh]").fill(title)
     _field(page, "类别").locator("input").first.click()
@@ -481,6 +473,7 @@ def _new_notice(page: Any, admin_url: str, notice_id: str, title: str, body: str
     _field(page, "发布日期").locator("input[type=date]").fill("2026-11-25")
     _field(page, "正文").locator("textarea[data-lang=zh]").fill(body)
     _publish(page)
+    return page
 
 
 def _saved(page: Any, condition: Any, shot: Path) -> None:
@@ -556,9 +549,10 @@ def test_demo_files_of_every_kind_survive_an_edit_in_chromium(tmp_path: Path, mo
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 1400})
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("request", lambda r: hosts.add(_host(r.url)))
+            context = browser.new_context(viewport={"width": 1280, "height": 1400})
+            context.on("weberror", lambda e: errors.append(str(e.error)))
+            context.on("request", lambda r: hosts.add(_host(r.url)))
+            page = context.new_page()
             admin_url = site.url + "admin/"
             page.goto(admin_url)
             page.get_by_role("button", name="登录").click()
@@ -566,7 +560,7 @@ def test_demo_files_of_every_kind_survive_an_edit_in_chromium(tmp_path: Path, mo
             for collection, slug in targets.items():
                 path = root / "data" / ("community.yaml" if collection == "community" else f"{collection}/{slug}.yaml")
                 old = path.read_text(encoding="utf-8")
-                _open(page, admin_url + f"#/collections/{collection}/entries/{slug}")
+                page = _open(page, admin_url + f"#/collections/{collection}/entries/{slug}")
                 label = "名称" if DEMO_EDITS[collection] == "name" else "标题"
                 box = _field(page, label).locator("input[data-lang=zh]")
                 box.fill(box.input_value() + MARK)
@@ -623,10 +617,10 @@ def test_local_workflow_decap_server_and_portal_serve(tmp_path: Path) -> None:
         assert config["local_backend"]["url"] == server.url
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 1400})
+            page = browser.new_context(viewport={"width": 1280, "height": 1400}).new_page()
             page.goto(base + "admin/")
             page.get_by_role("button", name="登录").click()
-            _open(page, base + "admin/#/collections/notices/entries/2024-001")
+            page = _open(page, base + "admin/#/collections/notices/entries/2024-001")
             _field(page, "标题").locator("input[data-lang=zh]").fill("门禁更换公示（预览）")
             _publish(page)
             notice = root / "data" / "notices" / "2024-001.yaml"
@@ -665,12 +659,13 @@ def test_new_community_from_an_empty_folder_to_a_notice_added_in_the_editor(tmp_
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 1400})
-            page.on("request", lambda r: hosts.add(_host(r.url)))
+            context = browser.new_context(viewport={"width": 1280, "height": 1400})
+            context.on("request", lambda r: hosts.add(_host(r.url)))
+            page = context.new_page()
             admin_url = site.url + "admin/"
             page.goto(admin_url)
             page.get_by_role("button", name="登录").click()
-            _new_notice(page, admin_url, "2026-11-25-lift-repair", "5号楼电梯维修通知", "11月28日 9:00–12:00 5号楼电梯停用检修。")
+            page = _new_notice(page, admin_url, "2026-11-25-lift-repair", "5号楼电梯维修通知", "11月28日 9:00–12:00 5号楼电梯停用检修。")
             created = root / "data" / "notices" / "2026-11-25-lift-repair.yaml"
             _saved(page, created.exists, tmp_path / "journey.png")
             browser.close()

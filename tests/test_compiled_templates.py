@@ -131,3 +131,33 @@ def test_the_names_a_template_reads_are_kept_for_the_next_process(tmp_path: Path
     fresh.load()
     learnt = {k: v for k, v in compiled.NAMES.values.items() if k in compiled.NAMES.used}
     assert learnt and all(fresh.values.get(k) == v for k, v in learnt.items())
+
+
+def test_a_process_that_later_sees_another_record_writes_it(templates: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            tmp_path: Path) -> None:
+    """One process, caches first off and then on in another home (a library caller, or this
+    suite's workers, run many builds): the new record is read, and written with what the
+    process already knows, though nothing is compiled again."""
+    cache = StoredBytecode(RECORD)
+    env = CountingEnvironment(loader=jinja2.FileSystemLoader(templates), bytecode_cache=cache)
+
+    def fresh_render() -> None:
+        env.cache = jinja2.utils.LRUCache(400)  # what a new Environment of the same process has: no templates
+        env.get_template("page.html").render(title="停水")
+        cache.save()
+
+    monkeypatch.setenv("PORTAL_NO_CACHE", "1")
+    fresh_render()
+    assert sorted(env.compiled) == ["base.html", "page.html"] and not user_store(RECORD).exists()
+    monkeypatch.delenv("PORTAL_NO_CACHE")
+    fresh_render()
+    assert sorted(env.compiled) == ["base.html", "page.html"]  # compiled once, in the first render only
+    assert user_store(RECORD).exists()
+    first = user_store(RECORD)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-home"))
+    fresh_render()
+    assert user_store(RECORD) != first and user_store(RECORD).exists() and len(env.compiled) == 2
+    written = user_store(RECORD).stat().st_mtime_ns
+    fresh_render()
+    assert user_store(RECORD).stat().st_mtime_ns == written  # and not again once it holds them
+    assert render(templates)[1].compiled == []  # a new process takes them from it

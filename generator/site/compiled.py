@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import threading
+from pathlib import Path
 from typing import Any, Callable
 
 from jinja2.bccache import Bucket
@@ -42,33 +43,46 @@ class Kept:
         self.values: dict[str, Any] = {}
         self.used: set[str] = set()
         self.added = False
-        self._loaded = False
         self._lock = threading.Lock()  # a street renders two communities at once, in threads
+        # The record this process read (None: caches off), and the keys it holds. A process may
+        # see another record later (a library caller or a test moving XDG_CACHE_HOME, the caches
+        # turned on): it is read then, and written if it lacks what this process has used.
+        self._source: Path | None = None
+        self._loaded = False
+        self._stored: set[str] = set()
+
+    def _record(self) -> Path | None:
+        return None if caches_off() else user_store(self.name)
 
     def load(self) -> None:
-        if self._loaded:
+        record = self._record()
+        if self._loaded and record == self._source:
             return
         with self._lock:
-            if self._loaded or caches_off():
-                self._loaded = True
+            if self._loaded and record == self._source:
                 return
-            stored = signed.load(user_store(self.name), self.name)
+            stored = signed.load(record, self.name) if record is not None else None
+            self._stored = set()
             for key, value in (stored.items() if isinstance(stored, dict) else ()):
                 try:
                     self.values.setdefault(key, self._decode(value))
                 except (TypeError, ValueError, IndexError, binascii.Error):
                     continue  # signed by us, but not in this code's shape: made again
-            self._loaded = True
+                self._stored.add(key)
+            self._source, self._loaded = record, True
 
     def save(self) -> None:
-        if not self.added or caches_off():
+        record = self._record()
+        if record is None or record != self._source:
+            return  # not read from this record: writing it would drop what it holds
+        if not self.added and self.used <= self._stored:
             return
         with self._lock:
             values = dict(self.values)
             if len(values) > self.LIMIT:
                 values = {k: v for k, v in values.items() if k in self.used}
-            signed.save(user_store(self.name), self.name, {k: self._encode(v) for k, v in values.items()})
-            self.added = False
+            signed.save(record, self.name, {k: self._encode(v) for k, v in values.items()})
+            self._stored, self.added = set(values), False
 
 
 class StoredBytecode(SharedBytecode):
