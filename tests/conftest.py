@@ -27,6 +27,8 @@ pytest.register_assert_rewrite("site_fixtures")
 os.environ.setdefault("PORTAL_NO_CACHE", "1")
 
 PROJECTS = Path(__file__).parent / "projects"
+#: What ``portal build`` leaves in a project it built in place: never copied with a sample.
+BUILD_LEFTOVERS = shutil.ignore_patterns(".portal-build", ".portal-secret", "site")
 REPO = Path(__file__).resolve().parent.parent
 
 #: Session fixtures worth making once per run, and how a module that uses them reads:
@@ -118,7 +120,8 @@ def fixed_today():
 
 @pytest.fixture
 def minimal(tmp_path: Path) -> SampleProject:
-    shutil.copytree(PROJECTS / "minimal", tmp_path / "minimal")
+    # what a build in place leaves (its work folder, secret, site) is not part of the sample
+    shutil.copytree(PROJECTS / "minimal", tmp_path / "minimal", ignore=BUILD_LEFTOVERS)
     return SampleProject(tmp_path / "minimal")
 
 

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.outdir import MARKER, UnsafeOutput, check_output, swap
+from tests.conftest import BUILD_LEFTOVERS
 
 PROJECTS = Path(__file__).parent / "projects"
 
@@ -43,7 +44,7 @@ def snapshot(top: Path) -> dict[str, bytes | str]:
 def make_project(top: Path) -> Path:
     """The minimal project plus the things a real one holds beside its data."""
     root = top / "proj"
-    shutil.copytree(PROJECTS / "minimal", root)
+    shutil.copytree(PROJECTS / "minimal", root, ignore=BUILD_LEFTOVERS)
     (root / ".git").mkdir()
     (root / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     (root / ".portal-secret").write_text("s3cret\n")
@@ -359,7 +360,7 @@ def test_build_never_publishes_a_link_target_from_outside(project: Path):
     (".yaml", "en", "the slug is empty"),
 ])
 def test_new_refuses_a_bad_slug_with_a_message(tmp_path: Path, slug: str, lang: str, words: str):
-    shutil.copytree(PROJECTS / "minimal", tmp_path / "p")
+    shutil.copytree(PROJECTS / "minimal", tmp_path / "p", ignore=BUILD_LEFTOVERS)
     before = snapshot(tmp_path)
     result = portal("new", "notice", str(tmp_path / "p"), "--slug", slug, "--lang", lang)
     assert result.returncode == 2, result.stdout + result.stderr
@@ -369,7 +370,7 @@ def test_new_refuses_a_bad_slug_with_a_message(tmp_path: Path, slug: str, lang: 
 
 @pytest.mark.parametrize("slug", ["water-cut.yaml", "water-cut.YML", " water-cut "])
 def test_new_drops_a_file_suffix_from_the_slug(tmp_path: Path, slug: str):
-    shutil.copytree(PROJECTS / "minimal", tmp_path / "p")
+    shutil.copytree(PROJECTS / "minimal", tmp_path / "p", ignore=BUILD_LEFTOVERS)
     result = portal("new", "notice", str(tmp_path / "p"), "--slug", slug, "--date", "2026-11-25")
     assert result.returncode == 0, result.stderr
     assert [p.name for p in (tmp_path / "p/data/notices").glob("2026-*")] == ["2026-11-25-water-cut.yaml"]
