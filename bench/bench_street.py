@@ -24,9 +24,10 @@ wrapper that samples the tree's memory (``/proc``, every 50 ms):
     in a fresh context, types the word, waits for results and sums the bytes of
     every Pagefind response (its index files are compressed by Pagefind itself,
     so these are the bytes a phone fetches; counted at the test server, which
-    also sees the requests of Pagefind's worker). With ``--street``, three ways:
-    one community's own search page, the street's search page (``/search/``: every
-    community's index merged at query time, ``generator.street.search``), and, to
+    also sees the requests of Pagefind's worker) and of the street's index (its
+    JSON as stored: a host that compresses JSON sends less). With ``--street``,
+    three ways: one community's own search page, the street's search page
+    (``/search/``: the street's own index, ``generator.street.search_index``), and, to
     compare, one Pagefind index over the whole street site (built here into
     ``site/_bench_one_index/``, its indexing time reported; never published).
 
@@ -241,7 +242,8 @@ def common_words(site: Path, lang: str, count: int) -> list[str]:
 
 def first_queries(site: Path, words: dict[str, list[str]],
                   prefix: str = "") -> dict[str, dict[str, tuple[list[tuple[str, int]], int]]]:
-    """Per language and word: the files (path, bytes sent) fetched under ``/pagefind/`` by the
+    """Per language and word: the files (path, bytes sent) fetched under ``/pagefind/`` (and the
+    street's ``/search-index/``) by the
     first query on the search page under ``prefix`` (``""``: the site's own; ``"<id>/"``: a
     community's in a street), each in a fresh browser context, and how many results it showed."""
     from playwright.sync_api import sync_playwright
@@ -273,7 +275,7 @@ def first_queries(site: Path, words: dict[str, list[str]],
                             found = 0
                         page.wait_for_load_state("networkidle")
                         out[lang][word] = ([(path, n) for path, n in list(_QuietHandler.served)
-                                            if "/pagefind/" in path], found)
+                                            if "/pagefind/" in path or "/search-index/" in path], found)
                     finally:
                         ctx.close()
             browser.close()

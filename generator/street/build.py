@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import os
 import shutil
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -41,13 +43,15 @@ from generator.street.headers import write_street_headers
 from generator.street.load import load_street
 from generator.street.memo import Memo
 from generator.street.model import CommunityEntry, Member, Street, community_root
-from generator.street.search import add_street_option, copy_script, search_page
+from generator.street.search import add_street_option, copy_script, search_page, write_street_index
 from generator.street.site import add_banner, beijing, write_pages
 from generator.street.views import street_pages, write_street_files
 from portal_core.i18n import both
 
 KEEP = Path(".portal-build") / "street" / "sites"
 MEMO = Path(".portal-build") / "street" / "memo.json"
+#: Each community's part of the street search index, kept for the next build (``search_index``).
+SEARCH_PARTS = Path(".portal-build") / "street" / "search"
 DEFAULT_SITE_URL = "http://localhost:8000/"
 
 
@@ -224,12 +228,23 @@ def _build(street_root: Path, street: Street, out: Path, site_url: str | None, j
             if m.status == "stale":
                 add_banner(stage / m.id, since[m.id] or "?")
         base = urlsplit(site_url).path.rstrip("/") + "/"
-        pages = [*street_pages(street, members, day), search_page(stage, members, langs)]
-        write_pages(pages, stage, langs, base, site_url, memo)
-        copy_script(stage)
-        add_street_option(stage, [m for m in members if m.id not in reused], langs, base)
-        write_street_files(street, members, stage, langs, site_url, memo)
-        write_street_headers(stage, [m.id for m in members if m.status != "missing"])
+        # The search index reads only the communities' Pagefind indexes: made in a process of its
+        # own while this one writes the street's pages (the second core is idle by now), or here
+        # with --jobs 1.
+        index_args = (stage, members, langs, street_root / SEARCH_PARTS, out)
+        with (ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) if jobs != 1
+              else nullcontext()) as index_pool:
+            indexing = index_pool.submit(write_street_index, *index_args) if index_pool is not None else None
+            pages = [*street_pages(street, members, day), search_page(stage, members, langs)]
+            write_pages(pages, stage, langs, base, site_url, memo)
+            copy_script(stage)
+            add_street_option(stage, [m for m in members if m.id not in reused], langs, base)
+            write_street_files(street, members, stage, langs, site_url, memo)
+            write_street_headers(stage, [m.id for m in members if m.status != "missing"])
+            if indexing is None:
+                write_street_index(*index_args)
+            else:
+                indexing.result()
         write_marker(stage)
         for cid in reused:
             (stage / cid).unlink()

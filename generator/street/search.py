@@ -1,26 +1,15 @@
 """Search across the street: one search page per language (``/search/``, ``/en/search/``)
-that queries every published community's own Pagefind index at once, and on each
-community's search page a button "search the whole street" that sends the same query there.
+over one index of every published community's pages (``search_index``: why it is ours,
+and how a query stays small), and on each community's search page a button "search the
+whole street" that sends the same query there.
 
-Why Pagefind's multisite search (``mergeIndex``: the first community's ``pagefind.js`` is
-the primary, the others' indexes are merged into it; https://pagefind.app/docs/multisite/)
-and not one index over the whole street site (measured in ``bench/bench_street.py`` (g)
-and ``bench/README.md``):
+The index is made from each community's own Pagefind index (its fragments: the text of
+each page), so it adds no HTML parsing to the build, and only a community whose pages
+changed is worked out again. It is static files: it works from any static host (no
+server code), and not from ``file://`` (fetch).
 
-- it adds nothing to the build: each community's index is already built with its pages
-  (and a stale community's kept index still matches its kept pages), while one street
-  index would re-index every community's pages after any edit (Pagefind has no
-  incremental indexing), which a one-notice edit cannot afford;
-- the first query fetches about the same bytes either way: a word's postings are split
-  over the communities' indexes instead of one larger chunk, plus each index's small
-  entry and meta files; the WebAssembly is loaded once (merged indexes share the
-  primary's, ``load_wasm: false`` in pagefind.js);
-- both are static files: they work from any static host, offline copies included
-  (no server code), and neither works from ``file://`` (ES modules, fetch).
-
-Each result is labelled with its community by its address (``/<id>/…``): the page
-lists the communities as plain links to their own search pages, which is also what a
-resident without JavaScript uses.
+Each result is labelled with its community: the page lists the communities as plain
+links to their own search pages, which is also what a resident without JavaScript uses.
 """
 
 from __future__ import annotations
@@ -31,15 +20,16 @@ from html import escape
 from pathlib import Path
 
 from generator.kinds.base import Page
+from generator.street import search_index
 from generator.street.model import Member
 from portal_core.i18n import text, texts
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SEARCH = "search/index.md"
 SCRIPT = "street-search.js"
-#: The search page runs Pagefind (its module, worker and WebAssembly): our own files only.
-SEARCH_CSP = ("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
-              "connect-src 'self'; worker-src 'self'; form-action 'self'; base-uri 'self'; object-src 'none'")
+#: The search page runs our script, which fetches the index's files: our own files only.
+SEARCH_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+              "connect-src 'self'; form-action 'self'; base-uri 'self'; object-src 'none'")
 ENTRY = "pagefind/pagefind-entry.json"
 #: Where a community's search form ends (``site_templates/pages/search.md.j2``).
 _FORM_END = re.compile(r"(<div class=\"portal-search\"[^>]*>\s*<form\b.*?)(</form>)", re.S)
@@ -61,6 +51,18 @@ def search_page(site: Path, members: list[Member], langs: list[str]) -> Page:
     return Page(SEARCH, "street-search.html", texts("site.street.search.title"),
                 {"searchable": indexed(site, members, langs, langs[0]), "default": langs[0], "members": members},
                 {"csp": SEARCH_CSP, "scripts": [SCRIPT]})
+
+
+def write_street_index(site: Path, members: list[Member], langs: list[str], cache: Path, published: Path) -> None:
+    """Each language's street index (``search_index``), from the communities' Pagefind indexes
+    under ``site``; each community's part kept in ``cache/<lang>/``, the files unchanged since
+    the site at ``published`` linked from it."""
+    default = langs[0]
+    for lang, ids in indexed(site, members, langs, default).items():
+        if ids:
+            here = lang_dir(lang, default)
+            search_index.write_index(site / here, [(cid, site / cid / here / "pagefind") for cid in ids],
+                                     cache / lang, published / here)
 
 
 def copy_script(site: Path) -> None:
