@@ -69,7 +69,12 @@ K1, B = 1.2, 0.75
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 #: A run of Chinese characters, or a word of other letters and digits (``street-search.js``: WORDS).
 _WORDS = re.compile(f"[{_HAN}]+|[^\\W_{_HAN}]+")
-_HAN_RUN = re.compile(f"[{_HAN}]")
+_HAN_CHAR = re.compile(f"[{_HAN}]")
+
+
+def _stem(word: str) -> str:
+    """A word without its plural ``s`` (``street-search.js``: terms)."""
+    return word[:-1] if len(word) > 3 and word[-1] == "s" and word[-2] != "s" else word
 
 
 def terms(text: str, page: bool = False) -> list[str]:
@@ -78,14 +83,12 @@ def terms(text: str, page: bool = False) -> list[str]:
     every Chinese character as well, so that a query of one character finds it."""
     found: list[str] = []
     for word in _WORDS.findall(unicodedata.normalize("NFKC", text.replace("\u200b", "")).lower()):
-        if _HAN_RUN.match(word):
+        if _HAN_CHAR.match(word):
             if len(word) == 1 or page:
                 found.extend(word)
             found.extend(word[i:i + 2] for i in range(len(word) - 1))
-        elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-            found.append(word[:-1])
         else:
-            found.append(word)
+            found.append(_stem(word))
     return found
 
 
@@ -100,7 +103,7 @@ def shard_of(term: str, shards: int) -> int:
 def shard_file(term: str, shards: int) -> str:
     """The shard a term is in: single characters apart (``u/``), as each is in most pages and
     a query of one is rare: a query of words then fetches only the shards of pairs and words."""
-    family = "u" if len(term) == 1 and _HAN_RUN.match(term) else "s"
+    family = "u" if len(term) == 1 and _HAN_CHAR.match(term) else "s"
     return f"{family}/{shard_of(term, shards)}"
 
 
@@ -137,7 +140,6 @@ def read_fragment(path: Path) -> dict[str, Any] | None:
     return page if isinstance(page, dict) else None
 
 
-_HAN_CHAR = re.compile(f"[{_HAN}]")
 _HAN_PAIR = re.compile(f"(?=([{_HAN}]{{2}}))")  # every pair, overlapping
 _OTHER_WORD = re.compile(f"[^\\W_{_HAN}]+")
 
@@ -148,7 +150,7 @@ def page_terms(text: str) -> Counter[str]:
     text = unicodedata.normalize("NFKC", text.replace("\u200b", "")).lower()
     found = Counter(_HAN_CHAR.findall(text))
     found.update(_HAN_PAIR.findall(text))
-    found.update(w[:-1] if len(w) > 3 and w[-1] == "s" and w[-2] != "s" else w for w in _OTHER_WORD.findall(text))
+    found.update(map(_stem, _OTHER_WORD.findall(text)))
     return found
 
 
@@ -193,9 +195,9 @@ def _key(files: list[Path], shards: int) -> str:
     return digest.hexdigest()
 
 
-def part_of(index: Path, shards: int, store: Path | None) -> Part:
-    """A community's part, from ``store`` when its fragments are those it was made from."""
-    files = fragments(index)
+def part_of(files: list[Path], shards: int, store: Path | None) -> Part:
+    """A community's part from its ``files`` (``fragments``), or from ``store`` when they are
+    those it was made from."""
     key = _key(files, shards)
     if store is not None:
         kept = signed.load(store, "street-search-part")
@@ -253,12 +255,11 @@ def write_index(out: Path, indexes: Iterable[tuple[str, Path]], cache: Path | No
     (community id, its Pagefind folder), each community's part kept in ``cache``;
     ``published``: the folder where the last build's site is, whose unchanged index files
     are linked (``_Files``). Returns the index's ``meta.json``."""
-    members = [(cid, index) for cid, index in indexes if (index / "fragment").is_dir()]
-    pages = sum(len(fragments(index)) for _, index in members)
-    shards = shard_count(pages)
+    members = [(cid, fragments(index)) for cid, index in indexes if (index / "fragment").is_dir()]
+    shards = shard_count(sum(len(files) for _, files in members))
     keep = cache is not None and not caches_off()
-    parts = [part_of(index, shards, cache / "parts" / f"{cid}.json" if keep and cache else None)
-             for cid, index in members]
+    parts = [part_of(files, shards, cache / "parts" / f"{cid}.json" if keep and cache else None)
+             for cid, files in members]
     folder = out / FOLDER
     for family in ("s", "u", "d"):
         (folder / family).mkdir(parents=True, exist_ok=True)
