@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -119,6 +120,22 @@ def test_every_word_is_required_and_the_title_and_rare_words_rank_first(tmp_path
     # every posting's doc number is the difference from the one before
     shard = json.loads((out / search_index.FOLDER / "s" / f"{shard_of('电梯', 16)}.json").read_text(encoding="utf-8"))
     assert len(shard) == 2 and all(x > 0 for x in shard[0]["电梯"][0::2][1:])
+    # each posting's weight is BM25's term-frequency part, 1-99: more for a term said more often
+    # in a page of the same length (b's lift notice says 电梯 four times: its title, weighed 3, and twice)
+    (b_lift,) = shard[1]["电梯"][1::2]
+    assert 1 <= min(shard[0]["电梯"][1::2]) and b_lift <= 99 and b_lift > min(shard[0]["电梯"][1::2])
+
+
+def count_parts_made(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on, how many fragments each part worked out (not loaded) was made from."""
+    made: list[int] = []
+    real = search_index.make_part
+    def counted(found: list[str], shards: int) -> search_index.Part:
+        made.append(len(found))
+        return real(found, shards)
+
+    monkeypatch.setattr(search_index, "make_part", counted)
+    return made
 
 
 def test_each_community_is_worked_out_again_only_when_its_pages_change(tmp_path: Path, cache_on: None,
@@ -126,13 +143,7 @@ def test_each_community_is_worked_out_again_only_when_its_pages_change(tmp_path:
     for cid in "abc":
         write_pages(tmp_path / cid, {f"p{i}": (f"{cid} 公告 {i}", f"第{i}号\u200b通知\u200b内容 {cid}") for i in range(6)})
     indexes = [(cid, tmp_path / cid) for cid in "abc"]
-    made: list[int] = []
-    real = search_index.make_part
-    def counted(found: list[Path], shards: int) -> search_index.Part:
-        made.append(len(found))
-        return real(found, shards)
-
-    monkeypatch.setattr(search_index, "make_part", counted)
+    made = count_parts_made(monkeypatch)
     cache = tmp_path / "parts"
 
     write_index(tmp_path / "first", indexes, cache)
@@ -207,3 +218,43 @@ def test_unchanged_files_are_linked_from_the_published_index_and_changed_ones_wr
     assert _rank(tmp_path / "v3", "停电") == [("a", "zh_p1b")]
     write_index(tmp_path / "fresh", indexes, None)
     assert files(tmp_path / "v3") == files(tmp_path / "fresh")
+
+
+def test_parts_made_ahead_are_used_and_files_from_an_unpublished_build_are_not_trusted(
+        tmp_path: Path, cache_on: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``prepare`` (run as each community is built) leaves the part ``write_index`` then uses
+    without working it out again; and after a build whose index was written but never
+    published, the next index links only what the published one really holds."""
+    for cid in "ab":
+        write_pages(tmp_path / cid, {f"p{i}": (f"{cid} 公告 {i}", f"第{i}号\u200b通知 {cid}") for i in range(5)})
+    indexes = [(cid, tmp_path / cid) for cid in "ab"]
+    cache = tmp_path / "cache"
+    write_index(tmp_path / "v1", indexes, cache)
+    made = count_parts_made(monkeypatch)
+    (tmp_path / "b/fragment/zh_p3.pf_fragment").unlink()
+    write_pages(tmp_path / "b", {"p3b": ("b 公告 3", "第3号\u200b通知 b 停水")})
+    for cid in "ab":
+        search_index.prepare(tmp_path / cid, cache / "parts" / f"{cid}.json")
+    assert made == [5]  # b's part, worked out ahead; a's loaded
+    write_index(tmp_path / "v2", indexes, cache, published=tmp_path / "v1")
+    assert made == [5] and _rank(tmp_path / "v2", "停水") == [("b", "zh_p3b")]
+
+    # a build works out b's part ahead, then fails before writing the index at all
+    (tmp_path / "b/fragment/zh_p2.pf_fragment").unlink()
+    write_pages(tmp_path / "b", {"p2b": ("b 公告 2", "第2号\u200b通知 b 停车")})
+    search_index.prepare(tmp_path / "b", cache / "parts" / "b.json")
+    search_index._READY.clear()  # that process ended
+    # a build writes its index from another b, then fails before publishing it: v2 stays published
+    (tmp_path / "b/fragment/zh_p4.pf_fragment").unlink()
+    write_pages(tmp_path / "b", {"p4b": ("b 公告 4", "第4号\u200b通知 b 停电")})
+    write_index(tmp_path / "lost", indexes, cache, published=tmp_path / "v2")
+    shutil.rmtree(tmp_path / "lost")
+    (tmp_path / "b/fragment/zh_p0.pf_fragment").unlink()
+    write_pages(tmp_path / "b", {"p0b": ("b 公告 0", "第0号\u200b通知 b 停气")})
+    write_index(tmp_path / "v3", indexes, cache, published=tmp_path / "v2")
+    assert _rank(tmp_path / "v3", "停车") == [("b", "zh_p2b")] and _rank(tmp_path / "v3", "停水") == [("b", "zh_p3b")]
+    monkeypatch.setenv("PORTAL_NO_CACHE", "1")
+    write_index(tmp_path / "fresh", indexes, None)
+    assert files(tmp_path / "v3") == files(tmp_path / "fresh")
+    linked = [p for p in (tmp_path / "v3").rglob("*.json") if p.stat().st_nlink > 1]
+    assert linked  # what a's part and b's unchanged terms make is still linked from v2

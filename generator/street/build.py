@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import multiprocessing
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import nullcontext
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -43,7 +41,7 @@ from generator.street.headers import write_street_headers
 from generator.street.load import load_street
 from generator.street.memo import Memo
 from generator.street.model import CommunityEntry, Member, Street, community_root
-from generator.street.search import add_street_option, copy_script, search_page, write_street_index
+from generator.street.search import StreetIndex, add_street_option, copy_script, search_page
 from generator.street.site import add_banner, beijing, write_pages
 from generator.street.views import street_pages, write_street_files
 from portal_core.i18n import both
@@ -188,70 +186,71 @@ def _build(street_root: Path, street: Street, out: Path, site_url: str | None, j
     day = today or Today.get()
     failures = {entry.id: fetch(street_root, entry) for entry in street.communities if entry.git}
     workers = jobs or min(len(street.communities), os.cpu_count() or 1)
+    langs = [street.languages.default, *[x for x in street.languages.others if x in ("zh", "en")]]
     # Threads for the communities; each community's mkdocs builds run in their own processes
     # (mkdocs is not made to run twice at once in one process), unless --jobs 1.
     inner = 1 if jobs == 1 else None
-    with ThreadPoolExecutor(max(1, workers)) as pool:
-        def one(entry: CommunityEntry) -> tuple[Member, list[Problem]]:
-            progress("community", id=entry.id)
-            return build_member(street_root, entry, site_url, inner, strict, failures.get(entry.id), day)
+    shown: dict[str, str | None] = {}  # each community's published folder as found (publish.reusable)
+    with StreetIndex(street_root / SEARCH_PARTS, langs, in_process=jobs == 1) as index:
+        with ThreadPoolExecutor(max(1, workers)) as pool:
+            def one(entry: CommunityEntry) -> tuple[Member, list[Problem]]:
+                progress("community", id=entry.id)
+                member, found = build_member(street_root, entry, site_url, inner, strict, failures.get(entry.id), day)
+                # what the street's own steps need of this community, done while the others build
+                if member.status != "missing":
+                    index.prepare(street_root / KEEP / entry.id, entry.id)
+                shown[entry.id] = publish.digest_of(out, entry.id)
+                return member, found
 
-        done = list(pool.map(one, street.communities))
-    members = [m for m, _ in done]
-    report = Report([p for _, found in done for p in found])
-    result = StreetResult(out, members, report)
-    if strict and any(m.status != "built" for m in members):
-        raise BuildError(both("cli.street.strict-failed"), report)
-    progress("street")
-    stage = out.parent / f".{out.name}.building-{os.getpid()}"
-    for leftover in out.parent.glob(f".{out.name}.building-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    langs = [street.languages.default, *[x for x in street.languages.others if x in ("zh", "en")]]
-    context = publish.context_key(site_url, langs)
-    since = {m.id: (beijing(m.updated) if m.updated else "?") if m.status == "stale" else None for m in members}
-    kept = {m.id: m.kept_digest or folder_digest(street_root / KEEP / m.id) for m in members if m.status != "missing"}
-    # communities whose published folder is still what the last build put there stay in place
-    reused = publish.reusable(street_root, out, members, context, since, kept)
-    memo = Memo(street_root / MEMO, "street-memo")  # the street's calendar and pages, made again only when changed
-    try:
-        stage.mkdir(parents=True)
-        for m in members:
-            if m.status == "missing":
-                continue
-            if m.id in reused:  # seen through a link while the street's files are made (search, headers)
-                os.symlink(out / m.id, stage / m.id, target_is_directory=True)
-                continue
-            # a community built now is linked, not copied (its kept copy is replaced whole by its next
-            # build, never written in place); a stale one is copied, as its pages get the banner
-            shutil.copytree(street_root / KEEP / m.id, stage / m.id, symlinks=True,
-                            copy_function=_link_or_copy if m.status == "built" else shutil.copy2)
-            if m.status == "stale":
-                add_banner(stage / m.id, since[m.id] or "?")
-        base = urlsplit(site_url).path.rstrip("/") + "/"
-        # The search index reads only the communities' Pagefind indexes: made in a process of its
-        # own while this one writes the street's pages (the second core is idle by now), or here
-        # with --jobs 1.
-        index_args = (stage, members, langs, street_root / SEARCH_PARTS, out)
-        with (ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) if jobs != 1
-              else nullcontext()) as index_pool:
-            indexing = index_pool.submit(write_street_index, *index_args) if index_pool is not None else None
+            done = list(pool.map(one, street.communities))
+        members = [m for m, _ in done]
+        report = Report([p for _, found in done for p in found])
+        result = StreetResult(out, members, report)
+        if strict and any(m.status != "built" for m in members):
+            raise BuildError(both("cli.street.strict-failed"), report)
+        progress("street")
+        stage = out.parent / f".{out.name}.building-{os.getpid()}"
+        for leftover in out.parent.glob(f".{out.name}.building-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        context = publish.context_key(site_url, langs)
+        since = {m.id: (beijing(m.updated) if m.updated else "?") if m.status == "stale" else None for m in members}
+        kept = {m.id: m.kept_digest or folder_digest(street_root / KEEP / m.id) for m in members
+                if m.status != "missing"}
+        # communities whose published folder is still what the last build put there stay in place
+        reused = publish.reusable(street_root, out, members, context, since, kept, shown)
+        memo = Memo(street_root / MEMO, "street-memo")  # the street's calendar and pages, made again only when changed
+        try:
+            stage.mkdir(parents=True)
+            for m in members:
+                if m.status == "missing":
+                    continue
+                if m.id in reused:  # seen through a link while the street's files are made (search, headers)
+                    os.symlink(out / m.id, stage / m.id, target_is_directory=True)
+                    continue
+                # a community built now is linked, not copied (its kept copy is replaced whole by its next
+                # build, never written in place); a stale one is copied, as its pages get the banner
+                shutil.copytree(street_root / KEEP / m.id, stage / m.id, symlinks=True,
+                                copy_function=_link_or_copy if m.status == "built" else shutil.copy2)
+                if m.status == "stale":
+                    add_banner(stage / m.id, since[m.id] or "?")
+            base = urlsplit(site_url).path.rstrip("/") + "/"
+            # the index reads only the communities' Pagefind indexes: written in its own process
+            # while this one writes the street's pages
+            index.write(stage, members, out)
             pages = [*street_pages(street, members, day), search_page(stage, members, langs)]
             write_pages(pages, stage, langs, base, site_url, memo)
             copy_script(stage)
             add_street_option(stage, [m for m in members if m.id not in reused], langs, base)
             write_street_files(street, members, stage, langs, site_url, memo)
             write_street_headers(stage, [m.id for m in members if m.status != "missing"])
-            if indexing is None:
-                write_street_index(*index_args)
-            else:
-                indexing.result()
-        write_marker(stage)
-        for cid in reused:
-            (stage / cid).unlink()
-        publish.commit(street_root, stage, out, reused)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)  # removes the reused communities' links, never what they point to
-        raise
+            index.wait()
+            write_marker(stage)
+            for cid in reused:
+                (stage / cid).unlink()
+            publish.commit(street_root, stage, out, reused)
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)  # removes the reused communities' links, never what they point to
+            raise
     publish.remember(street_root, out, members, context, since, kept, reused)
     memo.save()
     return result

@@ -30,7 +30,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Collection
+from typing import Any, Collection, Mapping
 
 from generator.loading.cache import code_version, key_of
 from generator.outdir import check_output, folder_digest, is_marked, swap
@@ -63,10 +63,22 @@ def _read(street_root: Path) -> Published | None:
         return None
 
 
+def digest_of(out: Path, cid: str) -> str | None:
+    """The digest of community ``cid``'s published folder in ``out`` (None: not a folder).
+    Taken while the other communities still build (``street.build``): the published site
+    is not written until ``commit``, under the build's lock."""
+    folder = out / cid
+    if folder.is_symlink() or not folder.is_dir():
+        return None
+    return folder_digest(folder)
+
+
 def reusable(street_root: Path, out: Path, members: list[Member], context: str,
-             since: dict[str, str | None], kept: dict[str, str]) -> dict[str, str]:
+             since: dict[str, str | None], kept: dict[str, str],
+             shown: Mapping[str, str | None] | None = None) -> dict[str, str]:
     """The communities whose published folder in ``out`` can stay as it is, with that folder's
-    digest; ``kept``: the digest of each community's kept copy now."""
+    digest; ``kept``: the digest of each community's kept copy now; ``shown``: each published
+    folder's ``digest_of``, when taken already."""
     record = _read(street_root)
     if record is None or record.out != str(out) or record.context != context or not is_marked(out):
         return {}
@@ -77,11 +89,11 @@ def reusable(street_root: Path, out: Path, members: list[Member], context: str,
             continue
         if was.get("status") != m.status or was.get("since") != since.get(m.id):
             continue
-        folder = out / m.id
-        if folder.is_symlink() or not folder.is_dir():
+        if was.get("keep") != kept.get(m.id):
             continue
-        if was.get("keep") == kept.get(m.id) and was.get("out") == folder_digest(folder):
-            found[m.id] = str(was["out"])
+        now = shown[m.id] if shown is not None and m.id in shown else digest_of(out, m.id)
+        if now is not None and was.get("out") == now:
+            found[m.id] = now
     return found
 
 

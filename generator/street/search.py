@@ -14,12 +14,16 @@ links to their own search pages, which is also what a resident without JavaScrip
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 import shutil
+from concurrent.futures import Future, ProcessPoolExecutor
 from html import escape
 from pathlib import Path
+from types import TracebackType
 
 from generator.kinds.base import Page
+from generator.loading.cache import caches_off
 from generator.street import search_index
 from generator.street.model import Member
 from portal_core.i18n import text, texts
@@ -63,6 +67,58 @@ def write_street_index(site: Path, members: list[Member], langs: list[str], cach
             here = lang_dir(lang, default)
             search_index.write_index(site / here, [(cid, site / cid / here / "pagefind") for cid in ids],
                                      cache / lang, published / here)
+
+
+def prepare_community(site: Path, cid: str, langs: list[str], cache: Path) -> None:
+    """Each language's part of one community (its built ``site``) ahead of the index
+    (``search_index.prepare``): a part that cannot be made now is made by the index itself."""
+    for lang in langs:
+        index = site / lang_dir(lang, langs[0]) / "pagefind"
+        if (index / "fragment").is_dir():
+            try:
+                search_index.prepare(index, cache / lang / "parts" / f"{cid}.json")
+            except (OSError, ValueError):
+                pass
+
+
+class StreetIndex:
+    """The street's search index, made in a process of its own during the street build: the
+    process starts with the build, each community's part is loaded or worked out as soon
+    as that community is built (``prepare``: while the slowest, usually the edited one,
+    still builds), and the index is written while the street's pages are (``write``).
+    After one edit the index had cost 3-4 s more than the street's pages when it all
+    started after the communities (``bench/README.md``). With ``in_process`` (``--jobs 1``)
+    there is no other process: nothing is prepared, and ``write`` works here."""
+
+    def __init__(self, cache: Path, langs: list[str], in_process: bool) -> None:
+        self.cache, self.langs = cache, langs
+        self._pool = None if in_process else ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self._writing: Future[None] | None = None
+
+    def __enter__(self) -> StreetIndex:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def prepare(self, site: Path, cid: str) -> None:
+        """Community ``cid`` is built, its pages in ``site`` final for this build."""
+        if self._pool is not None and not caches_off():
+            self._pool.submit(prepare_community, site, cid, self.langs, self.cache)
+
+    def write(self, site: Path, members: list[Member], published: Path) -> None:
+        """Start writing the index into ``site`` (``write_street_index``); ``wait`` for it."""
+        args = (site, members, self.langs, self.cache, published)
+        if self._pool is None:
+            write_street_index(*args)
+        else:
+            self._writing = self._pool.submit(write_street_index, *args)
+
+    def wait(self) -> None:
+        if self._writing is not None:
+            self._writing.result()
 
 
 def copy_script(site: Path) -> None:

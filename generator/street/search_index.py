@@ -121,14 +121,22 @@ class Part:
     shards: dict[str, str]  # shard file ("s/<n>", "u/<n>") → its JSON object text
 
 
-def fragments(index: Path) -> list[Path]:
-    """The fragments of one Pagefind index (``<site>/pagefind``), in a stable order."""
-    return sorted((index / "fragment").glob("*.pf_fragment"))
-
-
-def read_fragment(path: Path) -> dict[str, Any] | None:
+def fragments(index: Path) -> list[str]:
+    """The fragments of one Pagefind index (``<site>/pagefind``), in a stable order, as path
+    strings: each build lists ~30,000 of them, and making as many ``Path`` objects (and
+    sorting them) cost half a second."""
+    folder = os.path.join(index, "fragment")
     try:
-        raw = gzip.decompress(path.read_bytes())
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".pf_fragment"))
+    except OSError:
+        return []
+    return [f"{folder}/{n}" for n in names]
+
+
+def read_fragment(path: str | Path) -> dict[str, Any] | None:
+    try:
+        with open(path, "rb") as file:
+            raw = gzip.decompress(file.read())
     except (OSError, EOFError, gzip.BadGzipFile):
         return None
     if not raw.startswith(_SIGNATURE):
@@ -154,7 +162,7 @@ def page_terms(text: str) -> Counter[str]:
     return found
 
 
-def make_part(files: list[Path], shards: int) -> Part:
+def make_part(files: list[str], shards: int) -> Part:
     """A community's postings, shard by shard, from its fragments. Pages are numbered by
     address and lengths weighed against a rounded mean, so that an edit to one page
     changes only the shards of its own terms (``write_index`` links the others)."""
@@ -168,7 +176,7 @@ def make_part(files: list[Path], shards: int) -> Part:
         found = page_terms(str(page.get("content") or ""))
         for term, n in page_terms(title).items():
             found[term] += n * TITLE_WEIGHT
-        pages.append((str(page.get("url") or ""), path.name.removesuffix(".pf_fragment"), found))
+        pages.append((str(page.get("url") or ""), os.path.basename(path).removesuffix(".pf_fragment"), found))
     pages.sort(key=lambda p: (p[0], p[1]))
     lengths = [sum(found.values()) for _, _, found in pages]
     mean = float(f"{sum(lengths) / len(lengths):.2g}") if lengths else 1.0
@@ -176,9 +184,16 @@ def make_part(files: list[Path], shards: int) -> Part:
     last: dict[str, int] = {}
     for doc, ((_, _, found), length) in enumerate(zip(pages, lengths)):
         norm = K1 * (1 - B + B * length / mean)
+        weight: dict[int, int] = {}  # by term frequency: most of a page's terms occur once or twice
         for term, tf in found.items():
-            part = max(1, round(99 * tf / (tf + norm)))  # BM25's tf(k1+1)/(tf+norm), over k1+1
-            postings.setdefault(term, []).extend((doc - last.get(term, 0), part))
+            part = weight.get(tf)
+            if part is None:
+                part = weight[tf] = max(1, round(99 * tf / (tf + norm)))  # BM25's tf(k1+1)/(tf+norm), over k1+1
+            had = postings.get(term)
+            if had is None:
+                postings[term] = [doc, part]
+            else:
+                had += (doc - last[term], part)
             last[term] = doc
     by_shard: dict[str, dict[str, list[int]]] = {}
     for term, values in postings.items():
@@ -188,26 +203,93 @@ def make_part(files: list[Path], shards: int) -> Part:
                  for k, v in by_shard.items()})
 
 
-def _key(files: list[Path], shards: int) -> str:
+def _key(files: list[str], shards: int) -> str:
     digest = hashlib.blake2b(f"{VERSION}:{shards}:".encode(), digest_size=16)
     for path in files:
-        digest.update(path.name.encode() + b"\0")
+        digest.update(os.path.basename(path).encode() + b"\0")
     return digest.hexdigest()
 
 
-def part_of(files: list[Path], shards: int, store: Path | None) -> Part:
-    """A community's part from its ``files`` (``fragments``), or from ``store`` when they are
-    those it was made from."""
+@dataclass
+class Got:
+    """A community's part as ``part_of`` found it: its ``key``, and the part its record held
+    before, when that was made from other fragments (``before``: its key and part), for
+    ``write_index`` to tell which shard files it changed."""
+
+    key: str
+    part: Part
+    before: tuple[str, Part] | None = None
+
+
+#: Parts this process has loaded or made (``prepare``), by their store: what ``part_of`` looks at first.
+_READY: dict[Path, Got] = {}
+
+
+def part_of(files: list[str], shards: int, store: Path | None) -> Got:
+    """A community's part from its ``files`` (``fragments``), or from ``store`` (or what
+    ``prepare`` left of it in this process) when they are those it was made from."""
     key = _key(files, shards)
-    if store is not None:
-        kept = signed.load(store, "street-search-part")
-        if isinstance(kept, dict) and kept.get("key") == key:
-            return Part(list(kept["docs"]), {str(k): str(v) for k, v in kept["shards"].items()})
+    if store is None:
+        return Got(key, make_part(files, shards))
+    ready = _READY.pop(store, None)
+    if ready is not None and ready.key == key:
+        return ready
+    return _kept_or_made(files, shards, key, store, signed.load(store, "street-search-part"))
+
+
+def _as_part(kept: dict[str, Any]) -> Part:
+    return Part(list(kept["docs"]), {str(k): str(v) for k, v in kept["shards"].items()})
+
+
+def _kept_or_made(files: list[str], shards: int, key: str, store: Path, kept: Any) -> Got:
+    if isinstance(kept, dict) and kept.get("key") == key:
+        return Got(key, _as_part(kept))
+    before = None
+    if isinstance(kept, dict) and kept.get("count") == shards:
+        try:
+            before = (str(kept["key"]), _as_part(kept))
+        except (KeyError, TypeError, AttributeError):
+            before = None
     part = make_part(files, shards)
-    if store is not None:
-        signed.save(store, "street-search-part", {"key": key, "docs": part.docs,
-                                                   "shards": part.shards})
-    return part
+    signed.save(store, "street-search-part", {"key": key, "count": shards, "docs": part.docs,
+                                               "shards": part.shards})
+    return Got(key, part, before)
+
+
+def prepare(index: Path, store: Path) -> None:
+    """Load or work out one community's part ahead of ``write_index``, in this process, as
+    soon as its Pagefind ``index`` is final (``street.search.StreetIndex``: while the other
+    communities still build). Made for the shard count its last part was made for: when
+    the street's count has changed since, ``write_index`` works it out again."""
+    kept = signed.load(store, "street-search-part")
+    count = kept.get("count") if isinstance(kept, dict) else None
+    if isinstance(count, int) and count > 0:  # else no earlier part: write_index knows the count
+        files = fragments(index)
+        _READY[store] = _kept_or_made(files, count, _key(files, count), store, kept)
+
+
+def unchanged_files(got: list[tuple[str, Got]], made_from: Any, shards: int) -> set[str] | None:
+    """The index files whose text is what it was when made from ``made_from`` (each community's
+    part key then, in order; ``_Files`` keeps it), without joining or hashing them: a shard
+    file is the communities' parts of it, so it is unchanged when each community's part of it
+    is. None when that cannot be told (other communities, or a changed part whose part
+    before is not the one the files were made from): every file is then compared by digest."""
+    if (not isinstance(made_from, list) or [cid for cid, _ in got] != [m[0] for m in made_from if isinstance(m, list)]
+            or len(made_from) != len(got)):
+        return None
+    names = {f"{family}/{n}.json" for family in ("s", "u") for n in range(shards)}
+    names |= {f"d/{cid}.json" for cid, _ in got}
+    for (cid, now), (_, was_key) in zip(got, made_from):
+        if now.key == was_key:
+            continue
+        if now.before is None or now.before[0] != was_key:
+            return None
+        old, new = now.before[1], now.part
+        names.difference_update(f"{k}.json" for k in old.shards.keys() | new.shards.keys()
+                                if old.shards.get(k) != new.shards.get(k))
+        if old.docs != new.docs:
+            names.discard(f"d/{cid}.json")
+    return names
 
 
 class _Files:
@@ -216,37 +298,49 @@ class _Files:
     files cost 0.1–1.2 ms each on the 2-core machine (``bench/README.md``), and after one
     edit most shards are unchanged. A published file is linked only if it is still the one
     recorded (size and modification time as written), so a build that failed, or a hand
-    that touched the site, gives files written anew; nothing is ever written in place."""
+    that touched the site, gives files written anew; nothing is ever written in place.
+    The record also says which parts the files were made from (``unchanged_files``)."""
 
     def __init__(self, folder: Path, published: Path | None, record: Path | None) -> None:
         self.folder, self.published, self.record = folder, published, record
         was = signed.load(record, "street-search-files") if record is not None and published is not None else None
-        self.was: dict[str, list[Any]] = was if isinstance(was, dict) else {}
+        was = was if isinstance(was, dict) else {}
+        recorded = was.get("files")
+        self.was: dict[str, list[Any]] = recorded if isinstance(recorded, dict) else {}
+        self.made_from: Any = was.get("from")
         self.now: dict[str, list[Any]] = {}
         self.linked = 0
+
+    def link(self, name: str) -> bool:
+        """Link ``name`` from the published index if it is there as recorded."""
+        was = self.was.get(name)
+        if self.published is None or not isinstance(was, list):
+            return False
+        try:  # strings, not Paths: ~8,000 files per language
+            old = f"{self.published}/{name}"
+            st = os.stat(old)
+            if was[1:] != [st.st_size, st.st_mtime_ns]:
+                return False
+            os.link(old, f"{self.folder}/{name}")
+        except OSError:
+            return False  # not there, or not linkable (another file system): written
+        self.now[name], self.linked = was, self.linked + 1
+        return True
 
     def put(self, name: str, text: str) -> None:
         data = text.encode("utf-8")
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        target = self.folder / name
         was = self.was.get(name)
-        if self.published is not None and isinstance(was, list) and was[:1] == [digest]:
-            try:
-                old = self.published / name
-                st = old.stat()
-                if was[1:] == [st.st_size, st.st_mtime_ns]:
-                    os.link(old, target)
-                    self.now[name], self.linked = was, self.linked + 1
-                    return
-            except OSError:
-                pass  # not there, or not linkable (another file system): written
+        if isinstance(was, list) and was[:1] == [digest] and self.link(name):
+            return
+        target = self.folder / name
         target.write_bytes(data)
         st = target.stat()
         self.now[name] = [digest, st.st_size, st.st_mtime_ns]
 
-    def save(self) -> None:
+    def save(self, made_from: list[list[str]]) -> None:
         if self.record is not None:
-            signed.save(self.record, "street-search-files", self.now)
+            signed.save(self.record, "street-search-files", {"files": self.now, "from": made_from})
 
 
 def write_index(out: Path, indexes: Iterable[tuple[str, Path]], cache: Path | None,
@@ -258,19 +352,25 @@ def write_index(out: Path, indexes: Iterable[tuple[str, Path]], cache: Path | No
     members = [(cid, fragments(index)) for cid, index in indexes if (index / "fragment").is_dir()]
     shards = shard_count(sum(len(files) for _, files in members))
     keep = cache is not None and not caches_off()
-    parts = [part_of(files, shards, cache / "parts" / f"{cid}.json" if keep and cache else None)
-             for cid, files in members]
+    got = [(cid, part_of(files, shards, cache / "parts" / f"{cid}.json" if keep and cache else None))
+           for cid, files in members]
+    parts = [g.part for _, g in got]
     folder = out / FOLDER
     for family in ("s", "u", "d"):
         (folder / family).mkdir(parents=True, exist_ok=True)
     files = _Files(folder, published / FOLDER if published is not None and keep else None,
                    cache / "files.json" if keep and cache else None)
-    for name in (f"{family}/{n}" for family in ("s", "u") for n in range(shards)):
-        files.put(f"{name}.json", "[" + ",".join(p.shards.get(name, "{}") for p in parts) + "]")
+    same = unchanged_files(got, files.made_from, shards) or set()
+    for name in (f"{family}/{n}.json" for family in ("s", "u") for n in range(shards)):
+        if name not in same or not files.link(name):
+            stem = name.removesuffix(".json")
+            files.put(name, "[" + ",".join(p.shards.get(stem, "{}") for p in parts) + "]")
     for (cid, _), part in zip(members, parts):
-        files.put(f"d/{cid}.json", json.dumps(part.docs, separators=(",", ":")))
+        name = f"d/{cid}.json"
+        if name not in same or not files.link(name):
+            files.put(name, json.dumps(part.docs, separators=(",", ":")))
     meta = {"version": VERSION, "shards": shards, "pages": sum(len(p.docs) for p in parts),
             "communities": [cid for cid, _ in members]}
     files.put("meta.json", json.dumps(meta, separators=(",", ":")))
-    files.save()
+    files.save([[cid, g.key] for cid, g in got])
     return meta
