@@ -39,7 +39,7 @@ from generator.form_sources import endpoint_parts, models_of, project_forms
 from generator.forms_spec import compile_forms
 from generator.kinds.base import Page
 from generator.kinds.common import Today
-from generator.loading.cache import code_version, key_of, user_store
+from generator.loading.cache import caches_off, code_version, key_of, user_store
 from generator.loading.fsguard import safe_files
 from generator.outdir import check_output, locked, reclaim, swap, write_marker
 from generator.pipeline import Checked, inputs_of, keep_report, load_and_check, open_cache, stored_report
@@ -488,11 +488,14 @@ def _build(root: Path, out: Path, site_url: str | None, jobs: int | None,
             raise BuildError(f"personal data in {len(leaks)} place(s) of the built site: {shown}")
         # Last step before the swap: the policy allows the theme's own code, and a page
         # holding any other inline code stops the build (ForeignCode).
+        written = None if caches_off() else kept_site.PolicyPages(work / "policy-pages.json", final, out)
         try:
-            write_security_headers(final, own, endpoint_url, own_pages, published.pages)
+            write_security_headers(final, own, endpoint_url, own_pages, published.pages, written)
         except ForeignCode as exc:
             raise BuildError(f"unsafe content reached the pages: {exc}") from exc
         own_pages.save()
+        if written is not None:
+            written.save()
         if archive:  # the whole site for a USB stick or a kiosk (opens without a server)
             write_archive(final, final / ARCHIVE, base=urlsplit(site_url).path.rstrip("/") + "/")
         write_marker(final)  # tells the next build this folder is a site it may replace

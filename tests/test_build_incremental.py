@@ -74,6 +74,8 @@ def test_one_notice_edited_rebuilds_its_pages_and_equals_a_full_build(project: P
     records = {name: user_store(name) for name in ("theme-code.json", "page-code.json", "template-names.json")}
     written = {name: path.stat().st_mtime_ns for name, path in records.items()}
 
+    inodes = {p.relative_to(project / "site").as_posix(): p.stat().st_ino for p in (project / "site").rglob("*.html")}
+
     _edit(project, NOTICE, OLD_TITLE, NEW_TITLE)
     _edit(project, NOTICE, "更换 3 号楼单元门禁。", "更换 3 号楼和 5 号楼单元门禁。")
     second = build(project, site_url=URL)
@@ -90,6 +92,10 @@ def test_one_notice_edited_rebuilds_its_pages_and_equals_a_full_build(project: P
     # mkdocs rewrote only those in its kept output (dirty mode); the others are the files of the first build
     rewritten = sorted(p.relative_to(kept).as_posix() for p, t in stats.items() if p.stat().st_mtime_ns != t)
     assert set(rewritten) - {"404.html"} == {name for name in changed if not name.startswith("en/")}
+    # the policy was written again into the changed pages only: the others are the published files, linked
+    now = {name: (project / "site" / name).stat().st_ino for name in pages}
+    # (mkdocs writes its 404 page on every build)
+    assert sorted(n for n in pages if now[n] != inodes[n]) == sorted({*changed, "404.html", "en/404.html"})
     # no template was compiled or parsed again: neither mkdocs' workers nor the render wrote their records
     assert {name: path.stat().st_mtime_ns for name, path in records.items()} == written
     _same(after, _clean_build(project, tmp_path, monkeypatch))
@@ -148,6 +154,10 @@ def test_a_planted_or_touched_kept_output_and_a_failed_build_give_a_correct_site
     build(project, site_url=URL, jobs=1)
     kept = project / ".portal-build" / "zh" / "site"
     (kept / "planted.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    # a published page changed in place by hand is not linked into the next site (kept_site.PolicyPages)
+    published = project / "site" / "en" / "rules" / "index.html"
+    with published.open("a", encoding="utf-8") as page:
+        page.write("<script>alert(2)</script>")
     rules = kept / "rules" / "index.html"
     rules.write_text(rules.read_text(encoding="utf-8").replace("</main>", "<p>touched</p></main>"),
                      encoding="utf-8")
@@ -155,6 +165,7 @@ def test_a_planted_or_touched_kept_output_and_a_failed_build_give_a_correct_site
     build(project, site_url=URL, jobs=1)
     site = _files(project / "site")
     assert "planted.html" not in site and b"touched" not in site["rules/index.html"]
+    assert b"alert(2)" not in site["en/rules/index.html"]
     _same(site, _clean_build(project, tmp_path, monkeypatch))
 
     # an edit with an error: the build stops, the published site stays as it was

@@ -24,6 +24,7 @@ from generator.site.security_headers import (
     CACHE_IMMUTABLE,
     CACHE_PAGES,
     HeaderSet,
+    WrittenBefore,
     add_meta_csp,
     header_set,
     replace_file,
@@ -205,12 +206,13 @@ FORMATS: dict[str, Callable[[HeaderSet], str]] = {
 
 def write_security_headers(site: Path, own: OwnCode, endpoint_url: str | None = None,
                            seen: Clean | None = None,
-                           scanned: dict[str, list[tuple[str, str]]] | None = None) -> HeaderSet:
+                           scanned: dict[str, list[tuple[str, str]]] | None = None,
+                           before: WrittenBefore | None = None) -> HeaderSet:
     """What ``portal build`` does: the meta policy in every page and ``_headers``
     (Netlify, Cloudflare Pages) in the site root. ``seen``: pages scanned clean before,
     and those found clean now; ``scanned``: pages scanned already
-    (``security_headers.measure``)."""
+    (``security_headers.measure``); ``before``: the pages the last build wrote (``add_meta_csp``)."""
     headers = header_set(site, endpoint_url, own=own, seen=seen, scanned=scanned)
-    add_meta_csp(site, headers.meta_csp)
+    add_meta_csp(site, headers.meta_csp, before)
     replace_file(site / "_headers", netlify(headers).encode("utf-8"))
     return headers

@@ -34,13 +34,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -325,7 +326,19 @@ def replace_file(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
-def add_meta_csp(site: Path, policy: str) -> int:
+class WrittenBefore(Protocol):
+    """The pages the last build wrote with the policy (``kept_site.PolicyPages``): a page
+    whose file is still the one it was written from, with the same policy, is linked from
+    the last build's site instead of being read and written again."""
+
+    def reuse(self, page: Path, source: os.stat_result, tag: str) -> bool:
+        """``page`` (its file before the policy: ``source``) replaced by the last build's, if that can be."""
+
+    def wrote(self, page: Path, source: os.stat_result, tag: str) -> None:
+        """``page`` was written now from ``source``."""
+
+
+def add_meta_csp(site: Path, policy: str, before: WrittenBefore | None = None) -> int:
     """Write the policy as the first thing after ``<meta charset>`` in every page,
     so hosts that cannot send headers (GitHub/Gitee/GitLab Pages, OSS/COS) still
     enforce it: a meta policy applies only to what follows it. Returns the count."""
@@ -334,11 +347,17 @@ def add_meta_csp(site: Path, policy: str) -> int:
            f'<meta name="referrer" content="{REFERRER_POLICY}">\n')
     count = 0
     for path in site_pages(site):
+        source = os.stat(path) if before is not None else None
+        if before is not None and source is not None and before.reuse(path, source, tag):
+            count += 1
+            continue
         html = _without_meta_csp(path.read_text(encoding="utf-8"))
         match = _CHARSET.search(html)
         at = match.end() if match else html.lower().find("<head>") + len("<head>")
         if at < len("<head>"):  # a fragment without <head>: leave it alone
             continue
         replace_file(path, (html[:at] + tag + html[at:]).encode("utf-8"))
+        if before is not None and source is not None:
+            before.wrote(path, source, tag)
         count += 1
     return count
