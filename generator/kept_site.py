@@ -29,7 +29,7 @@ from typing import Any, Iterable
 from generator import signed
 from generator.clean_contents import Clean
 from generator.loading.cache import code_version, key_of, library_versions
-from generator.outdir import folder_digest
+from generator.outdir import folder_digest, link_as_written
 from generator.site.mkdocs_hooks import GENERATED_LIST
 
 KEPT_RECORD = "kept-site.json"
@@ -191,16 +191,10 @@ class PolicyPages:
         if self.context != self._context(tag) or not isinstance(was, list) or len(was) != 5 \
                 or was[:3] != [source.st_ino, source.st_size, source.st_mtime_ns]:
             return False
-        old = f"{self.site}/{rel}"
         tmp = page.with_name(f".{page.name}.tmp")
-        try:
-            st = os.stat(old)
-            if was[3:] != [st.st_size, st.st_mtime_ns]:
-                return False
-            os.link(old, tmp)
-            os.replace(tmp, page)
-        except OSError:
-            return False  # not there, or another file system: written
+        if not link_as_written(f"{self.site}/{rel}", os.fspath(tmp), was[3:]):
+            return False
+        os.replace(tmp, page)
         self.now[rel] = was
         return True
 

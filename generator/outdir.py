@@ -189,6 +189,21 @@ def reclaim(folder: Path) -> None:
                 os.unlink(entry.path)  # a link (to a folder too: never entered) or a special file
 
 
+def link_as_written(old: str, new: str, written: list[Any]) -> bool:
+    """Link the last build's file ``old`` at ``new`` if it is still as that build wrote it
+    (``written``: its size and modification time then), so a later step can reuse a file
+    instead of writing it again; False when it is not (changed by hand, gone, or on
+    another file system): the caller writes it. Strings, not Paths: used per file."""
+    try:
+        st = os.stat(old)
+        if written != [st.st_size, st.st_mtime_ns]:
+            return False
+        os.link(old, new)
+    except OSError:
+        return False
+    return True
+
+
 def folder_digest(folder: Path) -> str:
     """Every file below ``folder`` by path, size, modification time and inode (no reads): what a
     build left there, to tell later whether anything touched it (``unchanged``, ``kept_site``,

@@ -58,6 +58,7 @@ from typing import Any
 
 from generator import signed
 from generator.loading.cache import caches_off
+from generator.outdir import link_as_written
 
 VERSION = 1
 FOLDER = "search-index"
@@ -244,12 +245,8 @@ def _as_part(kept: dict[str, Any]) -> Part:
 def _kept_or_made(files: list[str], shards: int, key: str, store: Path, kept: Any) -> Got:
     if isinstance(kept, dict) and kept.get("key") == key:
         return Got(key, _as_part(kept))
-    before = None
-    if isinstance(kept, dict) and kept.get("count") == shards:
-        try:
-            before = (str(kept["key"]), _as_part(kept))
-        except (KeyError, TypeError, AttributeError):
-            before = None
+    # the part it replaces, for write_index to tell which files changed (same shard count only)
+    before = (str(kept["key"]), _as_part(kept)) if isinstance(kept, dict) and kept.get("count") == shards else None
     part = make_part(files, shards)
     signed.save(store, "street-search-part", {"key": key, "count": shards, "docs": part.docs,
                                                "shards": part.shards})
@@ -274,8 +271,8 @@ def unchanged_files(got: list[tuple[str, Got]], made_from: Any, shards: int) -> 
     file is the communities' parts of it, so it is unchanged when each community's part of it
     is. None when that cannot be told (other communities, or a changed part whose part
     before is not the one the files were made from): every file is then compared by digest."""
-    if (not isinstance(made_from, list) or [cid for cid, _ in got] != [m[0] for m in made_from if isinstance(m, list)]
-            or len(made_from) != len(got)):
+    if not isinstance(made_from, list) or [cid for cid, _ in got] != [
+            m[0] if isinstance(m, list) and len(m) == 2 else None for m in made_from]:
         return None
     names = {f"{family}/{n}.json" for family in ("s", "u") for n in range(shards)}
     names |= {f"d/{cid}.json" for cid, _ in got}
@@ -314,16 +311,9 @@ class _Files:
     def link(self, name: str) -> bool:
         """Link ``name`` from the published index if it is there as recorded."""
         was = self.was.get(name)
-        if self.published is None or not isinstance(was, list):
+        if self.published is None or not isinstance(was, list) \
+                or not link_as_written(f"{self.published}/{name}", f"{self.folder}/{name}", was[1:]):
             return False
-        try:  # strings, not Paths: ~8,000 files per language
-            old = f"{self.published}/{name}"
-            st = os.stat(old)
-            if was[1:] != [st.st_size, st.st_mtime_ns]:
-                return False
-            os.link(old, f"{self.folder}/{name}")
-        except OSError:
-            return False  # not there, or not linkable (another file system): written
         self.now[name], self.linked = was, self.linked + 1
         return True
 
